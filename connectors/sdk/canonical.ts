@@ -1,0 +1,100 @@
+/**
+ * Canonical model v1: the entities and fields every connector maps into (the snap_* tables).
+ * Rule availability is computed from the fields a connector declares it supplies.
+ */
+export const CANONICAL_ENTITIES = [
+  'school',
+  'student',
+  'enrollment',
+  'program',
+  'section',
+  'student_section',
+  'staff',
+] as const;
+export type CanonicalEntity = (typeof CANONICAL_ENTITIES)[number];
+
+export type CanonicalFieldType = 'text' | 'int' | 'date' | 'bool' | 'text[]';
+
+/** Canonical fields per entity with their SQL type. `*_raw` columns hold the native value next to each code/date. */
+export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalFieldType>> = {
+  school: {
+    school_id: 'text',
+    state_school_id: 'text',
+    name: 'text',
+    low_grade: 'text',
+    high_grade: 'text',
+    active: 'bool',
+  },
+  student: {
+    student_id: 'text',
+    state_student_id: 'text',
+    last_name: 'text',
+    first_name: 'text',
+    middle_name: 'text',
+    birth_date: 'date',
+    sex: 'text',
+    hispanic: 'bool',
+    races: 'text[]',
+    el_status: 'text',
+    home_language: 'text',
+  },
+  enrollment: {
+    student_id: 'text',
+    school_id: 'text',
+    school_year: 'int',
+    entry_date: 'date',
+    exit_date: 'date',
+    grade_level: 'text',
+    entry_code: 'text',
+    exit_code: 'text',
+    enrollment_type: 'text',
+    status: 'text',
+  },
+  program: {
+    student_id: 'text',
+    school_id: 'text',
+    program_code: 'text',
+    start_date: 'date',
+    end_date: 'date',
+  },
+  section: {
+    section_id: 'text',
+    school_id: 'text',
+    course_code: 'text',
+    course_title: 'text',
+    state_course_code: 'text',
+    teacher_staff_id: 'text',
+    term: 'text',
+  },
+  student_section: {
+    student_id: 'text',
+    section_id: 'text',
+    school_id: 'text',
+    begin_date: 'date',
+    end_date: 'date',
+  },
+  staff: {
+    staff_id: 'text',
+    state_staff_id: 'text',
+    last_name: 'text',
+    first_name: 'text',
+    email: 'text',
+  },
+};
+
+/** Snapshot table per entity. */
+export function snapshotTable(entity: CanonicalEntity): string {
+  return `snap_${entity}`;
+}
+
+/**
+ * Canonical code values. Grade levels use CEDS/Ed-Fi-style codes so CA and TX packs can map to their own:
+ * IT, PR, PK, TK, KG, 01..12, 13, UG, AD. Sex: F, M, X (non-binary), U (unknown/not selected).
+ * Enrollment type: primary | secondary. Enrollment status: active | inactive | pre_registered | graduated | no_show.
+ * Entry/exit and program codes are the state's codes where the state defines them (CALPADS E155, T160 …;
+ * PEIMS leaver 01, 98 …), else the district's code unchanged.
+ */
+export const CANONICAL_GRADES = ['IT', 'PR', 'PK', 'TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', 'UG', 'AD'] as const;
+export const CANONICAL_SEX = ['F', 'M', 'X', 'U'] as const;
+export const ENROLLMENT_TYPES = ['primary', 'secondary'] as const;
+export const ENROLLMENT_STATUSES = ['active', 'inactive', 'pre_registered', 'graduated', 'no_show'] as const;

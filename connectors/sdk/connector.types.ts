@@ -1,0 +1,62 @@
+import type { CanonicalEntity } from 'connectors/sdk/canonical';
+import type { CodeSet, SisKind, Transport } from 'src/districts/district.types';
+
+/** SQL dialect of a SIS database. `postgres` is the replica dialect used by tests, the demo and the benchmark. */
+export type Dialect = 'mssql' | 'oracle' | 'postgres';
+
+/** A native result row. Column names are normalised to lower case by the driver adapters. */
+export type NativeValue = string | number | boolean | Date | null;
+export type NativeRow = Record<string, NativeValue>;
+
+/** A canonical row as written to snap_<entity>: canonical fields plus `<field>_raw` columns and source_key. */
+export type CanonicalValue = string | number | boolean | string[] | null;
+export type CanonicalRow = Record<string, CanonicalValue>;
+
+/**
+ * An extract query. The portable text runs unchanged on the SIS engine and on the PostgreSQL replica
+ * (unquoted identifiers, ANSI joins, CASE, COALESCE, CAST(… AS varchar)). Parameters are written
+ * `:schoolYear` and `:asOf` and bound by the driver adapter; values are never pasted into SQL.
+ */
+export interface ExtractQuery {
+  sql: string;
+  variants?: Partial<Record<Dialect, string>>;
+}
+
+/** Where a canonical field comes from in the query's result. `label` names the native field in warnings (e.g. `ENR.ER`). */
+export type FieldSource =
+  | { column: string; label?: string }
+  | { column: string; date: true; adjust?: 'exclusive_end'; label?: string }
+  | { column: string; codeSet: CodeSet; label?: string }
+  | { columns: string[]; codeSet?: CodeSet; label?: string }
+  | { column: string; bool: { true: string[]; false: string[] }; label?: string }
+  | { value: string | number | boolean };
+
+export interface EntityExtractSpec {
+  entity: CanonicalEntity;
+  /** Native tables the query reads (documentation, rules-by-SIS lists). */
+  nativeTables: string[];
+  query: ExtractQuery;
+  /** Result columns forming the native key: source_key = `${keyPrefix}:${col}=${value};…`. */
+  keyPrefix: string;
+  keyColumns: string[];
+  /** Canonical field → source. Fields absent here are not supplied by this connector. */
+  fields: Partial<Record<string, FieldSource>>;
+  /** Semantics beyond field mapping (e.g. PowerSchool no-shows); runs after field mapping, may edit `row`. */
+  refine?: (row: CanonicalRow, native: NativeRow) => void;
+}
+
+export interface ConnectorDefinition {
+  kind: SisKind;
+  title: string;
+  vendor: string;
+  dialect: Dialect;
+  transports: Transport[];
+  schoolYear: {
+    /** Aeries keeps one database per year; PowerSchool and Infinite Campus filter by a year column. */
+    mode: 'database_per_year' | 'column';
+    description: string;
+  };
+  /** Native code → canonical code, per code set. Districts override entries through crosswalks. */
+  defaultCodeMaps: Partial<Record<CodeSet, Record<string, string>>>;
+  entities: EntityExtractSpec[];
+}

@@ -1,0 +1,29 @@
+export const EDITIONS = ['full', 'state_reporting'] as const;
+export type Edition = (typeof EDITIONS)[number];
+
+export const US_STATES = ['CA', 'TX'] as const;
+
+/** A yearly window, month-day inclusive on both ends, e.g. { from: '06-15', to: '08-10', reason: 'summer' }. */
+export interface SeasonWindow {
+  from: string;
+  to: string;
+  reason: string;
+}
+
+export const CONTACT_KINDS = ['administrative', 'technical', 'data'] as const;
+export type ContactKind = (typeof CONTACT_KINDS)[number];
+
+export const SIS_KINDS = ['aeries', 'powerschool', 'infinite_campus'] as const;
+export type SisKind = (typeof SIS_KINDS)[number];
+
+export const LINK_ROLES = ['current', 'new', 'old'] as const;
+export type LinkRole = (typeof LINK_ROLES)[number];
+
+export const TRANSPORTS = ['direct', 'agent'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
+
+export const DRIVER_KINDS = ['pg', 'mssql', 'oracle'] as const;
+export type DriverKind = (typeof DRIVER_KINDS)[number];
+
+export const CODE_SETS = ['grade_level', 'sex', 'entry_code', 'exit_code', 'program_code', 'enrollment_status'] as const;
+export type CodeSet = (typeof CODE_SETS)[number];

@@ -1,0 +1,53 @@
+import { randomBytes } from 'node:crypto';
+import { Client, Pool } from 'pg';
+import { ADMIN_URL, TEMPLATE_ENV, databaseUrl } from 'test/helpers/test-env';
+
+export interface TestDatabase {
+  name: string;
+  url: string;
+  pool: Pool;
+  drop(): Promise<void>;
+}
+
+async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
+  const c = new Client({ connectionString: ADMIN_URL });
+  await c.connect();
+  try {
+    return await fn(c);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * A fresh, migrated database for one spec file, cloned from the template the global setup built.
+ * Call `drop()` in afterAll. `scratch: true` gives an empty database (no migrations), e.g. for SIS replicas.
+ */
+export async function createTestDatabase(opts: { scratch?: boolean } = {}): Promise<TestDatabase> {
+  const template = process.env[TEMPLATE_ENV];
+  if (!template) throw new Error('the int/e2e global setup did not run (no template database)');
+  const name = `${template.replace('_tpl_', '_t_')}_${randomBytes(3).toString('hex')}`;
+  await admin(async (c) => {
+    // CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await c.query(opts.scratch ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`);
+        return;
+      } catch (err) {
+        if (attempt > 20) throw err;
+        await new Promise((r) => setTimeout(r, 150));
+      }
+    }
+  });
+  const url = databaseUrl(name);
+  const pool = new Pool({ connectionString: url, max: 5 });
+  return {
+    name,
+    url,
+    pool,
+    async drop() {
+      await pool.end();
+      await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
