@@ -21,6 +21,7 @@ const common = {
     '^migrations/(.*)$': '<rootDir>/migrations/$1',
   },
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
   rootDir: __dirname,
 };
 module.exports = {

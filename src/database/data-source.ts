@@ -18,6 +18,9 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     synchronize: false,
+    // gen_random_uuid() is built in (PostgreSQL 13+ and PGlite); uuid-ossp is not available in PGlite.
+    uuidExtension: 'pgcrypto',
+    installExtensions: false,
     logging: false,
     extra: { max: poolSize, application_name: 'sis-certify' },
   };

@@ -9,6 +9,8 @@ export interface LinkConnectionSettings {
   host?: string;
   port?: number;
   database?: string;
+  /** PostgreSQL replicas only: schema holding the native tables (search_path), e.g. the demo's replicas. */
+  schema?: string;
   user?: string;
   /** Oracle service name / SQL Server instance, when needed. */
   service?: string;

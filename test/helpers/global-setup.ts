@@ -1,9 +1,14 @@
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
 import { Client } from 'pg';
-import { runMigrations } from 'src/database/data-source';
-import { ADMIN_URL, TEMPLATE_ENV, databaseUrl } from 'test/helpers/test-env';
+// Global setup runs outside jest's module registry, so only same-folder relative imports resolve here.
+import { ADMIN_URL, TEMPLATE_ENV, databaseUrl } from './test-env';
 
-/** Migrates a template database once per jest run; each spec file clones it (CREATE DATABASE … TEMPLATE). */
+/**
+ * Migrates a template database once per jest run (through the real CLI `migrate` command); each spec file
+ * clones it with CREATE DATABASE … TEMPLATE.
+ */
 export default async function globalSetup(): Promise<void> {
   if (process.env[TEMPLATE_ENV]) return;
   const name = `sis_certify_tpl_${randomBytes(4).toString('hex')}`;
@@ -14,6 +19,11 @@ export default async function globalSetup(): Promise<void> {
   } finally {
     await admin.end();
   }
-  await runMigrations(databaseUrl(name));
+  const root = join(__dirname, '..', '..');
+  execFileSync(process.execPath, [join(root, 'bin', 'sis-certify.js'), 'migrate'], {
+    cwd: root,
+    env: { ...process.env, DATABASE_URL: databaseUrl(name), SIS_CERTIFY_FROM_SOURCE: '1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   process.env[TEMPLATE_ENV] = name;
 }

@@ -1,5 +1,6 @@
 import { Client } from 'pg';
-import { ADMIN_URL, TEMPLATE_ENV } from 'test/helpers/test-env';
+// Global teardown runs outside jest's module registry: same-folder relative import.
+import { ADMIN_URL, TEMPLATE_ENV } from './test-env';
 
 export default async function globalTeardown(): Promise<void> {
   const name = process.env[TEMPLATE_ENV];

@@ -1,0 +1,63 @@
+import { randomUUID } from 'node:crypto';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { LoggerModule } from 'nestjs-pino';
+import pino from 'pino';
+import type { IncomingMessage } from 'node:http';
+import { AuthModule } from 'src/auth/auth.module';
+import { CoreModule, type CoreOptions } from 'src/common/core.module';
+import { dataSourceOptions } from 'src/database/data-source';
+import { DistrictsModule } from 'src/districts/districts.module';
+import { HealthModule } from 'src/health/health.module';
+
+/** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
+export const LOG_REDACT = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'res.headers["set-cookie"]',
+  '*.password',
+  '*.secret',
+  '*.secretCiphertext',
+  '*.token',
+];
+
+export interface AppModuleOptions extends CoreOptions {
+  /** Extra feature modules (runs, connectivity …) added by later capabilities. */
+  features?: DynamicModule['imports'];
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(o: AppModuleOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(o),
+        LoggerModule.forRoot({
+          pinoHttp: {
+            level: o.config.app.LOG_LEVEL,
+            stream: o.config.app.LOG_FILE ? pino.destination({ dest: o.config.app.LOG_FILE, sync: true }) : undefined,
+            redact: { paths: LOG_REDACT, censor: '[redacted]' },
+            genReqId: (req: IncomingMessage) => {
+              const given = req.headers['x-request-id'];
+              return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
+            },
+            customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
+            autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
+            serializers: {
+              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+            },
+          },
+        }),
+        TypeOrmModule.forRoot(dataSourceOptions(o.databaseUrl, o.config.database.DATABASE_POOL_SIZE)),
+        ThrottlerModule.forRoot([{ name: 'login', ttl: 60_000, limit: o.config.http.LOGIN_RATE_LIMIT_PER_MINUTE }]),
+        HealthModule,
+        DistrictsModule,
+        AuthModule,
+        ...(o.features ?? []),
+      ],
+    };
+  }
+}

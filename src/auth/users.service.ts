@@ -1,0 +1,77 @@
+import { Injectable } from '@nestjs/common';
+import type { CreateUserDto, UpdateUserDto, UserView } from 'src/auth/auth.dto';
+import type { Principal, Role } from 'src/auth/auth.types';
+import { hashPassword } from 'src/auth/password.util';
+import { TenantScope } from 'src/auth/tenant-scope';
+import type { UserEntity } from 'src/auth/user.entity';
+import { UsersRepository } from 'src/auth/users.repository';
+import { DomainException } from 'src/common/domain.exception';
+import { DistrictsRepository } from 'src/districts/districts.repository';
+
+export function toUserView(u: UserEntity): UserView {
+  return {
+    id: u.id,
+    email: u.email,
+    displayName: u.displayName,
+    role: u.role,
+    districtId: u.districtId,
+    schoolIds: u.schoolIds,
+    programCodes: u.programCodes,
+    active: u.active,
+    lastLoginAt: u.lastLoginAt,
+  };
+}
+
+@Injectable()
+export class UsersService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly districts: DistrictsRepository,
+  ) {}
+
+  async list(principal: Principal, districtId: string): Promise<UserView[]> {
+    const scope = TenantScope.of(principal);
+    await this.requireDistrict(scope, districtId);
+    return (await this.users.listForDistrict(scope, districtId)).map(toUserView);
+  }
+
+  async create(principal: Principal, districtId: string | null, dto: CreateUserDto): Promise<UserView> {
+    this.assertMayGrant(principal, dto.role, districtId);
+    if (districtId) await this.requireDistrict(TenantScope.of(principal), districtId);
+    if (await this.users.emailExists(dto.email)) throw DomainException.conflict(`a user with e-mail ${dto.email} exists`);
+    const user = await this.users.create({
+      email: dto.email,
+      displayName: dto.displayName,
+      role: dto.role,
+      districtId: dto.role === 'support' ? null : districtId,
+      schoolIds: dto.role === 'school_user' ? (dto.schoolIds ?? []) : [],
+      programCodes: dto.role === 'program_user' ? (dto.programCodes ?? []) : [],
+      passwordHash: dto.password ? await hashPassword(dto.password) : null,
+    });
+    return toUserView(user);
+  }
+
+  async update(principal: Principal, districtId: string, id: string, dto: UpdateUserDto): Promise<UserView> {
+    const scope = TenantScope.of(principal);
+    await this.requireDistrict(scope, districtId);
+    const user = await this.users.findInDistrict(scope, districtId, id);
+    if (!user) throw DomainException.notFound('user');
+    if (dto.role) this.assertMayGrant(principal, dto.role, districtId);
+    if (dto.displayName !== undefined) user.displayName = dto.displayName;
+    if (dto.role !== undefined) user.role = dto.role;
+    if (dto.schoolIds !== undefined) user.schoolIds = dto.schoolIds;
+    if (dto.programCodes !== undefined) user.programCodes = dto.programCodes;
+    if (dto.active !== undefined) user.active = dto.active;
+    if (dto.password !== undefined) user.passwordHash = await hashPassword(dto.password);
+    return toUserView(await this.users.save(user));
+  }
+
+  private assertMayGrant(principal: Principal, role: Role, districtId: string | null): void {
+    if (role === 'support' && principal.role !== 'support') throw DomainException.forbidden('only support staff create support users');
+    if (role !== 'support' && !districtId) throw DomainException.invalid('a district user needs a district');
+  }
+
+  private async requireDistrict(scope: TenantScope, districtId: string): Promise<void> {
+    if (!(await this.districts.find(scope, districtId))) throw DomainException.notFound('district');
+  }
+}

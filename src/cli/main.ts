@@ -1,0 +1,39 @@
+import 'reflect-metadata';
+import { Command, CommanderError } from 'commander';
+import { CliContext } from 'src/cli/cli-context';
+import { registerCommands } from 'src/cli/commands';
+import { ConfigException } from 'src/config/config.service';
+
+/** `sis-certify` — administration, data generation, rules, runs and the on-premises agent. */
+export function buildProgram(): Command {
+  const program = new Command('sis-certify')
+    .description('Certify the data quality of a district SIS, before, during and after an SIS migration.')
+    .showHelpAfterError()
+    .exitOverride();
+  const run = async (fn: (ctx: CliContext) => Promise<void>): Promise<void> => {
+    const ctx = new CliContext();
+    try {
+      await fn(ctx);
+    } finally {
+      await ctx.close();
+    }
+  };
+  registerCommands(program, run);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  try {
+    await buildProgram().parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      process.exitCode = err.exitCode;
+      return;
+    }
+    const message = err instanceof ConfigException || err instanceof Error ? err.message : String(err);
+    process.stderr.write(`error: ${message}\n`);
+    process.exitCode = 1;
+  }
+}
+
+

@@ -1,0 +1,90 @@
+import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { DomainErrorCode, DomainException } from 'src/common/domain.exception';
+
+const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
+  [DomainErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
+  [DomainErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
+  [DomainErrorCode.CONFLICT]: HttpStatus.CONFLICT,
+  [DomainErrorCode.INVALID]: HttpStatus.BAD_REQUEST,
+  [DomainErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
+};
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string;
+  details?: string[];
+  correlationId: string;
+}
+
+/** Errors from other modules that know their own HTTP meaning (connector, rule validation …) implement this. */
+export interface HttpMappable {
+  httpStatus(): number;
+  details?(): string[];
+}
+
+function isHttpMappable(e: unknown): e is Error & HttpMappable {
+  return e instanceof Error && typeof (e as Partial<HttpMappable>).httpStatus === 'function';
+}
+
+/** The one place errors become HTTP responses: logged once, internals hidden behind a correlation id. */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Http');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const req = ctx.getRequest<Request & { id?: string }>();
+    const res = ctx.getResponse<Response>();
+    const correlationId = String(req.id ?? req.headers['x-request-id'] ?? 'none');
+    const body = this.toBody(exception, correlationId);
+    if (body.statusCode >= 500) {
+      this.logger.error({ err: exception, correlationId, path: req.path }, 'request failed');
+    } else {
+      this.logger.warn({ correlationId, path: req.path, status: body.statusCode, message: body.message }, 'request rejected');
+    }
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(e: unknown, correlationId: string): ErrorBody {
+    if (e instanceof DomainException) {
+      const statusCode = DOMAIN_STATUS[e.code];
+      return { statusCode, error: e.code, message: e.message, details: e.details, correlationId };
+    }
+    if (e instanceof ThrottlerException) {
+      return { statusCode: 429, error: 'TOO_MANY_REQUESTS', message: 'too many attempts; wait a minute and try again', correlationId };
+    }
+    if (e instanceof HttpException) {
+      const statusCode = e.getStatus();
+      const response = e.getResponse();
+      const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+      const messages = Array.isArray(raw) ? raw.map(String) : [String(raw ?? e.message)];
+      return {
+        statusCode,
+        error: HttpStatus[statusCode] ?? 'ERROR',
+        message: messages.join('; '),
+        details: messages.length > 1 ? messages : undefined,
+        correlationId,
+      };
+    }
+    if (isHttpMappable(e)) {
+      return { statusCode: e.httpStatus(), error: e.name, message: e.message, details: e.details?.(), correlationId };
+    }
+    if (e instanceof QueryFailedError) {
+      const code = (e.driverError as { code?: string } | undefined)?.code;
+      if (code === '23505') return { statusCode: 409, error: 'CONFLICT', message: 'a record with these values already exists', correlationId };
+      if (code === '22P02' || code === '22007' || code === '22008') {
+        return { statusCode: 400, error: 'INVALID', message: 'a value has the wrong format', correlationId };
+      }
+    }
+    return {
+      statusCode: 500,
+      error: 'INTERNAL',
+      message: `internal error; quote correlation id ${correlationId} to support`,
+      correlationId,
+    };
+  }
+}

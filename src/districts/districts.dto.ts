@@ -1,0 +1,327 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsTimeZone,
+  Length,
+  Matches,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import {
+  CONTACT_KINDS,
+  DRIVER_KINDS,
+  EDITIONS,
+  LINK_ROLES,
+  SIS_KINDS,
+  TRANSPORTS,
+  US_STATES,
+  type ContactKind,
+  type DriverKind,
+  type Edition,
+  type LinkRole,
+  type SisKind,
+  type Transport,
+} from 'src/districts/district.types';
+
+const MONTH_DAY = /^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/;
+
+export class SeasonWindowDto {
+  @ApiProperty({ example: '06-15' })
+  @Matches(MONTH_DAY, { message: 'from must be MM-DD' })
+  from: string;
+
+  @ApiProperty({ example: '08-10' })
+  @Matches(MONTH_DAY, { message: 'to must be MM-DD' })
+  to: string;
+
+  @ApiProperty({ example: 'summer break' })
+  @IsString()
+  @Length(1, 200)
+  reason: string;
+}
+
+export class CreateDistrictDto {
+  @ApiProperty({ example: 'Demo Unified School District' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: US_STATES })
+  @IsIn(US_STATES)
+  state: string;
+
+  @ApiPropertyOptional({ enum: EDITIONS, default: 'full' })
+  @IsOptional()
+  @IsIn(EDITIONS)
+  edition?: Edition;
+
+  @ApiPropertyOptional({ example: 'America/Los_Angeles' })
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
+
+  @ApiPropertyOptional({ example: '02:00', description: 'local time of the nightly run; null = none' })
+  @IsOptional()
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'nightlyAt must be HH:MM (24 h)' })
+  nightlyAt?: string | null;
+
+  @ApiPropertyOptional({ type: [SeasonWindowDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(12)
+  @ValidateNested({ each: true })
+  @Type(() => SeasonWindowDto)
+  offSeason?: SeasonWindowDto[];
+
+  @ApiPropertyOptional({ example: 2026, description: 'start year of the school year being certified' })
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  schoolYear?: number;
+}
+
+/** Settings a district admin may change on their own district. */
+export class UpdateDistrictDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsTimeZone()
+  timeZone?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'nightlyAt must be HH:MM (24 h)' })
+  nightlyAt?: string | null;
+
+  @ApiPropertyOptional({ type: [SeasonWindowDto] })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(12)
+  @ValidateNested({ each: true })
+  @Type(() => SeasonWindowDto)
+  offSeason?: SeasonWindowDto[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(2000)
+  @Max(2100)
+  schoolYear?: number;
+
+  @ApiPropertyOptional({ description: 'support only' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: EDITIONS, description: 'support only' })
+  @IsOptional()
+  @IsIn(EDITIONS)
+  edition?: Edition;
+}
+
+export class CreateContactDto {
+  @ApiProperty()
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty()
+  @IsEmail()
+  email: string;
+
+  @ApiPropertyOptional({ enum: CONTACT_KINDS })
+  @IsOptional()
+  @IsIn(CONTACT_KINDS)
+  kind?: ContactKind;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  receivesAlerts?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  receivesDigest?: boolean;
+}
+
+export class LinkSettingsDto {
+  @ApiProperty({ enum: DRIVER_KINDS })
+  @IsIn(DRIVER_KINDS)
+  driver: DriverKind;
+
+  @ApiPropertyOptional({ example: 'sis.district.internal' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 255)
+  host?: string;
+
+  @ApiPropertyOptional({ example: 1433 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(65535)
+  port?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  database?: string;
+
+  @ApiPropertyOptional({ description: 'PostgreSQL replicas: schema holding the native tables' })
+  @IsOptional()
+  @Matches(/^[a-z_][a-z0-9_]{0,62}$/, { message: 'schema must be a lower-case SQL identifier' })
+  schema?: string;
+
+  @ApiPropertyOptional({ description: 'Aeries: one database per school year, e.g. DST{yy}000DEMO' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  databasePattern?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  user?: string;
+
+  @ApiPropertyOptional({ description: 'Oracle service name or SQL Server instance' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 128)
+  service?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  connectTimeoutMs?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3600_000)
+  queryTimeoutMs?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  ssl?: boolean;
+}
+
+export class CreateLinkDto {
+  @ApiProperty({ example: 'Aeries (production)' })
+  @IsString()
+  @Length(1, 200)
+  name: string;
+
+  @ApiProperty({ enum: LINK_ROLES })
+  @IsIn(LINK_ROLES)
+  role: LinkRole;
+
+  @ApiProperty({ enum: SIS_KINDS })
+  @IsIn(SIS_KINDS)
+  sisKind: SisKind;
+
+  @ApiPropertyOptional({ enum: TRANSPORTS, default: 'direct' })
+  @IsOptional()
+  @IsIn(TRANSPORTS)
+  transport?: Transport;
+
+  @ApiProperty({ type: LinkSettingsDto })
+  @ValidateNested()
+  @Type(() => LinkSettingsDto)
+  settings: LinkSettingsDto;
+
+  @ApiPropertyOptional({ description: 'write-only; stored encrypted, never returned' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  password?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isTestCopy?: boolean;
+
+  @ApiPropertyOptional({ default: 60 })
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  probeIntervalSeconds?: number;
+
+  @ApiPropertyOptional({ default: 3 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  snapshotsToKeep?: number;
+}
+
+export class UpdateLinkDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @Length(1, 200)
+  name?: string;
+
+  @ApiPropertyOptional({ enum: LINK_ROLES })
+  @IsOptional()
+  @IsIn(LINK_ROLES)
+  role?: LinkRole;
+
+  @ApiPropertyOptional({ enum: TRANSPORTS })
+  @IsOptional()
+  @IsIn(TRANSPORTS)
+  transport?: Transport;
+
+  @ApiPropertyOptional({ type: LinkSettingsDto })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => LinkSettingsDto)
+  settings?: LinkSettingsDto;
+
+  @ApiPropertyOptional({ description: 'write-only' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  password?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  isTestCopy?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(3600)
+  probeIntervalSeconds?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  snapshotsToKeep?: number;
+}

@@ -1,0 +1,43 @@
+import 'reflect-metadata';
+import { Logger } from '@nestjs/common';
+import { createApp } from 'src/bootstrap';
+import { ConfigException, loadConfig } from 'src/config/config.service';
+import { resolveDatabase } from 'src/database/database-bootstrap';
+import { featureModules } from 'src/features';
+import { seedDemoIfWanted } from 'src/demo/demo-seed';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = new Logger('Main');
+  const db = await resolveDatabase(config);
+  await seedDemoIfWanted(config, db);
+  const app = await createApp({
+    config,
+    databaseUrl: db.url,
+    secretsKey: db.secretsKey,
+    features: featureModules(config),
+  });
+  if (db.embedded) {
+    const embedded = db.embedded;
+    app.enableShutdownHooks();
+    process.once('exit', () => void embedded.stop());
+  }
+  await app.listen(config.http.PORT, config.http.HOST);
+  logger.log(`sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`);
+  const shutdown = async (): Promise<void> => {
+    await app.close();
+    await db.embedded?.stop();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigException) {
+    process.stderr.write(`${err.message}\n`);
+  } else {
+    process.stderr.write(`sis-certify failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  process.exit(1);
+});
