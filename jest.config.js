@@ -26,6 +26,8 @@ const common = {
 };
 module.exports = {
   maxWorkers: 2,
+  // testTimeout is a global option (projects ignore it); integration hooks start databases and processes.
+  testTimeout: 180000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/connectors/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts'] },
     {
@@ -34,7 +36,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 120000,
     },
     {
       ...common,
@@ -42,7 +43,6 @@ module.exports = {
       testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/test/helpers/global-setup.ts',
       globalTeardown: '<rootDir>/test/helpers/global-teardown.ts',
-      testTimeout: 180000,
     },
   ],
 };

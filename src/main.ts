@@ -17,11 +17,6 @@ async function main(): Promise<void> {
     secretsKey: db.secretsKey,
     features: featureModules(config),
   });
-  if (db.embedded) {
-    const embedded = db.embedded;
-    app.enableShutdownHooks();
-    process.once('exit', () => void embedded.stop());
-  }
   await app.listen(config.http.PORT, config.http.HOST);
   logger.log(`sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`);
   const shutdown = async (): Promise<void> => {

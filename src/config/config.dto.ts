@@ -127,3 +127,111 @@ export class DemoEnv {
   @Max(1_000_000)
   DEMO_STUDENTS: number = 2000;
 }
+
+/** Link health, agents, alerting and the notification outbox. Durations in ms so tests can use short values. */
+export class HealthEnv {
+  /** How often each instance looks for links whose probe is due. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  PROBE_TICK_MS: number = 5_000;
+
+  /** Overrides every link's probe_interval_seconds (tests, demos). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  PROBE_INTERVAL_OVERRIDE_MS?: number;
+
+  /** Bound on one probe (connect + trivial query). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  PROBE_TIMEOUT_MS: number = 10_000;
+
+  /** Consecutive failed probes before a link is DOWN (flap control). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  PROBE_FAILURES_BEFORE_DOWN: number = 3;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PROBE_RAW_RETENTION_HOURS: number = 48;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  PROBE_ROLLUP_RETENTION_DAYS: number = 90;
+
+  /** Missed heartbeats before an agent is DOWN. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  AGENT_MISSED_HEARTBEATS: number = 3;
+
+  /** Links of one district going DOWN within this window produce one message (Alertmanager group_wait). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  ALERT_GROUP_WAIT_MS: number = 30_000;
+
+  /** Reminder while an incident stays open (Alertmanager repeat_interval). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  ALERT_REPEAT_INTERVAL_MS: number = 4 * 3_600_000;
+
+  /** How often alert policy (grouping, reminders, recoveries, agent heartbeats) is evaluated. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  ALERT_TICK_MS: number = 5_000;
+
+  /** smtp = nodemailer over SMTP_URL; log = in-process channel (development); none = mail stays queued. auto: smtp when SMTP_URL is set, else none. */
+  @IsOptional()
+  @IsIn(['auto', 'smtp', 'log', 'none'])
+  MAIL_CHANNEL: 'auto' | 'smtp' | 'log' | 'none' = 'auto';
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  OUTBOX_POLL_MS: number = 5_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  OUTBOX_MAX_ATTEMPTS: number = 12;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  OUTBOX_RETRY_BASE_MS: number = 30_000;
+
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  OUTBOX_RETRY_CAP_MS: number = 3_600_000;
+
+  /** A claimed message not confirmed within this lease is claimed again (crashed instance). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1_000)
+  OUTBOX_LEASE_MS: number = 120_000;
+}

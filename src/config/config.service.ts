@@ -1,6 +1,6 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { AppEnv, DatabaseEnv, DemoEnv, HttpEnv, MailEnv, SecurityEnv } from 'src/config/config.dto';
+import { AppEnv, DatabaseEnv, DemoEnv, HealthEnv, HttpEnv, MailEnv, SecurityEnv } from 'src/config/config.dto';
 
 export class ConfigException extends Error {
   constructor(readonly problems: string[]) {
@@ -16,6 +16,7 @@ export interface AppConfig {
   security: SecurityEnv;
   mail: MailEnv;
   demo: DemoEnv;
+  health: HealthEnv;
 }
 
 const SECRET_VARS = new Set(['SECRETS_KEY', 'DATABASE_URL', 'SMTP_URL']);
@@ -45,6 +46,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     security: parse(SecurityEnv, env, problems),
     mail: parse(MailEnv, env, problems),
     demo: parse(DemoEnv, env, problems),
+    health: parse(HealthEnv, env, problems),
   };
   if (config.app.NODE_ENV === 'production' && !config.security.SECRETS_KEY) {
     problems.push('SECRETS_KEY: required when NODE_ENV=production (32 random bytes, base64)');

@@ -1,5 +1,10 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Client, Pool } from 'pg';
+import { runMigrations } from 'src/database/data-source';
+import { startEmbeddedPostgres } from 'src/database/embedded/embedded-postgres';
 import { ADMIN_URL, TEMPLATE_ENV, databaseUrl } from 'test/helpers/test-env';
 
 export interface TestDatabase {
@@ -24,6 +29,7 @@ async function admin<T>(fn: (c: Client) => Promise<T>): Promise<T> {
  * Call `drop()` in afterAll. `scratch: true` gives an empty database (no migrations), e.g. for SIS replicas.
  */
 export async function createTestDatabase(opts: { scratch?: boolean } = {}): Promise<TestDatabase> {
+  if (process.env.TEST_EMBEDDED === '1') return createEmbeddedTestDatabase(opts);
   const template = process.env[TEMPLATE_ENV];
   if (!template) throw new Error('the int/e2e global setup did not run (no template database)');
   const name = `${template.replace('_tpl_', '_t_')}_${randomBytes(3).toString('hex')}`;
@@ -48,6 +54,27 @@ export async function createTestDatabase(opts: { scratch?: boolean } = {}): Prom
     async drop() {
       await pool.end();
       await admin((c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    },
+  };
+}
+
+/**
+ * TEST_EMBEDDED=1: the same specs on the embedded PostgreSQL (PGlite). PGlite serves a single database,
+ * so each spec database is its own PGlite process in a temporary directory.
+ */
+async function createEmbeddedTestDatabase(opts: { scratch?: boolean }): Promise<TestDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'sis-certify-pglite-'));
+  const embedded = await startEmbeddedPostgres(join(dir, 'pgdata'));
+  if (!opts.scratch) await runMigrations(embedded.url);
+  const pool = new Pool({ connectionString: embedded.url, max: 5 });
+  return {
+    name: dir,
+    url: embedded.url,
+    pool,
+    async drop() {
+      await pool.end();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
     },
   };
 }

@@ -10,7 +10,7 @@ import { ADMIN_URL, TEMPLATE_ENV, databaseUrl } from './test-env';
  * clones it with CREATE DATABASE … TEMPLATE.
  */
 export default async function globalSetup(): Promise<void> {
-  if (process.env[TEMPLATE_ENV]) return;
+  if (process.env[TEMPLATE_ENV] || process.env.TEST_EMBEDDED === '1') return;
   const name = `sis_certify_tpl_${randomBytes(4).toString('hex')}`;
   const admin = new Client({ connectionString: ADMIN_URL });
   await admin.connect();

@@ -1,0 +1,65 @@
+import type { Pool } from 'pg';
+import type { CanonicalEntity } from 'connectors/sdk/canonical';
+import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import type { CodeSet } from 'src/districts/district.types';
+
+/** Native code → canonical code per code set (district overrides already laid over connector defaults). */
+export type CodeMaps = Partial<Record<CodeSet, Record<string, string>>>;
+
+/** Values bound to `:schoolYear` and `:asOf` in every extract query. `asOf` is an ISO date (YYYY-MM-DD). */
+export interface ExtractParams {
+  schoolYear: number;
+  asOf: string;
+  [name: string]: string | number;
+}
+
+/**
+ * Where native rows come from: a driver on a direct link, or batches streamed by an on-prem agent.
+ * The pipeline assumes nothing else about the source.
+ */
+export interface RowSource {
+  stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]>;
+}
+
+export type ExtractionProgress = (entity: CanonicalEntity, rowsSoFar: number, entityIndex: number, entityCount: number) => void;
+
+export interface ExtractSnapshotInput {
+  /** Pool of the service database (snapshots, snap_* tables). */
+  pool: Pool;
+  snapshotId: string;
+  connector: ConnectorDefinition;
+  rows: RowSource;
+  codeMaps: CodeMaps;
+  schoolYear: number;
+  asOf: string;
+  onProgress?: ExtractionProgress;
+}
+
+export interface EntityReport {
+  entity: CanonicalEntity;
+  rows: number;
+  durationMs: number;
+  warnings: string[];
+  issues: number;
+  /** Already complete from an earlier, interrupted attempt: not extracted again. */
+  skipped: boolean;
+}
+
+export interface ExtractionReport {
+  snapshotId: string;
+  entities: EntityReport[];
+  totalRows: number;
+  durationMs: number;
+}
+
+export const ISSUE_KINDS = ['null_key', 'invalid_date', 'impossible_date', 'unmapped_code', 'invalid_value'] as const;
+export type IssueKind = (typeof ISSUE_KINDS)[number];
+
+/** One junk value found while mapping a row; written to extraction_issues. */
+export interface ExtractionIssue {
+  sourceKey: string;
+  field: string;
+  rawValue: string | null;
+  kind: IssueKind;
+  message: string;
+}
