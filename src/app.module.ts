@@ -9,6 +9,7 @@ import { AuthModule } from 'src/auth/auth.module';
 import { CoreModule, type CoreOptions } from 'src/common/core.module';
 import { dataSourceOptions } from 'src/database/data-source';
 import { DistrictsModule } from 'src/districts/districts.module';
+import { ExtractionModule } from 'src/extraction/extraction.module';
 import { HealthModule } from 'src/health/health.module';
 
 /** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
@@ -56,6 +57,7 @@ export class AppModule {
         HealthModule,
         DistrictsModule,
         AuthModule,
+        ExtractionModule,
         ...(o.features ?? []),
       ],
     };

@@ -33,6 +33,8 @@ export interface ExtractSnapshotInput {
   schoolYear: number;
   asOf: string;
   onProgress?: ExtractionProgress;
+  /** Names the link in errors raised for a failing row source; defaults to the connector's title. */
+  linkName?: string;
 }
 
 export interface EntityReport {

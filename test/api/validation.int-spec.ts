@@ -89,3 +89,42 @@ describe('request validation and errors', () => {
     await t.http.post('/api/auth/login').send({ email: admin.email, password: 'wrong password' }).expect(401);
   });
 });
+
+describe('code crosswalks API', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await createTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('lets a district admin override a grade code for a link and validates canonical values', async () => {
+    const d = await factory.district(t.db.pool);
+    const other = await factory.district(t.db.pool);
+    const link = await factory.link(t.db.pool, d.id, { sis_kind: 'powerschool', role: 'new' });
+    const otherLink = await factory.link(t.db.pool, other.id);
+    const admin = await t.user('district_admin', d.id);
+    const auth = { Authorization: `Bearer ${admin.token}` };
+    const saved = await t.http
+      .put(`/api/districts/${d.id}/crosswalks`)
+      .set(auth)
+      .send({ linkId: link.id, codeSet: 'grade_level', sourceValue: '-5', canonicalValue: 'TK' })
+      .expect(200);
+    expect(saved.body).toMatchObject({ linkId: link.id, codeSet: 'grade_level', sourceValue: '-5', canonicalValue: 'TK' });
+    const bad = await t.http
+      .put(`/api/districts/${d.id}/crosswalks`)
+      .set(auth)
+      .send({ linkId: link.id, codeSet: 'grade_level', sourceValue: '-6', canonicalValue: 'Kinder' })
+      .expect(400);
+    expect(JSON.stringify(bad.body)).toContain('canonicalValue for grade_level must be one of');
+    // another district's link is not found, even through the caller's own district route
+    await t.http
+      .put(`/api/districts/${d.id}/crosswalks`)
+      .set(auth)
+      .send({ linkId: otherLink.id, codeSet: 'sex', sourceValue: 'W', canonicalValue: 'F' })
+      .expect(404);
+    const listed = await t.http.get(`/api/districts/${d.id}/crosswalks`).set(auth).expect(200);
+    expect((listed.body as unknown[]).length).toBe(1);
+    await t.http.delete(`/api/districts/${d.id}/crosswalks/${(saved.body as { id: string }).id}`).set(auth).expect(204);
+    expect((await t.http.get(`/api/districts/${d.id}/crosswalks`).set(auth).expect(200)).body).toEqual([]);
+  });
+});

@@ -5,6 +5,7 @@ import type { DynamicModule } from '@nestjs/common';
 import { hashPassword } from 'src/auth/password.util';
 import type { Role } from 'src/auth/auth.types';
 import { createApp } from 'src/bootstrap';
+import { featureModules } from 'src/features';
 import { loadConfig, type AppConfig } from 'src/config/config.service';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 
@@ -32,7 +33,7 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** A full HTTP application on its own migrated database. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = () => [],
+  features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = (config) => featureModules(config),
 ): Promise<TestApp> {
   const db = await createTestDatabase();
   const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT_PER_MINUTE: '1000', SECRETS_KEY: randomBytes(32).toString('base64'), ...env, DATABASE_URL: db.url });

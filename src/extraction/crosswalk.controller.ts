@@ -1,0 +1,31 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Roles } from 'src/auth/auth.decorators';
+import { UpsertCrosswalkDto } from 'src/extraction/crosswalk.dto';
+import { CrosswalkService } from 'src/extraction/crosswalk.service';
+
+/** Per-district code crosswalk overrides on top of each connector's default code maps. */
+@ApiTags('crosswalks')
+@ApiBearerAuth()
+@Roles('support', 'district_admin')
+@Controller('api/districts/:districtId/crosswalks')
+export class CrosswalkController {
+  constructor(private readonly crosswalks: CrosswalkService) {}
+
+  @Get()
+  @ApiQuery({ name: 'linkId', required: false })
+  list(@Param('districtId', ParseUUIDPipe) districtId: string, @Query('linkId', new ParseUUIDPipe({ optional: true })) linkId?: string) {
+    return this.crosswalks.list(districtId, linkId);
+  }
+
+  @Put()
+  upsert(@Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: UpsertCrosswalkDto) {
+    return this.crosswalks.upsert(districtId, dto);
+  }
+
+  @Delete(':crosswalkId')
+  @HttpCode(204)
+  remove(@Param('districtId', ParseUUIDPipe) districtId: string, @Param('crosswalkId', ParseUUIDPipe) id: string) {
+    return this.crosswalks.delete(districtId, id);
+  }
+}

@@ -1,0 +1,32 @@
+import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
+import { Pool } from 'pg';
+import { DATABASE_URL } from 'src/common/tokens';
+import { CrosswalkController } from 'src/extraction/crosswalk.controller';
+import { CrosswalkRepository } from 'src/extraction/crosswalk.repository';
+import { CrosswalkService } from 'src/extraction/crosswalk.service';
+import { ExtractionService } from 'src/extraction/extraction.service';
+
+/** A plain pg pool for COPY and crosswalks (TypeORM has no COPY); small, since each extraction holds one connection. */
+export const EXTRACTION_POOL = Symbol('EXTRACTION_POOL');
+
+@Module({
+  controllers: [CrosswalkController],
+  providers: [
+    {
+      provide: EXTRACTION_POOL,
+      inject: [DATABASE_URL],
+      useFactory: (url: string) => new Pool({ connectionString: url, max: 4, application_name: 'sis-certify-extraction' }),
+    },
+    { provide: CrosswalkRepository, inject: [EXTRACTION_POOL], useFactory: (pool: Pool) => new CrosswalkRepository(pool) },
+    CrosswalkService,
+    ExtractionService,
+  ],
+  exports: [EXTRACTION_POOL, CrosswalkService, ExtractionService],
+})
+export class ExtractionModule implements OnModuleDestroy {
+  constructor(@Inject(EXTRACTION_POOL) private readonly pool: Pool) {}
+
+  async onModuleDestroy(): Promise<void> {
+    await this.pool.end();
+  }
+}
