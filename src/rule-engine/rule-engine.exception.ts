@@ -11,14 +11,40 @@ export enum RuleEngineErrorCode {
   EXECUTION_FAILED = 'EXECUTION_FAILED',
 }
 
+const HTTP_STATUS: Record<RuleEngineErrorCode, number> = {
+  [RuleEngineErrorCode.INVALID_EXPRESSION]: 400,
+  [RuleEngineErrorCode.INVALID_RULE]: 400,
+  [RuleEngineErrorCode.UNSAFE_SQL]: 400,
+  [RuleEngineErrorCode.UNKNOWN_RULE]: 404,
+  [RuleEngineErrorCode.SNAPSHOT_NOT_FOUND]: 404,
+  [RuleEngineErrorCode.FORBIDDEN]: 403,
+  [RuleEngineErrorCode.CONFLICT]: 409,
+  [RuleEngineErrorCode.NOT_FOUND]: 404,
+  [RuleEngineErrorCode.EXECUTION_FAILED]: 500,
+};
+
+/** Implements the global filter's `HttpMappable`: status from the code, `issues` as the response's details. */
 export class RuleEngineException extends Error {
   constructor(
     readonly code: RuleEngineErrorCode,
     message: string,
-    readonly details: string[] = [],
+    readonly issues: string[] = [],
   ) {
-    super(details.length > 0 ? `${message}: ${details.join('; ')}` : message);
+    super(message);
     this.name = 'RuleEngineException';
+  }
+
+  httpStatus(): number {
+    return HTTP_STATUS[this.code];
+  }
+
+  details(): string[] {
+    return this.issues;
+  }
+
+  /** Message and issues on one line (CLI, logs). */
+  describe(): string {
+    return this.issues.length ? `${this.message}: ${this.issues.join('; ')}` : this.message;
   }
 }
 

@@ -62,7 +62,13 @@ export type CheckSpec =
   | { kind: 'expression'; expression: string }
   | { kind: 'unique'; fields: string[]; where: string | null }
   | { kind: 'no_overlap'; key: string[]; start: string; end: string; where: string | null }
-  | { kind: 'exists'; entity: CanonicalEntity; match: Record<string, string>; where: string | null; negate: boolean }
+  | {
+      kind: 'exists';
+      entity: CanonicalEntity;
+      match: Record<string, string>;
+      where: string | null;
+      negate: boolean;
+    }
   | { kind: 'count_change'; groupBy: string[]; maxPercent: number; minCount: number }
   | { kind: 'sql'; sql: string };
 
@@ -133,7 +139,9 @@ export function isRowCheck(kind: CheckKind): kind is RowCheckKind {
 }
 
 export function formatLoadError(e: RuleLoadError): string {
-  return [e.file, e.ruleId ? `rule ${e.ruleId}` : null, e.path, e.message].filter((s) => s !== null).join(': ');
+  return [e.file, e.ruleId ? `rule ${e.ruleId}` : null, e.path, e.message]
+    .filter((s) => s !== null)
+    .join(': ');
 }
 
 /** `as_of` in examples unless a data set sets its own (CALPADS Census Day 2026). */

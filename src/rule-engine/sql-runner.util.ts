@@ -45,7 +45,11 @@ export function poolSqlRunner(pool: Pool): SqlRunner {
       const client = await pool.connect();
       try {
         const tx = session(client);
-        return await inTransaction((sql) => client.query(sql), () => fn(tx), opts);
+        return await inTransaction(
+          (sql) => client.query(sql),
+          () => fn(tx),
+          opts,
+        );
       } finally {
         client.release();
       }
@@ -76,7 +80,11 @@ export function dataSourceSqlRunner(ds: DataSource): SqlRunner {
       const qr = ds.createQueryRunner();
       await qr.connect();
       try {
-        return await inTransaction((sql) => qr.query(sql), () => fn(queryRunnerSession(qr)), opts);
+        return await inTransaction(
+          (sql) => qr.query(sql),
+          () => fn(queryRunnerSession(qr)),
+          opts,
+        );
       } finally {
         await qr.release();
       }

@@ -11,7 +11,7 @@ const MAX_LENGTH = 2000;
 const FORBIDDEN: Record<string, string> = {
   ';': "';' (statement separators are not allowed)",
   '"': 'double quotes (quoted identifiers are not allowed; strings use single quotes)',
-  '$': "'$' (parameters and dollar quoting are not allowed)",
+  $: "'$' (parameters and dollar quoting are not allowed)",
   '\\': "'\\' (backslashes are not allowed outside strings)",
   ':': "':' (casts are not allowed)",
   '[': "'[' (array subscripts are not allowed)",
@@ -24,7 +24,8 @@ const FORBIDDEN: Record<string, string> = {
 
 /** Splits an expression into tokens; rejects comments, statement separators and anything outside the grammar. */
 export function tokenize(source: string): Token[] {
-  if (source.length > MAX_LENGTH) throw new ExpressionError(`expression longer than ${MAX_LENGTH} characters`, source, MAX_LENGTH);
+  if (source.length > MAX_LENGTH)
+    throw new ExpressionError(`expression longer than ${MAX_LENGTH} characters`, source, MAX_LENGTH);
   const tokens: Token[] = [];
   let i = 0;
   while (i < source.length) {
@@ -34,7 +35,8 @@ export function tokenize(source: string): Token[] {
       i += 1;
       continue;
     }
-    if (rest.startsWith('--') || rest.startsWith('/*')) throw new ExpressionError('comments are not allowed', source, i);
+    if (rest.startsWith('--') || rest.startsWith('/*'))
+      throw new ExpressionError('comments are not allowed', source, i);
     if (ch === "'") {
       const { text, end } = readString(source, i);
       tokens.push({ kind: 'string', text, pos: i });
@@ -49,7 +51,8 @@ export function tokenize(source: string): Token[] {
     }
     if (/\d/.test(ch)) {
       const num = NUMBER.exec(rest);
-      if (!num) throw new ExpressionError(`malformed number '${/^[\w.-]+/.exec(rest)?.[0] ?? ch}'`, source, i);
+      if (!num)
+        throw new ExpressionError(`malformed number '${/^[\w.-]+/.exec(rest)?.[0] ?? ch}'`, source, i);
       tokens.push({ kind: 'number', text: num[0], pos: i });
       i += num[0].length;
       continue;

@@ -40,7 +40,8 @@ export type Expr =
   | { kind: 'like'; operand: Expr; pattern: string; negated: boolean; pos: number }
   | { kind: 'matches'; operand: Expr; pattern: string; pos: number };
 
-export type TokenKind = 'number' | 'string' | 'date' | 'ident' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'eof';
+export type TokenKind =
+  'number' | 'string' | 'date' | 'ident' | 'op' | 'lparen' | 'rparen' | 'comma' | 'dot' | 'eof';
 
 export interface Token {
   kind: TokenKind;

@@ -1,0 +1,232 @@
+import { addDays, weekday } from 'connectors/generator/calendar.util';
+import {
+  buildStudent,
+  gradeInSpan,
+  rngFor,
+  studentBase,
+  type ModelDistrict,
+  type ModelSection,
+  type ModelStudent,
+  type StudentBase,
+} from 'connectors/generator/district-model.util';
+import { DEFECT_KINDS, type DefectKind, type DefectSpec, type InjectedDefect } from 'connectors/generator/generator.types';
+
+/** Which student (or section) carries which defect; decided up front from the seed, applied while streaming. */
+export interface DefectPlan {
+  byStudent: Map<number, DefectKind[]>;
+  /** Partner index for duplicate_state_id (the student whose SSID is copied). */
+  partner: Map<number, number>;
+  sectionsWithoutTeacher: string[];
+  /** Extra students appended after the regular ones (copies for same_name_birth_two_ids, null-key rows). */
+  extras: { kind: 'same_name_birth_two_ids' | 'null_key_row'; of: number }[];
+}
+
+export function resolveDefects(spec: DefectSpec | 'all' | undefined): DefectSpec {
+  if (spec === 'all') return Object.fromEntries(DEFECT_KINDS.map((k) => [k, 2]));
+  return spec ?? {};
+}
+
+type Need = (b: StudentBase) => boolean;
+const continuing: Need = (b) => b.scenario === 'continuing';
+const NEEDS: Record<DefectKind, Need> = {
+  missing_birth_date: continuing,
+  future_birth_date: continuing,
+  duplicate_state_id: continuing,
+  same_name_birth_two_ids: continuing,
+  overlapping_enrollment: continuing,
+  exit_before_entry: (b) => b.scenario === 'withdrawn',
+  exit_date_without_code: (b) => b.scenario === 'withdrawn',
+  exit_code_without_date: continuing,
+  invalid_grade_code: continuing,
+  unmapped_exit_code: (b) => b.scenario === 'withdrawn',
+  grade_outside_school_span: continuing,
+  enrolled_inactive_school: (b) => b.scenario === 'continuing' && b.school.level === 'elementary' && b.grade !== 'TK',
+  section_without_teacher: () => false,
+  roster_without_enrollment: (b) => b.scenario === 'continuing' && b.school.level !== 'elementary',
+  program_outside_enrollment: (b) => b.scenario === 'late_entry',
+  missing_state_id: continuing,
+  null_key_row: continuing,
+  impossible_date: continuing,
+};
+
+/** Seeded permutation of 0..n-1 (Fisher-Yates). */
+function permutation(seed: string, n: number): Int32Array {
+  const rng = rngFor(seed, 'defect-order');
+  const out = new Int32Array(n);
+  for (let i = 0; i < n; i++) out[i] = i;
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rng() * (i + 1));
+    const t = out[i];
+    out[i] = out[j];
+    out[j] = t;
+  }
+  return out;
+}
+
+/** Indices reserved for something else (samples, pair differences) are never given a defect. */
+export function planDefects(d: ModelDistrict, spec: DefectSpec, reserved: Set<number> = new Set()): DefectPlan {
+  const plan: DefectPlan = { byStudent: new Map(), partner: new Map(), sectionsWithoutTeacher: [], extras: [] };
+  const order = permutation(d.seed, d.students);
+  const used = new Set<number>(reserved);
+  const bases = new Map<number, StudentBase>();
+  const baseOf = (i: number): StudentBase => {
+    let b = bases.get(i);
+    if (!b) bases.set(i, (b = studentBase(d, i)));
+    return b;
+  };
+  const take = (need: Need): number | undefined => {
+    for (const i of order) {
+      if (!used.has(i) && need(baseOf(i))) {
+        used.add(i);
+        return i;
+      }
+    }
+    return undefined;
+  };
+  for (const kind of DEFECT_KINDS) {
+    const count = spec[kind] ?? 0;
+    if (kind === 'section_without_teacher') {
+      const sections = d.schools.flatMap((s) => s.sections);
+      const rng = rngFor(d.seed, 'defect', kind);
+      for (let k = 0; k < count && sections.length > 0; k++) {
+        const at = Math.floor(rng() * sections.length);
+        plan.sectionsWithoutTeacher.push(sections.splice(at, 1)[0].id);
+      }
+      continue;
+    }
+    for (let k = 0; k < count; k++) {
+      const i = take(NEEDS[kind]);
+      if (i === undefined) break;
+      plan.byStudent.set(i, [...(plan.byStudent.get(i) ?? []), kind]);
+      if (kind === 'duplicate_state_id') {
+        const partner = take(continuing);
+        if (partner !== undefined) plan.partner.set(i, partner);
+      }
+      if (kind === 'same_name_birth_two_ids' || kind === 'null_key_row') plan.extras.push({ kind, of: i });
+    }
+  }
+  return plan;
+}
+
+/** Removes the teacher of the planned sections (call once, before writing the district). */
+export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): InjectedDefect[] {
+  const out: InjectedDefect[] = [];
+  for (const id of plan.sectionsWithoutTeacher) {
+    const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
+    section.teacherId = null;
+    out.push({ kind: 'section_without_teacher', entity: 'section', section_id: id, school_id: String(section.schoolCode), detail: 'section has no teacher' });
+  }
+  return out;
+}
+
+const sid = (s: ModelStudent): string | null => (s.id === null ? null : String(s.id));
+
+/** Applies the student's planned defects in place and returns what was injected. */
+export function applyStudentDefects(d: ModelDistrict, s: ModelStudent, kinds: DefectKind[], plan: DefectPlan): InjectedDefect[] {
+  return kinds.map((kind) => applyOne(d, s, kind, plan));
+}
+
+function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: DefectPlan): InjectedDefect {
+  const cal = d.calendar;
+  const enr = s.enrollments[0];
+  const school = String(enr.schoolCode);
+  const base = { kind, student_id: sid(s), school_id: school };
+  switch (kind) {
+    case 'missing_birth_date':
+      s.birthDate = null;
+      return { ...base, entity: 'student', detail: 'birth date is empty' };
+    case 'future_birth_date':
+      s.birthDate = `${cal.schoolYear + 1}-03-15`;
+      return { ...base, entity: 'student', detail: `birth date ${s.birthDate} is in the future` };
+    case 'duplicate_state_id': {
+      const partner = plan.partner.get(s.index) ?? s.index;
+      const other = buildStudent(d, partner);
+      s.stateId = other.stateId;
+      return { ...base, entity: 'student', detail: `state id ${s.stateId} also belongs to student ${other.id}` };
+    }
+    case 'same_name_birth_two_ids':
+      return { ...base, entity: 'student', detail: `same name and birth date as student ${EXTRA_ID_BASE + plan.extras.findIndex((e) => e.of === s.index && e.kind === kind)}` };
+    case 'overlapping_enrollment': {
+      const other = d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0) ?? d.schools[0];
+      const entry = weekday(addDays(cal.firstDay, 10));
+      s.enrollments.push({ schoolCode: other.code, entry, exit: weekday(addDays(cal.firstDay, 40), -1), grade: enr.grade, entryCode: 'R2', exitCode: 'T160', status: 'inactive' });
+      s.enrollments.sort((a, b) => (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0));
+      return { ...base, entity: 'enrollment', school_id: String(other.code), detail: `enrollment at ${other.code} from ${entry} overlaps the one at ${enr.schoolCode}` };
+    }
+    case 'exit_before_entry': {
+      const exit = enr.exit as string;
+      enr.entry = exit;
+      enr.exit = weekday(addDays(exit, -10), -1);
+      s.programs = s.programs.map((p) => ({ ...p, start: enr.entry, end: exit }));
+      return { ...base, entity: 'enrollment', detail: `exit ${enr.exit} before entry ${enr.entry}` };
+    }
+    case 'exit_date_without_code':
+      enr.exitCode = null;
+      return { ...base, entity: 'enrollment', detail: `exit date ${enr.exit} without exit code` };
+    case 'exit_code_without_date':
+      enr.exitCode = 'T160';
+      return { ...base, entity: 'enrollment', detail: 'exit code T160 without exit date' };
+    case 'invalid_grade_code':
+      enr.invalidGrade = true;
+      return { ...base, entity: 'enrollment', detail: 'grade level outside the grade code map' };
+    case 'unmapped_exit_code':
+      enr.rawExitCode = 'X7';
+      return { ...base, entity: 'enrollment', detail: 'exit code X7 is not in the exit code map' };
+    case 'grade_outside_school_span': {
+      const schoolRow = d.schools.find((x) => x.code === enr.schoolCode);
+      const grade = schoolRow && gradeInSpan('KG', schoolRow.low, schoolRow.high) ? '11' : 'KG';
+      enr.grade = grade;
+      return { ...base, entity: 'enrollment', detail: `grade ${grade} outside the school's span` };
+    }
+    case 'enrolled_inactive_school': {
+      const closed = d.schools.find((x) => !x.active) as (typeof d.schools)[number];
+      enr.schoolCode = closed.code;
+      s.rosters = [];
+      s.programs = s.programs.map((p) => ({ ...p, schoolCode: closed.code }));
+      return { ...base, entity: 'enrollment', school_id: String(closed.code), detail: `enrolled at inactive school ${closed.code}` };
+    }
+    case 'roster_without_enrollment': {
+      const other = d.schools.find((x) => x.active && x.level !== 'elementary' && x.code !== enr.schoolCode && x.sections.length > 0)
+        ?? d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0);
+      if (!other) throw new Error('roster_without_enrollment needs a second school with sections');
+      const section = other.sections[0];
+      s.rosters.push({ section, begin: enr.entry, end: null, orphan: true });
+      return { ...base, entity: 'student_section', school_id: String(other.code), section_id: section.id, detail: `rostered in ${section.id} without an enrollment at ${other.code}` };
+    }
+    case 'program_outside_enrollment': {
+      const end = weekday(addDays(enr.entry, -3), -1);
+      s.programs.push({ code: '191', schoolCode: enr.schoolCode, start: cal.firstDay, end });
+      return { ...base, entity: 'program', detail: `program 191 ${cal.firstDay}..${end} before the enrollment starting ${enr.entry}` };
+    }
+    case 'missing_state_id':
+      s.stateId = null;
+      return { ...base, entity: 'student', detail: 'state student id is empty' };
+    case 'null_key_row':
+      return { ...base, entity: 'student', detail: 'a copy of this student was written with a null student id' };
+    case 'impossible_date':
+      // The OLE/Excel zero date: the pipeline treats years before 1900 as impossible.
+      enr.entry = IMPOSSIBLE_DATE;
+      s.rosters = s.rosters.map((r) => ({ ...r, begin: d.calendar.firstDay }));
+      return { ...base, entity: 'enrollment', detail: `entry date ${IMPOSSIBLE_DATE}` };
+    case 'section_without_teacher':
+      throw new Error('section_without_teacher is a section defect');
+  }
+}
+
+export const EXTRA_ID_BASE = 900001;
+export const IMPOSSIBLE_DATE = '1899-12-30';
+
+/** Extra student rows: a second id for the same person, or a row without an id. */
+export function buildExtra(d: ModelDistrict, extra: DefectPlan['extras'][number], position: number): ModelStudent {
+  const source = buildStudent(d, extra.of);
+  const s: ModelStudent = { ...source, index: d.students + position, rosters: [], programs: [] };
+  if (extra.kind === 'null_key_row') {
+    s.id = null;
+    s.stateId = null;
+  } else {
+    s.id = EXTRA_ID_BASE + position;
+    s.stateId = `8${String(position).padStart(9, '0')}`;
+  }
+  s.enrollments = [{ ...source.enrollments[0], exit: null, exitCode: null, status: 'active', entry: d.calendar.firstDay }];
+  return s;
+}

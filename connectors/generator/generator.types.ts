@@ -1,0 +1,124 @@
+import type { CanonicalEntity } from 'connectors/sdk/canonical';
+import type { SisKind } from 'src/districts/district.types';
+
+/** Defects the generator can inject, each with a count. The manifest lists exactly what was injected. */
+export const DEFECT_KINDS = [
+  'missing_birth_date',
+  'future_birth_date',
+  'duplicate_state_id',
+  'same_name_birth_two_ids',
+  'overlapping_enrollment',
+  'exit_before_entry',
+  'exit_date_without_code',
+  'exit_code_without_date',
+  'invalid_grade_code',
+  'unmapped_exit_code',
+  'grade_outside_school_span',
+  'enrolled_inactive_school',
+  'section_without_teacher',
+  'roster_without_enrollment',
+  'program_outside_enrollment',
+  'missing_state_id',
+  'null_key_row',
+  'impossible_date',
+] as const;
+export type DefectKind = (typeof DEFECT_KINDS)[number];
+export type DefectSpec = Partial<Record<DefectKind, number>>;
+
+/** How each student's year goes. */
+export type Scenario = 'continuing' | 'late_entry' | 'transfer' | 'withdrawn' | 'no_show' | 'pre_registered';
+
+export interface InjectedDefect {
+  kind: DefectKind;
+  entity: CanonicalEntity;
+  student_id?: string | null;
+  school_id?: string;
+  section_id?: string;
+  source_key?: string;
+  detail: string;
+}
+
+/** Canonical values of one enrollment as every connector must map it (exit_date inclusive). */
+export interface SampleEnrollment {
+  school_id: string;
+  entry_date: string;
+  exit_date: string | null;
+  grade_level: string;
+  entry_code: string | null;
+  exit_code: string | null;
+  status: string;
+}
+
+export interface SampleStudent {
+  scenario: Scenario;
+  student_id: string;
+  state_student_id: string | null;
+  last_name: string;
+  first_name: string;
+  birth_date: string | null;
+  sex: string;
+  hispanic: boolean;
+  races: string[];
+  enrollments: SampleEnrollment[];
+}
+
+export type EntityCounts = Record<CanonicalEntity, number>;
+
+export interface DistrictManifest {
+  sis: SisKind;
+  seed: string;
+  schoolYear: number;
+  asOf: string;
+  /** Students requested (extra defect rows come on top). */
+  students: number;
+  /** Rows each extract query returns on the replica, per canonical entity. */
+  counts: EntityCounts;
+  /** Rows written per native table (soft-deleted rows included). */
+  nativeRows: Record<string, number>;
+  defects: InjectedDefect[];
+  samples: SampleStudent[];
+  /** sha256 of the manifest content above: equal seeds give equal hashes. */
+  hash: string;
+}
+
+export interface GenerateDistrictOptions {
+  sis: SisKind;
+  students: number;
+  seed: string | number;
+  /** Start year of the school year (2026 = 2026-27); default: the current school year. */
+  schoolYear?: number;
+  /** Extraction date the data is consistent with; default `${schoolYear}-11-01`. */
+  asOf?: string;
+  defects?: DefectSpec | 'all';
+  /** Write the manifest JSON here too. */
+  manifestPath?: string;
+  /** Students generated and written per batch (memory bound). Default 1000. */
+  batchSize?: number;
+  /** Bulk load with COPY (default) or multi-row INSERT (e.g. for servers without COPY FROM STDIN). */
+  method?: 'copy' | 'insert';
+}
+
+export const DIFFERENCE_KINDS = ['missing_in_new', 'missing_in_old', 'field_drift'] as const;
+export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
+
+export interface PairDifference {
+  kind: DifferenceKind;
+  entity: CanonicalEntity;
+  key: { state_student_id: string | null; student_id: string };
+  field?: string;
+  old?: string | null;
+  new?: string | null;
+}
+
+export interface PairManifest {
+  oldSis: SisKind;
+  newSis: SisKind;
+  seed: string;
+  schoolYear: number;
+  asOf: string;
+  students: number;
+  old: DistrictManifest;
+  new: DistrictManifest;
+  differences: PairDifference[];
+  hash: string;
+}

@@ -1,0 +1,116 @@
+import { CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
+import { addDays } from 'connectors/generator/calendar.util';
+import type { ModelDistrict, ModelEnrollment, ModelStudent } from 'connectors/generator/district-model.util';
+import { emptyCounts, invertMap, type SisEncoder } from 'connectors/generator/encoder.types';
+import type { TableSink } from 'connectors/generator/replica-writer.util';
+import { CALPADS_ENTRY_CODES, POWERSCHOOL_GRADE_MAP } from 'connectors/powerschool/powerschool.connector';
+
+const GRADE = invertMap(POWERSCHOOL_GRADE_MAP);
+export const POWERSCHOOL_INVALID_GRADE = 22;
+const STATUS: Record<ModelEnrollment['status'], number> = { pre_registered: -1, active: 0, inactive: 2, no_show: 2 };
+const psGrade = (e: ModelEnrollment): number => (e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]));
+const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
+
+/**
+ * PowerSchool: the current enrollment (the open one, else the latest) on STUDENTS, the others in REENROLLMENTS.
+ * ExitDate is written exclusive (inclusive exit + 1); a no-show has ExitDate = EntryDate; an active student
+ * carries the year end + 1 as PowerSchool does. Dropped CC rows get negative SectionID/TermID.
+ */
+export class PowerSchoolEncoder implements SisEncoder {
+  readonly sis = 'powerschool' as const;
+  readonly counts = emptyCounts();
+  readonly tables = {
+    SCHOOLS: ['ID', 'DCID', 'School_Number', 'Name', 'Abbreviation', 'Low_Grade', 'High_Grade', 'Alternate_School_Number', 'State_ExcludeFromReporting'],
+    STUDENTS: ['ID', 'DCID', 'Student_Number', 'State_StudentNumber', 'Last_Name', 'First_Name', 'Middle_Name', 'DOB', 'Gender', 'Grade_Level', 'SchoolID', 'Enroll_Status', 'EntryDate', 'ExitDate', 'EntryCode', 'ExitCode', 'FedEthnicity', 'FedRaceDecline', 'State_ExcludeFromReporting'],
+    REENROLLMENTS: ['ID', 'DCID', 'StudentID', 'SchoolID', 'EntryDate', 'ExitDate', 'EntryCode', 'ExitCode', 'Grade_Level', 'ExitComment'],
+    StudentRace: ['ID', 'DCID', 'StudentID', 'RaceCD'],
+    GEN: ['ID', 'DCID', 'Cat', 'Name', 'Value', 'SchoolID', 'YearID'],
+    SPENROLLMENTS: ['ID', 'DCID', 'StudentID', 'ProgramID', 'SchoolID', 'Enter_Date', 'Exit_Date', 'ExitCode', 'GradeLevel'],
+    TERMS: ['ID', 'DCID', 'YearID', 'SchoolID', 'Name', 'Abbreviation', 'FirstDay', 'LastDay', 'IsYearRec', 'Portion'],
+    COURSES: ['ID', 'DCID', 'Course_Number', 'Course_Name', 'Alt_Course_Number', 'Credit_Hours'],
+    SECTIONS: ['ID', 'DCID', 'Course_Number', 'Section_Number', 'TermID', 'SchoolID', 'Teacher', 'Expression', 'Attendance_Type_Code'],
+    CC: ['ID', 'DCID', 'StudentID', 'SectionID', 'TermID', 'SchoolID', 'Course_Number', 'Section_Number', 'DateEnrolled', 'DateLeft', 'TeacherID'],
+    TEACHERS: ['ID', 'DCID', 'Users_DCID', 'SchoolID', 'TeacherNumber', 'Last_Name', 'First_Name', 'Email_Addr', 'SIF_StatePrid', 'Status'],
+    S_CA_STU_X: ['StudentsDCID', 'ELAStatus', 'PrimaryLanguage'],
+  } as const;
+  private readonly sectionIds = new Map<string, number>();
+  private readonly programIds = new Map<string, number>();
+  private seq = { reenrollment: 0, race: 0, sp: 0, cc: 0 };
+  private yearTermId = 0;
+
+  writeDistrict(d: ModelDistrict, sink: TableSink): void {
+    const yearId = d.calendar.schoolYear - 1990;
+    this.yearTermId = yearId * 100;
+    const c = d.calendar;
+    for (const s of d.schools) {
+      sink.add('SCHOOLS', [s.code, 10_000 + s.code, s.code, s.name, s.name.slice(0, 20), Number(GRADE[s.low]), Number(GRADE[s.high]), s.cds, s.active ? 0 : 1]);
+      this.counts.school++;
+      let dcid = s.code * 10;
+      sink.add('TERMS', [this.yearTermId, dcid++, yearId, s.code, `${d.termName} Year`, d.termName, c.firstDay, c.lastDay, 1, 1]);
+      sink.add('TERMS', [this.yearTermId + 1, dcid++, yearId, s.code, 'Semester 1', 'S1', c.firstDay, c.s1LastDay, 0, 2]);
+      sink.add('TERMS', [this.yearTermId + 2, dcid, yearId, s.code, 'Semester 2', 'S2', c.s2FirstDay, c.lastDay, 0, 2]);
+    }
+    d.courses.forEach((course, k) => sink.add('COURSES', [k + 1, k + 1, course.code, course.title, course.stateCode, 10]));
+    for (const t of d.staff) {
+      sink.add('TEACHERS', [t.id, 20_000 + t.id, 30_000 + t.id, t.schoolCode, String(t.id), t.last, t.first, t.email, t.stateId, 1]);
+      this.counts.staff++;
+    }
+    let sectionId = 0;
+    for (const school of d.schools) {
+      for (const sec of school.sections) {
+        sectionId++;
+        this.sectionIds.set(sec.id, sectionId);
+        sink.add('SECTIONS', [sectionId, 40_000 + sectionId, sec.courseCode, String(sec.number), this.yearTermId, sec.schoolCode, sec.teacherId, `${Math.max(1, sec.period)}(A)`, 0]);
+        this.counts.section++;
+      }
+    }
+    CA_PROGRAM_CODES.forEach((code, k) => {
+      this.programIds.set(code, 1000 + k);
+      sink.add('GEN', [1000 + k, 1000 + k, 'specprog', `Program ${code}`, code, 0, 0]);
+    });
+    CALPADS_ENTRY_CODES.forEach((code, k) => sink.add('GEN', [2000 + k, 2000 + k, 'entrycodes', code, code, 0, 0]));
+  }
+
+  writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
+    const id = s.index + 1;
+    const dcid = 100_000 + s.index;
+    const current = s.enrollments.find((e) => e.exit === null) ?? s.enrollments[s.enrollments.length - 1];
+    sink.add('STUDENTS', [
+      id, dcid, s.id, s.stateId, s.last, s.first, s.middle, s.birthDate, s.sex, psGrade(current), current.schoolCode,
+      STATUS[current.status], current.entry, this.exitDate(d, current), current.entryCode, exitCode(current),
+      s.hispanic ? 1 : 0, 0, 0,
+    ]);
+    this.counts.student++;
+    for (const e of s.enrollments) {
+      this.counts.enrollment++;
+      if (e === current) continue;
+      this.seq.reenrollment++;
+      sink.add('REENROLLMENTS', [this.seq.reenrollment, 200_000 + this.seq.reenrollment, id, e.schoolCode, e.entry, this.exitDate(d, e), e.entryCode, exitCode(e), psGrade(e), null]);
+    }
+    for (const race of s.races) {
+      this.seq.race++;
+      sink.add('StudentRace', [this.seq.race, this.seq.race, id, race]);
+    }
+    sink.add('S_CA_STU_X', [dcid, s.elStatus, s.homeLanguage]);
+    for (const p of s.programs) {
+      this.seq.sp++;
+      sink.add('SPENROLLMENTS', [this.seq.sp, 300_000 + this.seq.sp, id, this.programIds.get(p.code) ?? null, p.schoolCode, p.start, p.end, null, psGrade(current)]);
+      this.counts.program++;
+    }
+    for (const r of s.rosters) {
+      this.seq.cc++;
+      const sign = r.end === null ? 1 : -1;
+      const dateLeft = addDays(r.end ?? d.calendar.lastDay, 1);
+      sink.add('CC', [
+        this.seq.cc, 400_000 + this.seq.cc, id, sign * (this.sectionIds.get(r.section.id) as number), sign * this.yearTermId,
+        r.section.schoolCode, r.section.courseCode, String(r.section.number), r.begin, dateLeft, r.section.teacherId,
+      ]);
+      this.counts.student_section++;
+    }
+  }
+
+  private exitDate(d: ModelDistrict, e: ModelEnrollment): string {
+    if (e.status === 'no_show') return e.entry;
+    return addDays(e.exit ?? d.calendar.lastDay, 1);
+  }
+}

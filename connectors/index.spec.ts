@@ -1,0 +1,65 @@
+import { CONNECTORS, getConnector, suppliedFields } from 'connectors/index';
+import { CANONICAL_ENTITIES, CANONICAL_FIELDS, CANONICAL_GRADES, CANONICAL_SEX, ENROLLMENT_STATUSES } from 'connectors/sdk/canonical';
+import { SIS_KINDS } from 'src/districts/district.types';
+
+describe('connector registry', () => {
+  it('returns the connector of each kind and throws a clear error on an unknown kind', () => {
+    expect(getConnector('powerschool').title).toBe('PowerSchool SIS');
+    expect(getConnector('aeries').dialect).toBe('mssql');
+    expect(getConnector('infinite_campus').schoolYear.mode).toBe('column');
+    expect(() => getConnector('skyward')).toThrow('unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)');
+  });
+
+  it('lists the canonical fields each connector supplies', () => {
+    const aeries = suppliedFields(CONNECTORS.aeries);
+    expect(aeries.student_section).toEqual(['student_id', 'section_id', 'school_id']);
+    expect(aeries.enrollment).not.toContain('entry_code');
+    expect(suppliedFields(CONNECTORS.powerschool).student_section).toEqual(['student_id', 'section_id', 'school_id', 'begin_date', 'end_date']);
+    expect(suppliedFields(CONNECTORS.infinite_campus).enrollment).toContain('enrollment_type');
+  });
+
+  describe.each(SIS_KINDS)('%s definition', (kind) => {
+    const def = CONNECTORS[kind];
+
+    it('has one spec per canonical entity, with canonical fields only and key columns in the result', () => {
+      expect(def.entities.map((e) => e.entity)).toEqual([...CANONICAL_ENTITIES]);
+      for (const e of def.entities) {
+        for (const field of Object.keys(e.fields)) expect([e.entity, field, field in CANONICAL_FIELDS[e.entity]]).toEqual([e.entity, field, true]);
+        for (const col of e.keyColumns) expect(e.query.sql).toMatch(new RegExp(`AS ${col}\\b`));
+      }
+    });
+
+    it('uses only :schoolYear/:asOf parameters and no AS before table aliases (Oracle)', () => {
+      for (const e of def.entities) {
+        const params = [...e.query.sql.matchAll(/:([A-Za-z]\w*)/g)].map((m) => m[1]);
+        expect(params.filter((p) => p !== 'schoolYear' && p !== 'asOf')).toEqual([]);
+        expect(e.query.sql).not.toMatch(/\b(FROM|JOIN)\s+\w+\s+AS\s/i);
+      }
+    });
+
+    it('maps codes only to canonical values', () => {
+      const maps = def.defaultCodeMaps;
+      for (const v of Object.values(maps.grade_level ?? {})) expect(CANONICAL_GRADES).toContain(v);
+      for (const v of Object.values(maps.sex ?? {})) expect(CANONICAL_SEX).toContain(v);
+      for (const v of Object.values(maps.enrollment_status ?? {})) expect(ENROLLMENT_STATUSES).toContain(v);
+      expect(maps.grade_level?.['0']).toBe(kind === 'infinite_campus' ? undefined : 'KG');
+    });
+  });
+
+  it('encodes SIS specifics in the maps: Aeries 160 → T160 and 14 → UG, PowerSchool −1 → TK and 0/2 status', () => {
+    expect(CONNECTORS.aeries.defaultCodeMaps.exit_code?.['160']).toBe('T160');
+    expect(CONNECTORS.aeries.defaultCodeMaps.exit_code?.['N470']).toBe('N470');
+    expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['14']).toBe('UG');
+    expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
+    expect(CONNECTORS.powerschool.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
+    expect(CONNECTORS.powerschool.defaultCodeMaps.enrollment_status).toMatchObject({ '-1': 'pre_registered', '0': 'active', '2': 'inactive', '3': 'graduated' });
+    expect(CONNECTORS.infinite_campus.defaultCodeMaps.grade_level?.['K']).toBe('KG');
+  });
+
+  it('brackets [Identity] in the Infinite Campus SQL Server variants only', () => {
+    const student = CONNECTORS.infinite_campus.entities.find((e) => e.entity === 'student');
+    expect(student?.query.sql).toMatch(/JOIN Identity i/);
+    expect(student?.query.variants?.mssql).toMatch(/JOIN \[Identity\] i/);
+    expect(student?.query.variants?.mssql).not.toMatch(/[^[]Identity i/);
+  });
+});

@@ -1,0 +1,43 @@
+import { aeriesConnector } from 'connectors/aeries/aeries.connector';
+import { infiniteCampusConnector } from 'connectors/infinite-campus/infinite-campus.connector';
+import { powerschoolConnector } from 'connectors/powerschool/powerschool.connector';
+import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
+import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
+
+/** Every connector, by SIS kind. */
+export const CONNECTORS: Record<SisKind, ConnectorDefinition> = {
+  aeries: aeriesConnector,
+  powerschool: powerschoolConnector,
+  infinite_campus: infiniteCampusConnector,
+};
+
+export function isSisKind(kind: string): kind is SisKind {
+  return (SIS_KINDS as readonly string[]).includes(kind);
+}
+
+/** The connector for a SIS kind; throws on an unknown kind (e.g. a typo in a link's sis_kind). */
+export function getConnector(kind: string): ConnectorDefinition {
+  if (!isSisKind(kind)) {
+    throw new Error(`unknown SIS kind "${kind}" (known: ${SIS_KINDS.join(', ')})`);
+  }
+  return CONNECTORS[kind];
+}
+
+/** Canonical fields each entity of a connector supplies (the keys of its field map), in canonical entity order. */
+export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity, string[]> {
+  const out = Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, [] as string[]])) as Record<CanonicalEntity, string[]>;
+  for (const spec of def.entities) {
+    out[spec.entity] = Object.entries(spec.fields)
+      .filter(([, source]) => source !== undefined)
+      .map(([field]) => field);
+  }
+  return out;
+}
+
+/** Path of a connector's replica DDL (PostgreSQL), e.g. for the generator and the demo. */
+export const REPLICA_DIRS: Record<SisKind, string> = {
+  aeries: 'aeries',
+  powerschool: 'powerschool',
+  infinite_campus: 'infinite-campus',
+};

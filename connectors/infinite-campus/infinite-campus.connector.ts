@@ -1,0 +1,251 @@
+import type { ConnectorDefinition, EntityExtractSpec, ExtractQuery } from 'connectors/sdk/connector.types';
+import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
+import { CALPADS_ENTRY_CODES } from 'connectors/powerschool/powerschool.connector';
+
+/**
+ * Infinite Campus (SQL Server). Enrollment per calendar (Calendar.endYear = start year + 1), endDate inclusive,
+ * serviceType 'P' = primary. The district student id is Person.studentNumber, staff use Person.staffNumber.
+ * `Identity` is reserved on SQL Server: the mssql variant of every query reading it brackets the name.
+ */
+function withIdentity(sql: string): ExtractQuery {
+  return { sql, variants: { mssql: sql.replace(/\bIdentity\b/g, '[Identity]') } };
+}
+
+const IN_YEAR_CALENDAR = `c.endYear = :schoolYear + 1`;
+
+const school: EntityExtractSpec = {
+  entity: 'school',
+  nativeTables: ['School', 'Calendar'],
+  query: {
+    sql: `SELECT sc.schoolID AS internal_id, sc.number AS school_id, sc.standardCode AS state_school_id, sc.name AS name,
+  CASE WHEN EXISTS (SELECT 1 FROM Calendar c WHERE c.schoolID = sc.schoolID AND ${IN_YEAR_CALENDAR} AND c.exclude = 0)
+    THEN 'Y' ELSE 'N' END AS active_flag
+FROM School sc
+ORDER BY sc.number`,
+  },
+  keyPrefix: 'School',
+  keyColumns: ['internal_id'],
+  fields: {
+    school_id: { column: 'school_id', label: 'School.number' },
+    state_school_id: { column: 'state_school_id', label: 'School.standardCode' },
+    name: { column: 'name', label: 'School.name' },
+    // A school is active for the year when it has a non-excluded calendar; grade spans live per calendar (not supplied).
+    active: { column: 'active_flag', bool: { true: ['Y'], false: ['N'] }, label: 'Calendar.exclude' },
+  },
+};
+
+const student: EntityExtractSpec = {
+  entity: 'student',
+  nativeTables: ['Person', 'Identity', 'IdentityRaceEthnicity', 'RaceEthnicity', 'Enrollment', 'Calendar'],
+  query: withIdentity(`SELECT p.personID AS person_id, p.studentNumber AS student_id, p.stateID AS state_student_id,
+  i.lastName AS last_name, i.firstName AS first_name, i.middleName AS middle_name, i.birthdate AS birth_date,
+  i.gender AS sex, i.hispanicEthnicity AS hispanic,
+  r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5
+FROM Person p
+JOIN Identity i ON i.identityID = p.currentIdentityID
+LEFT JOIN (
+  SELECT q.identityID,
+    MAX(CASE WHEN q.rn = 1 THEN q.code END) AS race1, MAX(CASE WHEN q.rn = 2 THEN q.code END) AS race2,
+    MAX(CASE WHEN q.rn = 3 THEN q.code END) AS race3, MAX(CASE WHEN q.rn = 4 THEN q.code END) AS race4,
+    MAX(CASE WHEN q.rn = 5 THEN q.code END) AS race5
+  FROM (SELECT ir.identityID, re.code, ROW_NUMBER() OVER (PARTITION BY ir.identityID ORDER BY re.code) AS rn
+        FROM IdentityRaceEthnicity ir JOIN RaceEthnicity re ON re.raceID = ir.raceID) q
+  GROUP BY q.identityID
+) r ON r.identityID = i.identityID
+WHERE EXISTS (SELECT 1 FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID
+              WHERE e.personID = p.personID AND ${IN_YEAR_CALENDAR})
+ORDER BY p.studentNumber, p.personID`),
+  keyPrefix: 'Person',
+  // studentNumber is part of the key so a person without one is reported as a null key.
+  keyColumns: ['student_id', 'person_id'],
+  fields: {
+    student_id: { column: 'student_id', label: 'Person.studentNumber' },
+    state_student_id: { column: 'state_student_id', label: 'Person.stateID' },
+    last_name: { column: 'last_name', label: 'Identity.lastName' },
+    first_name: { column: 'first_name', label: 'Identity.firstName' },
+    middle_name: { column: 'middle_name', label: 'Identity.middleName' },
+    birth_date: { column: 'birth_date', date: true, label: 'Identity.birthdate' },
+    sex: { column: 'sex', codeSet: 'sex', label: 'Identity.gender' },
+    hispanic: { column: 'hispanic', bool: { true: ['Y'], false: ['N'] }, label: 'Identity.hispanicEthnicity' },
+    races: { columns: ['race1', 'race2', 'race3', 'race4', 'race5'], label: 'RaceEthnicity.code' },
+  },
+};
+
+/**
+ * Status is derived: 'NS' noShow = 1, 'E' ended (endDate set), 'F' future start (after :asOf), else 'A'.
+ */
+const enrollment: EntityExtractSpec = {
+  entity: 'enrollment',
+  nativeTables: ['Enrollment', 'Calendar', 'School', 'Person'],
+  query: {
+    sql: `SELECT e.enrollmentID AS enrollment_id, p.studentNumber AS student_id, sc.number AS school_id,
+  c.endYear - 1 AS school_year, e.startDate AS entry_date, e.endDate AS exit_date, e.grade AS grade_level,
+  e.startStatus AS entry_code, e.endStatus AS exit_code,
+  CASE WHEN e.serviceType = 'P' THEN 'primary' ELSE 'secondary' END AS enrollment_type,
+  CASE WHEN e.noShow = 1 THEN 'NS' WHEN e.endDate IS NOT NULL THEN 'E' WHEN e.startDate > :asOf THEN 'F' ELSE 'A' END
+    AS status_code
+FROM Enrollment e
+JOIN Calendar c ON c.calendarID = e.calendarID
+JOIN School sc ON sc.schoolID = c.schoolID
+LEFT JOIN Person p ON p.personID = e.personID
+WHERE ${IN_YEAR_CALENDAR}
+ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
+  },
+  keyPrefix: 'Enrollment',
+  keyColumns: ['student_id', 'enrollment_id'],
+  fields: {
+    student_id: { column: 'student_id', label: 'Person.studentNumber' },
+    school_id: { column: 'school_id', label: 'School.number' },
+    school_year: { column: 'school_year', label: 'Calendar.endYear' },
+    entry_date: { column: 'entry_date', date: true, label: 'Enrollment.startDate' },
+    exit_date: { column: 'exit_date', date: true, label: 'Enrollment.endDate' },
+    grade_level: { column: 'grade_level', codeSet: 'grade_level', label: 'Enrollment.grade' },
+    entry_code: { column: 'entry_code', codeSet: 'entry_code', label: 'Enrollment.startStatus' },
+    exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'Enrollment.endStatus' },
+    enrollment_type: { column: 'enrollment_type', label: 'Enrollment.serviceType' },
+    status: { column: 'status_code', codeSet: 'enrollment_status', label: 'Enrollment.noShow/endDate' },
+  },
+};
+
+const program: EntityExtractSpec = {
+  entity: 'program',
+  nativeTables: ['ProgramParticipation', 'Program', 'Person', 'Calendar'],
+  query: {
+    sql: `SELECT pp.participationID AS participation_id, p.studentNumber AS student_id, pr.code AS program_code,
+  pp.startDate AS start_date, pp.endDate AS end_date
+FROM ProgramParticipation pp
+JOIN Person p ON p.personID = pp.personID
+LEFT JOIN Program pr ON pr.programID = pp.programID
+WHERE EXISTS (SELECT 1 FROM Calendar c WHERE ${IN_YEAR_CALENDAR}
+              AND pp.startDate <= c.endDate AND (pp.endDate IS NULL OR pp.endDate >= c.startDate))
+ORDER BY p.studentNumber, pp.participationID`,
+  },
+  keyPrefix: 'ProgramParticipation',
+  keyColumns: ['student_id', 'participation_id'],
+  fields: {
+    student_id: { column: 'student_id', label: 'Person.studentNumber' },
+    program_code: { column: 'program_code', codeSet: 'program_code', label: 'Program.code' },
+    start_date: { column: 'start_date', date: true, label: 'ProgramParticipation.startDate' },
+    end_date: { column: 'end_date', date: true, label: 'ProgramParticipation.endDate' },
+  },
+};
+
+const SECTION_ID = `CONCAT(CONCAT(sc.number, '-'), CAST(s.number AS varchar(10)))`;
+
+const section: EntityExtractSpec = {
+  entity: 'section',
+  nativeTables: ['Section', 'Course', 'Calendar', 'School', 'Person'],
+  query: {
+    sql: `SELECT s.sectionID AS internal_id, ${SECTION_ID} AS section_id, sc.number AS school_id, co.number AS course_code,
+  co.name AS course_title, co.stateCode AS state_course_code, tp.staffNumber AS teacher_staff_id
+FROM Section s
+JOIN Course co ON co.courseID = s.courseID
+JOIN Calendar c ON c.calendarID = co.calendarID
+JOIN School sc ON sc.schoolID = c.schoolID
+LEFT JOIN Person tp ON tp.personID = s.teacherPersonID
+WHERE ${IN_YEAR_CALENDAR}
+ORDER BY sc.number, s.number`,
+  },
+  keyPrefix: 'Section',
+  keyColumns: ['internal_id'],
+  fields: {
+    section_id: { column: 'section_id', label: 'School.number+Section.number' },
+    school_id: { column: 'school_id', label: 'School.number' },
+    course_code: { column: 'course_code', label: 'Course.number' },
+    course_title: { column: 'course_title', label: 'Course.name' },
+    state_course_code: { column: 'state_course_code', label: 'Course.stateCode' },
+    teacher_staff_id: { column: 'teacher_staff_id', label: 'Section.teacherPersonID' },
+  },
+};
+
+const studentSection: EntityExtractSpec = {
+  entity: 'student_section',
+  nativeTables: ['Roster', 'Section', 'Course', 'Calendar', 'School', 'Person'],
+  query: {
+    sql: `SELECT r.rosterID AS roster_id, p.studentNumber AS student_id, ${SECTION_ID} AS section_id, sc.number AS school_id,
+  r.startDate AS begin_date, r.endDate AS end_date
+FROM Roster r
+JOIN Section s ON s.sectionID = r.sectionID
+JOIN Course co ON co.courseID = s.courseID
+JOIN Calendar c ON c.calendarID = co.calendarID
+JOIN School sc ON sc.schoolID = c.schoolID
+JOIN Person p ON p.personID = r.personID
+WHERE ${IN_YEAR_CALENDAR}
+ORDER BY p.studentNumber, r.rosterID`,
+  },
+  keyPrefix: 'Roster',
+  keyColumns: ['student_id', 'roster_id'],
+  fields: {
+    student_id: { column: 'student_id', label: 'Person.studentNumber' },
+    section_id: { column: 'section_id', label: 'Roster.sectionID' },
+    school_id: { column: 'school_id', label: 'School.number' },
+    begin_date: { column: 'begin_date', date: true, label: 'Roster.startDate' },
+    end_date: { column: 'end_date', date: true, label: 'Roster.endDate' },
+  },
+};
+
+const staff: EntityExtractSpec = {
+  entity: 'staff',
+  nativeTables: ['Person', 'Identity', 'Contact'],
+  query: withIdentity(`SELECT p.personID AS person_id, p.staffNumber AS staff_id, p.staffStateID AS state_staff_id,
+  i.lastName AS last_name, i.firstName AS first_name, ct.email AS email
+FROM Person p
+JOIN Identity i ON i.identityID = p.currentIdentityID
+LEFT JOIN Contact ct ON ct.personID = p.personID
+WHERE p.staffNumber IS NOT NULL
+ORDER BY p.staffNumber`),
+  keyPrefix: 'Person',
+  keyColumns: ['person_id'],
+  fields: {
+    staff_id: { column: 'staff_id', label: 'Person.staffNumber' },
+    state_staff_id: { column: 'state_staff_id', label: 'Person.staffStateID' },
+    last_name: { column: 'last_name', label: 'Identity.lastName' },
+    first_name: { column: 'first_name', label: 'Identity.firstName' },
+    email: { column: 'email', label: 'Contact.email' },
+  },
+};
+
+/** Grade names as calendars define them; both zero-padded and bare numbers are common. */
+export const INFINITE_CAMPUS_GRADE_MAP: Record<string, string> = {
+  IT: 'IT',
+  PR: 'PR',
+  PS: 'PR',
+  PK: 'PK',
+  TK: 'TK',
+  KG: 'KG',
+  K: 'KG',
+  ...Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => {
+      const g = String(i + 1).padStart(2, '0');
+      return [
+        [g, g],
+        [String(i + 1), g],
+      ];
+    }).flat(),
+  ),
+  '13': '13',
+  UG: 'UG',
+  AD: 'AD',
+};
+
+export const infiniteCampusConnector: ConnectorDefinition = {
+  kind: 'infinite_campus',
+  title: 'Infinite Campus',
+  vendor: 'Infinite Campus',
+  dialect: 'mssql',
+  transports: ['direct', 'agent'],
+  schoolYear: {
+    mode: 'column',
+    description: 'Calendar.endYear = start year + 1 (2027 for 2026-27); every enrollment, section and roster hangs off a calendar.',
+  },
+  defaultCodeMaps: {
+    grade_level: INFINITE_CAMPUS_GRADE_MAP,
+    sex: { F: 'F', M: 'M', X: 'X', N: 'X', U: 'U' },
+    entry_code: Object.fromEntries(CALPADS_ENTRY_CODES.map((c) => [c, c])),
+    exit_code: Object.fromEntries(CALPADS_EXIT_CODES.map((c) => [c, c])),
+    program_code: Object.fromEntries(CA_PROGRAM_CODES.map((c) => [c, c])),
+    // Derived codes of the enrollment query.
+    enrollment_status: { A: 'active', F: 'pre_registered', E: 'inactive', NS: 'no_show' },
+  },
+  entities: [school, student, enrollment, program, section, studentSection, staff],
+};

@@ -1,0 +1,176 @@
+-- PowerSchool SIS native tables (Oracle), replicated in PostgreSQL for tests, the demo and the benchmark.
+-- Identifiers are unquoted (Oracle folds them to upper case, PostgreSQL to lower case) so the same extract SQL
+-- runs on both. Type mapping: NUMBER → numeric, VARCHAR2 → varchar, DATE → date.
+-- TEACHERS is a view over USERS + SCHOOLSTAFF in PowerSchool; the replica stands it in as a table.
+
+CREATE TABLE SCHOOLS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  School_Number numeric(10) NOT NULL,
+  Name varchar(60),
+  Abbreviation varchar(20),
+  Low_Grade numeric(3),
+  High_Grade numeric(3),
+  Alternate_School_Number numeric(14),
+  State_ExcludeFromReporting numeric(1) DEFAULT 0,
+  PRIMARY KEY (ID)
+);
+
+-- Current enrollment lives on STUDENTS; ExitDate is EXCLUSIVE (day after the last day; = EntryDate for a no-show).
+-- Enroll_Status: -1 pre-registered, 0 active, 1 inactive, 2 transferred out, 3 graduated, 4 historical.
+CREATE TABLE STUDENTS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Student_Number numeric(15),
+  State_StudentNumber varchar(32),
+  Last_Name varchar(50),
+  First_Name varchar(50),
+  Middle_Name varchar(50),
+  DOB date,
+  Gender varchar(2),
+  Grade_Level numeric(3),
+  SchoolID numeric(10),
+  Enroll_Status numeric(3),
+  EntryDate date,
+  ExitDate date,
+  EntryCode varchar(10),
+  ExitCode varchar(10),
+  FedEthnicity numeric(2),
+  FedRaceDecline numeric(1) DEFAULT 0,
+  State_ExcludeFromReporting numeric(1) DEFAULT 0,
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_students_number ON STUDENTS (Student_Number);
+
+-- Every enrollment except the current one (end-of-year rollover, in-year transfers). ExitDate exclusive.
+CREATE TABLE REENROLLMENTS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  StudentID numeric(10) NOT NULL,
+  SchoolID numeric(10),
+  EntryDate date,
+  ExitDate date,
+  EntryCode varchar(10),
+  ExitCode varchar(10),
+  Grade_Level numeric(3),
+  ExitComment varchar(200),
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_reenrollments_student ON REENROLLMENTS (StudentID);
+
+-- Multiple races per student (CA: CALPADS race codes such as 700).
+CREATE TABLE StudentRace (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  StudentID numeric(10) NOT NULL,
+  RaceCD varchar(10),
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_studentrace_student ON StudentRace (StudentID);
+
+-- Code lists: Cat = 'specprog' (special programs; Value = state program code), 'entrycodes', 'exitcodes' …
+CREATE TABLE GEN (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Cat varchar(20),
+  Name varchar(60),
+  Value varchar(60),
+  SchoolID numeric(10) DEFAULT 0,
+  YearID numeric(4) DEFAULT 0,
+  PRIMARY KEY (ID)
+);
+
+-- Special program enrollments: ProgramID → GEN(Cat = 'specprog').ID.
+CREATE TABLE SPENROLLMENTS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  StudentID numeric(10) NOT NULL,
+  ProgramID numeric(10),
+  SchoolID numeric(10),
+  Enter_Date date,
+  Exit_Date date,
+  ExitCode varchar(10),
+  GradeLevel numeric(3),
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_spenrollments_student ON SPENROLLMENTS (StudentID);
+
+-- Terms: ID = TermID (first two digits = YearID), academic start year = YearID + 1990; one IsYearRec row per school-year.
+CREATE TABLE TERMS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  YearID numeric(4) NOT NULL,
+  SchoolID numeric(10) NOT NULL,
+  Name varchar(30),
+  Abbreviation varchar(10),
+  FirstDay date,
+  LastDay date,
+  IsYearRec numeric(1) DEFAULT 0,
+  Portion numeric(2),
+  PRIMARY KEY (ID, SchoolID)
+);
+
+CREATE TABLE COURSES (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Course_Number varchar(11) NOT NULL,
+  Course_Name varchar(40),
+  Alt_Course_Number varchar(11),
+  Credit_Hours numeric(6, 2),
+  PRIMARY KEY (ID)
+);
+
+-- Teacher = TEACHERS.ID (the SCHOOLSTAFF-level id).
+CREATE TABLE SECTIONS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Course_Number varchar(11),
+  Section_Number varchar(10),
+  TermID numeric(10),
+  SchoolID numeric(10),
+  Teacher numeric(10),
+  Expression varchar(80),
+  Attendance_Type_Code numeric(1) DEFAULT 0,
+  PRIMARY KEY (ID)
+);
+
+-- Student schedule. Dropped enrollments carry NEGATIVE SectionID and TermID; DateLeft is exclusive.
+CREATE TABLE CC (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  StudentID numeric(10) NOT NULL,
+  SectionID numeric(10) NOT NULL,
+  TermID numeric(10),
+  SchoolID numeric(10),
+  Course_Number varchar(11),
+  Section_Number varchar(10),
+  DateEnrolled date,
+  DateLeft date,
+  TeacherID numeric(10),
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_cc_student ON CC (StudentID);
+
+-- Stand-in for the TEACHERS view (USERS joined with SCHOOLSTAFF: one row per user per school).
+CREATE TABLE TEACHERS (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Users_DCID numeric(10),
+  SchoolID numeric(10),
+  TeacherNumber varchar(20),
+  Last_Name varchar(50),
+  First_Name varchar(50),
+  Email_Addr varchar(100),
+  SIF_StatePrid varchar(32),
+  Status numeric(1) DEFAULT 1,
+  PRIMARY KEY (ID)
+);
+
+-- California state extension (one row per STUDENTS.DCID). ELAStatus holds the CALPADS ELAS code
+-- (EO, EL, RFEP, IFEP, TBD); the column name follows the CA extension but is unverified against a live district.
+CREATE TABLE S_CA_STU_X (
+  StudentsDCID numeric(10) NOT NULL,
+  ELAStatus varchar(4),
+  PrimaryLanguage varchar(2),
+  PRIMARY KEY (StudentsDCID)
+);

@@ -1,0 +1,47 @@
+import type { Pool } from 'pg';
+import { CustomRulesRepository } from 'src/rule-engine/custom-rules.repository';
+import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
+import { RuleCompilerService } from 'src/rule-engine/rule-compiler.service';
+import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
+import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository';
+import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
+import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
+import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
+import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
+import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
+import { poolSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.util';
+import type { Clock } from 'src/common/tokens';
+
+export interface RuleEngine {
+  sql: SqlRunner;
+  loader: RuleLoaderService;
+  compiler: RuleCompilerService;
+  results: RuleResultsRepository;
+  evaluator: RuleEvaluatorService;
+  selection: RuleSelectionService;
+  examples: RuleExamplesService;
+  customRules: CustomRulesService;
+}
+
+/** The rule engine without Nest (CLI, scripts): the same classes the module provides, over a pg Pool or any SqlRunner. */
+export function createRuleEngine(
+  db: Pool | SqlRunner,
+  opts: { rulesDir?: string; clock?: Clock } = {},
+): RuleEngine {
+  const sql = 'transaction' in db ? db : poolSqlRunner(db);
+  const loader = new RuleLoaderService(opts.rulesDir);
+  const results = new RuleResultsRepository(sql);
+  const execution = new RuleExecutionRepository(sql);
+  const evaluator = new RuleEvaluatorService(results, execution, opts.clock);
+  const examples = new RuleExamplesService(new RuleExamplesRepository(sql), evaluator);
+  return {
+    sql,
+    loader,
+    compiler: new RuleCompilerService(),
+    results,
+    evaluator,
+    selection: new RuleSelectionService(loader),
+    examples,
+    customRules: new CustomRulesService(new CustomRulesRepository(sql), loader, execution, examples),
+  };
+}

@@ -1,0 +1,31 @@
+import { loadRulePacks } from 'src/rule-engine/rule-loader.service';
+import { runRuleExamples } from 'src/rule-engine/rule-examples.service';
+import { formatLoadError } from 'src/rule-engine/rule.types';
+import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+
+/**
+ * `sis-certify rules test`: every rule in rules/ must load and every one of its examples must pass or fail as
+ * written, evaluated through the same compiled SQL as real runs. Failures list every broken rule and example.
+ */
+describe('rule packs (rules/**/*.yaml)', () => {
+  let db: TestDatabase;
+  const loaded = loadRulePacks();
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+
+  afterAll(async () => {
+    await db.drop();
+  });
+
+  it('load without errors', () => {
+    expect(loaded.errors.map(formatLoadError)).toEqual([]);
+  });
+
+  it('have examples that behave as written', async () => {
+    const outcomes = await runRuleExamples(loaded.rules, db.pool);
+    expect(outcomes.flatMap((o) => o.failures)).toEqual([]);
+    expect(outcomes.filter((o) => o.ok)).toHaveLength(loaded.rules.length);
+  });
+});
