@@ -10,6 +10,7 @@ import { CoreModule, type CoreOptions } from 'src/common/core.module';
 import { dataSourceOptions } from 'src/database/data-source';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
+import { RulesApiModule } from 'src/rule-engine/rules-api.module';
 import { HealthModule } from 'src/health/health.module';
 
 /** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
@@ -58,6 +59,7 @@ export class AppModule {
         DistrictsModule,
         AuthModule,
         ExtractionModule,
+        RulesApiModule,
         ...(o.features ?? []),
       ],
     };

@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import type { CliContext } from 'src/cli/cli-context';
 import { registerFoundationCommands } from 'src/cli/commands/foundation.command';
+import { registerGenerateCommand } from 'src/cli/commands/generate.command';
+import { registerRulesCommands } from 'src/cli/commands/rules.command';
 
 export type CliRunner = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
 
 export function registerCommands(program: Command, run: CliRunner): void {
   registerFoundationCommands(program, run);
+  registerGenerateCommand(program);
+  registerRulesCommands(program, run);
 }
