@@ -10,7 +10,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = new Logger('Main');
   const db = await resolveDatabase(config);
-  await seedDemoIfWanted(config, db);
+  const demo = await seedDemoIfWanted(config, db);
   const app = await createApp({
     config,
     databaseUrl: db.url,
@@ -21,6 +21,7 @@ async function main(): Promise<void> {
   logger.log(`sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`);
   const shutdown = async (): Promise<void> => {
     await app.close();
+    await demo?.stop();
     await db.embedded?.stop();
     process.exit(0);
   };

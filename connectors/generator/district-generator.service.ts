@@ -8,6 +8,7 @@ import { addDays } from 'connectors/generator/calendar.util';
 import { buildDistrict, buildStudent, GRADE_ORDER, rngFor, studentBase, type ModelDistrict, type ModelStudent } from 'connectors/generator/district-model.util';
 import type { SisEncoder } from 'connectors/generator/encoder.types';
 import type {
+  DefectSpec,
   DistrictManifest,
   GenerateDistrictOptions,
   InjectedDefect,
@@ -170,6 +171,8 @@ export interface GeneratePairOptions {
   oldPool?: Pool;
   newPool?: Pool;
   differences?: { missing_in_new?: number; missing_in_old?: number; field_drift?: number };
+  /** Data-quality defects carried by BOTH replicas (a migration copies the old SIS's errors); default none. */
+  defects?: DefectSpec | 'all';
   schoolYear?: number;
   asOf?: string;
   manifestPath?: string;
@@ -247,7 +250,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const d = build();
   const pair = planPair(d, opts.differences ?? {});
   const reserved = new Set([...pair.missingInNew, ...pair.missingInOld, ...pair.drift.keys()]);
-  const plan = planDefects(d, {}, reserved);
+  const plan = planDefects(d, resolveDefects(opts.defects), reserved);
   const differences: PairDifference[] = [];
   const common = { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy', reserved };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {

@@ -1,6 +1,7 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
 import { AppEnv, DatabaseEnv, DemoEnv, HealthEnv, HttpEnv, MailEnv, SecurityEnv } from 'src/config/config.dto';
+import { RunsEnv } from 'src/config/runs-env.dto';
 
 export class ConfigException extends Error {
   constructor(readonly problems: string[]) {
@@ -17,6 +18,7 @@ export interface AppConfig {
   mail: MailEnv;
   demo: DemoEnv;
   health: HealthEnv;
+  runs: RunsEnv;
 }
 
 const SECRET_VARS = new Set(['SECRETS_KEY', 'DATABASE_URL', 'SMTP_URL']);
@@ -47,6 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     mail: parse(MailEnv, env, problems),
     demo: parse(DemoEnv, env, problems),
     health: parse(HealthEnv, env, problems),
+    runs: parse(RunsEnv, env, problems),
   };
   if (config.app.NODE_ENV === 'production' && !config.security.SECRETS_KEY) {
     problems.push('SECRETS_KEY: required when NODE_ENV=production (32 random bytes, base64)');

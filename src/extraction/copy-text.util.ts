@@ -69,3 +69,15 @@ export function encodeCopyLine(prefix: string, row: Record<string, CanonicalValu
   for (const c of columns) line += `\t${encodeCopyValue(row[c.name], c.type)}`;
   return `${line}\n`;
 }
+
+const UNESCAPE: Record<string, string> = { b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
+
+/** The inverse of encodeCopyLine for one line (without its newline): fields, `\\N` as null. */
+export function parseCopyLine(line: string): Array<string | null> {
+  return line.split('\t').map((field) => {
+    if (field === COPY_NULL) return null;
+    return field.replace(/\\([0-7]{1,3}|.)/g, (_, c: string) =>
+      /^[0-7]+$/.test(c) ? String.fromCharCode(parseInt(c, 8)) : (UNESCAPE[c] ?? c),
+    );
+  });
+}

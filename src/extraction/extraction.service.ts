@@ -40,7 +40,7 @@ function errorSummary(err: unknown): { code: string; message: string } {
 export class ExtractionService {
   async extractSnapshot(input: ExtractSnapshotInput): Promise<ExtractionReport> {
     const started = performance.now();
-    const repo = new SnapshotWriterRepository(input.pool);
+    const repo = new SnapshotWriterRepository(input.pool, input.bulkWrite);
     validateConnector(input.connector);
     if (!(await repo.snapshotExists(input.snapshotId))) {
       throw new ExtractionException(ExtractionErrorCode.SNAPSHOT_NOT_FOUND, `snapshot ${input.snapshotId} not found`);

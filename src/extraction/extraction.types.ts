@@ -35,7 +35,14 @@ export interface ExtractSnapshotInput {
   onProgress?: ExtractionProgress;
   /** Names the link in errors raised for a failing row source; defaults to the connector's title. */
   linkName?: string;
+  /**
+   * How rows reach the service database: COPY (default) or batched multi-row INSERT. The embedded database
+   * needs `insert`: pglite-socket cannot carry COPY FROM STDIN (electric-sql/pglite#1028).
+   */
+  bulkWrite?: BulkWriteMode;
 }
+
+export type BulkWriteMode = 'copy' | 'insert';
 
 export interface EntityReport {
   entity: CanonicalEntity;

@@ -3,8 +3,15 @@ import { pipeline } from 'node:stream/promises';
 import type { Pool, PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
-import { COPY_NULL, encodeCopyValue, escapeCopyText, type CopyColumn, type CopyColumnType } from 'src/extraction/copy-text.util';
-import type { ExtractionIssue } from 'src/extraction/extraction.types';
+import {
+  COPY_NULL,
+  encodeCopyValue,
+  escapeCopyText,
+  parseCopyLine,
+  type CopyColumn,
+  type CopyColumnType,
+} from 'src/extraction/copy-text.util';
+import type { BulkWriteMode, ExtractionIssue } from 'src/extraction/extraction.types';
 
 export interface CheckpointRow {
   entity: string;
@@ -34,11 +41,13 @@ export class EntityWrite {
     private readonly snapshotId: string,
     private readonly entity: CanonicalEntity,
     private readonly columns: readonly CopyColumn[],
+    private readonly mode: BulkWriteMode = 'copy',
   ) {}
 
   /** Streams COPY text lines (`snapshot_id, row_no, source_key, …columns`) into snap_<entity>; resolves with the row count. */
   async copyRows(lines: AsyncIterable<string>): Promise<number> {
     const cols = ['snapshot_id', 'row_no', 'source_key', ...this.columns.map((c) => c.name)].join(', ');
+    if (this.mode === 'insert') return this.insertLines(`${snapshotTable(this.entity)} (${cols})`, lines);
     const copy = this.client.query(copyFrom(`COPY ${snapshotTable(this.entity)} (${cols}) FROM STDIN`));
     await pipeline(Readable.from(lines), copy);
     return copy.rowCount;
@@ -46,9 +55,7 @@ export class EntityWrite {
 
   async copyIssues(issues: readonly ExtractionIssue[]): Promise<void> {
     if (issues.length === 0) return;
-    const copy = this.client.query(
-      copyFrom(`COPY extraction_issues (snapshot_id, entity, source_key, field, raw_value, kind, message) FROM STDIN`),
-    );
+    const target = 'extraction_issues (snapshot_id, entity, source_key, field, raw_value, kind, message)';
     const prefix = `${this.snapshotId}\t${this.entity}`;
     async function* lines(): AsyncIterable<string> {
       let chunk = '';
@@ -61,7 +68,34 @@ export class EntityWrite {
       }
       if (chunk) yield chunk;
     }
-    await pipeline(Readable.from(lines()), copy);
+    if (this.mode === 'insert') {
+      await this.insertLines(target, lines());
+      return;
+    }
+    await pipeline(Readable.from(lines()), this.client.query(copyFrom(`COPY ${target} FROM STDIN`)));
+  }
+
+  /** The INSERT path: the same COPY text, parsed back and written in multi-row batches (bound values). */
+  private async insertLines(target: string, chunks: AsyncIterable<string>): Promise<number> {
+    let batch: Array<Array<string | null>> = [];
+    let count = 0;
+    const flush = async (): Promise<void> => {
+      if (batch.length === 0) return;
+      const width = batch[0].length;
+      const tuples = batch.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+      await this.client.query(`INSERT INTO ${target} VALUES ${tuples.join(', ')}`, batch.flat());
+      count += batch.length;
+      batch = [];
+    };
+    for await (const chunk of chunks) {
+      for (const line of chunk.split('\n')) {
+        if (line === '') continue;
+        batch.push(parseCopyLine(line));
+        if (batch.length >= 500) await flush();
+      }
+    }
+    await flush();
+    return count;
   }
 
   async complete(rowCount: number, durationMs: number, warnings: string[]): Promise<void> {
@@ -97,7 +131,10 @@ export class EntityWrite {
 
 /** Every statement the extraction pipeline runs against the service database. */
 export class SnapshotWriterRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly mode: BulkWriteMode = 'copy',
+  ) {}
 
   /** The canonical and `*_raw` columns of snap_<entity>, in table order. */
   async columns(entity: CanonicalEntity): Promise<CopyColumn[]> {
@@ -164,7 +201,7 @@ export class SnapshotWriterRepository {
   /** Opens the entity's transaction and clears what an earlier attempt of this entity wrote. */
   async beginEntity(snapshotId: string, entity: CanonicalEntity, columns: readonly CopyColumn[]): Promise<EntityWrite> {
     const client = await this.pool.connect();
-    const write = new EntityWrite(client, snapshotId, entity, columns);
+    const write = new EntityWrite(client, snapshotId, entity, columns, this.mode);
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${snapshotTable(entity)} WHERE snapshot_id = $1`, [snapshotId]);

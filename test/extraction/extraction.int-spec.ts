@@ -300,6 +300,29 @@ describe('ExtractionService', () => {
     expect(await checksum('snap_enrollment', snapshotId)).toEqual(await checksum('snap_enrollment', reference));
   });
 
+  it('writes the same snapshot with batched INSERTs (the embedded database, which cannot take COPY FROM STDIN)', async () => {
+    const reference = await newSnapshot();
+    await run(reference, new DriverRowSource(driver));
+    const snapshotId = await newSnapshot();
+    const report = await sut.extractSnapshot({
+      pool: svc.pool,
+      snapshotId,
+      connector,
+      rows: new DriverRowSource(driver),
+      codeMaps: {},
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+      bulkWrite: 'insert',
+    });
+    expect(report.totalRows).toBeGreaterThan(0);
+    for (const table of ['snap_school', 'snap_student', 'snap_enrollment']) {
+      expect(await checksum(table, snapshotId)).toEqual(await checksum(table, reference));
+    }
+    const issues = async (id: string) =>
+      (await svc.pool.query(`SELECT entity, source_key, field, raw_value, kind, message FROM extraction_issues WHERE snapshot_id = $1 ORDER BY 1, 2, 3, 6`, [id])).rows;
+    expect(await issues(snapshotId)).toEqual(await issues(reference));
+  });
+
   it('streams 300k rows through COPY with flat batches', async () => {
     const snapshotId = await newSnapshot();
     let calls = 0;

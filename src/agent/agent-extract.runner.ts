@@ -1,0 +1,107 @@
+import type { ConnectorDefinition, NativeValue } from 'connectors/sdk/connector.types';
+import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
+import { createDriver } from 'connectors/sdk/drivers/driver.factory';
+import { DIALECT_OF_DRIVER, type DriverConnectionOptions } from 'connectors/sdk/drivers/sis-driver.types';
+import type { ServerMessage } from 'src/agent-gateway/agent-protocol.types';
+import { encodeBatch } from 'src/agent-gateway/agent-protocol.util';
+import type { AgentConfig } from 'src/agent/agent-config';
+
+type ExtractMessage = Extract<ServerMessage, { type: 'extract' }>;
+
+export interface ExtractTransport {
+  sendBinary(frame: Buffer): Promise<void>;
+  sendText(text: string): void;
+  readonly open: boolean;
+}
+
+/**
+ * Serves one extract request: finds the connector's OWN query for the requested entity (the server only
+ * names the entity), runs it through the local driver and streams batches, keeping at most
+ * `maxInFlight` unacknowledged.
+ */
+export class AgentExtractRunner {
+  private inFlight = 0;
+  private cancelled = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly msg: ExtractMessage,
+    private readonly config: AgentConfig,
+    private readonly connector: (kind: string) => ConnectorDefinition,
+    private readonly driverOptions: DriverConnectionOptions,
+    private readonly io: ExtractTransport,
+    private readonly maxInFlight: number,
+  ) {}
+
+  ack(): void {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    this.wakeUp();
+  }
+
+  cancel(): void {
+    this.cancelled = true;
+    this.wakeUp();
+  }
+
+  async run(): Promise<void> {
+    const { requestId } = this.msg;
+    const driver = createDriver(this.config.connection.driver, this.driverOptions);
+    let rows = 0;
+    let seq = 0;
+    try {
+      const sql = this.querySql(DIALECT_OF_DRIVER[this.config.connection.driver]);
+      for await (const batch of driver.stream(sql, this.params(), { batchSize: this.msg.batchSize })) {
+        await this.waitForWindow();
+        if (this.cancelled) return;
+        seq += 1;
+        this.inFlight += 1;
+        await this.io.sendBinary(await encodeBatch({ requestId, seq, rows: batch }));
+        rows += batch.length;
+      }
+      this.io.sendText(JSON.stringify({ type: 'end', requestId, rows, batches: seq }));
+    } catch (err) {
+      if (this.cancelled || !this.io.open) return;
+      const code = err instanceof ConnectorException ? err.code : ConnectorErrorCode.UNKNOWN;
+      const message = err instanceof Error ? err.message : String(err);
+      this.io.sendText(JSON.stringify({ type: 'error', requestId, code, message }));
+    } finally {
+      await driver.close();
+    }
+  }
+
+  private querySql(dialect: ConnectorDefinition['dialect']): string {
+    if (this.msg.sisKind !== this.config.sisKind) {
+      throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`);
+    }
+    const spec = this.connector(this.config.sisKind).entities.find((e) => e.entity === this.msg.entity);
+    if (!spec) throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`);
+    return spec.query.variants?.[dialect] ?? spec.query.sql;
+  }
+
+  /** Only scalar values are bound; anything else in the request is refused rather than interpreted. */
+  private params(): Record<string, NativeValue> {
+    const out: Record<string, NativeValue> = {};
+    for (const [k, v] of Object.entries(this.msg.params)) {
+      if (v !== null && !['string', 'number', 'boolean'].includes(typeof v) && !(v instanceof Date)) {
+        throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `parameter ${k} is not a scalar`);
+      }
+      out[k] = v;
+    }
+    return out;
+  }
+
+  private async waitForWindow(): Promise<void> {
+    while (this.inFlight >= this.maxInFlight && !this.cancelled && this.io.open) {
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+      });
+    }
+    if (!this.io.open) this.cancelled = true;
+  }
+
+  private wakeUp(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+}

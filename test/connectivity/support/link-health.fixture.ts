@@ -1,0 +1,48 @@
+import type { Pool } from 'pg';
+import { waitFor } from 'test/notifications/support/smtp-capture';
+
+export const SUPPORT_EMAIL = 'oncall@sis-certify.test';
+
+/** Short intervals so a whole outage plays out in seconds; generous bounds everywhere else. */
+export function fastHealthEnv(smtpUrl: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SMTP_URL: smtpUrl,
+    MAIL_CHANNEL: 'smtp',
+    SUPPORT_EMAILS: SUPPORT_EMAIL,
+    PUBLIC_URL: 'https://certify.example.test',
+    PROBE_TICK_MS: '100',
+    PROBE_INTERVAL_OVERRIDE_MS: '200',
+    PROBE_TIMEOUT_MS: '3000',
+    PROBE_FAILURES_BEFORE_DOWN: '3',
+    ALERT_GROUP_WAIT_MS: '300',
+    ALERT_TICK_MS: '100',
+    ALERT_REPEAT_INTERVAL_MS: '3600000',
+    OUTBOX_POLL_MS: '100',
+    OUTBOX_RETRY_BASE_MS: '100',
+    OUTBOX_RETRY_CAP_MS: '500',
+    ...extra,
+  };
+}
+
+export async function technicalContact(pool: Pool, districtId: string, email: string): Promise<void> {
+  await pool.query(`INSERT INTO district_contacts (district_id, name, email, kind, receives_alerts) VALUES ($1, 'IT', $2, 'technical', true)`, [districtId, email]);
+}
+
+export async function linkState(pool: Pool, linkId: string): Promise<string | null> {
+  const { rows } = await pool.query<{ state: string }>(`SELECT state FROM link_health WHERE link_id = $1`, [linkId]);
+  return rows[0]?.state ?? null;
+}
+
+export function waitForState(pool: Pool, linkId: string, state: string, timeoutMs = 30_000): Promise<boolean> {
+  return waitFor(`link ${linkId} ${state}`, async () => (await linkState(pool, linkId)) === state, timeoutMs);
+}
+
+/** A direct pg link to the replica through the given port (the proxy). */
+export async function directLink(pool: Pool, districtId: string, port: number, database: string, name = 'Aeries (current)'): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO sis_links (district_id, name, role, sis_kind, transport, settings)
+     VALUES ($1, $2, 'current', 'aeries', 'direct', $3) RETURNING id`,
+    [districtId, name, JSON.stringify({ driver: 'pg', host: '127.0.0.1', port, database, user: 'postgres', connectTimeoutMs: 1500 })],
+  );
+  return rows[0].id;
+}
