@@ -64,6 +64,8 @@ export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase):
         schoolYear: DEMO_SCHOOL_YEAR,
         defects: 'all',
         differences: { missing_in_new: 6, missing_in_old: 2, field_drift: 12 },
+        // pglite-socket cannot carry COPY FROM STDIN (electric-sql/pglite#1028): batched INSERTs instead.
+        method: 'insert',
       });
     }
     if (!districtId) {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { CliContext } from 'src/cli/cli-context';
+import { registerAgentCommand } from 'src/cli/commands/agent.command';
 import { registerFoundationCommands } from 'src/cli/commands/foundation.command';
 import { registerGenerateCommand } from 'src/cli/commands/generate.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
@@ -10,4 +11,5 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerFoundationCommands(program, run);
   registerGenerateCommand(program);
   registerRulesCommands(program, run);
+  registerAgentCommand(program);
 }
