@@ -5,6 +5,7 @@ import { ConfigException, loadConfig } from 'src/config/config.service';
 import { resolveDatabase } from 'src/database/database-bootstrap';
 import { featureModules } from 'src/features';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
+import { StartRunUseCase } from 'src/runs/start-run.use-case';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -18,6 +19,11 @@ async function main(): Promise<void> {
     features: featureModules(config),
   });
   await app.listen(config.http.PORT, config.http.HOST);
+  if (demo?.created) {
+    // First start of the demo: certify both SIS at once so scorecards and the comparison are there to see.
+    await app.get(StartRunUseCase).execute({ districtId: demo.districtId, kind: 'manual', trigger: 'cli' });
+    logger.log('demo: the first validation run (Aeries and PowerSchool side by side) is queued');
+  }
   logger.log(`sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`);
   const shutdown = async (): Promise<void> => {
     await app.close();

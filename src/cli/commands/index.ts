@@ -4,6 +4,7 @@ import { registerAgentCommand } from 'src/cli/commands/agent.command';
 import { registerFoundationCommands } from 'src/cli/commands/foundation.command';
 import { registerGenerateCommand } from 'src/cli/commands/generate.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
+import { registerRunCommands } from 'src/runs/runs.cli';
 
 export type CliRunner = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
 
@@ -12,4 +13,5 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerGenerateCommand(program);
   registerRulesCommands(program, run);
   registerAgentCommand(program);
+  registerRunCommands(program, run);
 }

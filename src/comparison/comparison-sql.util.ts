@@ -1,0 +1,237 @@
+import { snapshotTable } from 'connectors/sdk/canonical';
+import { COMPARISON_SPECS, ID_COLUMNS, type EntityComparisonSpec } from 'src/comparison/comparison-spec';
+import type { ComparisonOptions, IdEntity } from 'src/comparison/comparison.types';
+
+/**
+ * Builds the set-based statements of one comparison. Every statement takes the same parameters:
+ * $1 old snapshot id, $2 new snapshot id, $3 district id. Identifiers come from the canonical model and
+ * the catalogue (never from input); values are always bound.
+ *
+ * Work tables (temporary, dropped at commit):
+ *   cmp_idmap(entity, old_id, new_id)        old id → new id: matched students/staff, then id_crosswalks
+ *   cmp_rows(entity, side, row_no, k, r, school_id)   every record with its match key (old ids mapped)
+ *   cmp_pairs(entity, old_row, new_row, k, school_id) matched records
+ *   cmp_diff(...)                                     every difference, before the stored ones are bounded
+ *   cmp_warn(...)                                     every reference warning
+ */
+
+export interface SnapColumn {
+  name: string;
+  kind: 'date' | 'array' | 'scalar';
+}
+export type SnapColumns = Map<string, SnapColumn[]>;
+
+const SYSTEM_COLUMNS = new Set(['snapshot_id', 'row_no', 'source_key']);
+const SIDE_PARAM = { o: '$1', n: '$2' } as const;
+
+const ident = (name: string): string => {
+  if (!/^[a-z_][a-z0-9_]*$/.test(name)) throw new Error(`unexpected identifier ${name}`);
+  return name;
+};
+const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
+
+/** An old value mapped to the new id space (matched identity or id crosswalk); new values are unchanged. */
+function mapped(entity: IdEntity, expr: string): string {
+  return `COALESCE((SELECT m.new_id FROM cmp_idmap m WHERE m.entity = ${lit(entity)} AND m.old_id = ${expr}), ${expr})`;
+}
+
+/** An old id through the district's id crosswalk only (used before identities are matched). */
+function crosswalked(entity: IdEntity, expr: string): string {
+  return `COALESCE((SELECT x.new_id FROM id_crosswalks x WHERE x.district_id = $3 AND x.entity = ${lit(entity)} AND x.old_id = ${expr}), ${expr})`;
+}
+
+function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
+  const parts = spec.key.map((p) => {
+    const col = `${alias}.${ident(p.field)}`;
+    const value = side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : mapped(p.ref, col)) : col;
+    return `${lit(p.field)}, ${value}`;
+  });
+  return `jsonb_build_object(${parts.join(', ')})::text`;
+}
+
+function schoolExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
+  if (spec.school === 'none') return 'NULL::text';
+  if (spec.school === 'field') return side === 'o' ? crosswalked('school', `${alias}.school_id`) : `${alias}.school_id`;
+  const school = `(SELECT e.school_id FROM snap_enrollment e WHERE e.snapshot_id = ${SIDE_PARAM[side]} AND e.student_id = ${alias}.student_id
+    ORDER BY (e.enrollment_type = 'primary') DESC NULLS LAST, e.entry_date DESC NULLS LAST, e.row_no LIMIT 1)`;
+  return side === 'o' ? crosswalked('school', school) : school;
+}
+
+export function setupStatements(): string[] {
+  return [
+    `CREATE TEMP TABLE cmp_idmap (entity text NOT NULL, old_id text NOT NULL, new_id text NOT NULL, PRIMARY KEY (entity, old_id)) ON COMMIT DROP`,
+    `CREATE TEMP TABLE cmp_rows (entity text NOT NULL, side char(1) NOT NULL, row_no bigint NOT NULL, k text NOT NULL, r int NOT NULL, school_id text) ON COMMIT DROP`,
+    `CREATE INDEX ON cmp_rows (entity, side, k, r)`,
+    `CREATE INDEX ON cmp_rows (entity, side, row_no)`,
+    `CREATE TEMP TABLE cmp_pairs (entity text NOT NULL, old_row bigint NOT NULL, new_row bigint NOT NULL, k text NOT NULL, school_id text) ON COMMIT DROP`,
+    `CREATE INDEX ON cmp_pairs (entity, old_row)`,
+    `CREATE INDEX ON cmp_pairs (entity, new_row)`,
+    `CREATE TEMP TABLE cmp_diff (entity text NOT NULL, kind text NOT NULL, k text NOT NULL, school_id text, field text,
+       old_row bigint, new_row bigint, old_source_key text, new_source_key text,
+       old_raw text, old_value text, new_raw text, new_value text) ON COMMIT DROP`,
+    `CREATE TEMP TABLE cmp_warn (entity text NOT NULL, ref_entity text NOT NULL, ref_id text NOT NULL, old_source_key text, message text NOT NULL) ON COMMIT DROP`,
+  ];
+}
+
+/** Records of one entity with their match keys, both sides. */
+function rowStatements(spec: EntityComparisonSpec): string[] {
+  const table = ident(snapshotTable(spec.entity));
+  return (['o', 'n'] as const).map(
+    (side) => `INSERT INTO cmp_rows (entity, side, row_no, k, r, school_id)
+      SELECT ${lit(spec.entity)}, '${side}', row_no, k, row_number() OVER (PARTITION BY k ORDER BY row_no), school_id
+      FROM (SELECT s.row_no, ${keyExpr(spec, side, 's')} AS k, ${schoolExpr(spec, side, 's')} AS school_id
+            FROM ${table} s WHERE s.snapshot_id = ${SIDE_PARAM[side]}) x`,
+  );
+}
+
+/** Students and staff: one pass per identifier, each matching only what earlier passes left. */
+function identityStatements(spec: EntityComparisonSpec, options: ComparisonOptions): string[] {
+  const identity = spec.identity;
+  if (!identity) return [];
+  const table = ident(snapshotTable(spec.entity));
+  const id = ident(identity.idField);
+  const passes = options[identity.passes].map((field) => {
+    const f = ident(field);
+    const oldExpr = f === id ? crosswalked(identity.idEntity, `s.${f}`) : `s.${f}`;
+    const side = (param: string, expr: string, column: 'old_row' | 'new_row'): string =>
+      `SELECT s.row_no, s.${id} AS id, ${expr} AS k, row_number() OVER (PARTITION BY ${expr} ORDER BY s.row_no) AS r
+       FROM ${table} s WHERE s.snapshot_id = ${param} AND s.${f} IS NOT NULL
+         AND NOT EXISTS (SELECT 1 FROM cmp_pairs p WHERE p.entity = ${lit(spec.entity)} AND p.${column} = s.row_no)`;
+    return `INSERT INTO cmp_pairs (entity, old_row, new_row, k)
+      SELECT ${lit(spec.entity)}, o.row_no, n.row_no, jsonb_build_object(${lit(id)}, n.id)::text
+      FROM (${side('$1', oldExpr, 'old_row')}) o
+      JOIN (${side('$2', `s.${f}`, 'new_row')}) n ON n.k = o.k AND n.r = o.r`;
+  });
+  const idmap = `INSERT INTO cmp_idmap (entity, old_id, new_id)
+    SELECT DISTINCT ON (o.${id}) ${lit(identity.idEntity)}, o.${id}, n.${id}
+    FROM cmp_pairs p
+    JOIN ${table} o ON o.snapshot_id = $1 AND o.row_no = p.old_row
+    JOIN ${table} n ON n.snapshot_id = $2 AND n.row_no = p.new_row
+    WHERE p.entity = ${lit(spec.entity)} AND o.${id} IS NOT NULL AND n.${id} IS NOT NULL
+    ORDER BY o.${id}, p.old_row
+    ON CONFLICT DO NOTHING`;
+  return [...passes, idmap];
+}
+
+function keyedPairStatement(spec: EntityComparisonSpec): string {
+  const e = lit(spec.entity);
+  return `INSERT INTO cmp_pairs (entity, old_row, new_row, k)
+    SELECT ${e}, o.row_no, n.row_no, o.k FROM cmp_rows o
+    JOIN cmp_rows n ON n.entity = ${e} AND n.side = 'n' AND n.k = o.k AND n.r = o.r
+    WHERE o.entity = ${e} AND o.side = 'o'`;
+}
+
+function missingStatements(spec: EntityComparisonSpec): string[] {
+  const table = ident(snapshotTable(spec.entity));
+  const e = lit(spec.entity);
+  return [
+    ['o', 'missing_in_new', 'old_row', '$1'],
+    ['n', 'missing_in_old', 'new_row', '$2'],
+  ].map(
+    ([side, kind, column, param]) => `INSERT INTO cmp_diff (entity, kind, k, school_id, ${column}, ${side === 'o' ? 'old' : 'new'}_source_key)
+      SELECT ${e}, '${kind}', r.k, r.school_id, r.row_no, s.source_key
+      FROM cmp_rows r JOIN ${table} s ON s.snapshot_id = ${param} AND s.row_no = r.row_no
+      WHERE r.entity = ${e} AND r.side = '${side}'
+        AND NOT EXISTS (SELECT 1 FROM cmp_pairs p WHERE p.entity = ${e} AND p.${column} = r.row_no)`,
+  );
+}
+
+/** The value of a field as compared and shown: arrays are compared as sets. */
+function valueExpr(col: SnapColumn, alias: string, ref: IdEntity | undefined, side: 'o' | 'n', selfId: IdEntity | null): string {
+  const c = `${alias}.${ident(col.name)}`;
+  if (col.kind === 'array') return `(SELECT array_agg(v ORDER BY v) FROM unnest(${c}) v)::text`;
+  if (side === 'o' && selfId) return crosswalked(selfId, c);
+  if (side === 'o' && ref) return mapped(ref, c);
+  return `${c}::text`;
+}
+
+function rawExpr(columns: Set<string>, col: SnapColumn, alias: string, ref: IdEntity | undefined): string {
+  const raw = `${col.name}_raw`;
+  if (columns.has(raw)) return col.kind === 'array' ? `array_to_string(${alias}.${ident(raw)}, ',')` : `${alias}.${ident(raw)}::text`;
+  return ref ? `${alias}.${ident(col.name)}::text` : 'NULL::text';
+}
+
+/** Canonical fields compared for an entity: every data column except the match key, optionally narrowed. */
+export function comparedColumns(spec: EntityComparisonSpec, all: SnapColumn[], options: ComparisonOptions): SnapColumn[] {
+  const keyFields = new Set(spec.identity ? [] : spec.key.map((k) => k.field));
+  const wanted = options.fields?.[spec.entity];
+  return all.filter(
+    (c) => !SYSTEM_COLUMNS.has(c.name) && !c.name.endsWith('_raw') && !keyFields.has(c.name) && (!wanted || wanted.includes(c.name)),
+  );
+}
+
+function fieldDiffStatement(spec: EntityComparisonSpec, all: SnapColumn[], options: ComparisonOptions): string | null {
+  const cols = comparedColumns(spec, all, options);
+  if (cols.length === 0) return null;
+  const table = ident(snapshotTable(spec.entity));
+  const names = new Set(all.map((c) => c.name));
+  const selfId = spec.identity ? spec.identity.idEntity : null;
+  const values = cols.map((col) => {
+    const ref = spec.refs[col.name];
+    const self = selfId && col.name === spec.identity?.idField ? selfId : null;
+    return `(${lit(col.name)}, ${rawExpr(names, col, 'o', ref)}, ${valueExpr(col, 'o', ref, 'o', self)}, ${rawExpr(names, col, 'n', ref)}, ${valueExpr(col, 'n', ref, 'n', null)})`;
+  });
+  const e = lit(spec.entity);
+  return `INSERT INTO cmp_diff (entity, kind, k, school_id, field, old_row, new_row, old_source_key, new_source_key, old_raw, old_value, new_raw, new_value)
+    SELECT ${e}, 'field', p.k, p.school_id, d.field, p.old_row, p.new_row, o.source_key, n.source_key, d.old_raw, d.old_value, d.new_raw, d.new_value
+    FROM cmp_pairs p
+    JOIN ${table} o ON o.snapshot_id = $1 AND o.row_no = p.old_row
+    JOIN ${table} n ON n.snapshot_id = $2 AND n.row_no = p.new_row
+    CROSS JOIN LATERAL (VALUES ${values.join(',\n      ')}) AS d(field, old_raw, old_value, new_raw, new_value)
+    WHERE p.entity = ${e} AND d.old_value IS DISTINCT FROM d.new_value`;
+}
+
+function warningStatements(spec: EntityComparisonSpec, all: SnapColumn[]): string[] {
+  if (!spec.warning) return [];
+  const names = new Set(all.map((c) => c.name));
+  const table = ident(snapshotTable(spec.entity));
+  const described = spec.warning.describe.filter((d) => names.has(d.field));
+  const template = `${spec.label} found for ${described.map((d) => `${d.label} %L`).join(', ')} in the old SIS, but the new SIS has no `;
+  return spec.warning.checks
+    .filter((c) => names.has(c.field))
+    .map((check) => {
+      const target = ID_COLUMNS[check.entity];
+      const args = described.map((d) => `o.${ident(d.field)}`).join(', ');
+      return `INSERT INTO cmp_warn (entity, ref_entity, ref_id, old_source_key, message)
+        SELECT ${lit(spec.entity)}, ${lit(check.entity)}, m.ref, o.source_key,
+               format(${lit(`${template}${check.label} %L`)}, ${args}, m.ref)
+        FROM ${table} o CROSS JOIN LATERAL (SELECT ${mapped(check.entity, `o.${ident(check.field)}`)} AS ref) m
+        WHERE o.snapshot_id = $1 AND o.${ident(check.field)} IS NOT NULL
+          AND EXISTS (SELECT 1 FROM ${ident(target.table)} t WHERE t.snapshot_id = $2)
+          AND NOT EXISTS (SELECT 1 FROM ${ident(target.table)} t WHERE t.snapshot_id = $2 AND t.${ident(target.column)} = m.ref)`;
+    });
+}
+
+/**
+ * Binds only the parameters a statement uses, renumbered ($1 and $3 → $1 and $2): PostgreSQL cannot type a
+ * parameter that a statement never mentions.
+ */
+export function bindUsed(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
+  const used = [...new Set([...sql.matchAll(/\$(\d+)\b/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
+  const renumber = new Map(used.map((n, i) => [n, i + 1]));
+  return { sql: sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${renumber.get(Number(n))}`), params: used.map((n) => params[n - 1]) };
+}
+
+/** Every statement computing the work tables, in order. */
+export function comparisonStatements(columns: SnapColumns, options: ComparisonOptions): string[] {
+  const statements = [...setupStatements()];
+  const identities = COMPARISON_SPECS.filter((s) => s.identity);
+  const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
+  for (const spec of identities) statements.push(...rowStatements(spec), ...identityStatements(spec, options));
+  statements.push(`INSERT INTO cmp_idmap (entity, old_id, new_id)
+    SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`);
+  for (const spec of keyed) statements.push(...rowStatements(spec), keyedPairStatement(spec));
+  statements.push(`UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
+    WHERE r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`);
+  for (const spec of COMPARISON_SPECS) {
+    const all = columns.get(snapshotTable(spec.entity)) ?? [];
+    statements.push(...missingStatements(spec));
+    const diff = fieldDiffStatement(spec, all, options);
+    if (diff) statements.push(diff);
+    statements.push(...warningStatements(spec, all));
+  }
+  return statements;
+}
+
+/** Entities counted in the per-school readiness (schools and staff belong to no single school). */
+export const READINESS_ENTITIES = COMPARISON_SPECS.filter((s) => s.school !== 'none').map((s) => s.entity);

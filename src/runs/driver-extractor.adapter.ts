@@ -1,0 +1,78 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import type { Pool } from 'pg';
+import { getConnector } from 'connectors/index';
+import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
+import { createDriver } from 'connectors/sdk/drivers/driver.factory';
+import type { SecretBox } from 'src/common/crypto/secret-box.service';
+import { SECRET_BOX } from 'src/common/tokens';
+import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
+import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
+import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
+import { driverOptions } from 'src/connectivity/link-prober.repository';
+import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
+import { CrosswalkService } from 'src/extraction/crosswalk.service';
+import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
+import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
+import { ExtractionService } from 'src/extraction/extraction.service';
+import type { RowSource } from 'src/extraction/extraction.types';
+import type { ExtractLinkInput, RunExtractor } from 'src/runs/run-pipeline.ports';
+
+/** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
+export function databaseFor(settings: LinkConnectionSettings, schoolYear: number): string | undefined {
+  if (!settings.databasePattern) return settings.database;
+  return settings.databasePattern.replace(/\{year\}/g, String(schoolYear)).replace(/\{yy\}/g, String(schoolYear % 100).padStart(2, '0'));
+}
+
+/**
+ * Extraction of a link: the link's own driver (direct links) or the on-premises agent (agent links) as row
+ * source, the district's crosswalks, resumable per entity.
+ */
+@Injectable()
+export class DriverExtractorAdapter implements RunExtractor {
+  constructor(
+    private readonly extraction: ExtractionService,
+    private readonly crosswalks: CrosswalkService,
+    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
+    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly agents?: AgentGatewayService,
+  ) {}
+
+  async extract(input: ExtractLinkInput): Promise<{ totalRows: number; entities: Record<string, number> }> {
+    const { link } = input;
+    const connector = getConnector(link.sisKind);
+    const { rows, close } = this.rowSource(link, input.schoolYear);
+    try {
+      const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector);
+      const report = await this.extraction.extractSnapshot({
+        pool: this.pool,
+        snapshotId: input.snapshotId,
+        connector,
+        rows,
+        codeMaps,
+        schoolYear: input.schoolYear,
+        asOf: input.asOf,
+        linkName: link.name,
+        // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
+        bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
+        onProgress: (entity, n, index, count) => input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
+      });
+      return { totalRows: report.totalRows, entities: Object.fromEntries(report.entities.map((e) => [e.entity, e.rows])) };
+    } finally {
+      await close();
+    }
+  }
+
+  private rowSource(link: ExtractLinkInput['link'], schoolYear: number): { rows: RowSource; close: () => Promise<void> } {
+    if (link.transport === 'agent') {
+      if (!link.agentId || !this.agents) {
+        throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, link.name, 'the link is reached through an agent, but no agent is assigned');
+      }
+      return { rows: new AgentRowSource(this.agents, link.agentId, link.sisKind), close: () => Promise.resolve() };
+    }
+    const password = link.secretCiphertext ? this.box.decrypt(link.secretCiphertext) : undefined;
+    const settings = { ...link.settings, database: databaseFor(link.settings, schoolYear) };
+    const driver = createDriver(link.settings.driver, driverOptions(link.name, settings, password));
+    return { rows: new DriverRowSource(driver), close: () => driver.close().catch(() => undefined) };
+  }
+}

@@ -1,0 +1,211 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { getConnector, suppliedFields } from 'connectors/index';
+import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
+import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
+import { LinksRepository } from 'src/districts/links.repository';
+import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
+import { RunLease } from 'src/runs/run-lease';
+import { RUN_EVALUATOR, RUN_EXTRACTOR, type RunEvaluator, type RunExtractor } from 'src/runs/run-pipeline.ports';
+import { RunsRepository } from 'src/runs/runs.repository';
+import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
+
+/** Fields every side's connector supplies: a field one SIS does not have is no difference. */
+export function commonFields(kinds: string[]): Partial<Record<CanonicalEntity, string[]>> {
+  const supplied = kinds.map((k) => suppliedFields(getConnector(k)));
+  return Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, supplied.reduce((acc, s) => acc.filter((f) => s[e].includes(f)), supplied[0]?.[e] ?? [])]));
+}
+
+/** Share of the progress bar per phase: extraction is the long part. */
+const SPAN = { extract: [0, 60], evaluate: [60, 85], compare: [85, 98], retention: [98, 100] } as const;
+
+interface Planned extends RunTarget {
+  link: SisLinkEntity;
+}
+
+export type ExecuteOutcome = 'done' | 'failed' | 'cancelled' | 'finished_elsewhere' | 'lease_lost';
+
+/**
+ * Executes one run: extraction of each link (old and new in a migration), evaluation of the rules on each
+ * snapshot, the comparison, and retention. Every step is checkpointed in run_checkpoints (extraction also per
+ * entity in snapshot_checkpoints, evaluation per rule), so an attempt after a crash resumes where the last one
+ * stopped. A lease on the run keeps two workers from executing it at once.
+ */
+@Injectable()
+export class ExecuteRunUseCase {
+  private readonly logger = new Logger(ExecuteRunUseCase.name);
+  readonly workerId = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  private shuttingDown = false;
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly links: LinksRepository,
+    private readonly compare: CompareSnapshotsUseCase,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
+    @Optional() @Inject(RUN_EVALUATOR) private readonly evaluator: RunEvaluator | null,
+  ) {}
+
+  /** Running runs stop at their next progress report and release their lease (graceful shutdown). */
+  stop(): void {
+    this.shuttingDown = true;
+  }
+
+  async execute(runId: string): Promise<ExecuteOutcome> {
+    const leaseSeconds = this.config.runs.RUN_LEASE_SECONDS;
+    const run = await this.runs.claim(runId, this.workerId, leaseSeconds);
+    if (!run) return this.notClaimed(runId);
+    const lease = new RunLease(this.runs, run.id, this.workerId, leaseSeconds, () => this.shuttingDown);
+    lease.start();
+    try {
+      await this.pipeline(run, lease);
+      lease.stop();
+      return (await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' })) ? 'done' : 'lease_lost';
+    } catch (err) {
+      lease.stop();
+      return this.stopped(run, err);
+    }
+  }
+
+  private async notClaimed(runId: string): Promise<ExecuteOutcome> {
+    const current = await this.runs.findById(runId);
+    if (!current || !ACTIVE_RUN_STATUSES.includes(current.status)) return 'finished_elsewhere';
+    if (current.cancelRequested && (await this.runs.cancelOrphaned(runId))) return 'cancelled';
+    throw new RunBusyException(runId);
+  }
+
+  private async stopped(run: RunRecord, err: unknown): Promise<ExecuteOutcome> {
+    if (err instanceof RunStoppedException) {
+      if (err.reason === 'cancelled') {
+        await this.runs.finish(run.id, this.workerId, 'cancelled', { message: 'cancelled' });
+        return 'cancelled';
+      }
+      if (err.reason === 'shutdown') {
+        await this.runs.renew(run.id, this.workerId, 0).catch(() => undefined);
+        throw err;
+      }
+      return 'lease_lost';
+    }
+    const message = err instanceof Error ? err.message : String(err);
+    this.logger.error({ runId: run.id, err }, 'run failed');
+    await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });
+    return 'failed';
+  }
+
+  private async plan(run: RunRecord): Promise<Planned[]> {
+    const targets = targetsOf(run);
+    if (targets.length === 0) throw new Error('the run has no SIS link');
+    const planned: Planned[] = [];
+    for (const t of targets) {
+      const link = await this.links.findById(t.linkId);
+      if (!link) throw new Error(`the ${t.side} SIS link no longer exists`);
+      planned.push({ ...t, link });
+    }
+    return planned;
+  }
+
+  private async pipeline(run: RunRecord, lease: RunLease): Promise<void> {
+    const planned = await this.plan(run);
+    const snapshots = await this.extractAll(run, planned, lease);
+    const evaluations = await this.evaluateAll(run, planned, snapshots, lease);
+    if (planned.length === 2) await this.compareSides(run, planned, snapshots, evaluations, lease);
+    await lease.set({ phase: 'retention', percent: SPAN.retention[0], message: 'purging old snapshots' });
+    for (const p of planned) {
+      const cp = await this.runs.startStep(run.id, 'retention', p.side, null);
+      if (cp.status === 'done') continue;
+      const purged = await this.runs.purgeOldSnapshots(p.link.id, p.link.snapshotsToKeep);
+      await this.runs.completeStep(run.id, 'retention', p.side, { purged });
+    }
+  }
+
+  private span(phase: keyof typeof SPAN, index: number, count: number, fraction: number): number {
+    const [from, to] = SPAN[phase];
+    return from + ((to - from) * (index + Math.max(0, Math.min(1, fraction)))) / count;
+  }
+
+  private async extractAll(run: RunRecord, planned: Planned[], lease: RunLease): Promise<Map<string, string>> {
+    const snapshots = new Map<string, string>();
+    await lease.set({ status: 'extracting', phase: 'extracting', percent: SPAN.extract[0], message: 'extracting' });
+    for (const [i, p] of planned.entries()) {
+      const snapshotId = await this.runs.ensureSnapshot(run.id, p.link, run.schoolYear, run.asOf);
+      snapshots.set(p.side, snapshotId);
+      const cp = await this.runs.startStep(run.id, 'extract', p.side, snapshotId);
+      if (cp.status === 'done') continue;
+      const report = await this.extractor.extract({
+        runId: run.id,
+        districtId: run.districtId,
+        link: p.link,
+        snapshotId,
+        schoolYear: run.schoolYear,
+        asOf: run.asOf,
+        onProgress: (fraction, message) =>
+          lease.report({ phase: `extracting ${p.side}`, percent: this.span('extract', i, planned.length, fraction), message: message ?? `extracting ${p.link.name}` }),
+      });
+      await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
+      lease.check();
+    }
+    return snapshots;
+  }
+
+  private async evaluateAll(run: RunRecord, planned: Planned[], snapshots: Map<string, string>, lease: RunLease): Promise<Map<string, string>> {
+    const evaluations = new Map<string, string>();
+    await lease.set({ status: 'evaluating', phase: 'evaluating', percent: SPAN.evaluate[0], message: 'evaluating rules' });
+    for (const [i, p] of planned.entries()) {
+      // The evaluation id is fixed by the first attempt, so a retry continues the same evaluation.
+      const cp = await this.runs.startStep(run.id, 'evaluate', p.side, randomUUID());
+      const evaluationId = cp.refId ?? randomUUID();
+      if (cp.status === 'done') {
+        if (cp.detail.skipped === undefined) evaluations.set(p.side, evaluationId);
+        continue;
+      }
+      if (!this.evaluator) {
+        await this.runs.completeStep(run.id, 'evaluate', p.side, { skipped: 'no rule engine in this build' });
+        continue;
+      }
+      const result = await this.evaluator.evaluate({
+        runId: run.id,
+        districtId: run.districtId,
+        link: p.link,
+        snapshotId: snapshots.get(p.side) ?? '',
+        evaluationId,
+        onProgress: (fraction, message) =>
+          lease.report({ phase: `evaluating ${p.side}`, percent: this.span('evaluate', i, planned.length, fraction), message: message ?? 'evaluating rules' }),
+      });
+      await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
+      evaluations.set(p.side, evaluationId);
+      lease.check();
+    }
+    return evaluations;
+  }
+
+  private async compareSides(
+    run: RunRecord,
+    planned: Planned[],
+    snapshots: Map<string, string>,
+    evaluations: Map<string, string>,
+    lease: RunLease,
+  ): Promise<void> {
+    const cp = await this.runs.startStep(run.id, 'compare', 'old-new', null);
+    if (cp.status === 'done') return;
+    await lease.set({ status: 'comparing', phase: 'comparing', percent: SPAN.compare[0], message: 'comparing the old and the new SIS' });
+    const comparisonId = await this.compare.execute({
+      districtId: run.districtId,
+      runId: run.id,
+      oldSnapshotId: snapshots.get('old') ?? '',
+      newSnapshotId: snapshots.get('new') ?? '',
+      oldEvaluationId: evaluations.get('old') ?? null,
+      newEvaluationId: evaluations.get('new') ?? null,
+      isTrial: run.kind === 'trial',
+      options: {
+        studentKeys: this.config.runs.COMPARISON_STUDENT_KEYS.split(',') as Array<'state_student_id' | 'student_id'>,
+        maxDifferences: this.config.runs.COMPARISON_MAX_DIFFERENCES,
+        fields: commonFields(planned.map((p) => p.link.sisKind)),
+      },
+    });
+    await this.runs.completeStep(run.id, 'compare', 'old-new', { comparisonId });
+    lease.check();
+  }
+}

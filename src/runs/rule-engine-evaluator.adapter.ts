@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { TenantScope } from 'src/auth/tenant-scope';
+import { DistrictsRepository } from 'src/districts/districts.repository';
+import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
+import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
+import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
+import { RuleSelectionService, suppliedFieldsForSis } from 'src/rule-engine/rule-selection.service';
+import type { EvaluateSnapshotInput, RunEvaluator } from 'src/runs/run-pipeline.ports';
+
+/**
+ * Rule evaluation step of a run: the rules selected for the district's state, edition and the link's SIS
+ * (plus its custom rules). Rules that already have a result in this evaluation (an earlier attempt) are
+ * not run again; the rule engine replaces a rule's results atomically per batch.
+ */
+@Injectable()
+export class RuleEngineEvaluatorAdapter implements RunEvaluator {
+  constructor(
+    private readonly districts: DistrictsRepository,
+    private readonly selection: RuleSelectionService,
+    private readonly custom: CustomRulesService,
+    private readonly evaluator: RuleEvaluatorService,
+    private readonly results: RuleResultsRepository,
+  ) {}
+
+  async evaluate(input: EvaluateSnapshotInput): Promise<{ rules: number; exceptions: number }> {
+    const district = await this.districts.find(TenantScope.system(), input.districtId);
+    if (!district) throw new Error('the district no longer exists');
+    const { selected } = this.selection.selectRules({
+      state: district.state,
+      edition: district.edition,
+      sisKind: input.link.sisKind,
+      suppliedFields: suppliedFieldsForSis(input.link.sisKind),
+      customRules: (await this.custom.rules(district.id)).rules,
+    });
+    const done = new Set((await this.results.listResults(district.id, input.evaluationId)).map((r) => r.ruleId));
+    const remaining = selected.filter((r) => !done.has(r.id)).map((r) => r.id);
+    if (remaining.length > 0) {
+      await this.evaluator.evaluate({
+        evaluationId: input.evaluationId,
+        districtId: district.id,
+        snapshotId: input.snapshotId,
+        rules: selected,
+        ruleIds: remaining,
+        onProgress: (p) => input.onProgress((done.size + p.done) / Math.max(1, selected.length), `evaluated ${done.size + p.done} of ${selected.length} rules`),
+      });
+    }
+    const results = await this.results.listResults(district.id, input.evaluationId);
+    return { rules: results.length, exceptions: results.reduce((n, r) => n + r.failed, 0) };
+  }
+}

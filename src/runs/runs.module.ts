@@ -1,0 +1,54 @@
+import { Module, type DynamicModule, type Provider } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
+import { ComparisonModule } from 'src/comparison/comparison.module';
+import { DistrictsModule } from 'src/districts/districts.module';
+import { ExtractionModule } from 'src/extraction/extraction.module';
+import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
+import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
+import { RUN_EVALUATOR, RUN_EXTRACTOR } from 'src/runs/run-pipeline.ports';
+import { RuleEngineEvaluatorAdapter } from 'src/runs/rule-engine-evaluator.adapter';
+import { RuleEngineModule } from 'src/rule-engine/rule-engine.module';
+import { RunQueueService } from 'src/runs/run-queue.service';
+import { RunSchedulerService } from 'src/runs/run-scheduler.service';
+import { RunsController } from 'src/runs/runs.controller';
+import { RunsRepository } from 'src/runs/runs.repository';
+import { RunsService } from 'src/runs/runs.service';
+import { StartRunUseCase } from 'src/runs/start-run.use-case';
+
+export interface RunsModuleOptions {
+  /** Replaces the extraction step (tests); default: the link's driver through the extraction pipeline. */
+  extractor?: Provider;
+  /** Replaces the rule evaluation step (tests); default: the rule engine with the district's selected rules. */
+  evaluator?: Provider;
+  /** Extra modules the providers above need. */
+  imports?: NonNullable<DynamicModule['imports']>;
+}
+
+/**
+ * Runs: API, job queue (pg-boss), workers and the nightly scheduler. Workers and the scheduler start by
+ * role (worker | all) or RUN_WORKERS / RUN_SCHEDULER.
+ */
+@Module({})
+export class RunsModule {
+  static forRoot(o: RunsModuleOptions = {}): DynamicModule {
+    return {
+      module: RunsModule,
+      imports: [ScheduleModule.forRoot(), DistrictsModule, ExtractionModule, ComparisonModule, RuleEngineModule, ...(o.imports ?? [])],
+      controllers: [RunsController],
+      providers: [
+        RunsRepository,
+        RunsService,
+        StartRunUseCase,
+        ExecuteRunUseCase,
+        RunQueueService,
+        RunSchedulerService,
+        DriverExtractorAdapter,
+        RuleEngineEvaluatorAdapter,
+        o.extractor ?? { provide: RUN_EXTRACTOR, useExisting: DriverExtractorAdapter },
+        o.evaluator ?? { provide: RUN_EVALUATOR, useExisting: RuleEngineEvaluatorAdapter },
+      ],
+      exports: [RunsRepository, StartRunUseCase, ExecuteRunUseCase, RunSchedulerService, RunQueueService, RUN_EXTRACTOR],
+    };
+  }
+}
+

@@ -1,0 +1,322 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import type { CheckpointRecord, LeaseState, LinkHealthState, NewRun, RunRecord, RunStatus, RunStep } from 'src/runs/runs.types';
+
+interface RunRow {
+  id: string;
+  district_id: string;
+  kind: RunRecord['kind'];
+  status: RunStatus;
+  phase: string | null;
+  percent: string;
+  message: string | null;
+  as_of: string;
+  school_year: number;
+  current_link_id: string | null;
+  old_link_id: string | null;
+  new_link_id: string | null;
+  trigger_kind: RunRecord['triggerKind'];
+  triggered_by: string | null;
+  skip_reason: string | null;
+  error: string | null;
+  scheduled_for: Date | null;
+  catch_up_of: string | null;
+  attempts: number;
+  cancel_requested: boolean;
+  created_at: Date;
+  updated_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const COLUMNS = `id, district_id, kind, status, phase, percent, message, to_char(as_of, 'YYYY-MM-DD') AS as_of, school_year,
+  current_link_id, old_link_id, new_link_id, trigger_kind, triggered_by, skip_reason, error, scheduled_for, catch_up_of,
+  attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
+
+const toRecord = (r: RunRow): RunRecord => ({
+  id: r.id,
+  districtId: r.district_id,
+  kind: r.kind,
+  status: r.status,
+  phase: r.phase,
+  percent: Number(r.percent),
+  message: r.message,
+  asOf: r.as_of,
+  schoolYear: r.school_year,
+  currentLinkId: r.current_link_id,
+  oldLinkId: r.old_link_id,
+  newLinkId: r.new_link_id,
+  triggerKind: r.trigger_kind,
+  triggeredBy: r.triggered_by,
+  skipReason: r.skip_reason,
+  error: r.error,
+  scheduledFor: r.scheduled_for,
+  catchUpOf: r.catch_up_of,
+  attempts: r.attempts,
+  cancelRequested: r.cancel_requested,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
+const ACTIVE = `('queued', 'extracting', 'evaluating', 'comparing')`;
+
+export interface ScheduledDistrict {
+  id: string;
+  timeZone: string;
+  nightlyAt: string;
+  offSeason: Array<{ from: string; to: string; reason: string }>;
+  schoolYear: number | null;
+}
+
+/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; SELECT and INSERT with rows. */
+function returned<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  return result as T[];
+}
+
+/** Every statement about runs, their checkpoints and leases. */
+@Injectable()
+export class RunsRepository {
+  constructor(private readonly ds: DataSource) {}
+
+  private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
+    return returned<T>(await this.ds.query(sql, params));
+  }
+
+  private async rows(sql: string, params: unknown[] = []): Promise<RunRecord[]> {
+    return (await this.query<RunRow>(sql, params)).map(toRecord);
+  }
+
+  /** Inserts a run; null when its schedule slot (or the run it catches up) already has one. */
+  async insert(r: NewRun): Promise<RunRecord | null> {
+    const rows = await this.rows(
+      `INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, old_link_id, new_link_id, trigger_kind,
+         triggered_by, skip_reason, scheduled_for, catch_up_of, finished_at, message)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $3 = 'skipped' THEN now() END,
+               CASE WHEN $3 = 'skipped' THEN 'skipped: ' || $11 ELSE 'waiting for a worker' END)
+       ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        r.districtId,
+        r.kind,
+        r.status,
+        r.asOf,
+        r.schoolYear,
+        r.currentLinkId,
+        r.oldLinkId,
+        r.newLinkId,
+        r.triggerKind,
+        r.triggeredBy,
+        r.skipReason,
+        r.scheduledFor,
+        r.catchUpOf,
+      ],
+    );
+    return rows[0] ?? null;
+  }
+
+  async findById(id: string): Promise<RunRecord | null> {
+    return (await this.rows(`SELECT ${COLUMNS} FROM runs WHERE id = $1`, [id]))[0] ?? null;
+  }
+
+  async find(districtId: string, id: string): Promise<RunRecord | null> {
+    return (await this.rows(`SELECT ${COLUMNS} FROM runs WHERE district_id = $1 AND id = $2`, [districtId, id]))[0] ?? null;
+  }
+
+  list(districtId: string, limit: number, offset: number): Promise<RunRecord[]> {
+    return this.rows(`SELECT ${COLUMNS} FROM runs WHERE district_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`, [
+      districtId,
+      limit,
+      offset,
+    ]);
+  }
+
+  async setJobId(id: string, jobId: string): Promise<void> {
+    await this.ds.query(`UPDATE runs SET job_id = $2, updated_at = now() WHERE id = $1`, [id, jobId]);
+  }
+
+  /**
+   * Takes the run for this worker when nobody holds a live lease on it. The lease, not the job, decides who
+   * executes a run: a job that pg-boss expired and retried while its first worker is still alive finds the
+   * lease held and backs off.
+   */
+  async claim(id: string, owner: string, leaseSeconds: number): Promise<RunRecord | null> {
+    const rows = await this.rows(
+      `UPDATE runs SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+              started_at = COALESCE(started_at, now()), updated_at = now()
+       WHERE id = $1 AND status IN ${ACTIVE} AND NOT cancel_requested
+         AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+       RETURNING ${COLUMNS}`,
+      [id, owner, leaseSeconds],
+    );
+    return rows[0] ?? null;
+  }
+
+  async renew(id: string, owner: string, leaseSeconds: number): Promise<LeaseState> {
+    const rows = await this.query<{ cancel_requested: boolean }>(
+      `UPDATE runs SET lease_until = now() + make_interval(secs => $3)
+       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING cancel_requested`,
+      [id, owner, leaseSeconds],
+    );
+    return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
+  }
+
+  async progress(id: string, owner: string, p: { status?: RunStatus; phase: string; percent: number; message?: string }): Promise<boolean> {
+    const rows = await this.query<unknown>(
+      `UPDATE runs SET status = COALESCE($3, status), phase = $4, percent = $5, message = COALESCE($6, message), updated_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING id`,
+      [id, owner, p.status ?? null, p.phase, Math.max(0, Math.min(100, Math.round(p.percent * 100) / 100)), p.message ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** Ends a run held by this worker; false when the lease was lost meanwhile. */
+  async finish(id: string, owner: string, status: RunStatus, o: { message: string; error?: string }): Promise<boolean> {
+    const rows = await this.query<unknown>(
+      `UPDATE runs SET status = $3, message = $4, error = $5, percent = CASE WHEN $3 = 'done' THEN 100 ELSE percent END,
+              phase = CASE WHEN $3 = 'done' THEN 'done' ELSE phase END, finished_at = now(), updated_at = now(), lease_until = NULL
+       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING id`,
+      [id, owner, status, o.message, o.error ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  /** A queued run nobody holds is cancelled at once; a running one is flagged and stops at its next lease renewal. */
+  async requestCancel(districtId: string, id: string): Promise<RunRecord | null> {
+    const rows = await this.rows(
+      `UPDATE runs SET cancel_requested = true, updated_at = now(),
+              status = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN 'cancelled' ELSE status END,
+              finished_at = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN now() ELSE finished_at END,
+              message = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN 'cancelled' ELSE 'cancelling' END
+       WHERE district_id = $1 AND id = $2 AND status IN ${ACTIVE} RETURNING ${COLUMNS}`,
+      [districtId, id],
+    );
+    return rows[0] ?? null;
+  }
+
+  /** A cancel request on a run whose worker died: nobody will renew the lease, so end it here. */
+  async cancelOrphaned(id: string): Promise<boolean> {
+    const rows = await this.query<unknown>(
+      `UPDATE runs SET status = 'cancelled', message = 'cancelled', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
+       WHERE id = $1 AND cancel_requested AND status IN ${ACTIVE} AND (lease_until IS NULL OR lease_until < now()) RETURNING id`,
+      [id],
+    );
+    return rows.length > 0;
+  }
+
+  async checkpoints(runId: string): Promise<Map<string, CheckpointRecord>> {
+    const rows: Array<{ step: RunStep; target: string; status: 'started' | 'done'; ref_id: string | null; detail: Record<string, unknown> }> =
+      await this.ds.query(`SELECT step, target, status, ref_id, detail FROM run_checkpoints WHERE run_id = $1`, [runId]);
+    return new Map(rows.map((r) => [`${r.step}:${r.target}`, { step: r.step, target: r.target, status: r.status, refId: r.ref_id, detail: r.detail }]));
+  }
+
+  /** The step's checkpoint, created with its reference on first sight (a retry finds the same reference). */
+  async startStep(runId: string, step: RunStep, target: string, refId: string | null): Promise<CheckpointRecord> {
+    await this.ds.query(
+      `INSERT INTO run_checkpoints (run_id, step, target, status, ref_id) VALUES ($1, $2, $3, 'started', $4) ON CONFLICT DO NOTHING`,
+      [runId, step, target, refId],
+    );
+    const rows: Array<{ status: 'started' | 'done'; ref_id: string | null; detail: Record<string, unknown> }> = await this.ds.query(
+      `SELECT status, ref_id, detail FROM run_checkpoints WHERE run_id = $1 AND step = $2 AND target = $3`,
+      [runId, step, target],
+    );
+    return { step, target, status: rows[0].status, refId: rows[0].ref_id, detail: rows[0].detail };
+  }
+
+  async completeStep(runId: string, step: RunStep, target: string, detail: Record<string, unknown>): Promise<void> {
+    await this.ds.query(
+      `UPDATE run_checkpoints SET status = 'done', detail = $4, completed_at = now() WHERE run_id = $1 AND step = $2 AND target = $3`,
+      [runId, step, target, JSON.stringify(detail)],
+    );
+  }
+
+  /** The snapshot a run extracts a link into: created once, found again by a resumed attempt. */
+  async ensureSnapshot(runId: string, link: SisLinkEntity, schoolYear: number, asOf: string): Promise<string> {
+    return this.ds.transaction(async (m) => {
+      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`run-snapshot:${runId}:${link.id}`]);
+      const found: Array<{ id: string }> = await m.query(`SELECT id FROM snapshots WHERE run_id = $1 AND link_id = $2`, [runId, link.id]);
+      if (found[0]) return found[0].id;
+      const created: Array<{ id: string }> = await m.query(
+        `INSERT INTO snapshots (district_id, link_id, run_id, sis_kind, school_year, as_of, status)
+         VALUES ($1, $2, $3, $4, $5, $6, 'extracting') RETURNING id`,
+        [link.districtId, link.id, runId, link.sisKind, schoolYear, asOf],
+      );
+      return created[0].id;
+    });
+  }
+
+  async snapshotStatus(id: string): Promise<string | null> {
+    const rows: Array<{ status: string }> = await this.ds.query(`SELECT status FROM snapshots WHERE id = $1`, [id]);
+    return rows[0]?.status ?? null;
+  }
+
+  /** Link states from link health (absent table or row: unknown, treated as reachable). */
+  async linkStates(linkIds: string[]): Promise<Map<string, LinkHealthState>> {
+    if (linkIds.length === 0) return new Map();
+    const [{ exists }]: Array<{ exists: boolean }> = await this.ds.query(`SELECT to_regclass('link_health') IS NOT NULL AS exists`);
+    if (!exists) return new Map();
+    const rows: Array<{ link_id: string; state: LinkHealthState }> = await this.ds.query(
+      `SELECT link_id, state FROM link_health WHERE link_id = ANY($1::uuid[])`,
+      [linkIds],
+    );
+    return new Map(rows.map((r) => [r.link_id, r.state]));
+  }
+
+  async scheduledDistricts(): Promise<ScheduledDistrict[]> {
+    const rows: Array<{ id: string; time_zone: string; nightly_at: string; off_season: ScheduledDistrict['offSeason']; school_year: number | null }> =
+      await this.ds.query(`SELECT id, time_zone, nightly_at, off_season, school_year FROM districts WHERE nightly_at IS NOT NULL`);
+    return rows.map((r) => ({ id: r.id, timeZone: r.time_zone, nightlyAt: r.nightly_at, offSeason: r.off_season, schoolYear: r.school_year }));
+  }
+
+  async slotsTaken(slots: Array<{ districtId: string; scheduledFor: Date }>): Promise<Set<string>> {
+    if (slots.length === 0) return new Set();
+    const rows: Array<{ district_id: string; scheduled_for: Date }> = await this.ds.query(
+      `SELECT district_id, scheduled_for FROM runs WHERE (district_id, scheduled_for) IN (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]))`,
+      [slots.map((s) => s.districtId), slots.map((s) => s.scheduledFor.toISOString())],
+    );
+    return new Set(rows.map((r) => `${r.district_id}@${r.scheduled_for.toISOString()}`));
+  }
+
+  /**
+   * The latest run of each district skipped because a link was down, with no newer run that did not skip
+   * and no catch-up yet.
+   */
+  awaitingCatchUp(): Promise<RunRecord[]> {
+    return this.rows(
+      `SELECT ${COLUMNS} FROM (
+         SELECT DISTINCT ON (r.district_id) r.* FROM runs r
+         WHERE r.status = 'skipped' AND r.skip_reason LIKE 'link_down%' ORDER BY r.district_id, r.created_at DESC) r
+       WHERE NOT EXISTS (SELECT 1 FROM runs c WHERE c.catch_up_of = r.id)
+         AND NOT EXISTS (SELECT 1 FROM runs n WHERE n.district_id = r.district_id AND n.created_at > r.created_at AND n.status <> 'skipped')`,
+    );
+  }
+
+  /** Active runs whose worker stopped renewing its lease (or which never got one), for re-sending their job. */
+  stale(olderThanSeconds: number): Promise<RunRecord[]> {
+    return this.rows(
+      `SELECT ${COLUMNS} FROM runs WHERE status IN ${ACTIVE}
+         AND COALESCE(lease_until, updated_at) < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
+      [olderThanSeconds],
+    );
+  }
+
+  /** Snapshots of a link beyond the newest `keep` complete ones: their snap_* rows go, results stay. */
+  async purgeOldSnapshots(linkId: string, keep: number): Promise<string[]> {
+    return this.ds.transaction(async (m) => {
+      const old: Array<{ id: string }> = await m.query(
+        `SELECT id FROM snapshots WHERE link_id = $1 AND status = 'complete'
+         ORDER BY created_at DESC, id OFFSET $2 FOR UPDATE`,
+        [linkId, keep],
+      );
+      const ids = old.map((o) => o.id);
+      if (ids.length === 0) return [];
+      for (const table of ['snap_school', 'snap_student', 'snap_enrollment', 'snap_program', 'snap_section', 'snap_student_section', 'snap_staff']) {
+        await m.query(`DELETE FROM ${table} WHERE snapshot_id = ANY($1::uuid[])`, [ids]);
+      }
+      await m.query(`UPDATE snapshots SET status = 'purged' WHERE id = ANY($1::uuid[])`, [ids]);
+      return ids;
+    });
+  }
+}

@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import type { Principal } from 'src/auth/auth.types';
+import { TenantScope } from 'src/auth/tenant-scope';
+import { DomainException } from 'src/common/domain.exception';
+import type { StartRunDto } from 'src/runs/runs.dto';
+import { RunsRepository } from 'src/runs/runs.repository';
+import { StartRunUseCase } from 'src/runs/start-run.use-case';
+import type { CheckpointRecord, RunRecord } from 'src/runs/runs.types';
+
+export const RUNS_PAGE_SIZE = 50;
+
+export interface RunView {
+  id: string;
+  districtId: string;
+  kind: RunRecord['kind'];
+  status: RunRecord['status'];
+  phase: string | null;
+  percent: number;
+  message: string | null;
+  asOf: string;
+  schoolYear: number;
+  links: { current: string | null; old: string | null; new: string | null };
+  trigger: { kind: RunRecord['triggerKind']; userId: string | null };
+  skipReason: string | null;
+  error: string | null;
+  scheduledFor: Date | null;
+  catchUpOf: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  steps?: Array<Pick<CheckpointRecord, 'step' | 'target' | 'status'>>;
+}
+
+export const toRunView = (r: RunRecord): RunView => ({
+  id: r.id,
+  districtId: r.districtId,
+  kind: r.kind,
+  status: r.status,
+  phase: r.phase,
+  percent: r.percent,
+  message: r.message,
+  asOf: r.asOf,
+  schoolYear: r.schoolYear,
+  links: { current: r.currentLinkId, old: r.oldLinkId, new: r.newLinkId },
+  trigger: { kind: r.triggerKind, userId: r.triggeredBy },
+  skipReason: r.skipReason,
+  error: r.error,
+  scheduledFor: r.scheduledFor,
+  catchUpOf: r.catchUpOf,
+  attempts: r.attempts,
+  cancelRequested: r.cancelRequested,
+  createdAt: r.createdAt,
+  startedAt: r.startedAt,
+  finishedAt: r.finishedAt,
+});
+
+/** Runs as the API sees them; every call is scoped to the caller's tenant. */
+@Injectable()
+export class RunsService {
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly startRun: StartRunUseCase,
+  ) {}
+
+  async start(p: Principal, districtId: string, dto: StartRunDto): Promise<RunView> {
+    TenantScope.of(p).assertDistrict(districtId);
+    const run = await this.startRun.execute({ districtId, kind: dto.kind, asOf: dto.asOf, trigger: 'user', triggeredBy: p.userId });
+    if (!run) throw DomainException.conflict('the run could not be recorded');
+    return toRunView(run);
+  }
+
+  async list(p: Principal, districtId: string, page: number): Promise<{ items: RunView[]; page: number; pageSize: number }> {
+    TenantScope.of(p).assertDistrict(districtId);
+    const items = await this.runs.list(districtId, RUNS_PAGE_SIZE, (page - 1) * RUNS_PAGE_SIZE);
+    return { items: items.map(toRunView), page, pageSize: RUNS_PAGE_SIZE };
+  }
+
+  async get(p: Principal, districtId: string, runId: string): Promise<RunView> {
+    const run = await this.require(p, districtId, runId);
+    const steps = [...(await this.runs.checkpoints(run.id)).values()].map((c) => ({ step: c.step, target: c.target, status: c.status }));
+    return { ...toRunView(run), steps };
+  }
+
+  async cancel(p: Principal, districtId: string, runId: string): Promise<RunView> {
+    const run = await this.require(p, districtId, runId);
+    const updated = await this.runs.requestCancel(districtId, run.id);
+    if (!updated) throw DomainException.conflict(`the run is already ${run.status}`);
+    return toRunView(updated);
+  }
+
+  private async require(p: Principal, districtId: string, runId: string): Promise<RunRecord> {
+    TenantScope.of(p).assertDistrict(districtId);
+    const run = await this.runs.find(districtId, runId);
+    if (!run) throw DomainException.notFound('run');
+    return run;
+  }
+}

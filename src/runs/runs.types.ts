@@ -1,0 +1,94 @@
+import type { LinkRole } from 'src/districts/district.types';
+
+export const RUN_KINDS = ['nightly', 'manual', 'catch_up', 'trial'] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const RUN_STATUSES = ['queued', 'extracting', 'evaluating', 'comparing', 'done', 'failed', 'skipped', 'cancelled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'extracting', 'evaluating', 'comparing'];
+
+export const RUN_TRIGGERS = ['user', 'schedule', 'cli', 'link_recovered'] as const;
+export type RunTrigger = (typeof RUN_TRIGGERS)[number];
+
+export const RUN_STEPS = ['extract', 'evaluate', 'compare', 'retention'] as const;
+export type RunStep = (typeof RUN_STEPS)[number];
+
+/** The queue every run job goes through. */
+export const RUN_QUEUE = 'run.execute';
+
+export interface RunJobData {
+  runId: string;
+}
+
+export interface RunRecord {
+  id: string;
+  districtId: string;
+  kind: RunKind;
+  status: RunStatus;
+  phase: string | null;
+  percent: number;
+  message: string | null;
+  asOf: string;
+  schoolYear: number;
+  currentLinkId: string | null;
+  oldLinkId: string | null;
+  newLinkId: string | null;
+  triggerKind: RunTrigger;
+  triggeredBy: string | null;
+  skipReason: string | null;
+  error: string | null;
+  scheduledFor: Date | null;
+  catchUpOf: string | null;
+  attempts: number;
+  cancelRequested: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+}
+
+export interface NewRun {
+  districtId: string;
+  kind: RunKind;
+  status: 'queued' | 'skipped';
+  asOf: string;
+  schoolYear: number;
+  currentLinkId: string | null;
+  oldLinkId: string | null;
+  newLinkId: string | null;
+  triggerKind: RunTrigger;
+  triggeredBy: string | null;
+  skipReason: string | null;
+  scheduledFor: Date | null;
+  catchUpOf: string | null;
+}
+
+/** One link a run extracts: the single current link, or the old and the new side of a migration. */
+export interface RunTarget {
+  side: 'current' | 'old' | 'new';
+  linkId: string;
+}
+
+export interface CheckpointRecord {
+  step: RunStep;
+  target: string;
+  status: 'started' | 'done';
+  refId: string | null;
+  detail: Record<string, unknown>;
+}
+
+/** What a lease renewal learns: whether the worker still owns the run and whether a user asked to cancel it. */
+export interface LeaseState {
+  held: boolean;
+  cancelRequested: boolean;
+}
+
+export type LinkHealthState = 'UP' | 'PENDING' | 'DOWN' | 'MAINTENANCE';
+
+export function targetsOf(r: Pick<RunRecord, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>): RunTarget[] {
+  if (r.newLinkId && r.oldLinkId) return [{ side: 'old', linkId: r.oldLinkId }, { side: 'new', linkId: r.newLinkId }];
+  if (r.currentLinkId) return [{ side: 'current', linkId: r.currentLinkId }];
+  return [];
+}
+
+export const SIDE_OF_ROLE: Record<LinkRole, RunTarget['side']> = { current: 'current', old: 'old', new: 'new' };

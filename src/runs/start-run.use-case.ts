@@ -1,0 +1,94 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { TenantScope } from 'src/auth/tenant-scope';
+import { DomainException } from 'src/common/domain.exception';
+import { CLOCK, type Clock } from 'src/common/tokens';
+import { DistrictsRepository } from 'src/districts/districts.repository';
+import { LinksRepository } from 'src/districts/links.repository';
+import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import { localToday, schoolYearFor } from 'src/runs/nightly-schedule.util';
+import { RunQueueService } from 'src/runs/run-queue.service';
+import { RunsRepository } from 'src/runs/runs.repository';
+import { targetsOf, type NewRun, type RunKind, type RunRecord, type RunTrigger } from 'src/runs/runs.types';
+
+export interface StartRunInput {
+  districtId: string;
+  kind: RunKind;
+  trigger: RunTrigger;
+  triggeredBy?: string | null;
+  /** Local date the data is taken as of; default today in the district's time zone. */
+  asOf?: string;
+  /** Nightly slot: unique per district, so several schedulers create one run. */
+  scheduledFor?: Date | null;
+  catchUpOf?: string | null;
+  /** Set by the scheduler when the slot falls in an off-season window. */
+  offSeasonReason?: string | null;
+}
+
+type LinkIds = Pick<NewRun, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>;
+
+/**
+ * Records a run and queues its job, or records it as skipped with the reason (off season, link down,
+ * no link). Returns null when the schedule slot or catch-up already has its run (another instance won).
+ */
+@Injectable()
+export class StartRunUseCase {
+  private readonly logger = new Logger(StartRunUseCase.name);
+
+  constructor(
+    private readonly runs: RunsRepository,
+    private readonly districts: DistrictsRepository,
+    private readonly links: LinksRepository,
+    private readonly queue: RunQueueService,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async execute(input: StartRunInput): Promise<RunRecord | null> {
+    const district = await this.districts.find(TenantScope.system(), input.districtId);
+    if (!district) throw DomainException.notFound('district');
+    const enabled = (await this.links.list(TenantScope.system(), district.id)).filter((l) => l.enabled);
+    const ids = this.chooseLinks(input.kind, enabled);
+    const asOf = input.asOf ?? localToday(this.clock.now(), district.timeZone);
+    const skipReason = input.offSeasonReason ? `off_season: ${input.offSeasonReason}` : await this.linkSkipReason(ids, enabled);
+    const run = await this.runs.insert({
+      districtId: district.id,
+      kind: input.kind,
+      status: skipReason ? 'skipped' : 'queued',
+      asOf,
+      schoolYear: schoolYearFor(asOf, district.schoolYear),
+      ...ids,
+      triggerKind: input.trigger,
+      triggeredBy: input.triggeredBy ?? null,
+      skipReason,
+      scheduledFor: input.scheduledFor ?? null,
+      catchUpOf: input.catchUpOf ?? null,
+    });
+    if (!run) return null;
+    if (run.status === 'queued') {
+      const jobId = await this.queue.send(run.id);
+      if (jobId) await this.runs.setJobId(run.id, jobId);
+    }
+    this.logger.log({ runId: run.id, districtId: district.id, kind: run.kind, status: run.status, skipReason }, 'run recorded');
+    return run;
+  }
+
+  /** Migration mode when the district has a new link and an old (or current) one; else the single link. */
+  private chooseLinks(kind: RunKind, links: SisLinkEntity[]): LinkIds {
+    const byRole = new Map(links.map((l) => [l.role, l]));
+    const neu = byRole.get('new');
+    const old = byRole.get('old') ?? byRole.get('current');
+    if (kind === 'trial' && !neu?.isTestCopy) {
+      throw DomainException.conflict('a trial run needs a new SIS link marked as a test copy');
+    }
+    if (neu && old) return { currentLinkId: byRole.get('current')?.id ?? null, oldLinkId: old.id, newLinkId: neu.id };
+    const single = byRole.get('current') ?? neu ?? old;
+    return { currentLinkId: single?.id ?? null, oldLinkId: null, newLinkId: null };
+  }
+
+  private async linkSkipReason(ids: LinkIds, links: SisLinkEntity[]): Promise<string | null> {
+    const targets = targetsOf(ids);
+    if (targets.length === 0) return 'no_link: the district has no enabled SIS link';
+    const states = await this.runs.linkStates(targets.map((t) => t.linkId));
+    const down = links.filter((l) => targets.some((t) => t.linkId === l.id) && states.get(l.id) === 'DOWN');
+    return down.length ? `link_down: ${down.map((l) => l.name).join(', ')}` : null;
+  }
+}
