@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -90,44 +90,10 @@ export class CreateDistrictDto {
   schoolYear?: number;
 }
 
-/** Settings a district admin may change on their own district. */
-export class UpdateDistrictDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsTimeZone()
-  timeZone?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @Matches(/^([01]\d|2[0-3]):[0-5]\d$/, { message: 'nightlyAt must be HH:MM (24 h)' })
-  nightlyAt?: string | null;
-
-  @ApiPropertyOptional({ type: [SeasonWindowDto] })
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(12)
-  @ValidateNested({ each: true })
-  @Type(() => SeasonWindowDto)
-  offSeason?: SeasonWindowDto[];
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt()
-  @Min(2000)
-  @Max(2100)
-  schoolYear?: number;
-
-  @ApiPropertyOptional({ description: 'support only' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: EDITIONS, description: 'support only' })
-  @IsOptional()
-  @IsIn(EDITIONS)
-  edition?: Edition;
-}
+/** Settings a district admin may change on their own district (name and edition: support only). */
+export class UpdateDistrictDto extends PartialType(
+  PickType(CreateDistrictDto, ['timeZone', 'nightlyAt', 'offSeason', 'schoolYear', 'name', 'edition'] as const),
+) {}
 
 export class CreateContactDto {
   @ApiProperty()
@@ -272,56 +238,9 @@ export class CreateLinkDto {
   snapshotsToKeep?: number;
 }
 
-export class UpdateLinkDto {
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsString()
-  @Length(1, 200)
-  name?: string;
-
-  @ApiPropertyOptional({ enum: LINK_ROLES })
-  @IsOptional()
-  @IsIn(LINK_ROLES)
-  role?: LinkRole;
-
-  @ApiPropertyOptional({ enum: TRANSPORTS })
-  @IsOptional()
-  @IsIn(TRANSPORTS)
-  transport?: Transport;
-
-  @ApiPropertyOptional({ type: LinkSettingsDto })
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => LinkSettingsDto)
-  settings?: LinkSettingsDto;
-
-  @ApiPropertyOptional({ description: 'write-only' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 500)
-  password?: string;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsBoolean()
-  isTestCopy?: boolean;
-
+export class UpdateLinkDto extends PartialType(OmitType(CreateLinkDto, ['sisKind'] as const)) {
   @ApiPropertyOptional()
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt()
-  @Min(10)
-  @Max(3600)
-  probeIntervalSeconds?: number;
-
-  @ApiPropertyOptional()
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  snapshotsToKeep?: number;
 }

@@ -1,9 +1,8 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
-import { createTestApp, type TestApp } from 'test/helpers/app';
-import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import type { TestApp } from 'test/helpers/app';
+import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, fastHealthEnv, technicalContact, waitForState } from 'test/connectivity/support/link-health.fixture';
+import { type SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { SUPPORT_EMAIL, directLink, technicalContact, waitForState, startLinkHealthScenario, stopLinkHealthScenario } from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('maintenance windows and silences', () => {
@@ -13,18 +12,10 @@ describe('maintenance windows and silences', () => {
   let smtp: SmtpCapture;
 
   beforeAll(async () => {
-    replica = await createTestDatabase({ scratch: true });
-    proxy = await TcpProxy.start('127.0.0.1', 5432);
-    smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+    ({ t, replica, proxy, smtp } = await startLinkHealthScenario());
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await proxy?.close();
-    await smtp?.stop();
-    await replica?.drop();
-  });
+  afterAll(() => stopLinkHealthScenario({ t, replica, proxy, smtp }));
 
   const failedProbes = async (linkId: string): Promise<number> =>
     (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1 AND NOT ok`, [linkId])).rows[0].n;

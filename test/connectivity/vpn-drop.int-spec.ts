@@ -1,10 +1,9 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
-import { createTestApp, type TestApp } from 'test/helpers/app';
-import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import type { TestApp } from 'test/helpers/app';
+import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, fastHealthEnv, technicalContact, waitForState } from 'test/connectivity/support/link-health.fixture';
-import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
+import { type SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
+import { SUPPORT_EMAIL, directLink, technicalContact, waitForState, startLinkHealthScenario, stopLinkHealthScenario } from 'test/connectivity/support/link-health.fixture';
+import type { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 const IT_EMAIL = 'it.director@district.test';
 
@@ -15,18 +14,10 @@ describe('VPN drop between the service and a SIS replica', () => {
   let smtp: SmtpCapture;
 
   beforeAll(async () => {
-    replica = await createTestDatabase({ scratch: true });
-    proxy = await TcpProxy.start('127.0.0.1', 5432);
-    smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+    ({ t, replica, proxy, smtp } = await startLinkHealthScenario());
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await proxy?.close();
-    await smtp?.stop();
-    await replica?.drop();
-  });
+  afterAll(() => stopLinkHealthScenario({ t, replica, proxy, smtp }));
 
   it('sends one DOWN message after the retries, one reminder, and one recovery message with the downtime', async () => {
     const district = await factory.district(t.db.pool, { name: 'Lakeside USD' });

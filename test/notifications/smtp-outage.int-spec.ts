@@ -1,10 +1,9 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
-import { createTestApp, type TestApp } from 'test/helpers/app';
-import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import type { TestApp } from 'test/helpers/app';
+import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, fastHealthEnv, waitForState } from 'test/connectivity/support/link-health.fixture';
-import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
+import { type SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { SUPPORT_EMAIL, directLink, waitForState, startLinkHealthScenario, stopLinkHealthScenario } from 'test/connectivity/support/link-health.fixture';
+import type { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('SMTP outage when an incident opens', () => {
   let t: TestApp;
@@ -13,18 +12,10 @@ describe('SMTP outage when an incident opens', () => {
   let smtp: SmtpCapture;
 
   beforeAll(async () => {
-    replica = await createTestDatabase({ scratch: true });
-    proxy = await TcpProxy.start('127.0.0.1', 5432);
-    smtp = await SmtpCapture.reserve();
-    t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+    ({ t, replica, proxy, smtp } = await startLinkHealthScenario({ smtp: 'down' }));
   });
 
-  afterAll(async () => {
-    await t?.close();
-    await proxy?.close();
-    await smtp?.stop();
-    await replica?.drop();
-  });
+  afterAll(() => stopLinkHealthScenario({ t, replica, proxy, smtp }));
 
   it('keeps retrying with back-off and delivers the message exactly once when SMTP is back', async () => {
     const district = await factory.district(t.db.pool, { name: 'Riverbend USD' });

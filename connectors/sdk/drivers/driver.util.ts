@@ -1,6 +1,6 @@
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow, NativeValue } from 'connectors/sdk/connector.types';
-import type { DriverConnectionOptions, QueryParams } from 'connectors/sdk/drivers/sis-driver.types';
+import type { DriverConnectionOptions, ProbeResult, QueryParams } from 'connectors/sdk/drivers/sis-driver.types';
 
 /** Removes every occurrence of the secrets from a driver message (drivers sometimes echo connection strings). */
 export function scrub(message: string, opts: DriverConnectionOptions): string {
@@ -103,4 +103,24 @@ export function bindValues(names: string[], params: QueryParams, opts: DriverCon
     }
     return params[name];
   });
+}
+
+/**
+ * The probe every driver runs: connect, a trivial query, the latency; a failure is mapped to the driver's
+ * typed error and the connection closed so the next probe starts clean.
+ */
+export async function runProbe(
+  steps: { connect(): Promise<void>; query(): Promise<unknown>; close(): Promise<void> },
+  mapError: (err: unknown) => ConnectorException,
+): Promise<ProbeResult> {
+  const started = performance.now();
+  try {
+    await steps.connect();
+    await steps.query();
+    return { ok: true, latencyMs: Math.round(performance.now() - started) };
+  } catch (err) {
+    const e = mapError(err);
+    await steps.close();
+    return { ok: false, latencyMs: Math.round(performance.now() - started), error: { code: e.code, message: e.message } };
+  }
 }

@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow, NativeValue } from 'connectors/sdk/connector.types';
-import { bindValues, connectorError, errorCode, lowerCaseRow, naiveIso, target, withDeadline } from 'connectors/sdk/drivers/driver.util';
+import { bindValues, connectorError, errorCode, lowerCaseRow, naiveIso, target, withDeadline, runProbe } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
 import {
   DEFAULT_BATCH_SIZE,
@@ -116,17 +116,11 @@ export class MssqlDriver implements SisDriver {
     }
   }
 
-  async probe(): Promise<ProbeResult> {
-    const started = performance.now();
-    try {
-      await this.connect();
-      await this.requirePool().request().query('SELECT 1 AS ok');
-      return { ok: true, latencyMs: Math.round(performance.now() - started) };
-    } catch (err) {
-      const e = mapMssqlError(err, this.opts, 'query');
-      await this.close();
-      return { ok: false, latencyMs: Math.round(performance.now() - started), error: { code: e.code, message: e.message } };
-    }
+  probe(): Promise<ProbeResult> {
+    return runProbe(
+      { connect: () => this.connect(), query: () => this.requirePool().request().query('SELECT 1 AS ok'), close: () => this.close() },
+      (err) => mapMssqlError(err, this.opts, 'query'),
+    );
   }
 
   async close(): Promise<void> {

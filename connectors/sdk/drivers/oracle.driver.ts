@@ -10,6 +10,7 @@ import {
   naiveIso,
   target,
   withDeadline,
+  runProbe,
 } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
 import {
@@ -149,17 +150,11 @@ export class OracleDriver implements SisDriver {
     }
   }
 
-  async probe(): Promise<ProbeResult> {
-    const started = performance.now();
-    try {
-      await this.connect();
-      await this.requireConn().execute('SELECT 1 FROM DUAL');
-      return { ok: true, latencyMs: Math.round(performance.now() - started) };
-    } catch (err) {
-      const e = mapOracleError(err, this.opts, 'query');
-      await this.close();
-      return { ok: false, latencyMs: Math.round(performance.now() - started), error: { code: e.code, message: e.message } };
-    }
+  probe(): Promise<ProbeResult> {
+    return runProbe(
+      { connect: () => this.connect(), query: () => this.requireConn().execute('SELECT 1 FROM DUAL'), close: () => this.close() },
+      (err) => mapOracleError(err, this.opts, 'query'),
+    );
   }
 
   async close(): Promise<void> {

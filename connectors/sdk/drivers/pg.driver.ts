@@ -10,6 +10,7 @@ import {
   lowerCaseRow,
   target,
   withDeadline,
+  runProbe,
 } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
 import {
@@ -119,17 +120,11 @@ export class PgDriver implements SisDriver {
     }
   }
 
-  async probe(): Promise<ProbeResult> {
-    const started = performance.now();
-    try {
-      await this.connect();
-      await this.requireClient().query('SELECT 1');
-      return { ok: true, latencyMs: Math.round(performance.now() - started) };
-    } catch (err) {
-      const e = mapPgError(err, this.opts, 'query');
-      await this.close();
-      return { ok: false, latencyMs: Math.round(performance.now() - started), error: { code: e.code, message: e.message } };
-    }
+  probe(): Promise<ProbeResult> {
+    return runProbe(
+      { connect: () => this.connect(), query: () => this.requireClient().query('SELECT 1'), close: () => this.close() },
+      (err) => mapPgError(err, this.opts, 'query'),
+    );
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,8 @@
+import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
+import { createTestApp, type TestApp } from 'test/helpers/app';
+import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import { SmtpCapture } from 'test/notifications/support/smtp-capture';
+import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 import type { Pool } from 'pg';
 import { waitFor } from 'test/notifications/support/smtp-capture';
 
@@ -45,4 +50,28 @@ export async function directLink(pool: Pool, districtId: string, port: number, d
     [districtId, name, JSON.stringify({ driver: 'pg', host: '127.0.0.1', port, database, user: 'postgres', connectTimeoutMs: 1500 })],
   );
   return rows[0].id;
+}
+
+/** A service with link health on, a SIS replica behind a TCP proxy (the "VPN") and an SMTP server. */
+export interface LinkHealthScenario {
+  t: TestApp;
+  replica: TestDatabase;
+  proxy: TcpProxy;
+  smtp: SmtpCapture;
+}
+
+/** `smtp: 'down'` reserves the SMTP port without listening, for outage scenarios. */
+export async function startLinkHealthScenario(o: { smtp?: 'up' | 'down' } = {}): Promise<LinkHealthScenario> {
+  const replica = await createTestDatabase({ scratch: true });
+  const proxy = await TcpProxy.start('127.0.0.1', 5432);
+  const smtp = o.smtp === 'down' ? await SmtpCapture.reserve() : await SmtpCapture.started();
+  const t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+  return { t, replica, proxy, smtp };
+}
+
+export async function stopLinkHealthScenario(s: Partial<LinkHealthScenario>): Promise<void> {
+  await s.t?.close();
+  await s.proxy?.close();
+  await s.smtp?.stop();
+  await s.replica?.drop();
 }
