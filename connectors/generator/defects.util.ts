@@ -1,7 +1,9 @@
 import { addDays, weekday } from 'connectors/generator/calendar.util';
 import {
+  activeSchoolsFor,
   buildStudent,
   gradeInSpan,
+  gradeNumber,
   rngFor,
   studentBase,
   type ModelDistrict,
@@ -26,21 +28,23 @@ export function resolveDefects(spec: DefectSpec | 'all' | undefined): DefectSpec
   return spec ?? {};
 }
 
-type Need = (b: StudentBase) => boolean;
+type Need = (b: StudentBase, d: ModelDistrict) => boolean;
 const continuing: Need = (b) => b.scenario === 'continuing';
 const NEEDS: Record<DefectKind, Need> = {
   missing_birth_date: continuing,
   future_birth_date: continuing,
   duplicate_state_id: continuing,
   same_name_birth_two_ids: continuing,
-  overlapping_enrollment: continuing,
+  // The overlapping enrollment goes to another school offering the grade, so the grade stays inside its span.
+  overlapping_enrollment: (b, d) => b.scenario === 'continuing' && activeSchoolsFor(d, b.grade).length > 1,
   exit_before_entry: (b) => b.scenario === 'withdrawn',
   exit_date_without_code: (b) => b.scenario === 'withdrawn',
   exit_code_without_date: continuing,
   invalid_grade_code: continuing,
   unmapped_exit_code: (b) => b.scenario === 'withdrawn',
   grade_outside_school_span: continuing,
-  enrolled_inactive_school: (b) => b.scenario === 'continuing' && b.school.level === 'elementary' && b.grade !== 'TK',
+  // The closed school spans KG-05: no pre-kindergarten (TK/PK) student, so the grade stays inside its span.
+  enrolled_inactive_school: (b) => b.scenario === 'continuing' && b.school.level === 'elementary' && gradeNumber(b.grade) >= 0,
   section_without_teacher: () => false,
   roster_without_enrollment: (b) => b.scenario === 'continuing' && b.school.level !== 'elementary',
   program_outside_enrollment: (b) => b.scenario === 'late_entry',
@@ -76,7 +80,7 @@ export function planDefects(d: ModelDistrict, spec: DefectSpec, reserved: Set<nu
   };
   const take = (need: Need): number | undefined => {
     for (const i of order) {
-      if (!used.has(i) && need(baseOf(i))) {
+      if (!used.has(i) && need(baseOf(i), d)) {
         used.add(i);
         return i;
       }
@@ -142,12 +146,17 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
       const partner = plan.partner.get(s.index) ?? s.index;
       const other = buildStudent(d, partner);
       s.stateId = other.stateId;
-      return { ...base, entity: 'student', detail: `state id ${s.stateId} also belongs to student ${other.id}` };
+      return { ...base, entity: 'student', other_student_id: String(other.id), detail: `state id ${s.stateId} also belongs to student ${other.id}` };
     }
-    case 'same_name_birth_two_ids':
-      return { ...base, entity: 'student', detail: `same name and birth date as student ${EXTRA_ID_BASE + plan.extras.findIndex((e) => e.of === s.index && e.kind === kind)}` };
+    case 'same_name_birth_two_ids': {
+      const copy = String(EXTRA_ID_BASE + plan.extras.findIndex((e) => e.of === s.index && e.kind === kind));
+      return { ...base, entity: 'student', other_student_id: copy, detail: `same name and birth date as student ${copy}` };
+    }
     case 'overlapping_enrollment': {
-      const other = d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0) ?? d.schools[0];
+      const other =
+        activeSchoolsFor(d, enr.grade).find((x) => x.code !== enr.schoolCode && x.sections.length > 0) ??
+        d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0) ??
+        d.schools[0];
       const entry = weekday(addDays(cal.firstDay, 10));
       s.enrollments.push({ schoolCode: other.code, entry, exit: weekday(addDays(cal.firstDay, 40), -1), grade: enr.grade, entryCode: 'R2', exitCode: 'T160', status: 'inactive' });
       s.enrollments.sort((a, b) => (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0));

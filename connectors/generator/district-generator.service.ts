@@ -5,7 +5,16 @@ import { AeriesEncoder } from 'connectors/generator/aeries.encoder';
 import { currentSchoolYear } from 'connectors/generator/calendar.util';
 import { applySectionDefects, applyStudentDefects, buildExtra, planDefects, resolveDefects, type DefectPlan } from 'connectors/generator/defects.util';
 import { addDays } from 'connectors/generator/calendar.util';
-import { buildDistrict, buildStudent, GRADE_ORDER, rngFor, studentBase, type ModelDistrict, type ModelStudent } from 'connectors/generator/district-model.util';
+import {
+  buildDistrict,
+  buildStudent,
+  gradeOrder,
+  rngFor,
+  studentBase,
+  type GeneratorState,
+  type ModelDistrict,
+  type ModelStudent,
+} from 'connectors/generator/district-model.util';
 import type { SisEncoder } from 'connectors/generator/encoder.types';
 import type {
   DefectSpec,
@@ -132,6 +141,14 @@ function resolveYear(opts: { schoolYear?: number; asOf?: string }): { schoolYear
   return { schoolYear, asOf: opts.asOf ?? `${schoolYear}-11-01` };
 }
 
+function resolveState(sis: SisKind, state: GeneratorState | undefined): GeneratorState {
+  const resolved = state ?? 'CA';
+  if (resolved === 'TX' && sis !== 'infinite_campus') {
+    throw new Error(`state TX is generated for infinite_campus only (the ${sis} default grade map is California's)`);
+  }
+  return resolved;
+}
+
 /**
  * Generates a synthetic district into `target` as the native replica of `opts.sis` (drops and recreates the
  * replica tables) and returns its manifest: extract row counts, injected defects, canonical sample values.
@@ -140,12 +157,15 @@ export async function generateDistrict(target: DatabaseTarget, opts: GenerateDis
   if (!Number.isInteger(opts.students) || opts.students < 1) throw new Error('students must be a positive integer');
   const seed = String(opts.seed);
   const { schoolYear, asOf } = resolveYear(opts);
-  const d = buildDistrict(seed, opts.students, schoolYear, asOf, opts.sis !== 'aeries');
+  const state = resolveState(opts.sis, opts.state);
+  const d = buildDistrict(seed, opts.students, schoolYear, asOf, opts.sis !== 'aeries', state);
   const plan = planDefects(d, resolveDefects(opts.defects));
   const result = await writeReplica(target, opts.sis, d, plan, { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy' });
-  const body = { sis: opts.sis, seed, schoolYear, asOf, students: opts.students, ...result };
+  // The state enters the hash only when it is not the default, so CA manifests hash as before.
+  const body = { sis: opts.sis, seed, schoolYear, asOf, students: opts.students, ...(state === 'CA' ? {} : { state }), ...result };
   const manifest: DistrictManifest = {
     sis: body.sis,
+    state,
     seed,
     schoolYear,
     asOf,
@@ -228,8 +248,9 @@ function drift(s: ModelStudent, field: (typeof DRIFT_FIELDS)[number]): PairDiffe
     case 'grade_level': {
       const e = s.enrollments[0];
       const old = e.grade;
-      const at = GRADE_ORDER.indexOf(old);
-      e.grade = GRADE_ORDER[at === GRADE_ORDER.length - 1 ? at - 1 : at + 1];
+      const order = gradeOrder(old === 'PK' ? 'TX' : 'CA');
+      const at = order.indexOf(old);
+      e.grade = order[at === order.length - 1 ? at - 1 : at + 1];
       return { ...base, entity: 'enrollment', old, new: e.grade };
     }
   }
@@ -275,7 +296,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   });
   const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
-    return { sis, seed, schoolYear, asOf, students: opts.students, ...r, hash: hashOf(body) };
+    return { sis, state: d.state, seed, schoolYear, asOf, students: opts.students, ...r, hash: hashOf(body) };
   };
   const oldManifest = side(opts.oldSis, oldResult);
   const newManifest = side(opts.newSis, newResult);

@@ -11,13 +11,29 @@ import type { Scenario } from 'connectors/generator/generator.types';
 export type Rng = () => number;
 
 export const GRADE_ORDER = ['TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'] as const;
-export type ModelGrade = (typeof GRADE_ORDER)[number];
+/** TK is California's pre-kindergarten year; a Texas district records the same four-year-olds as PK. */
+export type ModelGrade = (typeof GRADE_ORDER)[number] | 'PK';
 export type SchoolLevel = 'elementary' | 'middle' | 'high';
+/**
+ * The state whose conventions the data follows. CA (default): TK, sex X, 14-digit CDS codes. TX: PK instead of
+ * TK, sex F/M only (TSDS SEX-CODE), 9-digit TEA campus ids (county-district + campus).
+ */
+export type GeneratorState = 'CA' | 'TX';
+
+/** The pre-kindergarten grade of the state. */
+export function preKindergarten(state: GeneratorState): ModelGrade {
+  return state === 'TX' ? 'PK' : 'TK';
+}
+
+/** The grades of the state in order (GRADE_ORDER with the state's pre-kindergarten grade). */
+export function gradeOrder(state: GeneratorState): ModelGrade[] {
+  return GRADE_ORDER.map((g) => (g === 'TK' ? preKindergarten(state) : g));
+}
 
 const SPANS: Record<SchoolLevel, [ModelGrade, ModelGrade]> = { elementary: ['TK', '05'], middle: ['06', '08'], high: ['09', '12'] };
 
 export function gradeNumber(grade: string): number {
-  return grade === 'TK' ? -1 : grade === 'KG' ? 0 : Number(grade);
+  return grade === 'TK' || grade === 'PK' ? -1 : grade === 'KG' ? 0 : Number(grade);
 }
 
 export function gradeInSpan(grade: string, low: string, high: string): boolean {
@@ -67,6 +83,7 @@ export interface ModelCourse {
 
 export interface ModelDistrict {
   seed: string;
+  state: GeneratorState;
   students: number;
   calendar: SchoolCalendar;
   asOf: string;
@@ -141,11 +158,14 @@ function int(rng: Rng, min: number, max: number): number {
   return min + Math.floor(rng() * (max - min + 1));
 }
 
-const ELEMENTARY_COURSES: ModelCourse[] = GRADE_ORDER.slice(0, 7).map((g) => ({
-  code: `E${g}`,
-  title: `Grade ${g} Self-Contained`,
-  stateCode: g === 'TK' || g === 'KG' ? '1000' : '1001',
-}));
+const elementaryCourses = (state: GeneratorState): ModelCourse[] =>
+  gradeOrder(state)
+    .slice(0, 7)
+    .map((g) => ({
+      code: `E${g}`,
+      title: `Grade ${g} Self-Contained`,
+      stateCode: gradeNumber(g) <= 0 ? '1000' : '1001',
+    }));
 const MIDDLE_COURSES: ModelCourse[] = [
   { code: 'M101', title: 'English 7', stateCode: '2110' },
   { code: 'M201', title: 'Math 7', stateCode: '2424' },
@@ -173,8 +193,21 @@ function levelOf(grade: ModelGrade): SchoolLevel {
   return n <= 5 ? 'elementary' : n <= 8 ? 'middle' : 'high';
 }
 
+/** The school's state id: a 14-digit CDS code (CA) or a 9-digit TEA campus id (TX). */
+function stateSchoolId(state: GeneratorState, countyCode: string, districtCode: string, code: number): string {
+  if (state === 'TX') return `${countyCode.padStart(3, '0')}${String(Number(districtCode) % 1000).padStart(3, '0')}${String(code % 1000).padStart(3, '0')}`;
+  return `${countyCode}${districtCode}${String(6000000 + code * 13).padStart(7, '0')}`;
+}
+
 /** Schools, staff and sections of the district. */
-export function buildDistrict(seed: string, students: number, schoolYear: number, asOf: string, droppedRosters: boolean): ModelDistrict {
+export function buildDistrict(
+  seed: string,
+  students: number,
+  schoolYear: number,
+  asOf: string,
+  droppedRosters: boolean,
+  state: GeneratorState = 'CA',
+): ModelDistrict {
   const rng = rngFor(seed, 'district');
   const calendar = schoolCalendar(schoolYear);
   const countyCode = String(int(rng, 10, 58));
@@ -199,13 +232,13 @@ export function buildDistrict(seed: string, students: number, schoolYear: number
         code,
         name: `${pick(rng, LAST_NAMES).replace("'", '')} ${names[level]}`,
         level,
-        low: SPANS[level][0],
+        low: level === 'elementary' ? preKindergarten(state) : SPANS[level][0],
         high: SPANS[level][1],
         active: true,
-        cds: `${countyCode}${districtCode}${String(6000000 + code * 13).padStart(7, '0')}`,
+        cds: stateSchoolId(state, countyCode, districtCode, code),
         sections: [],
       };
-      buildSections(rng, school, capacity, termName, staff);
+      buildSections(rng, school, capacity, termName, staff, state);
       schools.push(school);
     }
   }
@@ -218,11 +251,12 @@ export function buildDistrict(seed: string, students: number, schoolYear: number
     low: 'KG',
     high: '05',
     active: false,
-    cds: `${countyCode}${districtCode}${String(6000000 + closedCode * 13).padStart(7, '0')}`,
+    cds: stateSchoolId(state, countyCode, districtCode, closedCode),
     sections: [],
   });
   return {
     seed,
+    state,
     students,
     calendar,
     asOf,
@@ -231,12 +265,12 @@ export function buildDistrict(seed: string, students: number, schoolYear: number
     districtCode,
     schools,
     staff,
-    courses: [...ELEMENTARY_COURSES, ...MIDDLE_COURSES, ...HIGH_COURSES],
+    courses: [...elementaryCourses(state), ...MIDDLE_COURSES, ...HIGH_COURSES],
     droppedRosters,
   };
 }
 
-function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: string, staff: ModelStaff[]): void {
+function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: string, staff: ModelStaff[], state: GeneratorState): void {
   const newTeacher = (): ModelStaff => {
     const female = rng() < 0.7;
     const first = pick(rng, female ? FEMALE_FIRST : MALE_FIRST);
@@ -255,11 +289,12 @@ function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: st
     return teacher;
   };
   if (school.level === 'elementary') {
-    const grades = GRADE_ORDER.filter((g) => gradeInSpan(g, school.low, school.high));
+    const grades = gradeOrder(state).filter((g) => gradeInSpan(g, school.low, school.high));
     const perGrade = Math.max(1, Math.ceil(capacity / grades.length / 24));
+    const courses = elementaryCourses(state);
     let number = 1;
     for (const g of grades) {
-      const course = ELEMENTARY_COURSES.find((c) => c.code === `E${g}`) as ModelCourse;
+      const course = courses.find((c) => c.code === `E${g}`) as ModelCourse;
       for (let k = 0; k < perGrade; k++) {
         const teacher = newTeacher();
         school.sections.push(section(school, number++, 0, g, course, teacher.id, term));
@@ -317,6 +352,7 @@ export function studentBase(d: ModelDistrict, index: number): StudentBase {
     }
     w -= weight;
   }
+  if (grade === 'TK') grade = preKindergarten(d.state);
   const candidates = activeSchoolsFor(d, grade);
   const school = candidates[Math.floor(rng() * candidates.length)];
   return { scenario, grade, school };
@@ -340,7 +376,8 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   const rng = rngFor(d.seed, 'student', index, 'detail');
   const cal = d.calendar;
   const sexRoll = rng();
-  const sex: 'F' | 'M' | 'X' = sexRoll < 0.49 ? 'F' : sexRoll < 0.99 ? 'M' : 'X';
+  // TSDS SEX-CODE has F and M only: a Texas district records no X.
+  const sex: 'F' | 'M' | 'X' = d.state === 'TX' ? (sexRoll < 0.495 ? 'F' : 'M') : sexRoll < 0.49 ? 'F' : sexRoll < 0.99 ? 'M' : 'X';
   const hispanic = rng() < 0.55;
   const first = pick(rng, sex === 'F' ? FEMALE_FIRST : sex === 'M' ? MALE_FIRST : NEUTRAL_FIRST);
   const last = pick(rng, LAST_NAMES);
@@ -378,7 +415,7 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   return student;
 }
 
-const NEW_ENTRY = (grade: ModelGrade): string => (grade === 'TK' || grade === 'KG' ? 'E1' : 'R1');
+const NEW_ENTRY = (grade: ModelGrade): string => (gradeNumber(grade) <= 0 ? 'E1' : 'R1');
 
 function buildEnrollments(d: ModelDistrict, base: StudentBase, rng: Rng): ModelEnrollment[] {
   const cal = d.calendar;

@@ -1,3 +1,4 @@
+import type { GeneratorState } from 'connectors/generator/district-model.util';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type { SisKind } from 'src/districts/district.types';
 
@@ -35,6 +36,8 @@ export interface InjectedDefect {
   school_id?: string;
   section_id?: string;
   source_key?: string;
+  /** The other student record a pair defect involves: the duplicate_state_id partner, the same_name_birth_two_ids copy. */
+  other_student_id?: string;
   detail: string;
 }
 
@@ -66,6 +69,8 @@ export type EntityCounts = Record<CanonicalEntity, number>;
 
 export interface DistrictManifest {
   sis: SisKind;
+  /** Whose conventions the data follows (grades, sex codes, state school ids). */
+  state: GeneratorState;
   seed: string;
   schoolYear: number;
   asOf: string;
@@ -89,6 +94,11 @@ export interface GenerateDistrictOptions {
   schoolYear?: number;
   /** Extraction date the data is consistent with; default `${schoolYear}-11-01`. */
   asOf?: string;
+  /**
+   * The state whose conventions the data follows; default CA. TX (PK instead of TK, sex F/M, 9-digit campus
+   * ids) is written for Infinite Campus only: Aeries and PowerSchool's default grade maps are California's.
+   */
+  state?: GeneratorState;
   defects?: DefectSpec | 'all';
   /** Write the manifest JSON here too. */
   manifestPath?: string;

@@ -140,14 +140,14 @@ export class RunsRepository {
   /**
    * Takes the run for this worker when nobody holds a live lease on it. The lease, not the job, decides who
    * executes a run: a job that pg-boss expired and retried while its first worker is still alive finds the
-   * lease held and backs off.
+   * lease held and backs off — also in the same process, so one run never executes twice at once.
    */
   async claim(id: string, owner: string, leaseSeconds: number): Promise<RunRecord | null> {
     const rows = await this.rows(
       `UPDATE runs SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
               started_at = COALESCE(started_at, now()), updated_at = now()
        WHERE id = $1 AND status IN ${ACTIVE} AND NOT cancel_requested
-         AND (lease_until IS NULL OR lease_until < now() OR lease_owner = $2)
+         AND (lease_until IS NULL OR lease_until < now())
        RETURNING ${COLUMNS}`,
       [id, owner, leaseSeconds],
     );

@@ -85,14 +85,19 @@ describe('a run survives its worker being killed', () => {
     workers.push(second);
     const end = await waitForRun(pool, runId, 180_000);
     expect([end.status, end.error]).toEqual(['done', null]);
-    expect(end.attempts).toBe(2);
+    // At least the dead worker's attempt and the resuming one. pg-boss 10 has no heartbeat: with this test's
+    // 6-second expiry a slow machine can also expire the live retry; the run's lease then keeps the extra
+    // attempt from repeating work, which the equality checks below prove.
+    expect(end.attempts).toBeGreaterThanOrEqual(2);
 
     // pg-boss expired the dead worker's job and retried it: one job, retried, completed.
     const { rows: jobs } = await pool.query<{ state: string; retry_count: number }>(
       `SELECT state, retry_count FROM pgboss.job WHERE singleton_key = $1`,
       [runId],
     );
-    expect(jobs).toEqual([{ state: 'completed', retry_count: 1 }]);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0].state).toBe('completed');
+    expect(jobs[0].retry_count).toBeGreaterThanOrEqual(1);
 
     // Resumed, not restarted: one snapshot, and its entities completed before the kill were not extracted again.
     const { rows: snaps } = await pool.query<{ id: string; skipped: string[] }>(
