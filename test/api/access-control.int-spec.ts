@@ -71,6 +71,10 @@ describe('access control on every endpoint', () => {
       await t.http.get(`/api/districts/${districtA}/users`).set('Authorization', `Bearer ${user.token}`).expect(403);
       await t.http.get(`/api/districts/${districtA}/links`).set('Authorization', `Bearer ${user.token}`).expect(403);
       await t.http.get(`/api/districts/${districtA}/contacts`).set('Authorization', `Bearer ${user.token}`).expect(403);
+      for (const path of ['crosswalks', 'custom-rules', 'agents', 'maintenance-windows', 'silences', 'incidents', `runs/${districtA}/comparison`]) {
+        await t.http.get(`/api/districts/${districtA}/${path}`).set('Authorization', `Bearer ${user.token}`).expect(403);
+      }
+      await t.http.post(`/api/districts/${districtA}/runs`).set('Authorization', `Bearer ${user.token}`).send({ kind: 'manual' }).expect(403);
       await t.http.get(`/api/districts/${districtA}`).set('Authorization', `Bearer ${user.token}`).expect(200);
     }
   });
