@@ -115,8 +115,8 @@ function identityStatements(spec: EntityComparisonSpec, options: ComparisonOptio
 
 function keyedPairStatement(spec: EntityComparisonSpec): string {
   const e = lit(spec.entity);
-  return `INSERT INTO cmp_pairs (entity, old_row, new_row, k)
-    SELECT ${e}, o.row_no, n.row_no, o.k FROM cmp_rows o
+  return `INSERT INTO cmp_pairs (entity, old_row, new_row, k, school_id)
+    SELECT ${e}, o.row_no, n.row_no, o.k, n.school_id FROM cmp_rows o
     JOIN cmp_rows n ON n.entity = ${e} AND n.side = 'n' AND n.k = o.k AND n.r = o.r
     WHERE o.entity = ${e} AND o.side = 'o'`;
 }
@@ -212,17 +212,23 @@ export function bindUsed(sql: string, params: readonly unknown[]): { sql: string
   return { sql: sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${renumber.get(Number(n))}`), params: used.map((n) => params[n - 1]) };
 }
 
+const ANALYZE_ROWS = 'ANALYZE cmp_rows';
+const ANALYZE_PAIRS = 'ANALYZE cmp_pairs';
+
 /** Every statement computing the work tables, in order. */
 export function comparisonStatements(columns: SnapColumns, options: ComparisonOptions): string[] {
   const statements = [...setupStatements()];
   const identities = COMPARISON_SPECS.filter((s) => s.identity);
   const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
-  for (const spec of identities) statements.push(...rowStatements(spec), ...identityStatements(spec, options));
+  // Temporary tables have no statistics until analysed: without them the planner assumes a handful of rows and
+  // joins cmp_rows to itself in a nested loop, which made the comparison quadratic in the number of records.
+  for (const spec of identities) statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options), ANALYZE_PAIRS);
   statements.push(`INSERT INTO cmp_idmap (entity, old_id, new_id)
     SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`);
-  for (const spec of keyed) statements.push(...rowStatements(spec), keyedPairStatement(spec));
+  for (const spec of keyed) statements.push(...rowStatements(spec), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
+  // Matched identities take the school of their record in the new snapshot (keyed pairs carry it already).
   statements.push(`UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
-    WHERE r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`);
+    WHERE p.entity IN (${identities.map((s) => lit(s.entity)).join(', ')}) AND r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`, ANALYZE_PAIRS);
   for (const spec of COMPARISON_SPECS) {
     const all = columns.get(snapshotTable(spec.entity)) ?? [];
     statements.push(...missingStatements(spec));

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { bindUsed, comparisonStatements, READINESS_ENTITIES, type SnapColumn, type SnapColumns } from 'src/comparison/comparison-sql.util';
@@ -62,6 +62,8 @@ export interface DifferenceFilter {
 /** Every statement of the comparison: set-based SQL inside PostgreSQL, one transaction per comparison. */
 @Injectable()
 export class ComparisonRepository {
+  private readonly logger = new Logger(ComparisonRepository.name);
+
   constructor(private readonly ds: DataSource) {}
 
   async snapColumns(): Promise<SnapColumns> {
@@ -111,7 +113,9 @@ export class ComparisonRepository {
       const params = [input.oldSnapshotId, input.newSnapshotId, input.districtId];
       for (const statement of comparisonStatements(columns, options)) {
         const bound = bindUsed(statement, params);
+        const t0 = performance.now();
         await m.query(bound.sql, bound.params);
+        this.logger.debug(`comparison statement took ${Math.round(performance.now() - t0)} ms: ${bound.sql.replace(/\s+/g, ' ').slice(0, 160)}`);
       }
       if (input.runId) await m.query(`DELETE FROM comparisons WHERE run_id = $1`, [input.runId]);
       const [{ id }]: Array<{ id: string }> = await m.query(
