@@ -76,7 +76,7 @@ export function failedPercent(checked: number, failed: number): number {
   return checked === 0 ? 0 : Math.round((failed * 100 * 10000) / checked) / 10000;
 }
 
-/** pass within tolerance; otherwise warn for warnings and fail for errors/fatal; error when the rule could not run. */
+/** pass within tolerance; otherwise warn for warnings and fail for errors/fatal; error when the rule could not run (skipped: see withoutBaseline). */
 export function ruleStatus(
   rule: Pick<Rule, 'severity' | 'tolerance'>,
   c: Pick<RuleCounts, 'checked' | 'failed' | 'error'>,
@@ -85,6 +85,17 @@ export function ruleStatus(
   if (c.failed === 0 || failedPercent(c.checked, c.failed) <= rule.tolerance.maxPercent) return 'pass';
   return rule.severity === 'warning' ? 'warn' : 'fail';
 }
+
+/**
+ * A count_change rule has nothing to compare with on a link's first snapshot: it is recorded as skipped with
+ * the reason, not as a pass that nobody checked.
+ */
+export function withoutBaseline(rule: Rule, ctx: Pick<ContextValues, 'previousSnapshotId'>, o: RuleOutcome): RuleOutcome {
+  if (rule.check.kind !== 'count_change' || ctx.previousSnapshotId) return o;
+  return { ...o, status: 'skipped', checked: 0, failed: 0, failedPercent: 0, error: NO_BASELINE };
+}
+
+export const NO_BASELINE = 'skipped: no earlier complete snapshot of this link to compare counts with';
 
 export function toOutcome(rule: Rule, c: RuleCounts): RuleOutcome {
   return {
@@ -162,7 +173,7 @@ export class RuleEvaluatorService {
           batch.map((r) => r.id),
         );
         const counts = await this.runInSession(tx, ctx, batch, input.sqlTimeoutMs);
-        const out = batch.map((rule) => toOutcome(rule, counts.get(rule.id) as RuleCounts));
+        const out = batch.map((rule) => withoutBaseline(rule, ctx, toOutcome(rule, counts.get(rule.id) as RuleCounts)));
         await this.results.insertResults(
           tx,
           out.map((o) => this.row(ctx, o)),

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
 
-export type RuleStatus = 'pass' | 'fail' | 'warn' | 'error';
+export type RuleStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 
 export interface RuleResultRow {
   evaluationId: string;

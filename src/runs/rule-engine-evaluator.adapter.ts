@@ -1,10 +1,12 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { TenantScope } from 'src/auth/tenant-scope';
+import { CLOCK, type Clock } from 'src/common/tokens';
 import { DistrictsRepository } from 'src/districts/districts.repository';
 import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService, suppliedFieldsForSis } from 'src/rule-engine/rule-selection.service';
+import { localToday } from 'src/runs/nightly-schedule.util';
 import type { EvaluateSnapshotInput, RunEvaluator } from 'src/runs/run-pipeline.ports';
 
 /**
@@ -20,6 +22,7 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
     private readonly custom: CustomRulesService,
     private readonly evaluator: RuleEvaluatorService,
     private readonly results: RuleResultsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async evaluate(input: EvaluateSnapshotInput): Promise<{ rules: number; exceptions: number }> {
@@ -41,6 +44,8 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
         snapshotId: input.snapshotId,
         rules: selected,
         ruleIds: remaining,
+        // `today` in rule expressions is the district's local date, like the run's as-of date.
+        today: localToday(this.clock.now(), district.timeZone),
         onProgress: (p) => input.onProgress((done.size + p.done) / Math.max(1, selected.length), `evaluated ${done.size + p.done} of ${selected.length} rules`),
       });
     }

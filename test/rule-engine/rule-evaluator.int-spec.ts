@@ -140,8 +140,12 @@ describe('rule evaluator (real PostgreSQL)', () => {
       1, 2, 1,
     ]);
     expect([r['FX-STU-SQL'].checked, r['FX-STU-SQL'].failed]).toEqual([3, 1]);
-    // no previous snapshot: count_change has nothing to compare with
-    expect([r['FX-ENR-COUNT'].checked, r['FX-ENR-COUNT'].status]).toEqual([0, 'pass']);
+    // no previous snapshot: count_change has nothing to compare with, and says so instead of passing
+    expect([r['FX-ENR-COUNT'].checked, r['FX-ENR-COUNT'].status, r['FX-ENR-COUNT'].error]).toEqual([
+      0,
+      'skipped',
+      'skipped: no earlier complete snapshot of this link to compare counts with',
+    ]);
     expect(r['FX-ENR-GRADE']).toMatchObject({
       severity: 'error',
       tolerance: { maxPercent: 10 },
