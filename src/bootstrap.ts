@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from 'src/app.module';
 import { AllExceptionsFilter } from 'src/common/all-exceptions.filter';
+import { rejectPrototypeKeys } from 'src/common/json-body.util';
 import { createValidationPipe } from 'src/common/validation.pipe';
 
 export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
@@ -21,7 +22,9 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
 
 /** Builds the HTTP application with every global convention; used by main.ts and by tests. */
 export async function createApp(options: AppModuleOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, bodyParser: false });
+  app.useBodyParser('json', { limit: '1mb', reviver: rejectPrototypeKeys });
+  app.useBodyParser('urlencoded', { extended: false, limit: '100kb' });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.use(
