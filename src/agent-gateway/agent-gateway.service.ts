@@ -51,6 +51,11 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
     this.wss.close();
   }
 
+  /** Agents with a live session on this instance. */
+  connectedAgentIds(): string[] {
+    return [...this.sessions.entries()].filter(([, s]) => s.connected).map(([id]) => id);
+  }
+
   isConnected(agentId: string): boolean {
     return this.sessions.get(agentId)?.connected === true;
   }

@@ -100,4 +100,25 @@ export class RunsEnv {
   @Min(1)
   @Max(10_000_000)
   COMPARISON_MAX_DIFFERENCES: number = 100_000;
+
+  /** How often an instance looks for extraction requests of agents connected to it, and a requester for their outcome. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  AGENT_RELAY_POLL_MS: number = 1_000;
+
+  /** An agent extraction no instance has claimed (or kept alive) for this long fails as unreachable. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  AGENT_RELAY_CLAIM_TIMEOUT_MS: number = 60_000;
+
+  /** Lease of the instance extracting through its agent; renewed while it works, claimed again after it lapses. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  AGENT_RELAY_LEASE_MS: number = 60_000;
 }

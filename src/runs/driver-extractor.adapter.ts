@@ -15,6 +15,7 @@ import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
 import { ExtractionService } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
+import { AgentRelayClient, type ExtractReport } from 'src/runs/agent-relay.client';
 import type { ExtractLinkInput, RunExtractor } from 'src/runs/run-pipeline.ports';
 
 /** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
@@ -36,9 +37,23 @@ export class DriverExtractorAdapter implements RunExtractor {
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly agents?: AgentGatewayService,
+    @Optional() private readonly relay?: AgentRelayClient,
   ) {}
 
-  async extract(input: ExtractLinkInput): Promise<{ totalRows: number; entities: Record<string, number> }> {
+  /**
+   * An agent link whose agent is connected to another instance is extracted there, through the relay;
+   * everything else here.
+   */
+  async extract(input: ExtractLinkInput): Promise<ExtractReport> {
+    const { link } = input;
+    if (link.transport === 'agent' && link.agentId && this.relay && !this.agents?.isConnected(link.agentId)) {
+      return this.relay.extractRemotely(input, link.agentId);
+    }
+    return this.extractHere(input);
+  }
+
+  /** Extraction in this process: the link's driver, or the agent's session held by this instance. */
+  async extractHere(input: ExtractLinkInput): Promise<ExtractReport> {
     const { link } = input;
     const connector = getConnector(link.sisKind);
     const { rows, close } = this.rowSource(link, input.schoolYear);

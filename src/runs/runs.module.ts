@@ -3,6 +3,9 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { ComparisonModule } from 'src/comparison/comparison.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
+import { AgentRelayClient } from 'src/runs/agent-relay.client';
+import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
+import { AgentRelayWorker } from 'src/runs/agent-relay.worker';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
 import { RUN_EVALUATOR, RUN_EXTRACTOR } from 'src/runs/run-pipeline.ports';
@@ -43,11 +46,14 @@ export class RunsModule {
         RunQueueService,
         RunSchedulerService,
         DriverExtractorAdapter,
+        AgentRelayRepository,
+        AgentRelayClient,
+        AgentRelayWorker,
         RuleEngineEvaluatorAdapter,
         o.extractor ?? { provide: RUN_EXTRACTOR, useExisting: DriverExtractorAdapter },
         o.evaluator ?? { provide: RUN_EVALUATOR, useExisting: RuleEngineEvaluatorAdapter },
       ],
-      exports: [RunsRepository, StartRunUseCase, ExecuteRunUseCase, RunSchedulerService, RunQueueService, RUN_EXTRACTOR],
+      exports: [RunsRepository, StartRunUseCase, ExecuteRunUseCase, RunSchedulerService, RunQueueService, RUN_EXTRACTOR, DriverExtractorAdapter, AgentRelayWorker],
     };
   }
 }

@@ -1,15 +1,19 @@
+import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import WebSocket from 'ws';
 import { CONNECTORS, getConnector } from 'connectors/index';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
-import { ConnectorException } from 'connectors/sdk/connector.exception';
+import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
 import { runAgent, type AgentHandle } from 'src/agent/agent.main';
+import { LinksRepository } from 'src/districts/links.repository';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
+import { featureModules } from 'src/features';
+import { AgentRelayWorker } from 'src/runs/agent-relay.worker';
+import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
@@ -19,6 +23,17 @@ import { waitFor } from 'test/notifications/support/smtp-capture';
 
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
 const quiet = { info: () => undefined, warn: () => undefined };
+/** Full service instances (agent gateway, runs API and relay) without run workers or the nightly scheduler. */
+const INSTANCE_ENV = {
+  LOG_LEVEL: process.env.DEBUG_RELAY ? 'info' : 'silent',
+  MAIL_CHANNEL: 'none',
+  ALERT_TICK_MS: '200',
+  RUN_WORKERS: 'off',
+  RUN_SCHEDULER: 'off',
+  AGENT_RELAY_POLL_MS: '100',
+  AGENT_RELAY_CLAIM_TIMEOUT_MS: '1500',
+  AGENT_RELAY_LEASE_MS: '2000',
+};
 
 describe('extraction through an on-prem agent', () => {
   let t: TestApp;
@@ -34,7 +49,7 @@ describe('extraction through an on-prem agent', () => {
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
     await generateDistrict(replica.url, { sis: 'aeries', students: 300, seed: 'agent-extract', ...YEAR, defects: 'all' });
-    t = await createTestApp({ LOG_LEVEL: 'silent', MAIL_CHANNEL: 'none', ALERT_TICK_MS: '200' }, (config) => [AgentGatewayModule.forRoot(config)]);
+    t = await createTestApp(INSTANCE_ENV, (config) => featureModules(config));
     await t.app.listen(0, '127.0.0.1');
     serverUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     support = await t.user('support', null);
@@ -98,6 +113,52 @@ describe('extraction through an on-prem agent', () => {
     const [a, b] = [await checksums(direct.id), await checksums(viaAgent.id)];
     expect(b).toEqual(a);
     expect(Number(a.enrollment.split(':')[0])).toBeGreaterThan(300);
+  });
+
+  it('extracts an agent link from another service instance through the relay, with the same snapshot as a direct link', async () => {
+    // Instance B shares A's database; the agent is connected to A only.
+    const b = await createTestApp(INSTANCE_ENV, (config) => featureModules(config), t.db);
+    try {
+      const link = await b.app.get(LinksRepository).findById(linkId);
+      if (!link) throw new Error('link not found');
+      const snapshotId = await factory.snapshot(t.db.pool, districtId, linkId, { sisKind: 'aeries', ...YEAR, status: 'extracting' });
+      const progress: number[] = [];
+      const report = await b.app.get(DriverExtractorAdapter).extract({
+        runId: randomUUID(),
+        districtId,
+        link,
+        snapshotId,
+        ...YEAR,
+        onProgress: (fraction) => progress.push(fraction),
+      });
+
+      const u = new URL(replica.url);
+      const driver = new PgDriver({ linkName: 'direct', host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
+      const direct = await snapshotOf(new DriverRowSource(driver, { batchSize: 500 })).finally(() => driver.close());
+      expect(report.entities).toEqual(direct.totals);
+      expect(await checksums(snapshotId)).toEqual(await checksums(direct.id));
+      const { rows } = await t.db.pool.query<{ status: string; claimed_by: string; attempts: number }>(
+        `SELECT status, claimed_by, attempts FROM agent_extract_requests WHERE snapshot_id = $1`,
+        [snapshotId],
+      );
+      expect(rows[0]).toEqual({ status: 'done', claimed_by: t.app.get(AgentRelayWorker).instanceId, attempts: 1 });
+      expect(progress.length).toBeGreaterThan(0);
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('fails an agent link as unreachable when its agent is connected to no instance', async () => {
+    const created = await t.http.post(`/api/districts/${districtId}/agents`).set('Authorization', `Bearer ${support.token}`).send({ name: 'unplugged' }).expect(201);
+    const otherLink = (await factory.link(t.db.pool, districtId, { sis_kind: 'aeries', transport: 'agent', role: 'new' })).id;
+    await t.db.pool.query(`UPDATE sis_links SET agent_id = $2 WHERE id = $1`, [otherLink, (created.body as { agent: { id: string } }).agent.id]);
+    const link = await t.app.get(LinksRepository).findById(otherLink);
+    if (!link) throw new Error('link not found');
+    const snapshotId = await factory.snapshot(t.db.pool, districtId, otherLink, { sisKind: 'aeries', ...YEAR, status: 'extracting' });
+    const attempt = t.app.get(DriverExtractorAdapter).extract({ runId: randomUUID(), districtId, link, snapshotId, ...YEAR, onProgress: () => undefined });
+    await expect(attempt).rejects.toMatchObject({ code: ConnectorErrorCode.UNREACHABLE, message: expect.stringContaining('not connected to any service instance') });
+    const { rows } = await t.db.pool.query<{ status: string }>(`SELECT status FROM agent_extract_requests WHERE snapshot_id = $1`, [snapshotId]);
+    expect(rows[0].status).toBe('failed');
   });
 
   it('marks the agent and its link UP from heartbeats carrying the agent’s own database probe', async () => {

@@ -34,8 +34,10 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 export async function createTestApp(
   env: Record<string, string> = {},
   features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = (config) => featureModules(config),
+  /** A second instance on another app's database (left to its owner to drop). */
+  shared?: TestDatabase,
 ): Promise<TestApp> {
-  const db = await createTestDatabase();
+  const db = shared ?? (await createTestDatabase());
   const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT_PER_MINUTE: '1000', SECRETS_KEY: randomBytes(32).toString('base64'), ...env, DATABASE_URL: db.url });
   const app = await createApp({
     config,
@@ -72,7 +74,7 @@ export async function createTestApp(
     },
     async close() {
       await app.close();
-      await db.drop();
+      if (!shared) await db.drop();
     },
   };
 }
