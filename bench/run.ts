@@ -24,6 +24,7 @@ interface Options {
   students: string;
   adminUrl: string;
   out?: string;
+  keep?: boolean;
 }
 
 function dbUrl(admin: string, name: string): string {
@@ -100,6 +101,12 @@ async function main(o: Options): Promise<void> {
        ORDER BY 4`,
       [run.id, districtId],
     );
+    // Where evaluation time goes: rules evaluated in one statement share its duration.
+    const slowest = await pool.query<{ rule_id: string; sis_kind: string; duration_ms: number; checked: string }>(
+      `SELECT r.rule_id, s.sis_kind, r.duration_ms, r.checked::text FROM rule_results r JOIN snapshots s ON s.id = r.snapshot_id
+        WHERE r.district_id = $1 ORDER BY r.duration_ms DESC LIMIT 10`,
+      [districtId],
+    );
     await pool.end();
     const lines = [
       `# Benchmark ${new Date().toISOString().slice(0, 10)}: ${students} students, Aeries → PowerSchool`,
@@ -111,12 +118,19 @@ async function main(o: Options): Promise<void> {
       '|---|---:|---:|',
       ...timings.map(([what, ms]) => `| ${what} | ${Math.round(ms)} | |`),
       ...phases.rows.map((p) => `| ${p.what} | ${p.ms ?? ''} | ${p.n ?? ''} |`),
+      '',
+      'Slowest rules (statement time; row-level rules of one entity share one scan):',
+      '',
+      '| rule | SIS | ms | records checked |',
+      '|---|---|---:|---:|',
+      ...slowest.rows.map((r) => `| ${r.rule_id} | ${r.sis_kind} | ${r.duration_ms} | ${r.checked} |`),
     ];
     const text = `${lines.join('\n')}\n`;
     process.stdout.write(text);
     if (o.out) writeFileSync(o.out, text);
   } finally {
-    for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+    if (o.keep) process.stdout.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
+    else for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
     await admin.end();
   }
 }
@@ -125,6 +139,7 @@ const program = new Command('bench')
   .option('--students <n>', 'students in the generated district', '20000')
   .option('--admin-url <url>', 'PostgreSQL admin URL', process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
   .option('--out <file>', 'also write the results (markdown) to this file')
+  .option('--keep', 'keep the service and replica databases for inspection')
   .action((o: Options) => main(o));
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

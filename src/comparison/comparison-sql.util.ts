@@ -61,11 +61,7 @@ export function setupStatements(): string[] {
   return [
     `CREATE TEMP TABLE cmp_idmap (entity text NOT NULL, old_id text NOT NULL, new_id text NOT NULL, PRIMARY KEY (entity, old_id)) ON COMMIT DROP`,
     `CREATE TEMP TABLE cmp_rows (entity text NOT NULL, side char(1) NOT NULL, row_no bigint NOT NULL, k text NOT NULL, r int NOT NULL, school_id text) ON COMMIT DROP`,
-    `CREATE INDEX ON cmp_rows (entity, side, k, r)`,
-    `CREATE INDEX ON cmp_rows (entity, side, row_no)`,
     `CREATE TEMP TABLE cmp_pairs (entity text NOT NULL, old_row bigint NOT NULL, new_row bigint NOT NULL, k text NOT NULL, school_id text) ON COMMIT DROP`,
-    `CREATE INDEX ON cmp_pairs (entity, old_row)`,
-    `CREATE INDEX ON cmp_pairs (entity, new_row)`,
     `CREATE TEMP TABLE cmp_diff (entity text NOT NULL, kind text NOT NULL, k text NOT NULL, school_id text, field text,
        old_row bigint, new_row bigint, old_source_key text, new_source_key text,
        old_raw text, old_value text, new_raw text, new_value text) ON COMMIT DROP`,

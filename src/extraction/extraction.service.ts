@@ -88,6 +88,8 @@ export class ExtractionService {
       const durationMs = Math.round(performance.now() - started);
       const warnings = mapper.warningList();
       await write.complete(rows, durationMs, warnings);
+      // Fresh statistics for the rules and the comparison that read this snapshot next.
+      await repo.analyze(spec.entity);
       return { entity: spec.entity, rows, durationMs, warnings, issues, skipped: false };
     } catch (err) {
       await write.abort();

@@ -146,6 +146,10 @@ export class SnapshotWriterRepository {
     return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name)).map((r) => ({ name: r.column_name, type: columnType(r.data_type, r.udt_name) }));
   }
 
+  async analyze(entity: CanonicalEntity): Promise<void> {
+    await this.pool.query(`ANALYZE ${snapshotTable(entity)}`);
+  }
+
   async snapshotExists(snapshotId: string): Promise<boolean> {
     const { rowCount } = await this.pool.query(`SELECT 1 FROM snapshots WHERE id = $1`, [snapshotId]);
     return (rowCount ?? 0) > 0;

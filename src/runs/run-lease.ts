@@ -1,6 +1,6 @@
 import { RunStoppedException, type RunStopReason } from 'src/runs/run.exception';
 import type { RunsRepository } from 'src/runs/runs.repository';
-import type { RunStatus } from 'src/runs/runs.types';
+import type { LeaseState, RunStatus } from 'src/runs/runs.types';
 
 /**
  * A worker's hold on one run: renews the lease in the background, learns about cancel requests, and
@@ -32,9 +32,7 @@ export class RunLease {
 
   private async renew(): Promise<void> {
     try {
-      const state = await this.runs.renew(this.runId, this.owner, this.leaseSeconds);
-      if (!state.held) this.stopReason ??= 'lease_lost';
-      else if (state.cancelRequested) this.stopReason ??= 'cancelled';
+      this.learn(await this.runs.renew(this.runId, this.owner, this.leaseSeconds));
       if (this.pending && Date.now() - this.lastWrite >= this.writeEveryMs) await this.flush();
     } catch {
       // A missed renewal is retried at the next interval; the lease outlives two of them.
@@ -67,6 +65,11 @@ export class RunLease {
     if (!p) return;
     this.pending = undefined;
     this.lastWrite = Date.now();
-    if (!(await this.runs.progress(this.runId, this.owner, p))) this.stopReason ??= 'lease_lost';
+    this.learn(await this.runs.progress(this.runId, this.owner, p));
+  }
+
+  private learn(state: LeaseState): void {
+    if (!state.held) this.stopReason ??= 'lease_lost';
+    else if (state.cancelRequested) this.stopReason ??= 'cancelled';
   }
 }

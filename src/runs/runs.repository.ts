@@ -163,13 +163,14 @@ export class RunsRepository {
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
   }
 
-  async progress(id: string, owner: string, p: { status?: RunStatus; phase: string; percent: number; message?: string }): Promise<boolean> {
-    const rows = await this.query<unknown>(
+  /** Records progress; answers like renew(), so a cancel request is learned with the next progress write. */
+  async progress(id: string, owner: string, p: { status?: RunStatus; phase: string; percent: number; message?: string }): Promise<LeaseState> {
+    const rows = await this.query<{ cancel_requested: boolean }>(
       `UPDATE runs SET status = COALESCE($3, status), phase = $4, percent = $5, message = COALESCE($6, message), updated_at = now()
-       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING id`,
+       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING cancel_requested`,
       [id, owner, p.status ?? null, p.phase, Math.max(0, Math.min(100, Math.round(p.percent * 100) / 100)), p.message ?? null],
     );
-    return rows.length > 0;
+    return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
   }
 
   /** Ends a run held by this worker; false when the lease was lost meanwhile. */

@@ -1,3 +1,4 @@
+import { Client } from 'pg';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { RunSchedulerService } from 'src/runs/run-scheduler.service';
 import { RunsModule } from 'src/runs/runs.module';
@@ -119,17 +120,27 @@ describe('runs', () => {
 
   it('cancels a run in flight: the worker stops at its next progress report', async () => {
     const big = await createTestDatabase({ scratch: true });
+    // The SIS's student table is locked, so the run is held inside its extraction (after the schools) until
+    // the cancel has been requested: no race with a fast machine.
+    const sis = new Client({ connectionString: big.url });
     try {
-      await generateDistrict(big.url, { sis: 'aeries', students: 4000, seed: 'runs-cancel', ...YEAR });
+      await generateDistrict(big.url, { sis: 'aeries', students: 500, seed: 'runs-cancel', ...YEAR });
+      await sis.connect();
+      await sis.query('BEGIN');
+      await sis.query('LOCK TABLE stu IN ACCESS EXCLUSIVE MODE');
       const districtId = await district();
       await replicaLink(t.db.pool, districtId, big, { role: 'current', sis: 'aeries' });
       const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ asOf: '2026-11-01' }).expect(201);
       const runId = (res.body as { id: string }).id;
       await waitForRun(t.db.pool, runId, 60_000, (r) => r.status === 'extracting');
       await t.http.post(`/api/districts/${districtId}/runs/${runId}/cancel`).auth(support.token, { type: 'bearer' }).expect(200);
+      await sis.query('COMMIT');
       const end = await waitForRun(t.db.pool, runId, 60_000);
       expect(end.status).toBe('cancelled');
+      const steps = await t.db.pool.query(`SELECT 1 FROM run_checkpoints WHERE run_id = $1 AND step = 'evaluate'`, [runId]);
+      expect(steps.rowCount).toBe(0);
     } finally {
+      await sis.end().catch(() => undefined);
       await big.drop();
     }
   });
