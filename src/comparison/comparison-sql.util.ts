@@ -106,7 +106,7 @@ function identityStatements(spec: EntityComparisonSpec, options: ComparisonOptio
     WHERE p.entity = ${lit(spec.entity)} AND o.${id} IS NOT NULL AND n.${id} IS NOT NULL
     ORDER BY o.${id}, p.old_row
     ON CONFLICT DO NOTHING`;
-  return [...passes, idmap];
+  return [...passes.flatMap((pass) => [pass, ANALYZE_PAIRS]), idmap];
 }
 
 function keyedPairStatement(spec: EntityComparisonSpec): string {
@@ -218,7 +218,7 @@ export function comparisonStatements(columns: SnapColumns, options: ComparisonOp
   const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
   // Temporary tables have no statistics until analysed: without them the planner assumes a handful of rows and
   // joins cmp_rows to itself in a nested loop, which made the comparison quadratic in the number of records.
-  for (const spec of identities) statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options), ANALYZE_PAIRS);
+  for (const spec of identities) statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options));
   statements.push(`INSERT INTO cmp_idmap (entity, old_id, new_id)
     SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`);
   for (const spec of keyed) statements.push(...rowStatements(spec), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);

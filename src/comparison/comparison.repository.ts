@@ -149,21 +149,23 @@ export class ComparisonRepository {
     });
   }
 
+  /** One pass over each work table, grouped by entity (the work tables have no indexes to probe). */
   private async storeSummaries(m: EntityManager, id: string, districtId: string): Promise<void> {
     await m.query(
-      `INSERT INTO comparison_summaries (comparison_id, district_id, entity, old_count, new_count, matched, only_in_old,
+      `WITH r AS (SELECT entity, count(*) FILTER (WHERE side = 'o') AS o, count(*) FILTER (WHERE side = 'n') AS n FROM cmp_rows GROUP BY entity),
+            p AS (SELECT entity, count(*) AS n FROM cmp_pairs GROUP BY entity),
+            d AS (SELECT entity, count(*) FILTER (WHERE kind = 'missing_in_new') AS mo, count(*) FILTER (WHERE kind = 'missing_in_old') AS mn,
+                         count(DISTINCT old_row) FILTER (WHERE kind = 'field') AS rd, count(*) FILTER (WHERE kind = 'field') AS fd
+                  FROM cmp_diff GROUP BY entity),
+            f AS (SELECT entity, jsonb_object_agg(field, n) AS by_field
+                  FROM (SELECT entity, field, count(*) AS n FROM cmp_diff WHERE kind = 'field' GROUP BY entity, field) x GROUP BY entity)
+       INSERT INTO comparison_summaries (comparison_id, district_id, entity, old_count, new_count, matched, only_in_old,
          only_in_new, records_with_differences, field_differences, by_field)
-       SELECT $1, $2, e.entity,
-         (SELECT count(*) FROM cmp_rows r WHERE r.entity = e.entity AND r.side = 'o'),
-         (SELECT count(*) FROM cmp_rows r WHERE r.entity = e.entity AND r.side = 'n'),
-         (SELECT count(*) FROM cmp_pairs p WHERE p.entity = e.entity),
-         (SELECT count(*) FROM cmp_diff d WHERE d.entity = e.entity AND d.kind = 'missing_in_new'),
-         (SELECT count(*) FROM cmp_diff d WHERE d.entity = e.entity AND d.kind = 'missing_in_old'),
-         (SELECT count(DISTINCT d.old_row) FROM cmp_diff d WHERE d.entity = e.entity AND d.kind = 'field'),
-         (SELECT count(*) FROM cmp_diff d WHERE d.entity = e.entity AND d.kind = 'field'),
-         COALESCE((SELECT jsonb_object_agg(f.field, f.n) FROM (SELECT d.field, count(*) AS n FROM cmp_diff d
-                   WHERE d.entity = e.entity AND d.kind = 'field' GROUP BY d.field) f), '{}'::jsonb)
-       FROM unnest($3::text[]) AS e(entity)`,
+       SELECT $1, $2, e.entity, COALESCE(r.o, 0), COALESCE(r.n, 0), COALESCE(p.n, 0), COALESCE(d.mo, 0), COALESCE(d.mn, 0),
+              COALESCE(d.rd, 0), COALESCE(d.fd, 0), COALESCE(f.by_field, '{}'::jsonb)
+       FROM unnest($3::text[]) AS e(entity)
+       LEFT JOIN r ON r.entity = e.entity LEFT JOIN p ON p.entity = e.entity
+       LEFT JOIN d ON d.entity = e.entity LEFT JOIN f ON f.entity = e.entity`,
       [id, districtId, [...CANONICAL_ENTITIES]],
     );
   }

@@ -1,6 +1,6 @@
 import { Column, Entity, Index } from 'typeorm';
 import { BaseEntity } from 'src/common/base.entity';
-import type { Edition, SeasonWindow } from 'src/districts/district.types';
+import type { ComparisonKeys, Edition, SeasonWindow } from 'src/districts/district.types';
 
 @Entity('districts')
 export class DistrictEntity extends BaseEntity {
@@ -27,4 +27,8 @@ export class DistrictEntity extends BaseEntity {
 
   @Column({ name: 'school_year', type: 'int', nullable: true })
   schoolYear: number | null;
+
+  /** Match keys of migration comparisons; null = the service default. */
+  @Column({ name: 'comparison_keys', type: 'jsonb', nullable: true })
+  comparisonKeys: ComparisonKeys | null;
 }

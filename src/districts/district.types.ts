@@ -10,6 +10,19 @@ export interface SeasonWindow {
   reason: string;
 }
 
+export const STUDENT_MATCH_KEYS = ['state_student_id', 'student_id'] as const;
+export const STAFF_MATCH_KEYS = ['state_staff_id', 'staff_id'] as const;
+
+/**
+ * How a migration comparison matches people for this district, in pass order; absent = the service default
+ * (COMPARISON_STUDENT_KEYS; state id then district id for staff). A district whose state ids are unreliable
+ * matches on the district id alone.
+ */
+export interface ComparisonKeys {
+  studentKeys?: Array<(typeof STUDENT_MATCH_KEYS)[number]>;
+  staffKeys?: Array<(typeof STAFF_MATCH_KEYS)[number]>;
+}
+
 export const CONTACT_KINDS = ['administrative', 'technical', 'data'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 

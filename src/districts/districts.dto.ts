@@ -2,11 +2,14 @@ import { ApiProperty, ApiPropertyOptional, OmitType, PartialType, PickType } fro
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsEmail,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsTimeZone,
@@ -22,6 +25,8 @@ import {
   EDITIONS,
   LINK_ROLES,
   SIS_KINDS,
+  STAFF_MATCH_KEYS,
+  STUDENT_MATCH_KEYS,
   TRANSPORTS,
   US_STATES,
   type ContactKind,
@@ -47,6 +52,24 @@ export class SeasonWindowDto {
   @IsString()
   @Length(1, 200)
   reason: string;
+}
+
+export class ComparisonKeysDto {
+  @ApiPropertyOptional({ enum: STUDENT_MATCH_KEYS, isArray: true, example: ['student_id'], description: 'student match passes, in order' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(STUDENT_MATCH_KEYS, { each: true })
+  studentKeys?: Array<(typeof STUDENT_MATCH_KEYS)[number]>;
+
+  @ApiPropertyOptional({ enum: STAFF_MATCH_KEYS, isArray: true, example: ['state_staff_id', 'staff_id'], description: 'staff match passes, in order' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayUnique()
+  @IsIn(STAFF_MATCH_KEYS, { each: true })
+  staffKeys?: Array<(typeof STAFF_MATCH_KEYS)[number]>;
 }
 
 export class CreateDistrictDto {
@@ -88,11 +111,18 @@ export class CreateDistrictDto {
   @Min(2000)
   @Max(2100)
   schoolYear?: number;
+
+  @ApiPropertyOptional({ type: ComparisonKeysDto, nullable: true, description: 'match keys of migration comparisons; null = service default' })
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ComparisonKeysDto)
+  comparisonKeys?: ComparisonKeysDto | null;
 }
 
 /** Settings a district admin may change on their own district (name and edition: support only). */
 export class UpdateDistrictDto extends PartialType(
-  PickType(CreateDistrictDto, ['timeZone', 'nightlyAt', 'offSeason', 'schoolYear', 'name', 'edition'] as const),
+  PickType(CreateDistrictDto, ['timeZone', 'nightlyAt', 'offSeason', 'schoolYear', 'name', 'edition', 'comparisonKeys'] as const),
 ) {}
 
 export class CreateContactDto {

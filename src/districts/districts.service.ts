@@ -16,6 +16,7 @@ export interface DistrictView {
   nightlyAt: string | null;
   offSeason: DistrictEntity['offSeason'];
   schoolYear: number | null;
+  comparisonKeys: DistrictEntity['comparisonKeys'];
   createdAt: Date;
 }
 
@@ -30,6 +31,7 @@ const toView = (d: DistrictEntity): DistrictView => ({
   nightlyAt: d.nightlyAt,
   offSeason: d.offSeason,
   schoolYear: d.schoolYear,
+  comparisonKeys: d.comparisonKeys,
   createdAt: d.createdAt,
 });
 
@@ -63,6 +65,7 @@ export class DistrictsService {
       nightlyAt: dto.nightlyAt === undefined ? '02:00' : dto.nightlyAt,
       offSeason: dto.offSeason ?? [],
       schoolYear: dto.schoolYear ?? null,
+      comparisonKeys: dto.comparisonKeys ? { ...dto.comparisonKeys } : null,
     });
     return toView(d);
   }
@@ -78,6 +81,7 @@ export class DistrictsService {
     if (dto.nightlyAt !== undefined) d.nightlyAt = dto.nightlyAt;
     if (dto.offSeason !== undefined) d.offSeason = dto.offSeason;
     if (dto.schoolYear !== undefined) d.schoolYear = dto.schoolYear;
+    if (dto.comparisonKeys !== undefined) d.comparisonKeys = dto.comparisonKeys ? { ...dto.comparisonKeys } : null;
     return toView(await this.repo.save(d));
   }
 

@@ -1,23 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
-import { getConnector, suppliedFields } from 'connectors/index';
-import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
+import { TenantScope } from 'src/auth/tenant-scope';
+import { DistrictsRepository } from 'src/districts/districts.repository';
 import { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import { runComparisonOptions } from 'src/runs/comparison-options.util';
 import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
 import { RunLease } from 'src/runs/run-lease';
 import { RUN_EVALUATOR, RUN_EXTRACTOR, type RunEvaluator, type RunExtractor } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
-
-/** Fields every side's connector supplies: a field one SIS does not have is no difference. */
-export function commonFields(kinds: string[]): Partial<Record<CanonicalEntity, string[]>> {
-  const supplied = kinds.map((k) => suppliedFields(getConnector(k)));
-  return Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, supplied.reduce((acc, s) => acc.filter((f) => s[e].includes(f)), supplied[0]?.[e] ?? [])]));
-}
 
 /** Share of the progress bar per phase: extraction is the long part. */
 const SPAN = { extract: [0, 60], evaluate: [60, 85], compare: [85, 98], retention: [98, 100] } as const;
@@ -43,6 +38,7 @@ export class ExecuteRunUseCase {
   constructor(
     private readonly runs: RunsRepository,
     private readonly links: LinksRepository,
+    private readonly districts: DistrictsRepository,
     private readonly compare: CompareSnapshotsUseCase,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
@@ -199,11 +195,11 @@ export class ExecuteRunUseCase {
       oldEvaluationId: evaluations.get('old') ?? null,
       newEvaluationId: evaluations.get('new') ?? null,
       isTrial: run.kind === 'trial',
-      options: {
-        studentKeys: this.config.runs.COMPARISON_STUDENT_KEYS.split(',') as Array<'state_student_id' | 'student_id'>,
-        maxDifferences: this.config.runs.COMPARISON_MAX_DIFFERENCES,
-        fields: commonFields(planned.map((p) => p.link.sisKind)),
-      },
+      options: runComparisonOptions(
+        this.config.runs,
+        (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
+        planned.map((p) => p.link.sisKind),
+      ),
     });
     await this.runs.completeStep(run.id, 'compare', 'old-new', { comparisonId });
     lease.check();

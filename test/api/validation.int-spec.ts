@@ -49,6 +49,22 @@ describe('request validation and errors', () => {
     await t.http.get('/api/districts/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${support}`).expect(404);
   });
 
+  it('sets, validates and resets a district’s comparison match keys', async () => {
+    const url = `/api/districts/${districtId}`;
+    const bad = await t.http
+      .patch(url)
+      .set('Authorization', `Bearer ${support}`)
+      .send({ comparisonKeys: { studentKeys: ['ssn'], staffKeys: [] } })
+      .expect(400);
+    const details = (bad.body as { details: string[] }).details.join('\n');
+    expect(details).toContain('comparisonKeys.studentKeys');
+    expect(details).toContain('comparisonKeys.staffKeys');
+    const ok = await t.http.patch(url).set('Authorization', `Bearer ${support}`).send({ comparisonKeys: { studentKeys: ['student_id'] } }).expect(200);
+    expect((ok.body as { comparisonKeys: unknown }).comparisonKeys).toEqual({ studentKeys: ['student_id'] });
+    const reset = await t.http.patch(url).set('Authorization', `Bearer ${support}`).send({ comparisonKeys: null }).expect(200);
+    expect((reset.body as { comparisonKeys: unknown }).comparisonKeys).toBeNull();
+  });
+
   it('rejects a second link with the same role with 409 and a link with a bad driver with 400', async () => {
     const body = { name: 'Aeries', role: 'current', sisKind: 'aeries', settings: { driver: 'mssql', host: 'h', port: 1433 } };
     await t.http.post(`/api/districts/${districtId}/links`).set('Authorization', `Bearer ${support}`).send(body).expect(201);
