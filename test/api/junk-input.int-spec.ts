@@ -23,7 +23,8 @@ const JUNK_BODIES: unknown[] = [
   new RawJson('{"name": "x"} trailing'),
   new RawJson('"\\ud800"'),
   { schoolIds: [{ $ne: 1 }], email: "a@b.c' OR 1=1 --", password: ['x'] },
-  { startsAt: 'yesterday', endsAt: '2026-02-30T25:61:00Z', asOf: '99999-01-01', limit: -1, offset: Number.MAX_VALUE * 10 },
+  { startsAt: 'yesterday', endsAt: '2026-02-30T25:61:00Z', asOf: '99999-01-01', limit: -1, offset: -5 },
+  new RawJson('{"limit": 1e309, "offset": -0, "schoolYear": 1e309, "nightlyAt": 2e400}'),
   { entity: 'student; DROP TABLE users', field: '"; SELECT pg_sleep(10); --', overrides: [{ from: null, to: {} }] },
 ];
 
