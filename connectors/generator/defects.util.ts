@@ -8,10 +8,11 @@ import {
   studentBase,
   type ModelDistrict,
   type ModelSection,
+  type GeneratorState,
   type ModelStudent,
   type StudentBase,
 } from 'connectors/generator/district-model.util';
-import { DEFECT_KINDS, type DefectKind, type DefectSpec, type InjectedDefect } from 'connectors/generator/generator.types';
+import { DEFECT_KINDS, DEFECT_STATES, defectKindsFor, type DefectKind, type DefectSpec, type InjectedDefect } from 'connectors/generator/generator.types';
 
 /** Which student (or section) carries which defect; decided up front from the seed, applied while streaming. */
 export interface DefectPlan {
@@ -23,12 +24,20 @@ export interface DefectPlan {
   extras: { kind: 'same_name_birth_two_ids' | 'null_key_row'; of: number }[];
 }
 
-export function resolveDefects(spec: DefectSpec | 'all' | undefined): DefectSpec {
-  if (spec === 'all') return Object.fromEntries(DEFECT_KINDS.map((k) => [k, 2]));
+/** `all` = two of every kind the state has; asking for a kind of another state's conventions is an error. */
+export function resolveDefects(spec: DefectSpec | 'all' | undefined, state: GeneratorState = 'CA'): DefectSpec {
+  if (spec === 'all') return Object.fromEntries(defectKindsFor(state).map((k) => [k, 2]));
+  const foreign = Object.entries(spec ?? {}).filter(([k, n]) => (n ?? 0) > 0 && !defectKindsFor(state).includes(k as DefectKind));
+  if (foreign.length > 0) {
+    throw new Error(
+      `defect kind ${foreign.map(([k]) => `${k} (${(DEFECT_STATES[k as DefectKind] ?? []).join('/')} only)`).join(', ')} does not exist in a ${state} district`,
+    );
+  }
   return spec ?? {};
 }
 
 type Need = (b: StudentBase, d: ModelDistrict) => boolean;
+const applies = (kind: DefectKind, d: ModelDistrict): boolean => DEFECT_STATES[kind]?.includes(d.state) ?? true;
 const continuing: Need = (b) => b.scenario === 'continuing';
 const NEEDS: Record<DefectKind, Need> = {
   missing_birth_date: continuing,
@@ -41,7 +50,7 @@ const NEEDS: Record<DefectKind, Need> = {
   exit_date_without_code: (b) => b.scenario === 'withdrawn',
   exit_code_without_date: continuing,
   invalid_grade_code: continuing,
-  unmapped_exit_code: (b) => b.scenario === 'withdrawn',
+  unmapped_exit_code: (b, d) => applies('unmapped_exit_code', d) && b.scenario === 'withdrawn',
   grade_outside_school_span: continuing,
   // The closed school spans KG-05: no pre-kindergarten (TK/PK) student, so the grade stays inside its span.
   enrolled_inactive_school: (b) => b.scenario === 'continuing' && b.school.level === 'elementary' && gradeNumber(b.grade) >= 0,
@@ -51,6 +60,8 @@ const NEEDS: Record<DefectKind, Need> = {
   missing_state_id: continuing,
   null_key_row: continuing,
   impossible_date: continuing,
+  // A PEIMS leaver reason on the withdrawal of a student below grade 7 (leavers are reported for 7-12 only).
+  leaver_below_grade7: (b, d) => applies('leaver_below_grade7', d) && b.scenario === 'withdrawn' && gradeNumber(b.grade) < 7,
 };
 
 /** Seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -181,6 +192,9 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
     case 'unmapped_exit_code':
       enr.rawExitCode = 'X7';
       return { ...base, entity: 'enrollment', detail: 'exit code X7 is not in the exit code map' };
+    case 'leaver_below_grade7':
+      enr.rawExitCode = '98';
+      return { ...base, entity: 'enrollment', detail: `leaver reason 98 (other) on the withdrawal of a grade ${enr.grade} student` };
     case 'grade_outside_school_span': {
       const schoolRow = d.schools.find((x) => x.code === enr.schoolCode);
       const grade = schoolRow && gradeInSpan('KG', schoolRow.low, schoolRow.high) ? '11' : 'KG';

@@ -159,7 +159,7 @@ export async function generateDistrict(target: DatabaseTarget, opts: GenerateDis
   const { schoolYear, asOf } = resolveYear(opts);
   const state = resolveState(opts.sis, opts.state);
   const d = buildDistrict(seed, opts.students, schoolYear, asOf, opts.sis !== 'aeries', state);
-  const plan = planDefects(d, resolveDefects(opts.defects));
+  const plan = planDefects(d, resolveDefects(opts.defects, d.state));
   const result = await writeReplica(target, opts.sis, d, plan, { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy' });
   // The state enters the hash only when it is not the default, so CA manifests hash as before.
   const body = { sis: opts.sis, seed, schoolYear, asOf, students: opts.students, ...(state === 'CA' ? {} : { state }), ...result };
@@ -271,7 +271,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const d = build();
   const pair = planPair(d, opts.differences ?? {});
   const reserved = new Set([...pair.missingInNew, ...pair.missingInOld, ...pair.drift.keys()]);
-  const plan = planDefects(d, resolveDefects(opts.defects), reserved);
+  const plan = planDefects(d, resolveDefects(opts.defects, d.state), reserved);
   const differences: PairDifference[] = [];
   const common = { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy', reserved };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {

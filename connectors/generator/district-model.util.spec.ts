@@ -1,7 +1,7 @@
 import { daysBetween, schoolCalendar, isWeekday } from 'connectors/generator/calendar.util';
 import { applyStudentDefects, planDefects, resolveDefects } from 'connectors/generator/defects.util';
 import { buildDistrict, buildStudent, gradeInSpan, gradeNumber } from 'connectors/generator/district-model.util';
-import { DEFECT_KINDS } from 'connectors/generator/generator.types';
+import { defectKindsFor } from 'connectors/generator/generator.types';
 import { invertMap } from 'connectors/generator/encoder.types';
 import { parseDefects } from 'connectors/generator/generate.command';
 
@@ -46,7 +46,7 @@ describe('canonical district model', () => {
     const plan = planDefects(d, resolveDefects('all'));
     const again = planDefects(buildDistrict('unit', 3000, 2026, '2026-11-01', true), resolveDefects('all'));
     expect([...again.byStudent.entries()]).toEqual([...plan.byStudent.entries()]);
-    expect([...plan.byStudent.values()].flat().length + plan.sectionsWithoutTeacher.length).toBe(DEFECT_KINDS.length * 2);
+    expect([...plan.byStudent.values()].flat().length + plan.sectionsWithoutTeacher.length).toBe(defectKindsFor('CA').length * 2);
     const [withdrawn] = [...plan.byStudent.entries()].find(([, k]) => k.includes('exit_before_entry')) ?? [];
     const s = buildStudent(d, withdrawn as number);
     const [injected] = applyStudentDefects(d, s, ['exit_before_entry'], plan);

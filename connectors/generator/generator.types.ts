@@ -22,8 +22,23 @@ export const DEFECT_KINDS = [
   'missing_state_id',
   'null_key_row',
   'impossible_date',
+  'leaver_below_grade7',
 ] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
+
+/**
+ * Defect kinds that exist only under one state's conventions: an exit code is "unmapped" only where the
+ * connector maps exit codes (CA: CALPADS codes; TX codes pass through unchanged), and leaver reasons are PEIMS.
+ */
+export const DEFECT_STATES: Partial<Record<DefectKind, readonly GeneratorState[]>> = {
+  unmapped_exit_code: ['CA'],
+  leaver_below_grade7: ['TX'],
+};
+
+/** The defect kinds `defects: 'all'` injects into a district following `state`. */
+export function defectKindsFor(state: GeneratorState): DefectKind[] {
+  return DEFECT_KINDS.filter((k) => DEFECT_STATES[k]?.includes(state) ?? true);
+}
 export type DefectSpec = Partial<Record<DefectKind, number>>;
 
 /** How each student's year goes. */

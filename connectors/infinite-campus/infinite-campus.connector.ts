@@ -247,5 +247,8 @@ export const infiniteCampusConnector: ConnectorDefinition = {
     // Derived codes of the enrollment query.
     enrollment_status: { A: 'active', F: 'pre_registered', E: 'inactive', NS: 'no_show' },
   },
+  // Texas districts report PEIMS codes (leaver reasons C162: 01, 24, 88, 90, 98 …; local mover codes), not
+  // CALPADS ones: their entry, exit and program codes are the canonical codes unchanged.
+  stateCodeMaps: { TX: { entry_code: {}, exit_code: {}, program_code: {} } },
   entities: [school, student, enrollment, program, section, studentSection, staff],
 };

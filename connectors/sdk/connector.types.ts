@@ -58,5 +58,16 @@ export interface ConnectorDefinition {
   };
   /** Native code → canonical code, per code set. Districts override entries through crosswalks. */
   defaultCodeMaps: Partial<Record<CodeSet, Record<string, string>>>;
+  /**
+   * Code sets whose defaults differ by the district's state (two-letter code): each listed set replaces the
+   * default one whole. An empty map passes codes through unchanged (the state's codes are the district's).
+   */
+  stateCodeMaps?: Partial<Record<string, Partial<Record<CodeSet, Record<string, string>>>>>;
   entities: EntityExtractSpec[];
+}
+
+/** The connector's default code maps for a district in `state` (the plain defaults when no state is known). */
+export function defaultCodeMapsFor(def: Pick<ConnectorDefinition, 'defaultCodeMaps' | 'stateCodeMaps'>, state?: string | null): ConnectorDefinition['defaultCodeMaps'] {
+  const byState = state ? def.stateCodeMaps?.[state] : undefined;
+  return byState ? { ...def.defaultCodeMaps, ...byState } : def.defaultCodeMaps;
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { CANONICAL_GRADES, CANONICAL_SEX, ENROLLMENT_STATUSES } from 'connectors/sdk/canonical';
-import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
+import { defaultCodeMapsFor, type ConnectorDefinition } from 'connectors/sdk/connector.types';
 import { DomainException } from 'src/common/domain.exception';
 import { CODE_SETS, type CodeSet } from 'src/districts/district.types';
 import { mergeCodeMaps } from 'src/extraction/code-lookup.util';
@@ -51,8 +51,9 @@ export class CrosswalkService {
   }
 
   /** The connector's default code maps with the link's overrides on top. */
-  async codeMapsFor(districtId: string, linkId: string, connector: ConnectorDefinition): Promise<CodeMaps> {
-    return mergeCodeMaps(connector.defaultCodeMaps, await this.repo.overrides(districtId, linkId));
+  /** The maps an extraction of the link uses: the connector's defaults for the district's state, then its overrides. */
+  async codeMapsFor(districtId: string, linkId: string, connector: ConnectorDefinition, state?: string | null): Promise<CodeMaps> {
+    return mergeCodeMaps(defaultCodeMapsFor(connector, state), await this.repo.overrides(districtId, linkId));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import { defaultCodeMapsFor, type ConnectorDefinition, type EntityExtractSpec, type NativeRow } from 'connectors/sdk/connector.types';
 import { mergeCodeMaps } from 'src/extraction/code-lookup.util';
 import { encodeCopyLine, escapeCopyText, type CopyColumn } from 'src/extraction/copy-text.util';
 import { EntityRowMapper } from 'src/extraction/entity-row.mapper';
@@ -79,7 +79,7 @@ export class ExtractionService {
     const { input, repo, spec } = run;
     const started = performance.now();
     const columns = await repo.columns(spec.entity);
-    const codeMaps = mergeCodeMaps(input.connector.defaultCodeMaps, input.codeMaps);
+    const codeMaps = mergeCodeMaps(defaultCodeMapsFor(input.connector, input.state), input.codeMaps);
     const mapper = new EntityRowMapper(spec, codeMaps, new Set(columns.map((c) => c.name)));
     await repo.markEntity(input.snapshotId, spec.entity, 'extracting');
     const write = await repo.beginEntity(input.snapshotId, spec.entity, columns);

@@ -29,7 +29,10 @@ export interface ExtractSnapshotInput {
   snapshotId: string;
   connector: ConnectorDefinition;
   rows: RowSource;
+  /** District overrides (or complete maps), laid over the connector's defaults for `state`. */
   codeMaps: CodeMaps;
+  /** The district's state: picks the connector's state-specific default code maps. */
+  state?: string | null;
   schoolYear: number;
   asOf: string;
   onProgress?: ExtractionProgress;

@@ -8,7 +8,9 @@ import { SECRET_BOX } from 'src/common/tokens';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
+import { TenantScope } from 'src/auth/tenant-scope';
 import { driverOptions } from 'src/connectivity/link-prober.repository';
+import { DistrictsRepository } from 'src/districts/districts.repository';
 import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
@@ -33,6 +35,7 @@ export class DriverExtractorAdapter implements RunExtractor {
   constructor(
     private readonly extraction: ExtractionService,
     private readonly crosswalks: CrosswalkService,
+    private readonly districts: DistrictsRepository,
     @Inject(EXTRACTION_POOL) private readonly pool: Pool,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -58,13 +61,15 @@ export class DriverExtractorAdapter implements RunExtractor {
     const connector = getConnector(link.sisKind);
     const { rows, close } = this.rowSource(link, input.schoolYear);
     try {
-      const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector);
+      const state = (await this.districts.find(TenantScope.system(), link.districtId))?.state ?? null;
+      const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector, state);
       const report = await this.extraction.extractSnapshot({
         pool: this.pool,
         snapshotId: input.snapshotId,
         connector,
         rows,
         codeMaps,
+        state,
         schoolYear: input.schoolYear,
         asOf: input.asOf,
         linkName: link.name,

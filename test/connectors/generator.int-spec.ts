@@ -2,7 +2,7 @@ import { CONNECTORS } from 'connectors/index';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import type { CanonicalRow } from 'connectors/sdk/connector.types';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
-import { DEFECT_KINDS, type DistrictManifest } from 'connectors/generator/generator.types';
+import { DEFECT_KINDS, defectKindsFor, type DistrictManifest } from 'connectors/generator/generator.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { canonicalize, day, runExtract, spec } from 'test/connectors/native-extract.util';
 import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
@@ -45,7 +45,11 @@ describe('synthetic district generator', () => {
   it('lists exactly the requested defects and drops none silently', async () => {
     const m = await generateDistrict(a.pool, { sis: 'aeries', students: 1200, seed: 'defects', ...YEAR, defects: 'all' });
     const perKind = Object.fromEntries(DEFECT_KINDS.map((k) => [k, m.defects.filter((d) => d.kind === k).length]));
-    expect(perKind).toEqual(Object.fromEntries(DEFECT_KINDS.map((k) => [k, 2])));
+    expect(perKind).toEqual(Object.fromEntries(DEFECT_KINDS.map((k) => [k, defectKindsFor('CA').includes(k) ? 2 : 0])));
+    // A kind of another state's conventions is refused by name, not skipped.
+    await expect(generateDistrict(a.pool, { sis: 'aeries', students: 50, seed: 'defects', ...YEAR, defects: { leaver_below_grade7: 1 } })).rejects.toThrow(
+      'defect kind leaver_below_grade7 (TX only) does not exist in a CA district',
+    );
     const one = await generateDistrict(a.pool, { sis: 'aeries', students: 1200, seed: 'defects', ...YEAR, defects: { unmapped_exit_code: 3 } });
     expect(one.defects.map((d) => d.kind)).toEqual(['unmapped_exit_code', 'unmapped_exit_code', 'unmapped_exit_code']);
     expect(one.counts.student).toBe(1200);

@@ -7,7 +7,8 @@ import { factory } from 'test/helpers/factory';
 
 const connector = {
   defaultCodeMaps: { grade_level: { K: 'KG', '1': '01' }, exit_code: { E1: 'E100' } },
-} as Pick<ConnectorDefinition, 'defaultCodeMaps'> as ConnectorDefinition;
+  stateCodeMaps: { TX: { exit_code: {} } },
+} as Pick<ConnectorDefinition, 'defaultCodeMaps' | 'stateCodeMaps'> as ConnectorDefinition;
 
 async function domainError(work: () => Promise<unknown>): Promise<DomainException> {
   try {
@@ -55,6 +56,12 @@ describe('CrosswalkService', () => {
       ['exit_code', 'X7', 'T165'],
       ['grade_level', 'K', 'TK'],
     ]);
+    // A state with its own defaults for a code set replaces that set whole (TX exit codes pass through);
+    // the district's own entries still apply on top.
+    expect(await sut.codeMapsFor(districtA, linkA, connector, 'TX')).toEqual({
+      grade_level: { K: 'TK', '1': '01' },
+      exit_code: { X7: 'T165' },
+    });
   });
 
   it('rejects invalid entries with every problem listed', async () => {
