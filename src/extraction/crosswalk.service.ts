@@ -50,7 +50,6 @@ export class CrosswalkService {
     }
   }
 
-  /** The connector's default code maps with the link's overrides on top. */
   /** The maps an extraction of the link uses: the connector's defaults for the district's state, then its overrides. */
   async codeMapsFor(districtId: string, linkId: string, connector: ConnectorDefinition, state?: string | null): Promise<CodeMaps> {
     return mergeCodeMaps(defaultCodeMapsFor(connector, state), await this.repo.overrides(districtId, linkId));

@@ -34,6 +34,7 @@ describe('rule status and batching', () => {
       'warn',
     );
     expect(ruleStatus(rule, { checked: 0, failed: 0, error: 'boom' })).toBe('error');
+    expect(ruleStatus(rule, { checked: 0, failed: 0, error: null, skipped: 'no baseline' })).toBe('skipped');
     expect(
       ruleStatus({ severity: 'fatal', tolerance: { maxPercent: 0 } }, { checked: 0, failed: 0, error: null }),
     ).toBe('pass');

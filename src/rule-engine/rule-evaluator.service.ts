@@ -76,26 +76,19 @@ export function failedPercent(checked: number, failed: number): number {
   return checked === 0 ? 0 : Math.round((failed * 100 * 10000) / checked) / 10000;
 }
 
-/** pass within tolerance; otherwise warn for warnings and fail for errors/fatal; error when the rule could not run (skipped: see withoutBaseline). */
+/**
+ * pass within tolerance; otherwise warn for warnings and fail for errors/fatal; error when the rule could not run;
+ * skipped when there was nothing to evaluate it against (recorded with the reason, not as a pass nobody checked).
+ */
 export function ruleStatus(
   rule: Pick<Rule, 'severity' | 'tolerance'>,
-  c: Pick<RuleCounts, 'checked' | 'failed' | 'error'>,
+  c: Pick<RuleCounts, 'checked' | 'failed' | 'error' | 'skipped'>,
 ): RuleStatus {
   if (c.error) return 'error';
+  if (c.skipped) return 'skipped';
   if (c.failed === 0 || failedPercent(c.checked, c.failed) <= rule.tolerance.maxPercent) return 'pass';
   return rule.severity === 'warning' ? 'warn' : 'fail';
 }
-
-/**
- * A count_change rule has nothing to compare with on a link's first snapshot: it is recorded as skipped with
- * the reason, not as a pass that nobody checked.
- */
-export function withoutBaseline(rule: Rule, ctx: Pick<ContextValues, 'previousSnapshotId'>, o: RuleOutcome): RuleOutcome {
-  if (rule.check.kind !== 'count_change' || ctx.previousSnapshotId) return o;
-  return { ...o, status: 'skipped', checked: 0, failed: 0, failedPercent: 0, error: NO_BASELINE };
-}
-
-export const NO_BASELINE = 'skipped: no earlier complete snapshot of this link to compare counts with';
 
 export function toOutcome(rule: Rule, c: RuleCounts): RuleOutcome {
   return {
@@ -112,7 +105,7 @@ export function toOutcome(rule: Rule, c: RuleCounts): RuleOutcome {
     failed: c.failed,
     failedPercent: failedPercent(c.checked, c.failed),
     status: ruleStatus(rule, c),
-    error: c.error,
+    error: c.error ?? c.skipped ?? null,
     durationMs: c.durationMs,
   };
 }
@@ -173,7 +166,7 @@ export class RuleEvaluatorService {
           batch.map((r) => r.id),
         );
         const counts = await this.runInSession(tx, ctx, batch, input.sqlTimeoutMs);
-        const out = batch.map((rule) => withoutBaseline(rule, ctx, toOutcome(rule, counts.get(rule.id) as RuleCounts)));
+        const out = batch.map((rule) => toOutcome(rule, counts.get(rule.id) as RuleCounts));
         await this.results.insertResults(
           tx,
           out.map((o) => this.row(ctx, o)),

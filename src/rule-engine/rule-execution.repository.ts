@@ -9,8 +9,12 @@ export interface RuleCounts {
   checked: number;
   failed: number;
   error: string | null;
+  /** Why the rule was not evaluated (e.g. count_change on a link's first snapshot); it then counts nothing. */
+  skipped?: string;
   durationMs: number;
 }
+
+export const NO_BASELINE = 'skipped: no earlier complete snapshot of this link to compare counts with';
 
 export interface RunUnitsOptions {
   /** statement_timeout for `sql` rules' read-only probes. */
@@ -53,7 +57,7 @@ export class RuleExecutionRepository {
   ): Promise<RuleCounts[]> {
     const started = Date.now();
     if (unit.kind === 'set' && unit.needsPrevious && !ctx.previousSnapshotId) {
-      return [{ ruleId: unit.ruleId, checked: 0, failed: 0, error: null, durationMs: 0 }];
+      return [{ ruleId: unit.ruleId, checked: 0, failed: 0, error: null, skipped: NO_BASELINE, durationMs: 0 }];
     }
     try {
       const counts = await this.inSavepoint(tx, () => this.execute(tx, unit, ctx, opts.sqlTimeoutMs));

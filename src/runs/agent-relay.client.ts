@@ -3,9 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
-import type { ExtractLinkInput } from 'src/runs/run-pipeline.ports';
-
-export type ExtractReport = { totalRows: number; entities: Record<string, number> };
+import type { ExtractLinkInput, ExtractReport } from 'src/runs/run-pipeline.ports';
 
 const asCode = (code: string | null): ConnectorErrorCode =>
   (Object.values(ConnectorErrorCode) as string[]).includes(code ?? '') ? (code as ConnectorErrorCode) : ConnectorErrorCode.UNKNOWN;

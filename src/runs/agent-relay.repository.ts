@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { queryRows } from 'src/notifications/sql-runner.util';
+import type { ExtractReport } from 'src/runs/run-pipeline.ports';
 
 export type RelayStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -17,7 +18,7 @@ export interface RelayRequest {
   leaseValid: boolean;
   attempts: number;
   progress: { fraction: number; message: string | null } | null;
-  report: { totalRows: number; entities: Record<string, number> } | null;
+  report: ExtractReport | null;
   errorCode: string | null;
   error: string | null;
 }

@@ -17,8 +17,8 @@ import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
 import { ExtractionService } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
-import { AgentRelayClient, type ExtractReport } from 'src/runs/agent-relay.client';
-import type { ExtractLinkInput, RunExtractor } from 'src/runs/run-pipeline.ports';
+import { AgentRelayClient } from 'src/runs/agent-relay.client';
+import type { ExtractLinkInput, ExtractReport, RunExtractor } from 'src/runs/run-pipeline.ports';
 
 /** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
 export function databaseFor(settings: LinkConnectionSettings, schoolYear: number): string | undefined {

@@ -13,9 +13,12 @@ export interface ExtractLinkInput {
   onProgress: StepProgress;
 }
 
+/** Rows extracted in total and per canonical entity. */
+export type ExtractReport = { totalRows: number; entities: Record<string, number> };
+
 /** Extracts one link into an existing snapshot; resumable (entities already complete are skipped). */
 export interface RunExtractor {
-  extract(input: ExtractLinkInput): Promise<{ totalRows: number; entities: Record<string, number> }>;
+  extract(input: ExtractLinkInput): Promise<ExtractReport>;
 }
 
 export interface EvaluateSnapshotInput {
