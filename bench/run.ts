@@ -68,15 +68,27 @@ async function main(o: Options): Promise<void> {
       `INSERT INTO districts (name, state, edition, school_year) VALUES ('Benchmark USD', 'CA', 'full', 2026) RETURNING id`,
     );
     const districtId = rows[0].id;
-    for (const [role, sis, db] of [['old', 'aeries', names.old], ['new', 'powerschool', names.new]] as const) {
+    for (const [role, sis, db] of [
+      ['old', 'aeries', names.old],
+      ['new', 'powerschool', names.new],
+    ] as const) {
       const u = new URL(o.adminUrl);
-      await pool.query(`INSERT INTO sis_links (district_id, name, role, sis_kind, settings) VALUES ($1, $2, $3, $4, $5)`, [
-        districtId,
-        `${sis} (${role})`,
-        role,
-        sis,
-        JSON.stringify({ driver: 'pg', host: u.hostname, port: Number(u.port || 5432), database: db, user: decodeURIComponent(u.username) || 'postgres' }),
-      ]);
+      await pool.query(
+        `INSERT INTO sis_links (district_id, name, role, sis_kind, settings) VALUES ($1, $2, $3, $4, $5)`,
+        [
+          districtId,
+          `${sis} (${role})`,
+          role,
+          sis,
+          JSON.stringify({
+            driver: 'pg',
+            host: u.hostname,
+            port: Number(u.port || 5432),
+            database: db,
+            user: decodeURIComponent(u.username) || 'postgres',
+          }),
+        ],
+      );
     }
     const ctx = new CliContext({ ...process.env, DATABASE_URL: svcUrl, LOG_LEVEL: 'warn' });
     const run = await timed('validation run (total)', timings, async () => {
@@ -102,7 +114,12 @@ async function main(o: Options): Promise<void> {
       [run.id, districtId],
     );
     // Where evaluation time goes: rules evaluated in one statement share its duration.
-    const slowest = await pool.query<{ rule_id: string; sis_kind: string; duration_ms: number; checked: string }>(
+    const slowest = await pool.query<{
+      rule_id: string;
+      sis_kind: string;
+      duration_ms: number;
+      checked: string;
+    }>(
       `SELECT r.rule_id, s.sis_kind, r.duration_ms, r.checked::text FROM rule_results r JOIN snapshots s ON s.id = r.snapshot_id
         WHERE r.district_id = $1 ORDER BY r.duration_ms DESC LIMIT 10`,
       [districtId],
@@ -129,7 +146,8 @@ async function main(o: Options): Promise<void> {
     process.stdout.write(text);
     if (o.out) writeFileSync(o.out, text);
   } finally {
-    if (o.keep) process.stdout.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
+    if (o.keep)
+      process.stdout.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
     else for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
     await admin.end();
   }
@@ -137,7 +155,11 @@ async function main(o: Options): Promise<void> {
 
 const program = new Command('bench')
   .option('--students <n>', 'students in the generated district', '20000')
-  .option('--admin-url <url>', 'PostgreSQL admin URL', process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres')
+  .option(
+    '--admin-url <url>',
+    'PostgreSQL admin URL',
+    process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  )
   .option('--out <file>', 'also write the results (markdown) to this file')
   .option('--keep', 'keep the service and replica databases for inspection')
   .action((o: Options) => main(o));

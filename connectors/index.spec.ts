@@ -1,5 +1,11 @@
 import { CONNECTORS, getConnector, suppliedFields } from 'connectors/index';
-import { CANONICAL_ENTITIES, CANONICAL_FIELDS, CANONICAL_GRADES, CANONICAL_SEX, ENROLLMENT_STATUSES } from 'connectors/sdk/canonical';
+import {
+  CANONICAL_ENTITIES,
+  CANONICAL_FIELDS,
+  CANONICAL_GRADES,
+  CANONICAL_SEX,
+  ENROLLMENT_STATUSES,
+} from 'connectors/sdk/canonical';
 import { SIS_KINDS } from 'src/districts/district.types';
 
 describe('connector registry', () => {
@@ -7,14 +13,22 @@ describe('connector registry', () => {
     expect(getConnector('powerschool').title).toBe('PowerSchool SIS');
     expect(getConnector('aeries').dialect).toBe('mssql');
     expect(getConnector('infinite_campus').schoolYear.mode).toBe('column');
-    expect(() => getConnector('skyward')).toThrow('unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)');
+    expect(() => getConnector('skyward')).toThrow(
+      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)',
+    );
   });
 
   it('lists the canonical fields each connector supplies', () => {
     const aeries = suppliedFields(CONNECTORS.aeries);
     expect(aeries.student_section).toEqual(['student_id', 'section_id', 'school_id']);
     expect(aeries.enrollment).not.toContain('entry_code');
-    expect(suppliedFields(CONNECTORS.powerschool).student_section).toEqual(['student_id', 'section_id', 'school_id', 'begin_date', 'end_date']);
+    expect(suppliedFields(CONNECTORS.powerschool).student_section).toEqual([
+      'student_id',
+      'section_id',
+      'school_id',
+      'begin_date',
+      'end_date',
+    ]);
     expect(suppliedFields(CONNECTORS.infinite_campus).enrollment).toContain('enrollment_type');
   });
 
@@ -24,7 +38,8 @@ describe('connector registry', () => {
     it('has one spec per canonical entity, with canonical fields only and key columns in the result', () => {
       expect(def.entities.map((e) => e.entity)).toEqual([...CANONICAL_ENTITIES]);
       for (const e of def.entities) {
-        for (const field of Object.keys(e.fields)) expect([e.entity, field, field in CANONICAL_FIELDS[e.entity]]).toEqual([e.entity, field, true]);
+        for (const field of Object.keys(e.fields))
+          expect([e.entity, field, field in CANONICAL_FIELDS[e.entity]]).toEqual([e.entity, field, true]);
         for (const col of e.keyColumns) expect(e.query.sql).toMatch(new RegExp(`AS ${col}\\b`));
       }
     });
@@ -52,7 +67,12 @@ describe('connector registry', () => {
     expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['14']).toBe('UG');
     expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
     expect(CONNECTORS.powerschool.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
-    expect(CONNECTORS.powerschool.defaultCodeMaps.enrollment_status).toMatchObject({ '-1': 'pre_registered', '0': 'active', '2': 'inactive', '3': 'graduated' });
+    expect(CONNECTORS.powerschool.defaultCodeMaps.enrollment_status).toMatchObject({
+      '-1': 'pre_registered',
+      '0': 'active',
+      '2': 'inactive',
+      '3': 'graduated',
+    });
     expect(CONNECTORS.infinite_campus.defaultCodeMaps.grade_level?.['K']).toBe('KG');
   });
 

@@ -26,7 +26,10 @@ export function getConnector(kind: string): ConnectorDefinition {
 
 /** Canonical fields each entity of a connector supplies (the keys of its field map), in canonical entity order. */
 export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity, string[]> {
-  const out = Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, [] as string[]])) as Record<CanonicalEntity, string[]>;
+  const out = Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, [] as string[]])) as Record<
+    CanonicalEntity,
+    string[]
+  >;
   for (const spec of def.entities) {
     out[spec.entity] = Object.entries(spec.fields)
       .filter(([, source]) => source !== undefined)

@@ -87,9 +87,15 @@ export class LinkHealthAndAlerts1795398300000 implements MigrationInterface {
       reminders_sent integer NOT NULL DEFAULT 0,
       CHECK ((subject_kind = 'link' AND link_id IS NOT NULL) OR (subject_kind = 'agent' AND agent_id IS NOT NULL)))`);
     await q.query(`CREATE INDEX ix_incidents_district_opened ON incidents (district_id, opened_at DESC)`);
-    await q.query(`CREATE INDEX ix_incidents_notify ON incidents (notify_state) WHERE notify_state IN ('pending', 'notified')`);
-    await q.query(`CREATE UNIQUE INDEX ux_incidents_open_link ON incidents (link_id) WHERE closed_at IS NULL AND subject_kind = 'link'`);
-    await q.query(`CREATE UNIQUE INDEX ux_incidents_open_agent ON incidents (agent_id) WHERE closed_at IS NULL AND subject_kind = 'agent'`);
+    await q.query(
+      `CREATE INDEX ix_incidents_notify ON incidents (notify_state) WHERE notify_state IN ('pending', 'notified')`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX ux_incidents_open_link ON incidents (link_id) WHERE closed_at IS NULL AND subject_kind = 'link'`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX ux_incidents_open_agent ON incidents (agent_id) WHERE closed_at IS NULL AND subject_kind = 'agent'`,
+    );
 
     await q.query(`CREATE TABLE maintenance_windows (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -101,7 +107,9 @@ export class LinkHealthAndAlerts1795398300000 implements MigrationInterface {
       created_by uuid,
       created_at timestamptz NOT NULL DEFAULT now(),
       CHECK (ends_at > starts_at))`);
-    await q.query(`CREATE INDEX ix_maintenance_windows_district ON maintenance_windows (district_id, ends_at)`);
+    await q.query(
+      `CREATE INDEX ix_maintenance_windows_district ON maintenance_windows (district_id, ends_at)`,
+    );
 
     await q.query(`CREATE TABLE alert_silences (
       id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -133,8 +141,12 @@ export class LinkHealthAndAlerts1795398300000 implements MigrationInterface {
       last_error text,
       created_at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE UNIQUE INDEX ux_notification_outbox_dedupe ON notification_outbox (dedupe_key)`);
-    await q.query(`CREATE INDEX ix_notification_outbox_due ON notification_outbox (next_attempt_at) WHERE status IN ('pending', 'sending')`);
-    await q.query(`CREATE INDEX ix_notification_outbox_district ON notification_outbox (district_id, created_at)`);
+    await q.query(
+      `CREATE INDEX ix_notification_outbox_due ON notification_outbox (next_attempt_at) WHERE status IN ('pending', 'sending')`,
+    );
+    await q.query(
+      `CREATE INDEX ix_notification_outbox_district ON notification_outbox (district_id, created_at)`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -39,8 +39,12 @@ export class RunsAndComparison1795398400000 implements MigrationInterface {
       started_at timestamptz,
       finished_at timestamptz)`);
     // Exactly one nightly run per district and slot, whatever the number of schedulers.
-    await q.query(`CREATE UNIQUE INDEX ux_runs_district_scheduled ON runs (district_id, scheduled_for) WHERE scheduled_for IS NOT NULL`);
-    await q.query(`CREATE UNIQUE INDEX ux_runs_catch_up_of ON runs (catch_up_of) WHERE catch_up_of IS NOT NULL`);
+    await q.query(
+      `CREATE UNIQUE INDEX ux_runs_district_scheduled ON runs (district_id, scheduled_for) WHERE scheduled_for IS NOT NULL`,
+    );
+    await q.query(
+      `CREATE UNIQUE INDEX ux_runs_catch_up_of ON runs (catch_up_of) WHERE catch_up_of IS NOT NULL`,
+    );
     await q.query(`CREATE INDEX ix_runs_district_created ON runs (district_id, created_at DESC)`);
     await q.query(
       `CREATE INDEX ix_runs_active ON runs (status, lease_until) WHERE status IN ('queued', 'extracting', 'evaluating', 'comparing')`,
@@ -113,8 +117,12 @@ export class RunsAndComparison1795398400000 implements MigrationInterface {
       old_value text,
       new_raw text,
       new_value text)`);
-    await q.query(`CREATE INDEX ix_comparison_differences_filter ON comparison_differences (comparison_id, entity, field, id)`);
-    await q.query(`CREATE INDEX ix_comparison_differences_kind ON comparison_differences (comparison_id, kind, id)`);
+    await q.query(
+      `CREATE INDEX ix_comparison_differences_filter ON comparison_differences (comparison_id, entity, field, id)`,
+    );
+    await q.query(
+      `CREATE INDEX ix_comparison_differences_kind ON comparison_differences (comparison_id, kind, id)`,
+    );
 
     await q.query(`CREATE TABLE comparison_warnings (
       id bigserial PRIMARY KEY,
@@ -125,7 +133,9 @@ export class RunsAndComparison1795398400000 implements MigrationInterface {
       ref_id text NOT NULL,
       old_source_key text,
       message text NOT NULL)`);
-    await q.query(`CREATE INDEX ix_comparison_warnings_comparison ON comparison_warnings (comparison_id, entity, id)`);
+    await q.query(
+      `CREATE INDEX ix_comparison_warnings_comparison ON comparison_warnings (comparison_id, entity, id)`,
+    );
 
     await q.query(`CREATE TABLE comparison_rule_delta (
       comparison_id uuid NOT NULL REFERENCES comparisons(id) ON DELETE CASCADE,

@@ -14,6 +14,8 @@ export class RuleStatusSkipped1795398500000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DELETE FROM rule_results WHERE status = 'skipped'`);
     await q.query(`ALTER TABLE rule_results DROP CONSTRAINT IF EXISTS rule_results_status_check`);
-    await q.query(`ALTER TABLE rule_results ADD CONSTRAINT rule_results_status_check CHECK (status IN ('pass', 'fail', 'warn', 'error'))`);
+    await q.query(
+      `ALTER TABLE rule_results ADD CONSTRAINT rule_results_status_check CHECK (status IN ('pass', 'fail', 'warn', 'error'))`,
+    );
   }
 }

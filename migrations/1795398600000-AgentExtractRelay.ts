@@ -27,7 +27,9 @@ export class AgentExtractRelay1795398600000 implements MigrationInterface {
       error text,
       created_at timestamptz NOT NULL DEFAULT now(),
       updated_at timestamptz NOT NULL DEFAULT now())`);
-    await q.query(`CREATE INDEX ix_agent_extract_requests_agent ON agent_extract_requests (agent_id, status)`);
+    await q.query(
+      `CREATE INDEX ix_agent_extract_requests_agent ON agent_extract_requests (agent_id, status)`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {

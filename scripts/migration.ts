@@ -82,7 +82,9 @@ async function main(): Promise<void> {
   if (command === 'check') {
     const { up } = await withScratchDatabase(pendingSchemaChanges);
     if (up.length > 0) {
-      process.stderr.write(`Entities and migrations have drifted; a new migration would run:\n${up.join(';\n')}\n`);
+      process.stderr.write(
+        `Entities and migrations have drifted; a new migration would run:\n${up.join(';\n')}\n`,
+      );
       process.exitCode = 1;
       return;
     }

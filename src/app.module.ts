@@ -39,7 +39,9 @@ export class AppModule {
         LoggerModule.forRoot({
           pinoHttp: {
             level: o.config.app.LOG_LEVEL,
-            stream: o.config.app.LOG_FILE ? pino.destination({ dest: o.config.app.LOG_FILE, sync: true }) : undefined,
+            stream: o.config.app.LOG_FILE
+              ? pino.destination({ dest: o.config.app.LOG_FILE, sync: true })
+              : undefined,
             redact: { paths: LOG_REDACT, censor: '[redacted]' },
             genReqId: (req: IncomingMessage) => {
               const given = req.headers['x-request-id'];
@@ -48,13 +50,19 @@ export class AppModule {
             customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
             serializers: {
-              req: (req: { id: unknown; method: string; url: string }) => ({ id: req.id, method: req.method, url: req.url }),
+              req: (req: { id: unknown; method: string; url: string }) => ({
+                id: req.id,
+                method: req.method,
+                url: req.url,
+              }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
             },
           },
         }),
         TypeOrmModule.forRoot(dataSourceOptions(o.databaseUrl, o.config.database.DATABASE_POOL_SIZE)),
-        ThrottlerModule.forRoot([{ name: 'login', ttl: 60_000, limit: o.config.http.LOGIN_RATE_LIMIT_PER_MINUTE }]),
+        ThrottlerModule.forRoot([
+          { name: 'login', ttl: 60_000, limit: o.config.http.LOGIN_RATE_LIMIT_PER_MINUTE },
+        ]),
         HealthModule,
         DistrictsModule,
         AuthModule,

@@ -12,7 +12,9 @@ import { createValidationPipe } from 'src/common/validation.pipe';
 export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle('sis-certify')
-    .setDescription('Certifies the data quality of district SIS data, before, during and after an SIS migration.')
+    .setDescription(
+      'Certifies the data quality of district SIS data, before, during and after an SIS migration.',
+    )
     .setVersion('0.1.0')
     .addBearerAuth()
     .addCookieAuth('sisc_session')
@@ -22,7 +24,10 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
 
 /** Builds the HTTP application with every global convention; used by main.ts and by tests. */
 export async function createApp(options: AppModuleOptions): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), { bufferLogs: true, bodyParser: false });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(options), {
+    bufferLogs: true,
+    bodyParser: false,
+  });
   app.useBodyParser('json', { limit: '1mb', reviver: rejectPrototypeKeys });
   app.useBodyParser('urlencoded', { extended: false, limit: '100kb' });
   app.useLogger(app.get(Logger));
@@ -30,7 +35,12 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
   app.use(
     helmet({
       contentSecurityPolicy: {
-        directives: { defaultSrc: ["'self'"], imgSrc: ["'self'", 'data:'], styleSrc: ["'self'", "'unsafe-inline'"], scriptSrc: ["'self'", "'unsafe-inline'"] },
+        directives: {
+          defaultSrc: ["'self'"],
+          imgSrc: ["'self'", 'data:'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          scriptSrc: ["'self'", "'unsafe-inline'"],
+        },
       },
     }),
   );

@@ -24,7 +24,9 @@ async function main(): Promise<void> {
     await app.get(StartRunUseCase).execute({ districtId: demo.districtId, kind: 'manual', trigger: 'cli' });
     logger.log('demo: the first validation run (Aeries and PowerSchool side by side) is queued');
   }
-  logger.log(`sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`);
+  logger.log(
+    `sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`,
+  );
   const shutdown = async (): Promise<void> => {
     await app.close();
     await demo?.stop();
@@ -39,7 +41,9 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigException) {
     process.stderr.write(`${err.message}\n`);
   } else {
-    process.stderr.write(`sis-certify failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.stderr.write(
+      `sis-certify failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
   }
   process.exit(1);
 });

@@ -200,7 +200,9 @@ export const AERIES_GRADE_MAP: Record<string, string> = {
   '-2': 'PR',
   '-1': 'TK',
   '0': 'KG',
-  ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')])),
+  ...Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]),
+  ),
   '13': '13',
   '14': 'UG',
   '17': 'AD',
@@ -211,9 +213,32 @@ export const AERIES_GRADE_MAP: Record<string, string> = {
  * letter (E155, N470); both spellings map to the CALPADS code, canonical codes pass through.
  */
 export const CALPADS_EXIT_CODES = [
-  'E125', 'E130', 'E140', 'E150', 'E155', 'E156', 'E230', 'E300', 'E400', 'E410', 'E490',
-  'T160', 'T165', 'T167', 'T180', 'T200', 'T240', 'T260', 'T270', 'T280', 'T310', 'T370', 'T380', 'T460',
-  'N420', 'N470',
+  'E125',
+  'E130',
+  'E140',
+  'E150',
+  'E155',
+  'E156',
+  'E230',
+  'E300',
+  'E400',
+  'E410',
+  'E490',
+  'T160',
+  'T165',
+  'T167',
+  'T180',
+  'T200',
+  'T240',
+  'T260',
+  'T270',
+  'T280',
+  'T310',
+  'T370',
+  'T380',
+  'T460',
+  'N420',
+  'N470',
 ] as const;
 
 export const AERIES_EXIT_CODE_MAP: Record<string, string> = Object.fromEntries(
@@ -224,7 +249,26 @@ export const AERIES_EXIT_CODE_MAP: Record<string, string> = Object.fromEntries(
 );
 
 /** CA program codes pass through (144 SPED, 181/182 meals, 190 foster, 191 homeless, 300–307 LIP). */
-export const CA_PROGRAM_CODES = ['101', '122', '127', '135', '144', '181', '182', '185', '190', '191', '300', '301', '302', '303', '304', '305', '306', '307'] as const;
+export const CA_PROGRAM_CODES = [
+  '101',
+  '122',
+  '127',
+  '135',
+  '144',
+  '181',
+  '182',
+  '185',
+  '190',
+  '191',
+  '300',
+  '301',
+  '302',
+  '303',
+  '304',
+  '305',
+  '306',
+  '307',
+] as const;
 
 export const aeriesConnector: ConnectorDefinition = {
   kind: 'aeries',
@@ -244,7 +288,16 @@ export const aeriesConnector: ConnectorDefinition = {
     exit_code: AERIES_EXIT_CODE_MAP,
     program_code: Object.fromEntries(CA_PROGRAM_CODES.map((c) => [c, c])),
     // Derived tags (see enrollment query) plus common STU.TG values: '*' pre-enrolled, other tags inactive.
-    enrollment_status: { A: 'active', '*': 'pre_registered', L: 'inactive', NS: 'no_show', W: 'inactive', I: 'inactive', R: 'inactive', G: 'graduated' },
+    enrollment_status: {
+      A: 'active',
+      '*': 'pre_registered',
+      L: 'inactive',
+      NS: 'no_show',
+      W: 'inactive',
+      I: 'inactive',
+      R: 'inactive',
+      G: 'graduated',
+    },
   },
   entities: [school, student, enrollment, program, section, studentSection, staff],
 };

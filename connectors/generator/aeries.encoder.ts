@@ -13,8 +13,10 @@ const LF: Record<string, string> = { EO: 'E', EL: 'L', RFEP: 'R', IFEP: 'I', TBD
 /** An Aeries grade number outside −2..18 (and the default map). */
 export const AERIES_INVALID_GRADE = 22;
 
-const aeriesGrade = (e: ModelEnrollment): number => (e.invalidGrade ? AERIES_INVALID_GRADE : Number(GRADE[e.grade]));
-const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? (e.exitCode === null ? null : EXIT[e.exitCode]);
+const aeriesGrade = (e: ModelEnrollment): number =>
+  e.invalidGrade ? AERIES_INVALID_GRADE : Number(GRADE[e.grade]);
+const exitCode = (e: ModelEnrollment): string | null =>
+  e.rawExitCode ?? (e.exitCode === null ? null : EXIT[e.exitCode]);
 
 /** Aeries: LOC/STF/TCH/CRS/MST/COD for the district; STU per school, ENR, PGM, SEC per student. DEL = 0 live rows. */
 export class AeriesEncoder implements SisEncoder {
@@ -22,7 +24,32 @@ export class AeriesEncoder implements SisEncoder {
   readonly counts = emptyCounts();
   readonly tables = {
     LOC: ['CD', 'NM', 'SNM', 'CC', 'DC', 'SC', 'LO', 'HI', 'TG', 'DNR', 'DEL'],
-    STU: ['ID', 'SC', 'SN', 'LN', 'FN', 'MN', 'BD', 'GR', 'SX', 'GN', 'CID', 'ED', 'LD', 'DD', 'TG', 'ETH', 'RC1', 'RC2', 'RC3', 'RC4', 'RC5', 'LF', 'HL', 'DEL'],
+    STU: [
+      'ID',
+      'SC',
+      'SN',
+      'LN',
+      'FN',
+      'MN',
+      'BD',
+      'GR',
+      'SX',
+      'GN',
+      'CID',
+      'ED',
+      'LD',
+      'DD',
+      'TG',
+      'ETH',
+      'RC1',
+      'RC2',
+      'RC3',
+      'RC4',
+      'RC5',
+      'LF',
+      'HL',
+      'DEL',
+    ],
     ENR: ['ID', 'SC', 'YR', 'GR', 'ED', 'LD', 'ER', 'IT', 'TR', 'DEL'],
     PGM: ['PID', 'CD', 'ESD', 'EED', 'PSD', 'PED', 'DEL'],
     CRS: ['CN', 'CO', 'C3', 'DEL'],
@@ -36,10 +63,34 @@ export class AeriesEncoder implements SisEncoder {
 
   writeDistrict(d: ModelDistrict, sink: TableSink): void {
     for (const s of d.schools) {
-      sink.add('LOC', [s.code, s.name.slice(0, 30), s.name.slice(0, 15), d.countyCode, d.districtCode, s.cds.slice(7), Number(GRADE[s.low]), Number(GRADE[s.high]), s.active ? '' : 'C', '', 0]);
+      sink.add('LOC', [
+        s.code,
+        s.name.slice(0, 30),
+        s.name.slice(0, 15),
+        d.countyCode,
+        d.districtCode,
+        s.cds.slice(7),
+        Number(GRADE[s.low]),
+        Number(GRADE[s.high]),
+        s.active ? '' : 'C',
+        '',
+        0,
+      ]);
       this.counts.school++;
     }
-    sink.add('LOC', [32000, 'Deleted Test School', 'Deleted', d.countyCode, d.districtCode, '0000000', 0, 5, '', '', 1]);
+    sink.add('LOC', [
+      32000,
+      'Deleted Test School',
+      'Deleted',
+      d.countyCode,
+      d.districtCode,
+      '0000000',
+      0,
+      5,
+      '',
+      '',
+      1,
+    ]);
     for (const t of d.staff) {
       sink.add('STF', [t.id, t.last, t.first, t.stateId, t.email, 0]);
       sink.add('TCH', [t.schoolCode, t.teacherNumber, t.id, t.last, t.first, t.email, 0]);
@@ -51,16 +102,28 @@ export class AeriesEncoder implements SisEncoder {
     for (const school of d.schools) {
       for (const sec of school.sections) {
         // TN 0 matches no TCH row: the section has no teacher.
-        sink.add('MST', [sec.schoolCode, sec.number, sec.courseCode, sec.teacherId === null ? 0 : (teacherNumber.get(sec.teacherId) ?? 0), sec.period, '', 0]);
+        sink.add('MST', [
+          sec.schoolCode,
+          sec.number,
+          sec.courseCode,
+          sec.teacherId === null ? 0 : (teacherNumber.get(sec.teacherId) ?? 0),
+          sec.period,
+          '',
+          0,
+        ]);
         this.counts.section++;
       }
     }
-    for (const [native, canonical] of Object.entries(AERIES_GRADE_MAP)) sink.add('COD', ['STU', 'GR', native, canonical, native, '', 0]);
-    for (const [canonical, native] of Object.entries(EXIT)) sink.add('COD', ['ATT', 'RS', native, canonical, native, '', 0]);
+    for (const [native, canonical] of Object.entries(AERIES_GRADE_MAP))
+      sink.add('COD', ['STU', 'GR', native, canonical, native, '', 0]);
+    for (const [canonical, native] of Object.entries(EXIT))
+      sink.add('COD', ['ATT', 'RS', native, canonical, native, '', 0]);
   }
 
   writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
-    const schools = [...new Set([...s.enrollments.map((e) => e.schoolCode), ...s.rosters.map((r) => r.section.schoolCode)])];
+    const schools = [
+      ...new Set([...s.enrollments.map((e) => e.schoolCode), ...s.rosters.map((r) => r.section.schoolCode)]),
+    ];
     const sn = new Map<number, number>();
     const firstEntry = s.enrollments.map((e) => e.entry).sort()[0];
     for (const sc of schools) {
@@ -70,16 +133,43 @@ export class AeriesEncoder implements SisEncoder {
       const latest = at.length > 0 ? at.reduce((a, b) => (b.entry > a.entry ? b : a)) : null;
       if (latest) {
         const tg = latest.status === 'pre_registered' ? '*' : latest.exit === null ? '' : 'W';
-        sink.add('STU', this.stuRow(s, sc, number, aeriesGrade(latest), latest.entry, latest.exit, firstEntry, tg, 0));
+        sink.add(
+          'STU',
+          this.stuRow(s, sc, number, aeriesGrade(latest), latest.entry, latest.exit, firstEntry, tg, 0),
+        );
       } else {
         // Stale STU row from an earlier year (no ENR row this year): the roster-without-enrollment defect.
         const grade = aeriesGrade(s.enrollments[0]);
-        sink.add('STU', this.stuRow(s, sc, number, grade, addDays(d.calendar.firstDay, -365), addDays(d.calendar.firstDay, -200), firstEntry, 'W', 0));
+        sink.add(
+          'STU',
+          this.stuRow(
+            s,
+            sc,
+            number,
+            grade,
+            addDays(d.calendar.firstDay, -365),
+            addDays(d.calendar.firstDay, -200),
+            firstEntry,
+            'W',
+            0,
+          ),
+        );
       }
     }
     this.counts.student++;
     for (const e of s.enrollments) {
-      sink.add('ENR', [s.id, e.schoolCode, d.calendar.schoolYear, aeriesGrade(e), e.entry, e.exit, exitCode(e), '', '', 0]);
+      sink.add('ENR', [
+        s.id,
+        e.schoolCode,
+        d.calendar.schoolYear,
+        aeriesGrade(e),
+        e.entry,
+        e.exit,
+        exitCode(e),
+        '',
+        '',
+        0,
+      ]);
       this.counts.enrollment++;
     }
     for (const p of s.programs) {
@@ -100,7 +190,20 @@ export class AeriesEncoder implements SisEncoder {
     const other = d.schools.find((x) => x.active && !schools.includes(x.code));
     if (!other) return;
     const e = s.enrollments[0];
-    sink.add('STU', this.stuRow({ ...s, last: `${s.last}X` }, other.code, this.sn(other.code), aeriesGrade(e), d.asOf, null, d.asOf, '', 1));
+    sink.add(
+      'STU',
+      this.stuRow(
+        { ...s, last: `${s.last}X` },
+        other.code,
+        this.sn(other.code),
+        aeriesGrade(e),
+        d.asOf,
+        null,
+        d.asOf,
+        '',
+        1,
+      ),
+    );
     sink.add('ENR', [s.id, other.code, d.calendar.schoolYear, aeriesGrade(e), d.asOf, null, null, '', '', 1]);
     sink.add('PGM', [s.id, '144', d.asOf, null, d.asOf, null, 1]);
   }
@@ -111,14 +214,41 @@ export class AeriesEncoder implements SisEncoder {
     return next;
   }
 
-  private stuRow(s: ModelStudent, sc: number, sn: number, gr: number, ed: string, ld: string | null, dd: string, tg: string, del: number): (string | number | null)[] {
+  private stuRow(
+    s: ModelStudent,
+    sc: number,
+    sn: number,
+    gr: number,
+    ed: string,
+    ld: string | null,
+    dd: string,
+    tg: string,
+    del: number,
+  ): (string | number | null)[] {
     // ~10% legacy records carry the sex only in SX (GN blank); the connector falls back to SX.
     const legacy = s.noise < 0.1 && s.sex !== 'X';
     const races = [...s.races, null, null, null, null, null].slice(0, 5);
     return [
-      s.id, sc, sn, s.last, s.first, s.middle, s.birthDate, gr,
-      s.sex === 'X' ? '' : s.sex, legacy ? '' : s.sex, s.stateId, ed, ld, dd, tg,
-      s.hispanic ? 'Y' : 'N', ...races, LF[s.elStatus], s.homeLanguage, del,
+      s.id,
+      sc,
+      sn,
+      s.last,
+      s.first,
+      s.middle,
+      s.birthDate,
+      gr,
+      s.sex === 'X' ? '' : s.sex,
+      legacy ? '' : s.sex,
+      s.stateId,
+      ed,
+      ld,
+      dd,
+      tg,
+      s.hispanic ? 'Y' : 'N',
+      ...races,
+      LF[s.elStatus],
+      s.homeLanguage,
+      del,
     ];
   }
 }

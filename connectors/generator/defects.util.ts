@@ -12,7 +12,14 @@ import {
   type ModelStudent,
   type StudentBase,
 } from 'connectors/generator/district-model.util';
-import { DEFECT_KINDS, DEFECT_STATES, defectKindsFor, type DefectKind, type DefectSpec, type InjectedDefect } from 'connectors/generator/generator.types';
+import {
+  DEFECT_KINDS,
+  DEFECT_STATES,
+  defectKindsFor,
+  type DefectKind,
+  type DefectSpec,
+  type InjectedDefect,
+} from 'connectors/generator/generator.types';
 
 /** Which student (or section) carries which defect; decided up front from the seed, applied while streaming. */
 export interface DefectPlan {
@@ -25,9 +32,14 @@ export interface DefectPlan {
 }
 
 /** `all` = two of every kind the state has; asking for a kind of another state's conventions is an error. */
-export function resolveDefects(spec: DefectSpec | 'all' | undefined, state: GeneratorState = 'CA'): DefectSpec {
+export function resolveDefects(
+  spec: DefectSpec | 'all' | undefined,
+  state: GeneratorState = 'CA',
+): DefectSpec {
   if (spec === 'all') return Object.fromEntries(defectKindsFor(state).map((k) => [k, 2]));
-  const foreign = Object.entries(spec ?? {}).filter(([k, n]) => (n ?? 0) > 0 && !defectKindsFor(state).includes(k as DefectKind));
+  const foreign = Object.entries(spec ?? {}).filter(
+    ([k, n]) => (n ?? 0) > 0 && !defectKindsFor(state).includes(k as DefectKind),
+  );
   if (foreign.length > 0) {
     throw new Error(
       `defect kind ${foreign.map(([k]) => `${k} (${(DEFECT_STATES[k as DefectKind] ?? []).join('/')} only)`).join(', ')} does not exist in a ${state} district`,
@@ -37,7 +49,8 @@ export function resolveDefects(spec: DefectSpec | 'all' | undefined, state: Gene
 }
 
 type Need = (b: StudentBase, d: ModelDistrict) => boolean;
-const applies = (kind: DefectKind, d: ModelDistrict): boolean => DEFECT_STATES[kind]?.includes(d.state) ?? true;
+const applies = (kind: DefectKind, d: ModelDistrict): boolean =>
+  DEFECT_STATES[kind]?.includes(d.state) ?? true;
 const continuing: Need = (b) => b.scenario === 'continuing';
 const NEEDS: Record<DefectKind, Need> = {
   missing_birth_date: continuing,
@@ -53,7 +66,8 @@ const NEEDS: Record<DefectKind, Need> = {
   unmapped_exit_code: (b, d) => applies('unmapped_exit_code', d) && b.scenario === 'withdrawn',
   grade_outside_school_span: continuing,
   // The closed school spans KG-05: no pre-kindergarten (TK/PK) student, so the grade stays inside its span.
-  enrolled_inactive_school: (b) => b.scenario === 'continuing' && b.school.level === 'elementary' && gradeNumber(b.grade) >= 0,
+  enrolled_inactive_school: (b) =>
+    b.scenario === 'continuing' && b.school.level === 'elementary' && gradeNumber(b.grade) >= 0,
   section_without_teacher: () => false,
   roster_without_enrollment: (b) => b.scenario === 'continuing' && b.school.level !== 'elementary',
   program_outside_enrollment: (b) => b.scenario === 'late_entry',
@@ -61,7 +75,8 @@ const NEEDS: Record<DefectKind, Need> = {
   null_key_row: continuing,
   impossible_date: continuing,
   // A PEIMS leaver reason on the withdrawal of a student below grade 7 (leavers are reported for 7-12 only).
-  leaver_below_grade7: (b, d) => applies('leaver_below_grade7', d) && b.scenario === 'withdrawn' && gradeNumber(b.grade) < 7,
+  leaver_below_grade7: (b, d) =>
+    applies('leaver_below_grade7', d) && b.scenario === 'withdrawn' && gradeNumber(b.grade) < 7,
 };
 
 /** Seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -79,8 +94,17 @@ function permutation(seed: string, n: number): Int32Array {
 }
 
 /** Indices reserved for something else (samples, pair differences) are never given a defect. */
-export function planDefects(d: ModelDistrict, spec: DefectSpec, reserved: Set<number> = new Set()): DefectPlan {
-  const plan: DefectPlan = { byStudent: new Map(), partner: new Map(), sectionsWithoutTeacher: [], extras: [] };
+export function planDefects(
+  d: ModelDistrict,
+  spec: DefectSpec,
+  reserved: Set<number> = new Set(),
+): DefectPlan {
+  const plan: DefectPlan = {
+    byStudent: new Map(),
+    partner: new Map(),
+    sectionsWithoutTeacher: [],
+    extras: [],
+  };
   const order = permutation(d.seed, d.students);
   const used = new Set<number>(reserved);
   const bases = new Map<number, StudentBase>();
@@ -129,7 +153,13 @@ export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): Injecte
   for (const id of plan.sectionsWithoutTeacher) {
     const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
     section.teacherId = null;
-    out.push({ kind: 'section_without_teacher', entity: 'section', section_id: id, school_id: String(section.schoolCode), detail: 'section has no teacher' });
+    out.push({
+      kind: 'section_without_teacher',
+      entity: 'section',
+      section_id: id,
+      school_id: String(section.schoolCode),
+      detail: 'section has no teacher',
+    });
   }
   return out;
 }
@@ -137,7 +167,12 @@ export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): Injecte
 const sid = (s: ModelStudent): string | null => (s.id === null ? null : String(s.id));
 
 /** Applies the student's planned defects in place and returns what was injected. */
-export function applyStudentDefects(d: ModelDistrict, s: ModelStudent, kinds: DefectKind[], plan: DefectPlan): InjectedDefect[] {
+export function applyStudentDefects(
+  d: ModelDistrict,
+  s: ModelStudent,
+  kinds: DefectKind[],
+  plan: DefectPlan,
+): InjectedDefect[] {
   return kinds.map((kind) => applyOne(d, s, kind, plan));
 }
 
@@ -157,11 +192,21 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
       const partner = plan.partner.get(s.index) ?? s.index;
       const other = buildStudent(d, partner);
       s.stateId = other.stateId;
-      return { ...base, entity: 'student', other_student_id: String(other.id), detail: `state id ${s.stateId} also belongs to student ${other.id}` };
+      return {
+        ...base,
+        entity: 'student',
+        other_student_id: String(other.id),
+        detail: `state id ${s.stateId} also belongs to student ${other.id}`,
+      };
     }
     case 'same_name_birth_two_ids': {
       const copy = String(EXTRA_ID_BASE + plan.extras.findIndex((e) => e.of === s.index && e.kind === kind));
-      return { ...base, entity: 'student', other_student_id: copy, detail: `same name and birth date as student ${copy}` };
+      return {
+        ...base,
+        entity: 'student',
+        other_student_id: copy,
+        detail: `same name and birth date as student ${copy}`,
+      };
     }
     case 'overlapping_enrollment': {
       const other =
@@ -169,9 +214,22 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
         d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0) ??
         d.schools[0];
       const entry = weekday(addDays(cal.firstDay, 10));
-      s.enrollments.push({ schoolCode: other.code, entry, exit: weekday(addDays(cal.firstDay, 40), -1), grade: enr.grade, entryCode: 'R2', exitCode: 'T160', status: 'inactive' });
+      s.enrollments.push({
+        schoolCode: other.code,
+        entry,
+        exit: weekday(addDays(cal.firstDay, 40), -1),
+        grade: enr.grade,
+        entryCode: 'R2',
+        exitCode: 'T160',
+        status: 'inactive',
+      });
       s.enrollments.sort((a, b) => (a.entry < b.entry ? -1 : a.entry > b.entry ? 1 : 0));
-      return { ...base, entity: 'enrollment', school_id: String(other.code), detail: `enrollment at ${other.code} from ${entry} overlaps the one at ${enr.schoolCode}` };
+      return {
+        ...base,
+        entity: 'enrollment',
+        school_id: String(other.code),
+        detail: `enrollment at ${other.code} from ${entry} overlaps the one at ${enr.schoolCode}`,
+      };
     }
     case 'exit_before_entry': {
       const exit = enr.exit as string;
@@ -194,7 +252,11 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
       return { ...base, entity: 'enrollment', detail: 'exit code X7 is not in the exit code map' };
     case 'leaver_below_grade7':
       enr.rawExitCode = '98';
-      return { ...base, entity: 'enrollment', detail: `leaver reason 98 (other) on the withdrawal of a grade ${enr.grade} student` };
+      return {
+        ...base,
+        entity: 'enrollment',
+        detail: `leaver reason 98 (other) on the withdrawal of a grade ${enr.grade} student`,
+      };
     case 'grade_outside_school_span': {
       const schoolRow = d.schools.find((x) => x.code === enr.schoolCode);
       const grade = schoolRow && gradeInSpan('KG', schoolRow.low, schoolRow.high) ? '11' : 'KG';
@@ -206,26 +268,47 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
       enr.schoolCode = closed.code;
       s.rosters = [];
       s.programs = s.programs.map((p) => ({ ...p, schoolCode: closed.code }));
-      return { ...base, entity: 'enrollment', school_id: String(closed.code), detail: `enrolled at inactive school ${closed.code}` };
+      return {
+        ...base,
+        entity: 'enrollment',
+        school_id: String(closed.code),
+        detail: `enrolled at inactive school ${closed.code}`,
+      };
     }
     case 'roster_without_enrollment': {
-      const other = d.schools.find((x) => x.active && x.level !== 'elementary' && x.code !== enr.schoolCode && x.sections.length > 0)
-        ?? d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0);
+      const other =
+        d.schools.find(
+          (x) => x.active && x.level !== 'elementary' && x.code !== enr.schoolCode && x.sections.length > 0,
+        ) ?? d.schools.find((x) => x.active && x.code !== enr.schoolCode && x.sections.length > 0);
       if (!other) throw new Error('roster_without_enrollment needs a second school with sections');
       const section = other.sections[0];
       s.rosters.push({ section, begin: enr.entry, end: null, orphan: true });
-      return { ...base, entity: 'student_section', school_id: String(other.code), section_id: section.id, detail: `rostered in ${section.id} without an enrollment at ${other.code}` };
+      return {
+        ...base,
+        entity: 'student_section',
+        school_id: String(other.code),
+        section_id: section.id,
+        detail: `rostered in ${section.id} without an enrollment at ${other.code}`,
+      };
     }
     case 'program_outside_enrollment': {
       const end = weekday(addDays(enr.entry, -3), -1);
       s.programs.push({ code: '191', schoolCode: enr.schoolCode, start: cal.firstDay, end });
-      return { ...base, entity: 'program', detail: `program 191 ${cal.firstDay}..${end} before the enrollment starting ${enr.entry}` };
+      return {
+        ...base,
+        entity: 'program',
+        detail: `program 191 ${cal.firstDay}..${end} before the enrollment starting ${enr.entry}`,
+      };
     }
     case 'missing_state_id':
       s.stateId = null;
       return { ...base, entity: 'student', detail: 'state student id is empty' };
     case 'null_key_row':
-      return { ...base, entity: 'student', detail: 'a copy of this student was written with a null student id' };
+      return {
+        ...base,
+        entity: 'student',
+        detail: 'a copy of this student was written with a null student id',
+      };
     case 'impossible_date':
       // The OLE/Excel zero date: the pipeline treats years before 1900 as impossible.
       enr.entry = IMPOSSIBLE_DATE;
@@ -240,7 +323,11 @@ export const EXTRA_ID_BASE = 900001;
 export const IMPOSSIBLE_DATE = '1899-12-30';
 
 /** Extra student rows: a second id for the same person, or a row without an id. */
-export function buildExtra(d: ModelDistrict, extra: DefectPlan['extras'][number], position: number): ModelStudent {
+export function buildExtra(
+  d: ModelDistrict,
+  extra: DefectPlan['extras'][number],
+  position: number,
+): ModelStudent {
   const source = buildStudent(d, extra.of);
   const s: ModelStudent = { ...source, index: d.students + position, rosters: [], programs: [] };
   if (extra.kind === 'null_key_row') {
@@ -250,6 +337,8 @@ export function buildExtra(d: ModelDistrict, extra: DefectPlan['extras'][number]
     s.id = EXTRA_ID_BASE + position;
     s.stateId = `8${String(position).padStart(9, '0')}`;
   }
-  s.enrollments = [{ ...source.enrollments[0], exit: null, exitCode: null, status: 'active', entry: d.calendar.firstDay }];
+  s.enrollments = [
+    { ...source.enrollments[0], exit: null, exitCode: null, status: 'active', entry: d.calendar.firstDay },
+  ];
   return s;
 }

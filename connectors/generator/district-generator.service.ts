@@ -3,7 +3,14 @@ import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
 import { AeriesEncoder } from 'connectors/generator/aeries.encoder';
 import { currentSchoolYear } from 'connectors/generator/calendar.util';
-import { applySectionDefects, applyStudentDefects, buildExtra, planDefects, resolveDefects, type DefectPlan } from 'connectors/generator/defects.util';
+import {
+  applySectionDefects,
+  applyStudentDefects,
+  buildExtra,
+  planDefects,
+  resolveDefects,
+  type DefectPlan,
+} from 'connectors/generator/defects.util';
 import { addDays } from 'connectors/generator/calendar.util';
 import {
   buildDistrict,
@@ -79,7 +86,10 @@ function sample(s: ModelStudent): SampleStudent {
   };
 }
 
-async function withClient<T>(target: DatabaseTarget, fn: (client: import('pg').PoolClient) => Promise<T>): Promise<T> {
+async function withClient<T>(
+  target: DatabaseTarget,
+  fn: (client: import('pg').PoolClient) => Promise<T>,
+): Promise<T> {
   const pool = typeof target === 'string' ? new Pool({ connectionString: target, max: 1 }) : target;
   const client = await pool.connect();
   try {
@@ -96,7 +106,12 @@ async function writeReplica(
   sis: SisKind,
   d: ModelDistrict,
   plan: DefectPlan,
-  opts: { batchSize: number; method: 'copy' | 'insert'; transform?: StudentTransform; reserved?: Set<number> },
+  opts: {
+    batchSize: number;
+    method: 'copy' | 'insert';
+    transform?: StudentTransform;
+    reserved?: Set<number>;
+  },
 ): Promise<WriteResult> {
   return withClient(target, async (client) => {
     await resetReplica(client, sis);
@@ -116,13 +131,21 @@ async function writeReplica(
         if (!s) continue;
         encoder.writeStudent(d, s, writer);
         const list = samples.get(s.scenario) ?? [];
-        if (!kinds && !opts.reserved?.has(i) && list.length < SAMPLES_PER_SCENARIO) samples.set(s.scenario, [...list, sample(s)]);
+        if (!kinds && !opts.reserved?.has(i) && list.length < SAMPLES_PER_SCENARIO)
+          samples.set(s.scenario, [...list, sample(s)]);
       }
       await writer.flush();
     }
     plan.extras.forEach((extra, position) => encoder.writeStudent(d, buildExtra(d, extra, position), writer));
     await writer.flush();
-    const order: Scenario[] = ['continuing', 'late_entry', 'transfer', 'withdrawn', 'no_show', 'pre_registered'];
+    const order: Scenario[] = [
+      'continuing',
+      'late_entry',
+      'transfer',
+      'withdrawn',
+      'no_show',
+      'pre_registered',
+    ];
     return {
       counts: { ...encoder.counts },
       nativeRows: writer.nativeRows,
@@ -144,7 +167,9 @@ function resolveYear(opts: { schoolYear?: number; asOf?: string }): { schoolYear
 function resolveState(sis: SisKind, state: GeneratorState | undefined): GeneratorState {
   const resolved = state ?? 'CA';
   if (resolved === 'TX' && sis !== 'infinite_campus') {
-    throw new Error(`state TX is generated for infinite_campus only (the ${sis} default grade map is California's)`);
+    throw new Error(
+      `state TX is generated for infinite_campus only (the ${sis} default grade map is California's)`,
+    );
   }
   return resolved;
 }
@@ -153,16 +178,31 @@ function resolveState(sis: SisKind, state: GeneratorState | undefined): Generato
  * Generates a synthetic district into `target` as the native replica of `opts.sis` (drops and recreates the
  * replica tables) and returns its manifest: extract row counts, injected defects, canonical sample values.
  */
-export async function generateDistrict(target: DatabaseTarget, opts: GenerateDistrictOptions): Promise<DistrictManifest> {
-  if (!Number.isInteger(opts.students) || opts.students < 1) throw new Error('students must be a positive integer');
+export async function generateDistrict(
+  target: DatabaseTarget,
+  opts: GenerateDistrictOptions,
+): Promise<DistrictManifest> {
+  if (!Number.isInteger(opts.students) || opts.students < 1)
+    throw new Error('students must be a positive integer');
   const seed = String(opts.seed);
   const { schoolYear, asOf } = resolveYear(opts);
   const state = resolveState(opts.sis, opts.state);
   const d = buildDistrict(seed, opts.students, schoolYear, asOf, opts.sis !== 'aeries', state);
   const plan = planDefects(d, resolveDefects(opts.defects, d.state));
-  const result = await writeReplica(target, opts.sis, d, plan, { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy' });
+  const result = await writeReplica(target, opts.sis, d, plan, {
+    batchSize: opts.batchSize ?? 1000,
+    method: opts.method ?? 'copy',
+  });
   // The state enters the hash only when it is not the default, so CA manifests hash as before.
-  const body = { sis: opts.sis, seed, schoolYear, asOf, students: opts.students, ...(state === 'CA' ? {} : { state }), ...result };
+  const body = {
+    sis: opts.sis,
+    seed,
+    schoolYear,
+    asOf,
+    students: opts.students,
+    ...(state === 'CA' ? {} : { state }),
+    ...result,
+  };
   const manifest: DistrictManifest = {
     sis: body.sis,
     state,
@@ -223,7 +263,9 @@ function planPair(d: ModelDistrict, diff: NonNullable<GeneratePairOptions['diffe
   };
   const missingInNew = new Set(take(diff.missing_in_new ?? 0));
   const missingInOld = new Set(take(diff.missing_in_old ?? 0));
-  const drift = new Map(take(diff.field_drift ?? 0).map((i, k) => [i, DRIFT_FIELDS[k % DRIFT_FIELDS.length]]));
+  const drift = new Map(
+    take(diff.field_drift ?? 0).map((i, k) => [i, DRIFT_FIELDS[k % DRIFT_FIELDS.length]]),
+  );
   return { missingInNew, missingInOld, drift };
 }
 

@@ -1,6 +1,11 @@
 import { daysBetween, schoolCalendar, isWeekday } from 'connectors/generator/calendar.util';
 import { applyStudentDefects, planDefects, resolveDefects } from 'connectors/generator/defects.util';
-import { buildDistrict, buildStudent, gradeInSpan, gradeNumber } from 'connectors/generator/district-model.util';
+import {
+  buildDistrict,
+  buildStudent,
+  gradeInSpan,
+  gradeNumber,
+} from 'connectors/generator/district-model.util';
 import { defectKindsFor } from 'connectors/generator/generator.types';
 import { invertMap } from 'connectors/generator/encoder.types';
 import { parseDefects } from 'connectors/generator/generate.command';
@@ -9,11 +14,23 @@ describe('canonical district model', () => {
   const d = buildDistrict('unit', 3000, 2026, '2026-11-01', true);
 
   it('builds schools with grade spans, one closed school and collision-free codes', () => {
-    expect(d.schools.map((s) => s.level)).toEqual(['elementary', 'elementary', 'elementary', 'elementary', 'elementary', 'middle', 'middle', 'high', 'elementary']);
+    expect(d.schools.map((s) => s.level)).toEqual([
+      'elementary',
+      'elementary',
+      'elementary',
+      'elementary',
+      'elementary',
+      'middle',
+      'middle',
+      'high',
+      'elementary',
+    ]);
     expect(d.schools.map((s) => s.code)).toEqual([101, 102, 103, 104, 105, 106, 107, 108, 109]);
     expect(d.schools.filter((s) => !s.active).map((s) => s.code)).toEqual([109]);
     expect(d.schools[0].cds).toHaveLength(14);
-    expect(d.schools.find((s) => s.level === 'high')?.sections.every((x) => x.period >= 1 && x.period <= 6)).toBe(true);
+    expect(
+      d.schools.find((s) => s.level === 'high')?.sections.every((x) => x.period >= 1 && x.period <= 6),
+    ).toBe(true);
   });
 
   it('rebuilds the same student from (seed, index) and keeps birth dates consistent with grade', () => {
@@ -31,7 +48,9 @@ describe('canonical district model', () => {
   });
 
   it('models transfers as an exit with T160 followed by a new entry at another school', () => {
-    const transfers = Array.from({ length: 400 }, (_, i) => buildStudent(d, i)).filter((s) => s.scenario === 'transfer' && s.enrollments.length === 2);
+    const transfers = Array.from({ length: 400 }, (_, i) => buildStudent(d, i)).filter(
+      (s) => s.scenario === 'transfer' && s.enrollments.length === 2,
+    );
     expect(transfers.length).toBeGreaterThan(5);
     for (const s of transfers) {
       const [a, b] = s.enrollments;
@@ -46,7 +65,9 @@ describe('canonical district model', () => {
     const plan = planDefects(d, resolveDefects('all'));
     const again = planDefects(buildDistrict('unit', 3000, 2026, '2026-11-01', true), resolveDefects('all'));
     expect([...again.byStudent.entries()]).toEqual([...plan.byStudent.entries()]);
-    expect([...plan.byStudent.values()].flat().length + plan.sectionsWithoutTeacher.length).toBe(defectKindsFor('CA').length * 2);
+    expect([...plan.byStudent.values()].flat().length + plan.sectionsWithoutTeacher.length).toBe(
+      defectKindsFor('CA').length * 2,
+    );
     const [withdrawn] = [...plan.byStudent.entries()].find(([, k]) => k.includes('exit_before_entry')) ?? [];
     const s = buildStudent(d, withdrawn as number);
     const [injected] = applyStudentDefects(d, s, ['exit_before_entry'], plan);
@@ -56,19 +77,31 @@ describe('canonical district model', () => {
 
   it('uses a weekday calendar for the year', () => {
     const cal = schoolCalendar(2026);
-    expect(cal).toEqual({ schoolYear: 2026, firstDay: '2026-08-13', lastDay: '2027-06-04', s1LastDay: '2026-12-18', s2FirstDay: '2027-01-06' });
+    expect(cal).toEqual({
+      schoolYear: 2026,
+      firstDay: '2026-08-13',
+      lastDay: '2027-06-04',
+      s1LastDay: '2026-12-18',
+      s2FirstDay: '2027-01-06',
+    });
   });
 });
 
 describe('generator helpers', () => {
   it('inverts code maps, preferring the requested spelling', () => {
-    expect(invertMap({ T160: 'T160', '160': 'T160', '0': 'KG' }, (k) => /^\d+$/.test(k))).toEqual({ T160: '160', KG: '0' });
+    expect(invertMap({ T160: 'T160', '160': 'T160', '0': 'KG' }, (k) => /^\d+$/.test(k))).toEqual({
+      T160: '160',
+      KG: '0',
+    });
   });
 
   it('parses the CLI defect option', () => {
     expect(parseDefects('all')).toBe('all');
     expect(parseDefects(undefined)).toBeUndefined();
-    expect(parseDefects('null_key_row=3, unmapped_exit_code')).toEqual({ null_key_row: 3, unmapped_exit_code: 1 });
+    expect(parseDefects('null_key_row=3, unmapped_exit_code')).toEqual({
+      null_key_row: 3,
+      unmapped_exit_code: 1,
+    });
     expect(() => parseDefects('typo=1')).toThrow("unknown defect 'typo'");
     expect(() => parseDefects('null_key_row=-1')).toThrow('non-negative integer');
   });

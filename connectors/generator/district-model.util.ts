@@ -1,5 +1,11 @@
 import seedrandom from 'seedrandom';
-import { addDays, daysBetween, schoolCalendar, weekday, type SchoolCalendar } from 'connectors/generator/calendar.util';
+import {
+  addDays,
+  daysBetween,
+  schoolCalendar,
+  weekday,
+  type SchoolCalendar,
+} from 'connectors/generator/calendar.util';
 import { FEMALE_FIRST, LAST_NAMES, MALE_FIRST, NEUTRAL_FIRST } from 'connectors/generator/name-pools.util';
 import type { Scenario } from 'connectors/generator/generator.types';
 
@@ -10,7 +16,22 @@ import type { Scenario } from 'connectors/generator/generator.types';
  */
 export type Rng = () => number;
 
-export const GRADE_ORDER = ['TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12'] as const;
+export const GRADE_ORDER = [
+  'TK',
+  'KG',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+] as const;
 /** TK is California's pre-kindergarten year; a Texas district records the same four-year-olds as PK. */
 export type ModelGrade = (typeof GRADE_ORDER)[number] | 'PK';
 export type SchoolLevel = 'elementary' | 'middle' | 'high';
@@ -30,7 +51,11 @@ export function gradeOrder(state: GeneratorState): ModelGrade[] {
   return GRADE_ORDER.map((g) => (g === 'TK' ? preKindergarten(state) : g));
 }
 
-const SPANS: Record<SchoolLevel, [ModelGrade, ModelGrade]> = { elementary: ['TK', '05'], middle: ['06', '08'], high: ['09', '12'] };
+const SPANS: Record<SchoolLevel, [ModelGrade, ModelGrade]> = {
+  elementary: ['TK', '05'],
+  middle: ['06', '08'],
+  high: ['09', '12'],
+};
 
 export function gradeNumber(grade: string): number {
   return grade === 'TK' || grade === 'PK' ? -1 : grade === 'KG' ? 0 : Number(grade);
@@ -194,8 +219,14 @@ function levelOf(grade: ModelGrade): SchoolLevel {
 }
 
 /** The school's state id: a 14-digit CDS code (CA) or a 9-digit TEA campus id (TX). */
-function stateSchoolId(state: GeneratorState, countyCode: string, districtCode: string, code: number): string {
-  if (state === 'TX') return `${countyCode.padStart(3, '0')}${String(Number(districtCode) % 1000).padStart(3, '0')}${String(code % 1000).padStart(3, '0')}`;
+function stateSchoolId(
+  state: GeneratorState,
+  countyCode: string,
+  districtCode: string,
+  code: number,
+): string {
+  if (state === 'TX')
+    return `${countyCode.padStart(3, '0')}${String(Number(districtCode) % 1000).padStart(3, '0')}${String(code % 1000).padStart(3, '0')}`;
   return `${countyCode}${districtCode}${String(6000000 + code * 13).padStart(7, '0')}`;
 }
 
@@ -223,7 +254,11 @@ export function buildDistrict(
   const termName = `${String(schoolYear % 100).padStart(2, '0')}-${String((schoolYear + 1) % 100).padStart(2, '0')}`;
   // Codes run 101, 102 … across levels (elementary first) so any district size stays collision-free.
   let nextCode = 101;
-  const names: Record<SchoolLevel, string> = { elementary: 'Elementary', middle: 'Middle School', high: 'High School' };
+  const names: Record<SchoolLevel, string> = {
+    elementary: 'Elementary',
+    middle: 'Middle School',
+    high: 'High School',
+  };
   for (const level of ['elementary', 'middle', 'high'] as SchoolLevel[]) {
     const capacity = Math.ceil((students * share[level]) / counts[level]);
     for (let k = 0; k < counts[level]; k++) {
@@ -270,7 +305,14 @@ export function buildDistrict(
   };
 }
 
-function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: string, staff: ModelStaff[], state: GeneratorState): void {
+function buildSections(
+  rng: Rng,
+  school: ModelSchool,
+  capacity: number,
+  term: string,
+  staff: ModelStaff[],
+  state: GeneratorState,
+): void {
   const newTeacher = (): ModelStaff => {
     const female = rng() < 0.7;
     const first = pick(rng, female ? FEMALE_FIRST : MALE_FIRST);
@@ -304,7 +346,10 @@ function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: st
   }
   const catalog = school.level === 'middle' ? MIDDLE_COURSES : HIGH_COURSES;
   const perPeriod = Math.max(1, Math.ceil(capacity / 28));
-  const teachers: ModelStaff[] = Array.from({ length: Math.max(1, Math.ceil((perPeriod * 6) / 5)) }, newTeacher);
+  const teachers: ModelStaff[] = Array.from(
+    { length: Math.max(1, Math.ceil((perPeriod * 6) / 5)) },
+    newTeacher,
+  );
   let slot = 0;
   for (let period = 1; period <= 6; period++) {
     for (let k = 0; k < perPeriod; k++) {
@@ -316,7 +361,15 @@ function buildSections(rng: Rng, school: ModelSchool, capacity: number, term: st
   }
 }
 
-function section(school: ModelSchool, number: number, period: number, grade: ModelGrade | null, course: ModelCourse, teacherId: number, term: string): ModelSection {
+function section(
+  school: ModelSchool,
+  number: number,
+  period: number,
+  grade: ModelGrade | null,
+  course: ModelCourse,
+  teacherId: number,
+  term: string,
+): ModelSection {
   return {
     id: `${school.code}-${number}`,
     schoolCode: school.code,
@@ -342,7 +395,17 @@ export function studentBase(d: ModelDistrict, index: number): StudentBase {
   const rng = rngFor(d.seed, 'student', index);
   const r = rng();
   const scenario: Scenario =
-    r < 0.04 ? 'late_entry' : r < 0.09 ? 'transfer' : r < 0.12 ? 'withdrawn' : r < 0.127 ? 'no_show' : r < 0.135 ? 'pre_registered' : 'continuing';
+    r < 0.04
+      ? 'late_entry'
+      : r < 0.09
+        ? 'transfer'
+        : r < 0.12
+          ? 'withdrawn'
+          : r < 0.127
+            ? 'no_show'
+            : r < 0.135
+              ? 'pre_registered'
+              : 'continuing';
   let w = rng() * GRADE_TOTAL;
   let grade: ModelGrade = GRADE_WEIGHTS[GRADE_WEIGHTS.length - 1][0];
   for (const [g, weight] of GRADE_WEIGHTS) {
@@ -377,7 +440,8 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   const cal = d.calendar;
   const sexRoll = rng();
   // TSDS SEX-CODE has F and M only: a Texas district records no X.
-  const sex: 'F' | 'M' | 'X' = d.state === 'TX' ? (sexRoll < 0.495 ? 'F' : 'M') : sexRoll < 0.49 ? 'F' : sexRoll < 0.99 ? 'M' : 'X';
+  const sex: 'F' | 'M' | 'X' =
+    d.state === 'TX' ? (sexRoll < 0.495 ? 'F' : 'M') : sexRoll < 0.49 ? 'F' : sexRoll < 0.99 ? 'M' : 'X';
   const hispanic = rng() < 0.55;
   const first = pick(rng, sex === 'F' ? FEMALE_FIRST : sex === 'M' ? MALE_FIRST : NEUTRAL_FIRST);
   const last = pick(rng, LAST_NAMES);
@@ -386,10 +450,25 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   const g = gradeNumber(base.grade);
   const birthDate = addDays(`${cal.schoolYear - g - 6}-09-02`, int(rng, 0, 364));
   const raceRoll = rng();
-  const races = [raceRoll < 0.55 ? '700' : raceRoll < 0.7 ? '600' : raceRoll < 0.8 ? '201' : raceRoll < 0.88 ? '208' : raceRoll < 0.94 ? '203' : raceRoll < 0.97 ? '100' : '301'];
+  const races = [
+    raceRoll < 0.55
+      ? '700'
+      : raceRoll < 0.7
+        ? '600'
+        : raceRoll < 0.8
+          ? '201'
+          : raceRoll < 0.88
+            ? '208'
+            : raceRoll < 0.94
+              ? '203'
+              : raceRoll < 0.97
+                ? '100'
+                : '301',
+  ];
   if (rng() < 0.1) races.push(pick(rng, ['700', '600', '100', '201'] as const));
   const elRoll = rng();
-  const elStatus = elRoll < 0.7 ? 'EO' : elRoll < 0.88 ? 'EL' : elRoll < 0.96 ? 'RFEP' : elRoll < 0.99 ? 'IFEP' : 'TBD';
+  const elStatus =
+    elRoll < 0.7 ? 'EO' : elRoll < 0.88 ? 'EL' : elRoll < 0.96 ? 'RFEP' : elRoll < 0.99 ? 'IFEP' : 'TBD';
   const homeLanguage = elStatus === 'EO' ? '00' : pick(rng, ['01', '01', '01', '02', '03', '07'] as const);
   const student: ModelStudent = {
     index,
@@ -436,9 +515,18 @@ function buildEnrollments(d: ModelDistrict, base: StudentBase, rng: Rng): ModelE
     case 'late_entry':
       return [open(weekday(addDays(cal.firstDay, 20 + Math.floor(rng() * Math.max(1, span - 30)))), 'E2')];
     case 'pre_registered':
-      return [{ ...open(weekday(addDays(d.asOf, 5 + Math.floor(rng() * 30))), 'E2'), status: 'pre_registered' }];
+      return [
+        { ...open(weekday(addDays(d.asOf, 5 + Math.floor(rng() * 30))), 'E2'), status: 'pre_registered' },
+      ];
     case 'no_show':
-      return [{ ...open(cal.firstDay, NEW_ENTRY(base.grade)), exit: cal.firstDay, exitCode: 'N470', status: 'no_show' }];
+      return [
+        {
+          ...open(cal.firstDay, NEW_ENTRY(base.grade)),
+          exit: cal.firstDay,
+          exitCode: 'N470',
+          status: 'no_show',
+        },
+      ];
     case 'withdrawn': {
       const exit = weekday(addDays(cal.firstDay, 30 + Math.floor(rng() * Math.max(1, span - 40))), -1);
       const exitCode = pick(rng, ['T160', 'T180', 'T200', 'T240', 'E140'] as const);

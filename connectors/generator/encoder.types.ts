@@ -19,7 +19,10 @@ export function emptyCounts(): EntityCounts {
 }
 
 /** Inverse of a default code map: canonical → native. `prefer` picks among several native spellings. */
-export function invertMap(map: Record<string, string>, prefer: (native: string) => boolean = () => true): Record<string, string> {
+export function invertMap(
+  map: Record<string, string>,
+  prefer: (native: string) => boolean = () => true,
+): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [native, canonical] of Object.entries(map)) {
     if (!(canonical in out) || (prefer(native) && !prefer(out[canonical]))) out[canonical] = native;

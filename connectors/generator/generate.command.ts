@@ -1,5 +1,10 @@
 import { generateDistrict } from 'connectors/generator/district-generator.service';
-import { DEFECT_KINDS, type DefectKind, type DefectSpec, type DistrictManifest } from 'connectors/generator/generator.types';
+import {
+  DEFECT_KINDS,
+  type DefectKind,
+  type DefectSpec,
+  type DistrictManifest,
+} from 'connectors/generator/generator.types';
 import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
 
 export interface GenerateCommandInput {
@@ -22,11 +27,16 @@ export function parseDefects(value: GenerateCommandInput['defects']): DefectSpec
   if (value === 'all') return 'all';
   if (typeof value !== 'string') return value;
   const spec: DefectSpec = {};
-  for (const part of value.split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [kind, count = '1'] = part.split('=').map((x) => x.trim());
-    if (!(DEFECT_KINDS as readonly string[]).includes(kind)) throw new Error(`unknown defect '${kind}' (known: ${DEFECT_KINDS.join(', ')})`);
+    if (!(DEFECT_KINDS as readonly string[]).includes(kind))
+      throw new Error(`unknown defect '${kind}' (known: ${DEFECT_KINDS.join(', ')})`);
     const n = Number(count);
-    if (!Number.isInteger(n) || n < 0) throw new Error(`defect count for ${kind} must be a non-negative integer`);
+    if (!Number.isInteger(n) || n < 0)
+      throw new Error(`defect count for ${kind} must be a non-negative integer`);
     spec[kind as DefectKind] = n;
   }
   return spec;
@@ -34,7 +44,8 @@ export function parseDefects(value: GenerateCommandInput['defects']): DefectSpec
 
 /** `sis-certify generate`: writes a synthetic district's native replica and prints a summary. */
 export async function runGenerateCommand(input: GenerateCommandInput): Promise<DistrictManifest> {
-  if (!(SIS_KINDS as readonly string[]).includes(input.sis)) throw new Error(`unknown SIS '${input.sis}' (known: ${SIS_KINDS.join(', ')})`);
+  if (!(SIS_KINDS as readonly string[]).includes(input.sis))
+    throw new Error(`unknown SIS '${input.sis}' (known: ${SIS_KINDS.join(', ')})`);
   const students = Number(input.students);
   if (!Number.isInteger(students) || students < 1) throw new Error('--students must be a positive integer');
   const started = Date.now();
@@ -47,9 +58,15 @@ export async function runGenerateCommand(input: GenerateCommandInput): Promise<D
     defects: parseDefects(input.defects),
     manifestPath: input.manifest,
   });
-  const counts = Object.entries(manifest.counts).map(([k, v]) => `${k}=${v}`).join(' ');
-  process.stdout.write(`generated ${manifest.sis} district (seed ${manifest.seed}, ${manifest.schoolYear}-${manifest.schoolYear + 1}) in ${Date.now() - started} ms\n`);
-  process.stdout.write(`  rows: ${counts}\n  defects injected: ${manifest.defects.length}\n  manifest hash: ${manifest.hash}\n`);
+  const counts = Object.entries(manifest.counts)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  process.stdout.write(
+    `generated ${manifest.sis} district (seed ${manifest.seed}, ${manifest.schoolYear}-${manifest.schoolYear + 1}) in ${Date.now() - started} ms\n`,
+  );
+  process.stdout.write(
+    `  rows: ${counts}\n  defects injected: ${manifest.defects.length}\n  manifest hash: ${manifest.hash}\n`,
+  );
   if (input.manifest) process.stdout.write(`  manifest written to ${input.manifest}\n`);
   return manifest;
 }

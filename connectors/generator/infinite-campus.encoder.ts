@@ -14,12 +14,43 @@ export class InfiniteCampusEncoder implements SisEncoder {
   readonly counts = emptyCounts();
   readonly tables = {
     School: ['schoolID', 'districtID', 'number', 'name', 'standardCode'],
-    Calendar: ['calendarID', 'schoolID', 'endYear', 'name', 'startDate', 'endDate', 'summerSchool', 'exclude'],
+    Calendar: [
+      'calendarID',
+      'schoolID',
+      'endYear',
+      'name',
+      'startDate',
+      'endDate',
+      'summerSchool',
+      'exclude',
+    ],
     Person: ['personID', 'studentNumber', 'stateID', 'staffNumber', 'staffStateID', 'currentIdentityID'],
-    Identity: ['identityID', 'personID', 'lastName', 'firstName', 'middleName', 'suffix', 'birthdate', 'gender', 'hispanicEthnicity'],
+    Identity: [
+      'identityID',
+      'personID',
+      'lastName',
+      'firstName',
+      'middleName',
+      'suffix',
+      'birthdate',
+      'gender',
+      'hispanicEthnicity',
+    ],
     RaceEthnicity: ['raceID', 'code', 'name'],
     IdentityRaceEthnicity: ['identityID', 'raceID'],
-    Enrollment: ['enrollmentID', 'personID', 'calendarID', 'grade', 'startDate', 'startStatus', 'endDate', 'endStatus', 'serviceType', 'noShow', 'stateExclude'],
+    Enrollment: [
+      'enrollmentID',
+      'personID',
+      'calendarID',
+      'grade',
+      'startDate',
+      'startStatus',
+      'endDate',
+      'endStatus',
+      'serviceType',
+      'noShow',
+      'stateExclude',
+    ],
     Program: ['programID', 'code', 'name'],
     ProgramParticipation: ['participationID', 'personID', 'programID', 'startDate', 'endDate'],
     Course: ['courseID', 'calendarID', 'number', 'name', 'stateCode'],
@@ -35,7 +66,16 @@ export class InfiniteCampusEncoder implements SisEncoder {
     const c = d.calendar;
     for (const s of d.schools) {
       sink.add('School', [1000 + s.code, 1, String(s.code), s.name, s.cds]);
-      sink.add('Calendar', [this.calendarOf(s.code), 1000 + s.code, c.schoolYear + 1, `${d.termName} ${s.name}`.slice(0, 50), c.firstDay, c.lastDay, 0, s.active ? 0 : 1]);
+      sink.add('Calendar', [
+        this.calendarOf(s.code),
+        1000 + s.code,
+        c.schoolYear + 1,
+        `${d.termName} ${s.name}`.slice(0, 50),
+        c.firstDay,
+        c.lastDay,
+        0,
+        s.active ? 0 : 1,
+      ]);
       this.counts.school++;
     }
     for (const t of d.staff) {
@@ -56,11 +96,22 @@ export class InfiniteCampusEncoder implements SisEncoder {
         if (cid === undefined) {
           cid = ++courseId;
           courses.set(sec.courseCode, cid);
-          sink.add('Course', [cid, this.calendarOf(school.code), sec.courseCode, sec.courseTitle, sec.stateCourseCode]);
+          sink.add('Course', [
+            cid,
+            this.calendarOf(school.code),
+            sec.courseCode,
+            sec.courseTitle,
+            sec.stateCourseCode,
+          ]);
         }
         sectionId++;
         this.sectionIds.set(sec.id, sectionId);
-        sink.add('Section', [sectionId, cid, sec.number, sec.teacherId === null ? null : STAFF_PERSON + sec.teacherId]);
+        sink.add('Section', [
+          sectionId,
+          cid,
+          sec.number,
+          sec.teacherId === null ? null : STAFF_PERSON + sec.teacherId,
+        ]);
         this.counts.section++;
       }
     }
@@ -69,25 +120,56 @@ export class InfiniteCampusEncoder implements SisEncoder {
   writeStudent(_d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
     const personId = 100_000 + s.index;
     sink.add('Person', [personId, s.id === null ? null : String(s.id), s.stateId, null, null, personId]);
-    sink.add('Identity', [personId, personId, s.last, s.first, s.middle, null, s.birthDate, s.sex, s.hispanic ? 'Y' : 'N']);
+    sink.add('Identity', [
+      personId,
+      personId,
+      s.last,
+      s.first,
+      s.middle,
+      null,
+      s.birthDate,
+      s.sex,
+      s.hispanic ? 'Y' : 'N',
+    ]);
     for (const race of s.races) sink.add('IdentityRaceEthnicity', [personId, RACES.indexOf(race) + 1]);
     this.counts.student++;
     for (const e of s.enrollments) {
       this.seq.enrollment++;
       sink.add('Enrollment', [
-        this.seq.enrollment, personId, this.calendarOf(e.schoolCode), this.grade(e), e.entry, e.entryCode, e.exit,
-        e.rawExitCode ?? e.exitCode, 'P', e.status === 'no_show' ? 1 : 0, 0,
+        this.seq.enrollment,
+        personId,
+        this.calendarOf(e.schoolCode),
+        this.grade(e),
+        e.entry,
+        e.entryCode,
+        e.exit,
+        e.rawExitCode ?? e.exitCode,
+        'P',
+        e.status === 'no_show' ? 1 : 0,
+        0,
       ]);
       this.counts.enrollment++;
     }
     for (const p of s.programs) {
       this.seq.participation++;
-      sink.add('ProgramParticipation', [this.seq.participation, personId, CA_PROGRAM_CODES.indexOf(p.code as (typeof CA_PROGRAM_CODES)[number]) + 1, p.start, p.end]);
+      sink.add('ProgramParticipation', [
+        this.seq.participation,
+        personId,
+        CA_PROGRAM_CODES.indexOf(p.code as (typeof CA_PROGRAM_CODES)[number]) + 1,
+        p.start,
+        p.end,
+      ]);
       this.counts.program++;
     }
     for (const r of s.rosters) {
       this.seq.roster++;
-      sink.add('Roster', [this.seq.roster, personId, this.sectionIds.get(r.section.id) as number, r.begin, r.end]);
+      sink.add('Roster', [
+        this.seq.roster,
+        personId,
+        this.sectionIds.get(r.section.id) as number,
+        r.begin,
+        r.end,
+      ]);
       this.counts.student_section++;
     }
   }

@@ -7,8 +7,14 @@ import { CALPADS_ENTRY_CODES, POWERSCHOOL_GRADE_MAP } from 'connectors/powerscho
 
 const GRADE = invertMap(POWERSCHOOL_GRADE_MAP);
 export const POWERSCHOOL_INVALID_GRADE = 22;
-const STATUS: Record<ModelEnrollment['status'], number> = { pre_registered: -1, active: 0, inactive: 2, no_show: 2 };
-const psGrade = (e: ModelEnrollment): number => (e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]));
+const STATUS: Record<ModelEnrollment['status'], number> = {
+  pre_registered: -1,
+  active: 0,
+  inactive: 2,
+  no_show: 2,
+};
+const psGrade = (e: ModelEnrollment): number =>
+  e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]);
 const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
 
 /**
@@ -20,17 +26,112 @@ export class PowerSchoolEncoder implements SisEncoder {
   readonly sis = 'powerschool' as const;
   readonly counts = emptyCounts();
   readonly tables = {
-    SCHOOLS: ['ID', 'DCID', 'School_Number', 'Name', 'Abbreviation', 'Low_Grade', 'High_Grade', 'Alternate_School_Number', 'State_ExcludeFromReporting'],
-    STUDENTS: ['ID', 'DCID', 'Student_Number', 'State_StudentNumber', 'Last_Name', 'First_Name', 'Middle_Name', 'DOB', 'Gender', 'Grade_Level', 'SchoolID', 'Enroll_Status', 'EntryDate', 'ExitDate', 'EntryCode', 'ExitCode', 'FedEthnicity', 'FedRaceDecline', 'State_ExcludeFromReporting'],
-    REENROLLMENTS: ['ID', 'DCID', 'StudentID', 'SchoolID', 'EntryDate', 'ExitDate', 'EntryCode', 'ExitCode', 'Grade_Level', 'ExitComment'],
+    SCHOOLS: [
+      'ID',
+      'DCID',
+      'School_Number',
+      'Name',
+      'Abbreviation',
+      'Low_Grade',
+      'High_Grade',
+      'Alternate_School_Number',
+      'State_ExcludeFromReporting',
+    ],
+    STUDENTS: [
+      'ID',
+      'DCID',
+      'Student_Number',
+      'State_StudentNumber',
+      'Last_Name',
+      'First_Name',
+      'Middle_Name',
+      'DOB',
+      'Gender',
+      'Grade_Level',
+      'SchoolID',
+      'Enroll_Status',
+      'EntryDate',
+      'ExitDate',
+      'EntryCode',
+      'ExitCode',
+      'FedEthnicity',
+      'FedRaceDecline',
+      'State_ExcludeFromReporting',
+    ],
+    REENROLLMENTS: [
+      'ID',
+      'DCID',
+      'StudentID',
+      'SchoolID',
+      'EntryDate',
+      'ExitDate',
+      'EntryCode',
+      'ExitCode',
+      'Grade_Level',
+      'ExitComment',
+    ],
     StudentRace: ['ID', 'DCID', 'StudentID', 'RaceCD'],
     GEN: ['ID', 'DCID', 'Cat', 'Name', 'Value', 'SchoolID', 'YearID'],
-    SPENROLLMENTS: ['ID', 'DCID', 'StudentID', 'ProgramID', 'SchoolID', 'Enter_Date', 'Exit_Date', 'ExitCode', 'GradeLevel'],
-    TERMS: ['ID', 'DCID', 'YearID', 'SchoolID', 'Name', 'Abbreviation', 'FirstDay', 'LastDay', 'IsYearRec', 'Portion'],
+    SPENROLLMENTS: [
+      'ID',
+      'DCID',
+      'StudentID',
+      'ProgramID',
+      'SchoolID',
+      'Enter_Date',
+      'Exit_Date',
+      'ExitCode',
+      'GradeLevel',
+    ],
+    TERMS: [
+      'ID',
+      'DCID',
+      'YearID',
+      'SchoolID',
+      'Name',
+      'Abbreviation',
+      'FirstDay',
+      'LastDay',
+      'IsYearRec',
+      'Portion',
+    ],
     COURSES: ['ID', 'DCID', 'Course_Number', 'Course_Name', 'Alt_Course_Number', 'Credit_Hours'],
-    SECTIONS: ['ID', 'DCID', 'Course_Number', 'Section_Number', 'TermID', 'SchoolID', 'Teacher', 'Expression', 'Attendance_Type_Code'],
-    CC: ['ID', 'DCID', 'StudentID', 'SectionID', 'TermID', 'SchoolID', 'Course_Number', 'Section_Number', 'DateEnrolled', 'DateLeft', 'TeacherID'],
-    TEACHERS: ['ID', 'DCID', 'Users_DCID', 'SchoolID', 'TeacherNumber', 'Last_Name', 'First_Name', 'Email_Addr', 'SIF_StatePrid', 'Status'],
+    SECTIONS: [
+      'ID',
+      'DCID',
+      'Course_Number',
+      'Section_Number',
+      'TermID',
+      'SchoolID',
+      'Teacher',
+      'Expression',
+      'Attendance_Type_Code',
+    ],
+    CC: [
+      'ID',
+      'DCID',
+      'StudentID',
+      'SectionID',
+      'TermID',
+      'SchoolID',
+      'Course_Number',
+      'Section_Number',
+      'DateEnrolled',
+      'DateLeft',
+      'TeacherID',
+    ],
+    TEACHERS: [
+      'ID',
+      'DCID',
+      'Users_DCID',
+      'SchoolID',
+      'TeacherNumber',
+      'Last_Name',
+      'First_Name',
+      'Email_Addr',
+      'SIF_StatePrid',
+      'Status',
+    ],
     S_CA_STU_X: ['StudentsDCID', 'ELAStatus', 'PrimaryLanguage'],
   } as const;
   private readonly sectionIds = new Map<string, number>();
@@ -43,16 +144,72 @@ export class PowerSchoolEncoder implements SisEncoder {
     this.yearTermId = yearId * 100;
     const c = d.calendar;
     for (const s of d.schools) {
-      sink.add('SCHOOLS', [s.code, 10_000 + s.code, s.code, s.name, s.name.slice(0, 20), Number(GRADE[s.low]), Number(GRADE[s.high]), s.cds, s.active ? 0 : 1]);
+      sink.add('SCHOOLS', [
+        s.code,
+        10_000 + s.code,
+        s.code,
+        s.name,
+        s.name.slice(0, 20),
+        Number(GRADE[s.low]),
+        Number(GRADE[s.high]),
+        s.cds,
+        s.active ? 0 : 1,
+      ]);
       this.counts.school++;
       let dcid = s.code * 10;
-      sink.add('TERMS', [this.yearTermId, dcid++, yearId, s.code, `${d.termName} Year`, d.termName, c.firstDay, c.lastDay, 1, 1]);
-      sink.add('TERMS', [this.yearTermId + 1, dcid++, yearId, s.code, 'Semester 1', 'S1', c.firstDay, c.s1LastDay, 0, 2]);
-      sink.add('TERMS', [this.yearTermId + 2, dcid, yearId, s.code, 'Semester 2', 'S2', c.s2FirstDay, c.lastDay, 0, 2]);
+      sink.add('TERMS', [
+        this.yearTermId,
+        dcid++,
+        yearId,
+        s.code,
+        `${d.termName} Year`,
+        d.termName,
+        c.firstDay,
+        c.lastDay,
+        1,
+        1,
+      ]);
+      sink.add('TERMS', [
+        this.yearTermId + 1,
+        dcid++,
+        yearId,
+        s.code,
+        'Semester 1',
+        'S1',
+        c.firstDay,
+        c.s1LastDay,
+        0,
+        2,
+      ]);
+      sink.add('TERMS', [
+        this.yearTermId + 2,
+        dcid,
+        yearId,
+        s.code,
+        'Semester 2',
+        'S2',
+        c.s2FirstDay,
+        c.lastDay,
+        0,
+        2,
+      ]);
     }
-    d.courses.forEach((course, k) => sink.add('COURSES', [k + 1, k + 1, course.code, course.title, course.stateCode, 10]));
+    d.courses.forEach((course, k) =>
+      sink.add('COURSES', [k + 1, k + 1, course.code, course.title, course.stateCode, 10]),
+    );
     for (const t of d.staff) {
-      sink.add('TEACHERS', [t.id, 20_000 + t.id, 30_000 + t.id, t.schoolCode, String(t.id), t.last, t.first, t.email, t.stateId, 1]);
+      sink.add('TEACHERS', [
+        t.id,
+        20_000 + t.id,
+        30_000 + t.id,
+        t.schoolCode,
+        String(t.id),
+        t.last,
+        t.first,
+        t.email,
+        t.stateId,
+        1,
+      ]);
       this.counts.staff++;
     }
     let sectionId = 0;
@@ -60,7 +217,17 @@ export class PowerSchoolEncoder implements SisEncoder {
       for (const sec of school.sections) {
         sectionId++;
         this.sectionIds.set(sec.id, sectionId);
-        sink.add('SECTIONS', [sectionId, 40_000 + sectionId, sec.courseCode, String(sec.number), this.yearTermId, sec.schoolCode, sec.teacherId, `${Math.max(1, sec.period)}(A)`, 0]);
+        sink.add('SECTIONS', [
+          sectionId,
+          40_000 + sectionId,
+          sec.courseCode,
+          String(sec.number),
+          this.yearTermId,
+          sec.schoolCode,
+          sec.teacherId,
+          `${Math.max(1, sec.period)}(A)`,
+          0,
+        ]);
         this.counts.section++;
       }
     }
@@ -68,7 +235,9 @@ export class PowerSchoolEncoder implements SisEncoder {
       this.programIds.set(code, 1000 + k);
       sink.add('GEN', [1000 + k, 1000 + k, 'specprog', `Program ${code}`, code, 0, 0]);
     });
-    CALPADS_ENTRY_CODES.forEach((code, k) => sink.add('GEN', [2000 + k, 2000 + k, 'entrycodes', code, code, 0, 0]));
+    CALPADS_ENTRY_CODES.forEach((code, k) =>
+      sink.add('GEN', [2000 + k, 2000 + k, 'entrycodes', code, code, 0, 0]),
+    );
   }
 
   writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
@@ -76,16 +245,43 @@ export class PowerSchoolEncoder implements SisEncoder {
     const dcid = 100_000 + s.index;
     const current = s.enrollments.find((e) => e.exit === null) ?? s.enrollments[s.enrollments.length - 1];
     sink.add('STUDENTS', [
-      id, dcid, s.id, s.stateId, s.last, s.first, s.middle, s.birthDate, s.sex, psGrade(current), current.schoolCode,
-      STATUS[current.status], current.entry, this.exitDate(d, current), current.entryCode, exitCode(current),
-      s.hispanic ? 1 : 0, 0, 0,
+      id,
+      dcid,
+      s.id,
+      s.stateId,
+      s.last,
+      s.first,
+      s.middle,
+      s.birthDate,
+      s.sex,
+      psGrade(current),
+      current.schoolCode,
+      STATUS[current.status],
+      current.entry,
+      this.exitDate(d, current),
+      current.entryCode,
+      exitCode(current),
+      s.hispanic ? 1 : 0,
+      0,
+      0,
     ]);
     this.counts.student++;
     for (const e of s.enrollments) {
       this.counts.enrollment++;
       if (e === current) continue;
       this.seq.reenrollment++;
-      sink.add('REENROLLMENTS', [this.seq.reenrollment, 200_000 + this.seq.reenrollment, id, e.schoolCode, e.entry, this.exitDate(d, e), e.entryCode, exitCode(e), psGrade(e), null]);
+      sink.add('REENROLLMENTS', [
+        this.seq.reenrollment,
+        200_000 + this.seq.reenrollment,
+        id,
+        e.schoolCode,
+        e.entry,
+        this.exitDate(d, e),
+        e.entryCode,
+        exitCode(e),
+        psGrade(e),
+        null,
+      ]);
     }
     for (const race of s.races) {
       this.seq.race++;
@@ -94,7 +290,17 @@ export class PowerSchoolEncoder implements SisEncoder {
     sink.add('S_CA_STU_X', [dcid, s.elStatus, s.homeLanguage]);
     for (const p of s.programs) {
       this.seq.sp++;
-      sink.add('SPENROLLMENTS', [this.seq.sp, 300_000 + this.seq.sp, id, this.programIds.get(p.code) ?? null, p.schoolCode, p.start, p.end, null, psGrade(current)]);
+      sink.add('SPENROLLMENTS', [
+        this.seq.sp,
+        300_000 + this.seq.sp,
+        id,
+        this.programIds.get(p.code) ?? null,
+        p.schoolCode,
+        p.start,
+        p.end,
+        null,
+        psGrade(current),
+      ]);
       this.counts.program++;
     }
     for (const r of s.rosters) {
@@ -102,8 +308,17 @@ export class PowerSchoolEncoder implements SisEncoder {
       const sign = r.end === null ? 1 : -1;
       const dateLeft = addDays(r.end ?? d.calendar.lastDay, 1);
       sink.add('CC', [
-        this.seq.cc, 400_000 + this.seq.cc, id, sign * (this.sectionIds.get(r.section.id) as number), sign * this.yearTermId,
-        r.section.schoolCode, r.section.courseCode, String(r.section.number), r.begin, dateLeft, r.section.teacherId,
+        this.seq.cc,
+        400_000 + this.seq.cc,
+        id,
+        sign * (this.sectionIds.get(r.section.id) as number),
+        sign * this.yearTermId,
+        r.section.schoolCode,
+        r.section.courseCode,
+        String(r.section.number),
+        r.begin,
+        dateLeft,
+        r.section.teacherId,
       ]);
       this.counts.student_section++;
     }

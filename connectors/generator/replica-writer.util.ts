@@ -18,7 +18,11 @@ const MAX_PARAMS = 30_000;
 
 function copyText(value: Cell): string {
   if (value === null) return '\\N';
-  return String(value).replace(/\\/g, '\\\\').replace(/\t/g, '\\t').replace(/\n/g, '\\n').replace(/\r/g, '\\r');
+  return String(value)
+    .replace(/\\/g, '\\\\')
+    .replace(/\t/g, '\\t')
+    .replace(/\n/g, '\\n')
+    .replace(/\r/g, '\\r');
 }
 
 /** Buffers rows per native table and bulk-loads them with COPY (or multi-row INSERT) on flush. */
@@ -35,7 +39,8 @@ export class ReplicaWriter implements TableSink {
   add(table: string, row: Cell[]): void {
     const columns = this.tables[table];
     if (!columns) throw new Error(`unknown replica table ${table}`);
-    if (row.length !== columns.length) throw new Error(`${table}: ${row.length} values for ${columns.length} columns`);
+    if (row.length !== columns.length)
+      throw new Error(`${table}: ${row.length} values for ${columns.length} columns`);
     let buffer = this.buffers.get(table);
     if (!buffer) this.buffers.set(table, (buffer = []));
     buffer.push(row);
@@ -63,8 +68,13 @@ export class ReplicaWriter implements TableSink {
     const perStatement = Math.max(1, Math.floor(MAX_PARAMS / columns.length));
     for (let at = 0; at < rows.length; at += perStatement) {
       const chunk = rows.slice(at, at + perStatement);
-      const values = chunk.map((_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`);
-      await this.client.query(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`, chunk.flat());
+      const values = chunk.map(
+        (_, r) => `(${columns.map((__, c) => `$${r * columns.length + c + 1}`).join(', ')})`,
+      );
+      await this.client.query(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES ${values.join(', ')}`,
+        chunk.flat(),
+      );
     }
   }
 }

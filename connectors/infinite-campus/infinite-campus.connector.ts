@@ -37,7 +37,8 @@ ORDER BY sc.number`,
 const student: EntityExtractSpec = {
   entity: 'student',
   nativeTables: ['Person', 'Identity', 'IdentityRaceEthnicity', 'RaceEthnicity', 'Enrollment', 'Calendar'],
-  query: withIdentity(`SELECT p.personID AS person_id, p.studentNumber AS student_id, p.stateID AS state_student_id,
+  query:
+    withIdentity(`SELECT p.personID AS person_id, p.studentNumber AS student_id, p.stateID AS state_student_id,
   i.lastName AS last_name, i.firstName AS first_name, i.middleName AS middle_name, i.birthdate AS birth_date,
   i.gender AS sex, i.hispanicEthnicity AS hispanic,
   r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5
@@ -66,7 +67,11 @@ ORDER BY p.studentNumber, p.personID`),
     middle_name: { column: 'middle_name', label: 'Identity.middleName' },
     birth_date: { column: 'birth_date', date: true, label: 'Identity.birthdate' },
     sex: { column: 'sex', codeSet: 'sex', label: 'Identity.gender' },
-    hispanic: { column: 'hispanic', bool: { true: ['Y'], false: ['N'] }, label: 'Identity.hispanicEthnicity' },
+    hispanic: {
+      column: 'hispanic',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'Identity.hispanicEthnicity',
+    },
     races: { columns: ['race1', 'race2', 'race3', 'race4', 'race5'], label: 'RaceEthnicity.code' },
   },
 };
@@ -187,7 +192,8 @@ ORDER BY p.studentNumber, r.rosterID`,
 const staff: EntityExtractSpec = {
   entity: 'staff',
   nativeTables: ['Person', 'Identity', 'Contact'],
-  query: withIdentity(`SELECT p.personID AS person_id, p.staffNumber AS staff_id, p.staffStateID AS state_staff_id,
+  query:
+    withIdentity(`SELECT p.personID AS person_id, p.staffNumber AS staff_id, p.staffStateID AS state_staff_id,
   i.lastName AS last_name, i.firstName AS first_name, ct.email AS email
 FROM Person p
 JOIN Identity i ON i.identityID = p.currentIdentityID
@@ -236,7 +242,8 @@ export const infiniteCampusConnector: ConnectorDefinition = {
   transports: ['direct', 'agent'],
   schoolYear: {
     mode: 'column',
-    description: 'Calendar.endYear = start year + 1 (2027 for 2026-27); every enrollment, section and roster hangs off a calendar.',
+    description:
+      'Calendar.endYear = start year + 1 (2027 for 2026-27); every enrollment, section and roster hangs off a calendar.',
   },
   defaultCodeMaps: {
     grade_level: INFINITE_CAMPUS_GRADE_MAP,

@@ -1,4 +1,9 @@
-import type { CanonicalRow, ConnectorDefinition, EntityExtractSpec, NativeValue } from 'connectors/sdk/connector.types';
+import type {
+  CanonicalRow,
+  ConnectorDefinition,
+  EntityExtractSpec,
+  NativeValue,
+} from 'connectors/sdk/connector.types';
 import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
 
 /**
@@ -33,7 +38,11 @@ ORDER BY sc.School_Number`,
     low_grade: { column: 'low_grade', codeSet: 'grade_level', label: 'SCHOOLS.Low_Grade' },
     high_grade: { column: 'high_grade', codeSet: 'grade_level', label: 'SCHOOLS.High_Grade' },
     // State_ExcludeFromReporting stands for a closed school (SCHOOLS has no inactive flag).
-    active: { column: 'active_flag', bool: { true: ['Y'], false: ['N'] }, label: 'SCHOOLS.State_ExcludeFromReporting' },
+    active: {
+      column: 'active_flag',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'SCHOOLS.State_ExcludeFromReporting',
+    },
   },
 };
 
@@ -253,11 +262,17 @@ export const POWERSCHOOL_GRADE_MAP: Record<string, string> = {
   '-2': 'PK',
   '-1': 'TK',
   '0': 'KG',
-  ...Object.fromEntries(Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')])),
+  ...Object.fromEntries(
+    Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]),
+  ),
   '13': '13',
 };
 
-export const TEXAS_POWERSCHOOL_GRADE_MAP: Record<string, string> = { ...POWERSCHOOL_GRADE_MAP, '-2': 'PR', '-1': 'PK' };
+export const TEXAS_POWERSCHOOL_GRADE_MAP: Record<string, string> = {
+  ...POWERSCHOOL_GRADE_MAP,
+  '-2': 'PR',
+  '-1': 'PK',
+};
 
 /** CALPADS start-status codes as CA districts configure GEN entrycodes (passed through). */
 export const CALPADS_ENTRY_CODES = ['E1', 'E2', 'E3', 'E4', 'R1', 'R2', 'R3', 'R4'] as const;
@@ -270,16 +285,29 @@ export const powerschoolConnector: ConnectorDefinition = {
   transports: ['direct', 'agent'],
   schoolYear: {
     mode: 'column',
-    description: 'TERMS.YearID = start year − 1990 (34 = 2024-25); enrollments overlapping the year-long term are extracted.',
+    description:
+      'TERMS.YearID = start year − 1990 (34 = 2024-25); enrollments overlapping the year-long term are extracted.',
   },
   defaultCodeMaps: {
     grade_level: POWERSCHOOL_GRADE_MAP,
     sex: { F: 'F', M: 'M', X: 'X', U: 'U' },
     entry_code: Object.fromEntries(CALPADS_ENTRY_CODES.map((c) => [c, c])),
     // CA PowerSchool exit codes are the CALPADS codes themselves; a bare number is accepted like Aeries'.
-    exit_code: Object.fromEntries(CALPADS_EXIT_CODES.flatMap((c) => [[c, c], [c.slice(1), c]])),
+    exit_code: Object.fromEntries(
+      CALPADS_EXIT_CODES.flatMap((c) => [
+        [c, c],
+        [c.slice(1), c],
+      ]),
+    ),
     program_code: Object.fromEntries(CA_PROGRAM_CODES.map((c) => [c, c])),
-    enrollment_status: { '-1': 'pre_registered', '0': 'active', '1': 'inactive', '2': 'inactive', '3': 'graduated', '4': 'inactive' },
+    enrollment_status: {
+      '-1': 'pre_registered',
+      '0': 'active',
+      '1': 'inactive',
+      '2': 'inactive',
+      '3': 'graduated',
+      '4': 'inactive',
+    },
   },
   entities: [school, student, enrollment, program, section, studentSection, staff],
 };

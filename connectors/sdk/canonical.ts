@@ -94,7 +94,28 @@ export function snapshotTable(entity: CanonicalEntity): string {
  * Entry/exit and program codes are the state's codes where the state defines them (CALPADS E155, T160 …;
  * PEIMS leaver 01, 98 …), else the district's code unchanged.
  */
-export const CANONICAL_GRADES = ['IT', 'PR', 'PK', 'TK', 'KG', '01', '02', '03', '04', '05', '06', '07', '08', '09', '10', '11', '12', '13', 'UG', 'AD'] as const;
+export const CANONICAL_GRADES = [
+  'IT',
+  'PR',
+  'PK',
+  'TK',
+  'KG',
+  '01',
+  '02',
+  '03',
+  '04',
+  '05',
+  '06',
+  '07',
+  '08',
+  '09',
+  '10',
+  '11',
+  '12',
+  '13',
+  'UG',
+  'AD',
+] as const;
 export const CANONICAL_SEX = ['F', 'M', 'X', 'U'] as const;
 export const ENROLLMENT_TYPES = ['primary', 'secondary'] as const;
 export const ENROLLMENT_STATUSES = ['active', 'inactive', 'pre_registered', 'graduated', 'no_show'] as const;

@@ -24,6 +24,10 @@ export class ConnectorException extends Error {
   }
 
   toJSON(): { code: ConnectorErrorCode; message: string; nativeCode?: string } {
-    return { code: this.code, message: this.message, ...(this.nativeCode ? { nativeCode: this.nativeCode } : {}) };
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.nativeCode ? { nativeCode: this.nativeCode } : {}),
+    };
   }
 }

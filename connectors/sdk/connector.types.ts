@@ -67,7 +67,10 @@ export interface ConnectorDefinition {
 }
 
 /** The connector's default code maps for a district in `state` (the plain defaults when no state is known). */
-export function defaultCodeMapsFor(def: Pick<ConnectorDefinition, 'defaultCodeMaps' | 'stateCodeMaps'>, state?: string | null): ConnectorDefinition['defaultCodeMaps'] {
+export function defaultCodeMapsFor(
+  def: Pick<ConnectorDefinition, 'defaultCodeMaps' | 'stateCodeMaps'>,
+  state?: string | null,
+): ConnectorDefinition['defaultCodeMaps'] {
   const byState = state ? def.stateCodeMaps?.[state] : undefined;
   return byState ? { ...def.defaultCodeMaps, ...byState } : def.defaultCodeMaps;
 }

@@ -1,6 +1,12 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
@@ -24,7 +30,11 @@ const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 @Injectable()
 export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(AgentGatewayService.name);
-  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: MAX_FRAME_BYTES, perMessageDeflate: false });
+  private readonly wss = new WebSocketServer({
+    noServer: true,
+    maxPayload: MAX_FRAME_BYTES,
+    perMessageDeflate: false,
+  });
   private readonly sessions = new Map<string, AgentSession>();
   private server: Server | null = null;
   private readonly onUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -64,7 +74,11 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
   extract(agentId: string, req: ExtractRequest): AsyncIterable<NativeRow[]> {
     const session = this.sessions.get(agentId);
     if (!session?.connected) {
-      throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, `agent ${agentId}`, 'the agent is not connected to this server');
+      throw new ConnectorException(
+        ConnectorErrorCode.UNREACHABLE,
+        `agent ${agentId}`,
+        'the agent is not connected to this server',
+      );
     }
     return session.extract(req);
   }
@@ -97,7 +111,13 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
   private attach(agent: AgentRow, ws: WebSocket): void {
     this.sessions.get(agent.id)?.close(CLOSE_REPLACED, 'replaced by a newer connection');
     const session: AgentSession = new AgentSession(agent.id, agent.name, ws, {
-      hello: (m) => this.agents.recordHello(agent.id, { version: m.version, hostname: m.hostname, heartbeatIntervalMs: Math.max(100, Math.round(m.heartbeatIntervalMs)), at: this.clock.now() }),
+      hello: (m) =>
+        this.agents.recordHello(agent.id, {
+          version: m.version,
+          hostname: m.hostname,
+          heartbeatIntervalMs: Math.max(100, Math.round(m.heartbeatIntervalMs)),
+          at: this.clock.now(),
+        }),
       heartbeat: (probe) => this.health.recordAgentHeartbeat(agent.id, probe),
       closed: () => {
         if (this.sessions.get(agent.id) === session) this.sessions.delete(agent.id);

@@ -7,7 +7,14 @@ export const AGENT_PROTOCOL_VERSION = 1;
 
 /** Agent → server (text frames). Row batches travel as binary frames (gzip JSON lines, see agent-protocol.util). */
 export type AgentMessage =
-  | { type: 'hello'; protocol: number; version: string; hostname: string; sisKind: string; heartbeatIntervalMs: number }
+  | {
+      type: 'hello';
+      protocol: number;
+      version: string;
+      hostname: string;
+      sisKind: string;
+      heartbeatIntervalMs: number;
+    }
   | { type: 'heartbeat'; probe: ProbeResult }
   | { type: 'end'; requestId: string; rows: number; batches: number }
   | { type: 'error'; requestId: string; code: string; message: string };
@@ -18,7 +25,14 @@ export type AgentMessage =
  */
 export type ServerMessage =
   | { type: 'welcome'; agentId: string; districtId: string }
-  | { type: 'extract'; requestId: string; sisKind: string; entity: string; params: Record<string, NativeValue>; batchSize: number }
+  | {
+      type: 'extract';
+      requestId: string;
+      sisKind: string;
+      entity: string;
+      params: Record<string, NativeValue>;
+      batchSize: number;
+    }
   | { type: 'ack'; requestId: string; seq: number }
   | { type: 'cancel'; requestId: string };
 

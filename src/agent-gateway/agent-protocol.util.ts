@@ -31,8 +31,12 @@ export async function decodeBatch(frame: Buffer): Promise<BatchFrame> {
   const text = (await gunzipAsync(frame)).toString('utf8');
   const lines = text.split('\n');
   const header = JSON.parse(lines[0]) as { requestId: string; seq: number; count: number };
-  const rows = lines.slice(1).filter((l) => l !== '').map((l) => JSON.parse(l, reviver) as NativeRow);
-  if (rows.length !== header.count) throw new Error(`batch ${header.seq} announced ${header.count} rows but carried ${rows.length}`);
+  const rows = lines
+    .slice(1)
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l, reviver) as NativeRow);
+  if (rows.length !== header.count)
+    throw new Error(`batch ${header.seq} announced ${header.count} rows but carried ${rows.length}`);
   return { requestId: header.requestId, seq: header.seq, rows };
 }
 
@@ -58,7 +62,13 @@ export function parseAgentMessage(text: string): AgentMessage | null {
   if (!m) return null;
   switch (m.type) {
     case 'hello':
-      return str(m.version) && str(m.hostname) && str(m.sisKind) && num(m.heartbeatIntervalMs) && num(m.protocol) ? (m as AgentMessage) : null;
+      return str(m.version) &&
+        str(m.hostname) &&
+        str(m.sisKind) &&
+        num(m.heartbeatIntervalMs) &&
+        num(m.protocol)
+        ? (m as AgentMessage)
+        : null;
     case 'heartbeat': {
       const p = m.probe as Record<string, unknown> | undefined;
       return p && typeof p.ok === 'boolean' && num(p.latencyMs) ? (m as AgentMessage) : null;
@@ -79,7 +89,12 @@ export function parseServerMessage(text: string): ServerMessage | null {
     case 'welcome':
       return str(m.agentId) && str(m.districtId) ? (m as ServerMessage) : null;
     case 'extract':
-      return str(m.requestId) && str(m.sisKind) && str(m.entity) && num(m.batchSize) && m.params !== null && typeof m.params === 'object'
+      return str(m.requestId) &&
+        str(m.sisKind) &&
+        str(m.entity) &&
+        num(m.batchSize) &&
+        m.params !== null &&
+        typeof m.params === 'object'
         ? (m as ServerMessage)
         : null;
     case 'ack':

@@ -16,6 +16,11 @@ export class AgentRowSource implements RowSource {
   ) {}
 
   stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]> {
-    return this.gateway.extract(this.agentId, { sisKind: this.sisKind, entity: spec.entity, params: { ...params }, batchSize: this.batchSize });
+    return this.gateway.extract(this.agentId, {
+      sisKind: this.sisKind,
+      entity: spec.entity,
+      params: { ...params },
+      batchSize: this.batchSize,
+    });
   }
 }

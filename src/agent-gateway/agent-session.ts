@@ -8,7 +8,10 @@ import type { AgentMessage, ServerMessage } from 'src/agent-gateway/agent-protoc
 import { decodeBatch, encodeMessage, parseAgentMessage } from 'src/agent-gateway/agent-protocol.util';
 import { AsyncQueue } from 'src/agent-gateway/async-queue.util';
 
-type StreamItem = { kind: 'batch'; seq: number; rows: NativeRow[] } | { kind: 'end'; rows: number } | { kind: 'error'; code: string; message: string };
+type StreamItem =
+  | { kind: 'batch'; seq: number; rows: NativeRow[] }
+  | { kind: 'end'; rows: number }
+  | { kind: 'error'; code: string; message: string };
 
 export interface AgentSessionHandlers {
   hello(m: Extract<AgentMessage, { type: 'hello' }>): Promise<void>;
@@ -64,7 +67,12 @@ export class AgentSession {
    * the next one, and the agent keeps only a small window of unacknowledged batches: end-to-end back-pressure.
    */
   async *extract(req: ExtractRequest): AsyncGenerator<NativeRow[]> {
-    if (!this.open) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.agentName, 'the agent is not connected');
+    if (!this.open)
+      throw new ConnectorException(
+        ConnectorErrorCode.UNREACHABLE,
+        this.agentName,
+        'the agent is not connected',
+      );
     const requestId = randomUUID();
     const queue = new AsyncQueue<StreamItem>();
     this.streams.set(requestId, queue);
@@ -80,7 +88,12 @@ export class AgentSession {
         if (item.kind === 'error') {
           finished = true;
           const code = CODES.has(item.code) ? (item.code as ConnectorErrorCode) : ConnectorErrorCode.UNKNOWN;
-          throw new ConnectorException(code, this.agentName, `agent extract of ${req.entity} failed: ${item.message}`, item.code);
+          throw new ConnectorException(
+            code,
+            this.agentName,
+            `agent extract of ${req.entity} failed: ${item.message}`,
+            item.code,
+          );
         }
         yield item.rows;
         this.send({ type: 'ack', requestId, seq: item.seq });
@@ -116,7 +129,9 @@ export class AgentSession {
           break;
       }
     } catch (err) {
-      this.logger.warn(`agent ${this.agentName}: bad frame: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.warn(
+        `agent ${this.agentName}: bad frame: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 
@@ -129,7 +144,8 @@ export class AgentSession {
 
   private onClose(): void {
     this.open = false;
-    for (const q of this.streams.values()) q.push({ kind: 'error', code: ConnectorErrorCode.UNREACHABLE, message: 'the agent disconnected' });
+    for (const q of this.streams.values())
+      q.push({ kind: 'error', code: ConnectorErrorCode.UNREACHABLE, message: 'the agent disconnected' });
     this.handlers.closed();
   }
 }

@@ -8,7 +8,8 @@ export interface IssuedAgentToken {
   prefix: string;
 }
 
-export const hashAgentToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+export const hashAgentToken = (token: string): string =>
+  createHash('sha256').update(token, 'utf8').digest('hex');
 
 /** A random agent token; only its sha256 and a short prefix (to recognise it in lists) are stored. */
 export function issueAgentToken(): IssuedAgentToken {

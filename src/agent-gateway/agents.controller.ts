@@ -19,19 +19,31 @@ export class AgentsController {
 
   /** Returns the agent token once; store it in the agent's service configuration. */
   @Post()
-  create(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: CreateAgentDto) {
+  create(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: CreateAgentDto,
+  ) {
     return this.agents.create(p, districtId, dto);
   }
 
   @Post(':agentId/rotate')
   @HttpCode(200)
-  rotate(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('agentId', ParseUUIDPipe) id: string) {
+  rotate(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('agentId', ParseUUIDPipe) id: string,
+  ) {
     return this.agents.rotate(p, districtId, id);
   }
 
   @Post(':agentId/revoke')
   @HttpCode(200)
-  revoke(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('agentId', ParseUUIDPipe) id: string) {
+  revoke(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('agentId', ParseUUIDPipe) id: string,
+  ) {
     return this.agents.revoke(p, districtId, id);
   }
 }

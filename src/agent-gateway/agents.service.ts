@@ -51,7 +51,13 @@ export class AgentsService {
     TenantScope.of(p).assertDistrict(districtId);
     const t = issueAgentToken();
     try {
-      const row = await this.agents.create({ districtId, name: dto.name, tokenHash: t.hash, tokenPrefix: t.prefix, at: this.clock.now() });
+      const row = await this.agents.create({
+        districtId,
+        name: dto.name,
+        tokenHash: t.hash,
+        tokenPrefix: t.prefix,
+        at: this.clock.now(),
+      });
       return { agent: this.view(row), token: t.token };
     } catch (err) {
       if ((err as { code?: string }).code === '23503') throw DomainException.notFound('district');

@@ -25,7 +25,8 @@ export function parseAgentConfig(text: string, fileName = 'config'): AgentConfig
   if (raw === null || typeof raw !== 'object') throw new AgentConfigError(`${fileName}: expected an object`);
   const c = raw as Partial<AgentConfig>;
   const problems: string[] = [];
-  if (!c.sisKind || !(SIS_KINDS as readonly string[]).includes(c.sisKind)) problems.push(`sisKind must be one of ${SIS_KINDS.join(', ')}`);
+  if (!c.sisKind || !(SIS_KINDS as readonly string[]).includes(c.sisKind))
+    problems.push(`sisKind must be one of ${SIS_KINDS.join(', ')}`);
   if (!c.connection || !(DRIVER_KINDS as readonly string[]).includes(c.connection.driver)) {
     problems.push(`connection.driver must be one of ${DRIVER_KINDS.join(', ')}`);
   }
@@ -34,7 +35,13 @@ export function parseAgentConfig(text: string, fileName = 'config'): AgentConfig
     if (v !== undefined && (typeof v !== 'number' || v <= 0)) problems.push(`${k} must be a positive number`);
   }
   if (problems.length > 0) throw new AgentConfigError(`${fileName}: ${problems.join('; ')}`);
-  return { ...c, connection: { ...(c.connection as LinkConnectionSettings), driver: (c.connection as LinkConnectionSettings).driver as DriverKind } } as AgentConfig;
+  return {
+    ...c,
+    connection: {
+      ...(c.connection as LinkConnectionSettings),
+      driver: (c.connection as LinkConnectionSettings).driver as DriverKind,
+    },
+  } as AgentConfig;
 }
 
 export function loadAgentConfig(path: string, env: NodeJS.ProcessEnv = process.env): AgentConfig {

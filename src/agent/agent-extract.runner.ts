@@ -71,10 +71,19 @@ export class AgentExtractRunner {
 
   private querySql(dialect: ConnectorDefinition['dialect']): string {
     if (this.msg.sisKind !== this.config.sisKind) {
-      throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`);
+      throw new ConnectorException(
+        ConnectorErrorCode.QUERY_FAILED,
+        this.driverOptions.linkName,
+        `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`,
+      );
     }
     const spec = this.connector(this.config.sisKind).entities.find((e) => e.entity === this.msg.entity);
-    if (!spec) throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`);
+    if (!spec)
+      throw new ConnectorException(
+        ConnectorErrorCode.QUERY_FAILED,
+        this.driverOptions.linkName,
+        `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`,
+      );
     return spec.query.variants?.[dialect] ?? spec.query.sql;
   }
 
@@ -83,7 +92,11 @@ export class AgentExtractRunner {
     const out: Record<string, NativeValue> = {};
     for (const [k, v] of Object.entries(this.msg.params)) {
       if (v !== null && !['string', 'number', 'boolean'].includes(typeof v) && !(v instanceof Date)) {
-        throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.driverOptions.linkName, `parameter ${k} is not a scalar`);
+        throw new ConnectorException(
+          ConnectorErrorCode.QUERY_FAILED,
+          this.driverOptions.linkName,
+          `parameter ${k} is not a scalar`,
+        );
       }
       out[k] = v;
     }

@@ -4,7 +4,11 @@ import WebSocket from 'ws';
 import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
 import { createDriver } from 'connectors/sdk/drivers/driver.factory';
 import type { ProbeResult, SisDriver } from 'connectors/sdk/drivers/sis-driver.types';
-import { AGENT_PROTOCOL_VERSION, type AgentMessage, type ServerMessage } from 'src/agent-gateway/agent-protocol.types';
+import {
+  AGENT_PROTOCOL_VERSION,
+  type AgentMessage,
+  type ServerMessage,
+} from 'src/agent-gateway/agent-protocol.types';
 import { encodeMessage, parseServerMessage } from 'src/agent-gateway/agent-protocol.util';
 import type { AgentConfig } from 'src/agent/agent-config';
 import { AgentExtractRunner } from 'src/agent/agent-extract.runner';
@@ -131,7 +135,11 @@ export class AgentClient {
     if (this.stopped) return;
     this.failures += 1;
     const r = this.o.config.reconnect;
-    const delay = backoffDelayMs(this.failures, { baseMs: r?.baseMs ?? 1_000, capMs: r?.capMs ?? 60_000, jitter: 0.5 });
+    const delay = backoffDelayMs(this.failures, {
+      baseMs: r?.baseMs ?? 1_000,
+      capMs: r?.capMs ?? 60_000,
+      jitter: 0.5,
+    });
     this.o.log.warn(`disconnected (${code}${reason ? ` ${reason}` : ''}); reconnecting in ${delay} ms`);
     this.reconnectTimer = setTimeout(() => this.connect(), delay);
   }
@@ -200,7 +208,9 @@ export class AgentClient {
       await new Promise((r) => setTimeout(r, 20));
     }
     if (ws.readyState !== WebSocket.OPEN) return;
-    await new Promise<void>((resolve, reject) => ws.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      ws.send(frame, { binary: true }, (err) => (err ? reject(err) : resolve())),
+    );
   }
 
   private send(ws: WebSocket, m: AgentMessage): void {

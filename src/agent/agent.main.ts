@@ -30,7 +30,13 @@ const stderrLog: AgentLog = {
 /** Starts the agent; it keeps (re)connecting until stop(). `sis-certify agent --server URL --token T --config FILE`. */
 export function runAgent(o: RunAgentOptions): AgentHandle {
   const config = typeof o.config === 'string' ? loadAgentConfig(o.config) : o.config;
-  const client = new AgentClient({ server: o.server, token: o.token, config, connector: o.connector ?? getConnector, log: o.log ?? stderrLog });
+  const client = new AgentClient({
+    server: o.server,
+    token: o.token,
+    config,
+    connector: o.connector ?? getConnector,
+    log: o.log ?? stderrLog,
+  });
   client.start();
   return {
     get connected() {

@@ -1,5 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsInt, IsOptional, IsString, Length, Max, Min } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsEmail,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+} from 'class-validator';
 import { ROLES, type Role } from 'src/auth/auth.types';
 
 export class LoginDto {
@@ -41,7 +52,9 @@ export class CreateUserDto {
   @IsIn(ROLES)
   role: Role;
 
-  @ApiPropertyOptional({ description: 'at least 12 characters; omitted = the user cannot log in with a password yet' })
+  @ApiPropertyOptional({
+    description: 'at least 12 characters; omitted = the user cannot log in with a password yet',
+  })
   @IsOptional()
   @IsString()
   @Length(12, 200)
@@ -54,7 +67,10 @@ export class CreateUserDto {
   @IsString({ each: true })
   schoolIds?: string[];
 
-  @ApiPropertyOptional({ type: [String], description: 'program codes a program_user may see, e.g. 144 (special education)' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'program codes a program_user may see, e.g. 144 (special education)',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)

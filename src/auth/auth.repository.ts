@@ -45,12 +45,16 @@ export class AuthRepository {
     return res.affected ?? 0;
   }
 
-  async createToken(t: Pick<ApiTokenEntity, 'userId' | 'name' | 'prefix' | 'tokenHash' | 'expiresAt'>): Promise<ApiTokenEntity> {
+  async createToken(
+    t: Pick<ApiTokenEntity, 'userId' | 'name' | 'prefix' | 'tokenHash' | 'expiresAt'>,
+  ): Promise<ApiTokenEntity> {
     return this.ds.getRepository(ApiTokenEntity).save(t);
   }
 
   async findTokenUser(tokenHash: string, now: Date): Promise<UserEntity | null> {
-    const token = await this.ds.getRepository(ApiTokenEntity).findOne({ where: { tokenHash, revokedAt: IsNull() } });
+    const token = await this.ds
+      .getRepository(ApiTokenEntity)
+      .findOne({ where: { tokenHash, revokedAt: IsNull() } });
     if (!token || (token.expiresAt && token.expiresAt <= now)) return null;
     await this.ds.getRepository(ApiTokenEntity).update({ id: token.id }, { lastUsedAt: now });
     return this.findUser(token.userId);
@@ -61,7 +65,9 @@ export class AuthRepository {
   }
 
   async revokeToken(userId: string, id: string, at: Date): Promise<boolean> {
-    const res = await this.ds.getRepository(ApiTokenEntity).update({ id, userId, revokedAt: IsNull() }, { revokedAt: at });
+    const res = await this.ds
+      .getRepository(ApiTokenEntity)
+      .update({ id, userId, revokedAt: IsNull() }, { revokedAt: at });
     return (res.affected ?? 0) > 0;
   }
 }

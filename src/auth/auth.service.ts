@@ -44,7 +44,10 @@ export class AuthService {
   ) {}
 
   /** Verifies the password and opens a session; returns the cookie value (shown once, stored hashed). */
-  async login(email: string, password: string): Promise<{ sessionToken: string; principal: Principal; expiresAt: Date }> {
+  async login(
+    email: string,
+    password: string,
+  ): Promise<{ sessionToken: string; principal: Principal; expiresAt: Date }> {
     const user = await this.repo.findActiveUserByEmail(email);
     const ok = await verifyPassword(user?.passwordHash ?? DUMMY_HASH, password);
     if (!user || !user.passwordHash || !ok) {
@@ -86,7 +89,9 @@ export class AuthService {
     return { id: saved.id, name, token, prefix: saved.prefix, expiresAt };
   }
 
-  async listTokens(principal: Principal): Promise<Array<Omit<IssuedToken, 'token'> & { lastUsedAt: Date | null; revokedAt: Date | null }>> {
+  async listTokens(
+    principal: Principal,
+  ): Promise<Array<Omit<IssuedToken, 'token'> & { lastUsedAt: Date | null; revokedAt: Date | null }>> {
     const tokens = await this.repo.listTokens(principal.userId);
     return tokens.map((t) => ({
       id: t.id,

@@ -14,4 +14,5 @@ export async function verifyPassword(passwordHash: string, password: string): Pr
 }
 
 /** A hash of nothing, verified when the e-mail is unknown so timing does not reveal which accounts exist. */
-export const DUMMY_HASH = '$argon2id$v=19$m=19456,t=2,p=1$4YOCRtkY+4CvSFHe5ffobw$pCgzLMZXkL5ypyOpd+4RSDJAcoKzRJVGRVI4uaD+y8U';
+export const DUMMY_HASH =
+  '$argon2id$v=19$m=19456,t=2,p=1$4YOCRtkY+4CvSFHe5ffobw$pCgzLMZXkL5ypyOpd+4RSDJAcoKzRJVGRVI4uaD+y8U';

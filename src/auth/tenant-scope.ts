@@ -34,7 +34,8 @@ export class TenantScope {
 
   /** Throws not-found when the district is outside the scope. */
   assertDistrict(districtId: string): void {
-    if (this.districtId !== null && this.districtId !== districtId) throw DomainException.notFound('district');
+    if (this.districtId !== null && this.districtId !== districtId)
+      throw DomainException.notFound('district');
   }
 
   /** SQL fragment + params restricting a `district_id` column; `$n` numbering starts at `next`. */

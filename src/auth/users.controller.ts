@@ -19,7 +19,11 @@ export class UsersController {
 
   @Roles('support', 'district_admin')
   @Post('districts/:districtId/users')
-  create(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: CreateUserDto) {
+  create(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: CreateUserDto,
+  ) {
     return this.users.create(p, districtId, dto);
   }
 

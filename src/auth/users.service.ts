@@ -38,7 +38,8 @@ export class UsersService {
   async create(principal: Principal, districtId: string | null, dto: CreateUserDto): Promise<UserView> {
     this.assertMayGrant(principal, dto.role, districtId);
     if (districtId) await this.requireDistrict(TenantScope.of(principal), districtId);
-    if (await this.users.emailExists(dto.email)) throw DomainException.conflict(`a user with e-mail ${dto.email} exists`);
+    if (await this.users.emailExists(dto.email))
+      throw DomainException.conflict(`a user with e-mail ${dto.email} exists`);
     const user = await this.users.create({
       email: dto.email,
       displayName: dto.displayName,
@@ -67,7 +68,8 @@ export class UsersService {
   }
 
   private assertMayGrant(principal: Principal, role: Role, districtId: string | null): void {
-    if (role === 'support' && principal.role !== 'support') throw DomainException.forbidden('only support staff create support users');
+    if (role === 'support' && principal.role !== 'support')
+      throw DomainException.forbidden('only support staff create support users');
     if (role !== 'support' && !districtId) throw DomainException.invalid('a district user needs a district');
   }
 

@@ -1,4 +1,11 @@
-import { ArgumentsHost, Catch, HttpException, HttpStatus, Logger, type ExceptionFilter } from '@nestjs/common';
+import {
+  ArgumentsHost,
+  Catch,
+  HttpException,
+  HttpStatus,
+  Logger,
+  type ExceptionFilter,
+} from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
@@ -44,7 +51,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (body.statusCode >= 500) {
       this.logger.error({ err: exception, correlationId, path: req.path }, 'request failed');
     } else {
-      this.logger.warn({ correlationId, path: req.path, status: body.statusCode, message: body.message }, 'request rejected');
+      this.logger.warn(
+        { correlationId, path: req.path, status: body.statusCode, message: body.message },
+        'request rejected',
+      );
     }
     res.status(body.statusCode).json(body);
   }
@@ -55,12 +65,20 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode, error: e.code, message: e.message, details: e.details, correlationId };
     }
     if (e instanceof ThrottlerException) {
-      return { statusCode: 429, error: 'TOO_MANY_REQUESTS', message: 'too many attempts; wait a minute and try again', correlationId };
+      return {
+        statusCode: 429,
+        error: 'TOO_MANY_REQUESTS',
+        message: 'too many attempts; wait a minute and try again',
+        correlationId,
+      };
     }
     if (e instanceof HttpException) {
       const statusCode = e.getStatus();
       const response = e.getResponse();
-      const raw = typeof response === 'object' && response !== null ? (response as { message?: unknown }).message : response;
+      const raw =
+        typeof response === 'object' && response !== null
+          ? (response as { message?: unknown }).message
+          : response;
       const messages = Array.isArray(raw) ? raw.map(String) : [String(raw ?? e.message)];
       return {
         statusCode,
@@ -71,11 +89,23 @@ export class AllExceptionsFilter implements ExceptionFilter {
       };
     }
     if (isHttpMappable(e)) {
-      return { statusCode: e.httpStatus(), error: e.name, message: e.message, details: e.details?.(), correlationId };
+      return {
+        statusCode: e.httpStatus(),
+        error: e.name,
+        message: e.message,
+        details: e.details?.(),
+        correlationId,
+      };
     }
     if (e instanceof QueryFailedError) {
       const code = (e.driverError as { code?: string } | undefined)?.code;
-      if (code === '23505') return { statusCode: 409, error: 'CONFLICT', message: 'a record with these values already exists', correlationId };
+      if (code === '23505')
+        return {
+          statusCode: 409,
+          error: 'CONFLICT',
+          message: 'a record with these values already exists',
+          correlationId,
+        };
       if (code === '22P02' || code === '22007' || code === '22008') {
         return { statusCode: 400, error: 'INVALID', message: 'a value has the wrong format', correlationId };
       }

@@ -1,6 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ComparisonRepository } from 'src/comparison/comparison.repository';
-import { DEFAULT_COMPARISON_OPTIONS, type ComparisonOptions, type CompareSnapshotsInput } from 'src/comparison/comparison.types';
+import {
+  DEFAULT_COMPARISON_OPTIONS,
+  type ComparisonOptions,
+  type CompareSnapshotsInput,
+} from 'src/comparison/comparison.types';
 import { DomainException } from 'src/common/domain.exception';
 
 /**
@@ -20,7 +24,10 @@ export class CompareSnapshotsUseCase {
     if (options.studentKeys.length === 0 || options.staffKeys.length === 0) {
       throw DomainException.invalid('studentKeys and staffKeys need at least one identifier each');
     }
-    const status = await this.repo.snapshotStatus(input.districtId, [input.oldSnapshotId, input.newSnapshotId]);
+    const status = await this.repo.snapshotStatus(input.districtId, [
+      input.oldSnapshotId,
+      input.newSnapshotId,
+    ]);
     for (const [side, id] of [
       ['old', input.oldSnapshotId],
       ['new', input.newSnapshotId],

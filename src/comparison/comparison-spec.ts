@@ -18,7 +18,11 @@ export interface EntityComparisonSpec {
   entity: CanonicalEntity;
   label: string;
   /** Identity entities (students, staff) are matched in passes over their identifiers. */
-  identity?: { idField: string; idEntity: IdEntity; passes: keyof Pick<ComparisonOptions, 'studentKeys' | 'staffKeys'> };
+  identity?: {
+    idField: string;
+    idEntity: IdEntity;
+    passes: keyof Pick<ComparisonOptions, 'studentKeys' | 'staffKeys'>;
+  };
   key: KeyPart[];
   /** Non-key fields pointing at another entity: mapped to new ids before comparing. */
   refs: Partial<Record<string, IdEntity>>;
@@ -64,7 +68,11 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
   {
     entity: 'enrollment',
     label: 'Enrollment',
-    key: [{ field: 'student_id', ref: 'student' }, { field: 'school_id', ref: 'school' }, { field: 'entry_date' }],
+    key: [
+      { field: 'student_id', ref: 'student' },
+      { field: 'school_id', ref: 'school' },
+      { field: 'entry_date' },
+    ],
     refs: {},
     school: 'field',
     warning: {
@@ -112,7 +120,10 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
   {
     entity: 'student_section',
     label: 'Section enrollment',
-    key: [{ field: 'student_id', ref: 'student' }, { field: 'section_id', ref: 'section' }],
+    key: [
+      { field: 'student_id', ref: 'student' },
+      { field: 'section_id', ref: 'section' },
+    ],
     refs: { school_id: 'school' },
     school: 'field',
     warning: {

@@ -43,7 +43,8 @@ function crosswalked(entity: IdEntity, expr: string): string {
 function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
   const parts = spec.key.map((p) => {
     const col = `${alias}.${ident(p.field)}`;
-    const value = side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : mapped(p.ref, col)) : col;
+    const value =
+      side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : mapped(p.ref, col)) : col;
     return `${lit(p.field)}, ${value}`;
   });
   return `jsonb_build_object(${parts.join(', ')})::text`;
@@ -51,7 +52,8 @@ function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): st
 
 function schoolExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
   if (spec.school === 'none') return 'NULL::text';
-  if (spec.school === 'field') return side === 'o' ? crosswalked('school', `${alias}.school_id`) : `${alias}.school_id`;
+  if (spec.school === 'field')
+    return side === 'o' ? crosswalked('school', `${alias}.school_id`) : `${alias}.school_id`;
   const school = `(SELECT e.school_id FROM snap_enrollment e WHERE e.snapshot_id = ${SIDE_PARAM[side]} AND e.student_id = ${alias}.student_id
     ORDER BY (e.enrollment_type = 'primary') DESC NULLS LAST, e.entry_date DESC NULLS LAST, e.row_no LIMIT 1)`;
   return side === 'o' ? crosswalked('school', school) : school;
@@ -124,7 +126,12 @@ function missingStatements(spec: EntityComparisonSpec): string[] {
     ['o', 'missing_in_new', 'old_row', '$1'],
     ['n', 'missing_in_old', 'new_row', '$2'],
   ].map(
-    ([side, kind, column, param]) => `INSERT INTO cmp_diff (entity, kind, k, school_id, ${column}, ${side === 'o' ? 'old' : 'new'}_source_key)
+    ([
+      side,
+      kind,
+      column,
+      param,
+    ]) => `INSERT INTO cmp_diff (entity, kind, k, school_id, ${column}, ${side === 'o' ? 'old' : 'new'}_source_key)
       SELECT ${e}, '${kind}', r.k, r.school_id, r.row_no, s.source_key
       FROM cmp_rows r JOIN ${table} s ON s.snapshot_id = ${param} AND s.row_no = r.row_no
       WHERE r.entity = ${e} AND r.side = '${side}'
@@ -133,7 +140,13 @@ function missingStatements(spec: EntityComparisonSpec): string[] {
 }
 
 /** The value of a field as compared and shown: arrays are compared as sets. */
-function valueExpr(col: SnapColumn, alias: string, ref: IdEntity | undefined, side: 'o' | 'n', selfId: IdEntity | null): string {
+function valueExpr(
+  col: SnapColumn,
+  alias: string,
+  ref: IdEntity | undefined,
+  side: 'o' | 'n',
+  selfId: IdEntity | null,
+): string {
   const c = `${alias}.${ident(col.name)}`;
   if (col.kind === 'array') return `(SELECT array_agg(v ORDER BY v) FROM unnest(${c}) v)::text`;
   if (side === 'o' && selfId) return crosswalked(selfId, c);
@@ -143,20 +156,35 @@ function valueExpr(col: SnapColumn, alias: string, ref: IdEntity | undefined, si
 
 function rawExpr(columns: Set<string>, col: SnapColumn, alias: string, ref: IdEntity | undefined): string {
   const raw = `${col.name}_raw`;
-  if (columns.has(raw)) return col.kind === 'array' ? `array_to_string(${alias}.${ident(raw)}, ',')` : `${alias}.${ident(raw)}::text`;
+  if (columns.has(raw))
+    return col.kind === 'array'
+      ? `array_to_string(${alias}.${ident(raw)}, ',')`
+      : `${alias}.${ident(raw)}::text`;
   return ref ? `${alias}.${ident(col.name)}::text` : 'NULL::text';
 }
 
 /** Canonical fields compared for an entity: every data column except the match key, optionally narrowed. */
-export function comparedColumns(spec: EntityComparisonSpec, all: SnapColumn[], options: ComparisonOptions): SnapColumn[] {
+export function comparedColumns(
+  spec: EntityComparisonSpec,
+  all: SnapColumn[],
+  options: ComparisonOptions,
+): SnapColumn[] {
   const keyFields = new Set(spec.identity ? [] : spec.key.map((k) => k.field));
   const wanted = options.fields?.[spec.entity];
   return all.filter(
-    (c) => !SYSTEM_COLUMNS.has(c.name) && !c.name.endsWith('_raw') && !keyFields.has(c.name) && (!wanted || wanted.includes(c.name)),
+    (c) =>
+      !SYSTEM_COLUMNS.has(c.name) &&
+      !c.name.endsWith('_raw') &&
+      !keyFields.has(c.name) &&
+      (!wanted || wanted.includes(c.name)),
   );
 }
 
-function fieldDiffStatement(spec: EntityComparisonSpec, all: SnapColumn[], options: ComparisonOptions): string | null {
+function fieldDiffStatement(
+  spec: EntityComparisonSpec,
+  all: SnapColumn[],
+  options: ComparisonOptions,
+): string | null {
   const cols = comparedColumns(spec, all, options);
   if (cols.length === 0) return null;
   const table = ident(snapshotTable(spec.entity));
@@ -205,7 +233,10 @@ function warningStatements(spec: EntityComparisonSpec, all: SnapColumn[]): strin
 export function bindUsed(sql: string, params: readonly unknown[]): { sql: string; params: unknown[] } {
   const used = [...new Set([...sql.matchAll(/\$(\d+)\b/g)].map((m) => Number(m[1])))].sort((a, b) => a - b);
   const renumber = new Map(used.map((n, i) => [n, i + 1]));
-  return { sql: sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${renumber.get(Number(n))}`), params: used.map((n) => params[n - 1]) };
+  return {
+    sql: sql.replace(/\$(\d+)\b/g, (_, n: string) => `$${renumber.get(Number(n))}`),
+    params: used.map((n) => params[n - 1]),
+  };
 }
 
 const ANALYZE_ROWS = 'ANALYZE cmp_rows';
@@ -218,13 +249,18 @@ export function comparisonStatements(columns: SnapColumns, options: ComparisonOp
   const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
   // Temporary tables have no statistics until analysed: without them the planner assumes a handful of rows and
   // joins cmp_rows to itself in a nested loop, which made the comparison quadratic in the number of records.
-  for (const spec of identities) statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options));
+  for (const spec of identities)
+    statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options));
   statements.push(`INSERT INTO cmp_idmap (entity, old_id, new_id)
     SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`);
-  for (const spec of keyed) statements.push(...rowStatements(spec), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
+  for (const spec of keyed)
+    statements.push(...rowStatements(spec), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
   // Matched identities take the school of their record in the new snapshot (keyed pairs carry it already).
-  statements.push(`UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
-    WHERE p.entity IN (${identities.map((s) => lit(s.entity)).join(', ')}) AND r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`, ANALYZE_PAIRS);
+  statements.push(
+    `UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
+    WHERE p.entity IN (${identities.map((s) => lit(s.entity)).join(', ')}) AND r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`,
+    ANALYZE_PAIRS,
+  );
   for (const spec of COMPARISON_SPECS) {
     const all = columns.get(snapshotTable(spec.entity)) ?? [];
     statements.push(...missingStatements(spec));

@@ -13,7 +13,11 @@ export class ComparisonController {
   constructor(private readonly comparison: ComparisonService) {}
 
   @Get()
-  report(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('runId', ParseUUIDPipe) runId: string) {
+  report(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ) {
     return this.comparison.report(p, districtId, runId);
   }
 
@@ -28,7 +32,11 @@ export class ComparisonController {
   }
 
   @Get('rule-delta')
-  ruleDelta(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('runId', ParseUUIDPipe) runId: string) {
+  ruleDelta(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ) {
     return this.comparison.ruleDelta(p, districtId, runId);
   }
 

@@ -1,7 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { DataSource, type EntityManager } from 'typeorm';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
-import { bindUsed, comparisonStatements, READINESS_ENTITIES, type SnapColumn, type SnapColumns } from 'src/comparison/comparison-sql.util';
+import {
+  bindUsed,
+  comparisonStatements,
+  READINESS_ENTITIES,
+  type SnapColumn,
+  type SnapColumns,
+} from 'src/comparison/comparison-sql.util';
 import type {
   ComparisonDifference,
   ComparisonOptions,
@@ -74,7 +80,8 @@ export class ComparisonRepository {
     );
     const out: SnapColumns = new Map();
     for (const r of rows) {
-      const kind: SnapColumn['kind'] = r.data_type === 'ARRAY' ? 'array' : r.data_type === 'date' ? 'date' : 'scalar';
+      const kind: SnapColumn['kind'] =
+        r.data_type === 'ARRAY' ? 'array' : r.data_type === 'date' ? 'date' : 'scalar';
       out.set(r.table_name, [...(out.get(r.table_name) ?? []), { name: r.column_name, kind }]);
     }
     return out;
@@ -107,7 +114,11 @@ export class ComparisonRepository {
    * none is, so a worker killed half-way simply compares again. A comparison already stored for the run is
    * replaced.
    */
-  async compare(input: CompareSnapshotsInput, options: ComparisonOptions, columns: SnapColumns): Promise<string> {
+  async compare(
+    input: CompareSnapshotsInput,
+    options: ComparisonOptions,
+    columns: SnapColumns,
+  ): Promise<string> {
     const started = performance.now();
     return this.ds.transaction(async (m) => {
       // As for rule statements: JIT compile time exceeds what it saves on one district's records.
@@ -118,7 +129,9 @@ export class ComparisonRepository {
         const bound = bindUsed(statement, params);
         const t0 = performance.now();
         await m.query(bound.sql, bound.params);
-        this.logger.debug(`comparison statement took ${Math.round(performance.now() - t0)} ms: ${bound.sql.replace(/\s+/g, ' ').slice(0, 160)}`);
+        this.logger.debug(
+          `comparison statement took ${Math.round(performance.now() - t0)} ms: ${bound.sql.replace(/\s+/g, ' ').slice(0, 160)}`,
+        );
       }
       if (input.runId) await m.query(`DELETE FROM comparisons WHERE run_id = $1`, [input.runId]);
       const [{ id }]: Array<{ id: string }> = await m.query(
@@ -171,7 +184,12 @@ export class ComparisonRepository {
   }
 
   /** Stores at most `max` differences (counts always cover all of them); returns how many were stored. */
-  private async storeDifferences(m: EntityManager, id: string, districtId: string, max: number): Promise<number> {
+  private async storeDifferences(
+    m: EntityManager,
+    id: string,
+    districtId: string,
+    max: number,
+  ): Promise<number> {
     const rows: Array<{ n: string }> = await m.query(
       `WITH ins AS (
          INSERT INTO comparison_differences (comparison_id, district_id, entity, kind, match_key, school_id, field,
@@ -184,7 +202,12 @@ export class ComparisonRepository {
     return Number(rows[0].n);
   }
 
-  private async storeWarnings(m: EntityManager, id: string, districtId: string, max: number): Promise<number> {
+  private async storeWarnings(
+    m: EntityManager,
+    id: string,
+    districtId: string,
+    max: number,
+  ): Promise<number> {
     await m.query(
       `INSERT INTO comparison_warnings (comparison_id, district_id, entity, ref_entity, ref_id, old_source_key, message)
        SELECT $1, $2, entity, ref_entity, ref_id, old_source_key, message FROM cmp_warn
@@ -211,7 +234,7 @@ export class ComparisonRepository {
     await m.query(
       `CREATE TEMP TABLE cmp_fp ON COMMIT DROP AS
        SELECT rule_id, fingerprint, bool_or(evaluation_id = $1) AS in_old, bool_or(evaluation_id = $2) AS in_new
-              ${names.has('school_id') ? ", max(school_id) FILTER (WHERE evaluation_id = $2) AS school_id" : ''}
+              ${names.has('school_id') ? ', max(school_id) FILTER (WHERE evaluation_id = $2) AS school_id' : ''}
        FROM rule_exceptions WHERE evaluation_id IN ($1, $2) GROUP BY rule_id, fingerprint`,
       params,
     );
@@ -308,7 +331,10 @@ export class ComparisonRepository {
       where.push(`${col} = $${params.length}`);
     }
     const clause = where.join(' AND ');
-    const [{ n }]: Array<{ n: string }> = await this.ds.query(`SELECT count(*) AS n FROM comparison_differences WHERE ${clause}`, params);
+    const [{ n }]: Array<{ n: string }> = await this.ds.query(
+      `SELECT count(*) AS n FROM comparison_differences WHERE ${clause}`,
+      params,
+    );
     const rows: Array<Record<string, string | null>> = await this.ds.query(
       `SELECT * FROM comparison_differences WHERE ${clause} ORDER BY id LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
       [...params, f.limit, f.offset],
@@ -337,13 +363,23 @@ export class ComparisonRepository {
       `SELECT * FROM comparison_rule_delta WHERE comparison_id = $1 ORDER BY only_in_new DESC, rule_id`,
       [comparisonId],
     );
-    return rows.map((r) => ({ ruleId: r.rule_id, onlyInOld: Number(r.only_in_old), onlyInNew: Number(r.only_in_new), inBoth: Number(r.in_both) }));
+    return rows.map((r) => ({
+      ruleId: r.rule_id,
+      onlyInOld: Number(r.only_in_old),
+      onlyInNew: Number(r.only_in_new),
+      inBoth: Number(r.in_both),
+    }));
   }
 
-  async warnings(comparisonId: string, limit: number, offset: number): Promise<{ items: ReferenceWarning[]; total: number }> {
-    const [{ n }]: Array<{ n: string }> = await this.ds.query(`SELECT count(*) AS n FROM comparison_warnings WHERE comparison_id = $1`, [
-      comparisonId,
-    ]);
+  async warnings(
+    comparisonId: string,
+    limit: number,
+    offset: number,
+  ): Promise<{ items: ReferenceWarning[]; total: number }> {
+    const [{ n }]: Array<{ n: string }> = await this.ds.query(
+      `SELECT count(*) AS n FROM comparison_warnings WHERE comparison_id = $1`,
+      [comparisonId],
+    );
     const rows: Array<Record<string, string | null>> = await this.ds.query(
       `SELECT * FROM comparison_warnings WHERE comparison_id = $1 ORDER BY id LIMIT $2 OFFSET $3`,
       [comparisonId, limit, offset],

@@ -1,8 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import type { Principal } from 'src/auth/auth.types';
 import { TenantScope } from 'src/auth/tenant-scope';
-import { ComparisonRepository, type DifferenceFilter, type DifferencePage } from 'src/comparison/comparison.repository';
-import type { ComparisonRecord, ComparisonReport, ReferenceWarning, RuleDelta } from 'src/comparison/comparison.types';
+import {
+  ComparisonRepository,
+  type DifferenceFilter,
+  type DifferencePage,
+} from 'src/comparison/comparison.repository';
+import type {
+  ComparisonRecord,
+  ComparisonReport,
+  ReferenceWarning,
+  RuleDelta,
+} from 'src/comparison/comparison.types';
 import { DomainException } from 'src/common/domain.exception';
 
 export const DIFFERENCES_PAGE_SIZE = 100;
@@ -12,7 +21,11 @@ export const DIFFERENCES_PAGE_SIZE = 100;
 export class ComparisonService {
   constructor(private readonly repo: ComparisonRepository) {}
 
-  async report(p: Principal, districtId: string, runId: string): Promise<ComparisonReport & { warnings: { total: number; first: ReferenceWarning[] } }> {
+  async report(
+    p: Principal,
+    districtId: string,
+    runId: string,
+  ): Promise<ComparisonReport & { warnings: { total: number; first: ReferenceWarning[] } }> {
     const comparison = await this.require(p, districtId, runId);
     const [entities, schools, warnings] = await Promise.all([
       this.repo.summaries(comparison.id),
@@ -39,13 +52,22 @@ export class ComparisonService {
     return { ...page, page: q.page, pageSize: DIFFERENCES_PAGE_SIZE };
   }
 
-  async ruleDelta(p: Principal, districtId: string, runId: string): Promise<{ rules: RuleDelta[]; evaluated: boolean }> {
+  async ruleDelta(
+    p: Principal,
+    districtId: string,
+    runId: string,
+  ): Promise<{ rules: RuleDelta[]; evaluated: boolean }> {
     const comparison = await this.require(p, districtId, runId);
     const rules = await this.repo.ruleDelta(comparison.id);
     return { rules, evaluated: comparison.oldEvaluationId !== null && comparison.newEvaluationId !== null };
   }
 
-  async warnings(p: Principal, districtId: string, runId: string, page: number): Promise<{ items: ReferenceWarning[]; total: number }> {
+  async warnings(
+    p: Principal,
+    districtId: string,
+    runId: string,
+    page: number,
+  ): Promise<{ items: ReferenceWarning[]; total: number }> {
     const comparison = await this.require(p, districtId, runId);
     return this.repo.warnings(comparison.id, DIFFERENCES_PAGE_SIZE, (page - 1) * DIFFERENCES_PAGE_SIZE);
   }

@@ -83,7 +83,9 @@ export class SecurityEnv {
   /** 32-byte key, base64, for AES-256-GCM encryption of SIS credentials. Required in production. */
   @ValidateIf((o: SecurityEnv) => o.SECRETS_KEY !== undefined)
   @IsBase64()
-  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'SECRETS_KEY must be 32 bytes, base64-encoded (44 characters)' })
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'SECRETS_KEY must be 32 bytes, base64-encoded (44 characters)',
+  })
   SECRETS_KEY?: string;
 
   @IsOptional()

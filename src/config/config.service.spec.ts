@@ -25,7 +25,9 @@ describe('loadConfig', () => {
   });
 
   it('refuses production without an encryption key', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/SECRETS_KEY: required when NODE_ENV=production/);
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(
+      /SECRETS_KEY: required when NODE_ENV=production/,
+    );
   });
 
   it('accepts a 32-byte base64 key', () => {

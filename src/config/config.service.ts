@@ -1,6 +1,14 @@
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validateSync, type ValidationError } from 'class-validator';
-import { AppEnv, DatabaseEnv, DemoEnv, HealthEnv, HttpEnv, MailEnv, SecurityEnv } from 'src/config/config.dto';
+import {
+  AppEnv,
+  DatabaseEnv,
+  DemoEnv,
+  HealthEnv,
+  HttpEnv,
+  MailEnv,
+  SecurityEnv,
+} from 'src/config/config.dto';
 import { RunsEnv } from 'src/config/runs-env.dto';
 
 export class ConfigException extends Error {

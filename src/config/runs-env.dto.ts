@@ -91,7 +91,9 @@ export class RunsEnv {
   /** Student match passes, comma-separated, in order. */
   @IsOptional()
   @IsString()
-  @Matches(/^(state_student_id|student_id)(,(state_student_id|student_id))*$/, { message: 'COMPARISON_STUDENT_KEYS: state_student_id and/or student_id' })
+  @Matches(/^(state_student_id|student_id)(,(state_student_id|student_id))*$/, {
+    message: 'COMPARISON_STUDENT_KEYS: state_student_id and/or student_id',
+  })
   COMPARISON_STUDENT_KEYS: string = 'state_student_id,student_id';
 
   @IsOptional()

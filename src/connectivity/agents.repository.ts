@@ -39,7 +39,13 @@ const COLUMNS = `id, district_id, name, token_prefix, created_at, rotated_at, re
 export class AgentsRepository {
   constructor(private readonly ds: DataSource) {}
 
-  async create(a: { districtId: string; name: string; tokenHash: string; tokenPrefix: string; at: Date }): Promise<AgentRow> {
+  async create(a: {
+    districtId: string;
+    name: string;
+    tokenHash: string;
+    tokenPrefix: string;
+    at: Date;
+  }): Promise<AgentRow> {
     const rows = await queryRows<AgentRow>(
       this.ds,
       `INSERT INTO agents (district_id, name, token_hash, token_prefix, created_at, state_since)
@@ -50,20 +56,38 @@ export class AgentsRepository {
   }
 
   list(districtId: string | null): Promise<AgentRow[]> {
-    return queryRows<AgentRow>(this.ds, `SELECT ${COLUMNS} FROM agents WHERE $1::uuid IS NULL OR district_id = $1 ORDER BY name, id`, [districtId]);
+    return queryRows<AgentRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM agents WHERE $1::uuid IS NULL OR district_id = $1 ORDER BY name, id`,
+      [districtId],
+    );
   }
 
   async find(districtId: string, id: string): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(this.ds, `SELECT ${COLUMNS} FROM agents WHERE district_id = $1 AND id = $2`, [districtId, id]);
+    const rows = await queryRows<AgentRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM agents WHERE district_id = $1 AND id = $2`,
+      [districtId, id],
+    );
     return rows[0] ?? null;
   }
 
   async findByTokenHash(hash: string): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(this.ds, `SELECT ${COLUMNS} FROM agents WHERE token_hash = $1 AND revoked_at IS NULL`, [hash]);
+    const rows = await queryRows<AgentRow>(
+      this.ds,
+      `SELECT ${COLUMNS} FROM agents WHERE token_hash = $1 AND revoked_at IS NULL`,
+      [hash],
+    );
     return rows[0] ?? null;
   }
 
-  async rotate(districtId: string, id: string, tokenHash: string, tokenPrefix: string, at: Date): Promise<AgentRow | null> {
+  async rotate(
+    districtId: string,
+    id: string,
+    tokenHash: string,
+    tokenPrefix: string,
+    at: Date,
+  ): Promise<AgentRow | null> {
     const rows = await queryRows<AgentRow>(
       this.ds,
       `UPDATE agents SET token_hash = $3, token_prefix = $4, rotated_at = $5
@@ -82,25 +106,31 @@ export class AgentsRepository {
     return rows[0] ?? null;
   }
 
-  async recordHello(id: string, h: { version: string; hostname: string; heartbeatIntervalMs: number; at: Date }): Promise<void> {
-    await this.ds.query(`UPDATE agents SET version = $2, hostname = $3, heartbeat_interval_ms = $4, connected_at = $5 WHERE id = $1`, [
-      id,
-      h.version.slice(0, 100),
-      h.hostname.slice(0, 255),
-      h.heartbeatIntervalMs,
-      h.at,
-    ]);
+  async recordHello(
+    id: string,
+    h: { version: string; hostname: string; heartbeatIntervalMs: number; at: Date },
+  ): Promise<void> {
+    await this.ds.query(
+      `UPDATE agents SET version = $2, hostname = $3, heartbeat_interval_ms = $4, connected_at = $5 WHERE id = $1`,
+      [id, h.version.slice(0, 100), h.hostname.slice(0, 255), h.heartbeatIntervalMs, h.at],
+    );
   }
 
   /** Records a heartbeat and makes the agent UP; returns the state it had before (row locked by the caller's tx). */
-  async recordHeartbeat(q: SqlRunner, id: string, hb: HeartbeatRecord): Promise<{ prev: AgentState; row: AgentRow } | null> {
+  async recordHeartbeat(
+    q: SqlRunner,
+    id: string,
+    hb: HeartbeatRecord,
+  ): Promise<{ prev: AgentState; row: AgentRow } | null> {
     const rows = await queryRows<AgentRow & { prev: AgentState }>(
       q,
       `UPDATE agents a SET last_heartbeat_at = $2, last_probe_ok = $3, last_probe_latency_ms = $4, last_probe_error = $5,
               state = 'UP', state_since = CASE WHEN p.prev = 'UP' THEN a.state_since ELSE $2 END
          FROM (SELECT id, state AS prev FROM agents WHERE id = $1 AND revoked_at IS NULL FOR UPDATE) p
         WHERE a.id = p.id
-       RETURNING p.prev, ${COLUMNS.split(', ').map((c) => `a.${c.trim()}`).join(', ')}`,
+       RETURNING p.prev, ${COLUMNS.split(', ')
+         .map((c) => `a.${c.trim()}`)
+         .join(', ')}`,
       [id, hb.at, hb.probeOk, hb.latencyMs, hb.error?.slice(0, 2000) ?? null],
     );
     const r = rows[0];

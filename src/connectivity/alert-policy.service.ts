@@ -40,7 +40,10 @@ export class AlertPolicyService {
   /** Periodic pass over every district with outstanding alert work. */
   async evaluateAll(): Promise<void> {
     const now = this.clock.now();
-    for (const districtId of await this.incidents.districtsWithAlertWork(now, this.config.health.ALERT_REPEAT_INTERVAL_MS)) {
+    for (const districtId of await this.incidents.districtsWithAlertWork(
+      now,
+      this.config.health.ALERT_REPEAT_INTERVAL_MS,
+    )) {
       await this.ds.transaction((m) => this.evaluateDistrict(m, districtId, now));
     }
   }
@@ -57,27 +60,67 @@ export class AlertPolicyService {
     const opens = rows.filter((r) => r.notify_state === 'pending' && !r.closed_at && !r.muted);
     if (opens.length > 0 && Math.min(...opens.map((r) => r.opened_at.getTime())) <= groupedBefore) {
       await this.send(q, districtId, 'open', opens, now, '');
-      await this.incidents.markNotified(q, opens.map((r) => r.id), now);
+      await this.incidents.markNotified(
+        q,
+        opens.map((r) => r.id),
+        now,
+      );
     }
-    const due = rows.filter((r) => r.notify_state === 'notified' && !r.closed_at && !r.muted && r.last_notified_at !== null && r.last_notified_at.getTime() <= remindBefore);
+    const due = rows.filter(
+      (r) =>
+        r.notify_state === 'notified' &&
+        !r.closed_at &&
+        !r.muted &&
+        r.last_notified_at !== null &&
+        r.last_notified_at.getTime() <= remindBefore,
+    );
     if (due.length > 0) {
-      await this.send(q, districtId, 'reminder', due, now, String(Math.max(...due.map((r) => r.reminders_sent)) + 1));
-      await this.incidents.markReminded(q, due.map((r) => r.id), now);
+      await this.send(
+        q,
+        districtId,
+        'reminder',
+        due,
+        now,
+        String(Math.max(...due.map((r) => r.reminders_sent)) + 1),
+      );
+      await this.incidents.markReminded(
+        q,
+        due.map((r) => r.id),
+        now,
+      );
     }
     const recovered = rows.filter((r) => r.notify_state === 'notified' && r.closed_at);
-    if (recovered.length > 0 && Math.min(...recovered.map((r) => r.closed_at?.getTime() ?? now.getTime())) <= groupedBefore) {
+    if (
+      recovered.length > 0 &&
+      Math.min(...recovered.map((r) => r.closed_at?.getTime() ?? now.getTime())) <= groupedBefore
+    ) {
       await this.send(q, districtId, 'recovery', recovered, now, '');
-      await this.incidents.markResolved(q, recovered.map((r) => r.id));
+      await this.incidents.markResolved(
+        q,
+        recovered.map((r) => r.id),
+      );
     }
   }
 
-  private async send(q: SqlRunner, districtId: string, kind: AlertKind, rows: AlertCandidateRow[], now: Date, salt: string): Promise<void> {
+  private async send(
+    q: SqlRunner,
+    districtId: string,
+    kind: AlertKind,
+    rows: AlertCandidateRow[],
+    now: Date,
+    salt: string,
+  ): Promise<void> {
     const info = await this.districtInfo(q, districtId);
     const items = await Promise.all(rows.map((r) => this.item(q, r)));
-    const ids = rows.map((r) => r.id).sort().join(',');
+    const ids = rows
+      .map((r) => r.id)
+      .sort()
+      .join(',');
     const key = createHash('sha256').update(`${ids}:${salt}`).digest('hex').slice(0, 32);
     const recipients: Record<AlertAudience, string[]> = {
-      support: this.config.mail.SUPPORT_EMAILS.split(',').map((s) => s.trim()).filter(Boolean),
+      support: this.config.mail.SUPPORT_EMAILS.split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
       district: info.contacts ?? [],
     };
     for (const audience of ['support', 'district'] as const) {
@@ -91,7 +134,13 @@ export class AlertPolicyService {
         items,
       });
       await this.outbox.enqueue(
-        { dedupeKey: `alert:${kind}:${key}:${audience}`, districtId, kind: `link_${kind}`, to: recipients[audience], ...mail },
+        {
+          dedupeKey: `alert:${kind}:${key}:${audience}`,
+          districtId,
+          kind: `link_${kind}`,
+          to: recipients[audience],
+          ...mail,
+        },
         q,
       );
     }
@@ -113,7 +162,12 @@ export class AlertPolicyService {
       causeCode: r.cause_code,
       cause: r.cause,
       lastLatencyMs: r.last_latency_ms,
-      recentProbes: probes.map((p) => ({ at: p.probed_at, ok: p.ok, latencyMs: p.latency_ms, errorCode: p.error_code })),
+      recentProbes: probes.map((p) => ({
+        at: p.probed_at,
+        ok: p.ok,
+        latencyMs: p.latency_ms,
+        errorCode: p.error_code,
+      })),
       linksBehind: r.links_behind ?? [],
     };
   }

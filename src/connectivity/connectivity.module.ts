@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { AgentsRepository } from 'src/connectivity/agents.repository';
 import { AlertPolicyService } from 'src/connectivity/alert-policy.service';
@@ -76,7 +82,13 @@ export class ConnectivityModule {
         StatusService,
         ConnectivityScheduler,
       ],
-      exports: [AgentsRepository, LinkHealthService, ProbeSchedulerService, AlertPolicyService, IncidentsRepository],
+      exports: [
+        AgentsRepository,
+        LinkHealthService,
+        ProbeSchedulerService,
+        AlertPolicyService,
+        IncidentsRepository,
+      ],
     };
   }
 }

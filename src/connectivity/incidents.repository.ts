@@ -63,7 +63,10 @@ export class IncidentsRepository {
   }
 
   async open(q: SqlRunner, o: OpenIncident): Promise<string | null> {
-    const target = o.subjectKind === 'link' ? `(link_id) WHERE closed_at IS NULL AND subject_kind = 'link'` : `(agent_id) WHERE closed_at IS NULL AND subject_kind = 'agent'`;
+    const target =
+      o.subjectKind === 'link'
+        ? `(link_id) WHERE closed_at IS NULL AND subject_kind = 'link'`
+        : `(agent_id) WHERE closed_at IS NULL AND subject_kind = 'agent'`;
     const rows = await queryRows<{ id: string }>(
       q,
       `INSERT INTO incidents (district_id, subject_kind, link_id, agent_id, subject_name, opened_at, cause_code, cause)
@@ -100,7 +103,11 @@ export class IncidentsRepository {
 
   /** Serialises alert decisions per district across instances for the transaction's lifetime. */
   async tryLockDistrict(q: SqlRunner, districtId: string): Promise<boolean> {
-    const rows = await queryRows<{ ok: boolean }>(q, `SELECT pg_try_advisory_xact_lock(hashtext('sis-certify:alerts'), hashtext($1)) AS ok`, [districtId]);
+    const rows = await queryRows<{ ok: boolean }>(
+      q,
+      `SELECT pg_try_advisory_xact_lock(hashtext('sis-certify:alerts'), hashtext($1)) AS ok`,
+      [districtId],
+    );
     return rows[0]?.ok === true;
   }
 
@@ -133,11 +140,17 @@ export class IncidentsRepository {
   }
 
   async markNotified(q: SqlRunner, ids: string[], at: Date): Promise<void> {
-    await q.query(`UPDATE incidents SET notify_state = 'notified', last_notified_at = $2 WHERE id = ANY($1)`, [ids, at]);
+    await q.query(
+      `UPDATE incidents SET notify_state = 'notified', last_notified_at = $2 WHERE id = ANY($1)`,
+      [ids, at],
+    );
   }
 
   async markReminded(q: SqlRunner, ids: string[], at: Date): Promise<void> {
-    await q.query(`UPDATE incidents SET last_notified_at = $2, reminders_sent = reminders_sent + 1 WHERE id = ANY($1)`, [ids, at]);
+    await q.query(
+      `UPDATE incidents SET last_notified_at = $2, reminders_sent = reminders_sent + 1 WHERE id = ANY($1)`,
+      [ids, at],
+    );
   }
 
   async markResolved(q: SqlRunner, ids: string[]): Promise<void> {

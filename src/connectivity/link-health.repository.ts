@@ -68,7 +68,13 @@ export class LinkHealthRepository {
    * claim, so two instances never probe (or alert for) the same round. The lease keeps a slow probe's link
    * from being probed again before its result is recorded (results stay in order).
    */
-  claimDue(instance: string, now: Date, overrideMs: number | null, limit: number, leaseMs: number): Promise<DueProbe[]> {
+  claimDue(
+    instance: string,
+    now: Date,
+    overrideMs: number | null,
+    limit: number,
+    leaseMs: number,
+  ): Promise<DueProbe[]> {
     return queryRows<DueProbe>(
       this.ds,
       `WITH due AS (
@@ -113,12 +119,27 @@ export class LinkHealthRepository {
               last_error = CASE WHEN $5::timestamptz IS NULL THEN COALESCE($8, last_error) ELSE $8 END,
               probe_lease_until = NULL
         WHERE link_id = $1`,
-      [linkId, s.state, s.since, s.consecutiveFailures, probe?.at ?? null, probe?.latencyMs ?? null, probe?.errorCode ?? null, probe?.error ?? null],
+      [
+        linkId,
+        s.state,
+        s.since,
+        s.consecutiveFailures,
+        probe?.at ?? null,
+        probe?.latencyMs ?? null,
+        probe?.errorCode ?? null,
+        probe?.error ?? null,
+      ],
     );
   }
 
   /** A state change not caused by a probe of this link (its agent went DOWN). */
-  async updateWithoutProbe(q: SqlRunner, linkId: string, s: { state: LinkState; since: Date; consecutiveFailures: number }, code: string, error: string): Promise<void> {
+  async updateWithoutProbe(
+    q: SqlRunner,
+    linkId: string,
+    s: { state: LinkState; since: Date; consecutiveFailures: number },
+    code: string,
+    error: string,
+  ): Promise<void> {
     await q.query(
       `UPDATE link_health SET state = $2, since = $3, consecutive_failures = $4, last_error_code = $5, last_error = $6 WHERE link_id = $1`,
       [linkId, s.state, s.since, s.consecutiveFailures, code, error],
@@ -191,13 +212,27 @@ export class LinkHealthRepository {
     );
   }
 
-  recentProbes(linkId: string, limit: number, q: SqlRunner = this.ds): Promise<Array<{ probed_at: Date; ok: boolean; latency_ms: number | null; error_code: string | null }>> {
-    return queryRows(q, `SELECT probed_at, ok, latency_ms, error_code FROM probe_results WHERE link_id = $1 ORDER BY probed_at DESC LIMIT $2`, [linkId, limit]);
+  recentProbes(
+    linkId: string,
+    limit: number,
+    q: SqlRunner = this.ds,
+  ): Promise<Array<{ probed_at: Date; ok: boolean; latency_ms: number | null; error_code: string | null }>> {
+    return queryRows(
+      q,
+      `SELECT probed_at, ok, latency_ms, error_code FROM probe_results WHERE link_id = $1 ORDER BY probed_at DESC LIMIT $2`,
+      [linkId, limit],
+    );
   }
 
   /** Keeps storage bounded: raw results for `rawHours`, hourly rollups for `rollupDays`. */
   async prune(now: Date, rawHours: number, rollupDays: number): Promise<void> {
-    await this.ds.query(`DELETE FROM probe_results WHERE probed_at < $1::timestamptz - make_interval(hours => $2)`, [now, rawHours]);
-    await this.ds.query(`DELETE FROM probe_rollups WHERE hour < $1::timestamptz - make_interval(days => $2)`, [now, rollupDays]);
+    await this.ds.query(
+      `DELETE FROM probe_results WHERE probed_at < $1::timestamptz - make_interval(hours => $2)`,
+      [now, rawHours],
+    );
+    await this.ds.query(
+      `DELETE FROM probe_rollups WHERE hour < $1::timestamptz - make_interval(days => $2)`,
+      [now, rollupDays],
+    );
   }
 }

@@ -7,13 +7,22 @@ import { AgentsRepository } from 'src/connectivity/agents.repository';
 import { AlertPolicyService } from 'src/connectivity/alert-policy.service';
 import { IncidentsRepository } from 'src/connectivity/incidents.repository';
 import { LinkHealthRepository, type LinkHealthRow } from 'src/connectivity/link-health.repository';
-import { incidentAction, nextLinkHealth, type HealthEvent, type LinkHealthState } from 'src/connectivity/link-state.machine';
+import {
+  incidentAction,
+  nextLinkHealth,
+  type HealthEvent,
+  type LinkHealthState,
+} from 'src/connectivity/link-state.machine';
 import { MaintenanceRepository } from 'src/connectivity/maintenance.repository';
 import type { SqlRunner } from 'src/notifications/sql-runner.util';
 
 export const AGENT_DOWN_CODE = 'AGENT_DOWN';
 
-const toState = (r: LinkHealthRow): LinkHealthState => ({ state: r.state, since: r.since, consecutiveFailures: r.consecutive_failures });
+const toState = (r: LinkHealthRow): LinkHealthState => ({
+  state: r.state,
+  since: r.since,
+  consecutiveFailures: r.consecutive_failures,
+});
 
 /**
  * Applies probe outcomes (direct probes, agent heartbeats) and agent liveness to link_health, opens and
@@ -46,13 +55,19 @@ export class LinkHealthService {
   async recordAgentHeartbeat(agentId: string, probe: ProbeResult): Promise<void> {
     const at = this.clock.now();
     await this.ds.transaction(async (m) => {
-      const hb = await this.agents.recordHeartbeat(m, agentId, { at, probeOk: probe.ok, latencyMs: probe.latencyMs, error: probe.error?.message ?? null });
+      const hb = await this.agents.recordHeartbeat(m, agentId, {
+        at,
+        probeOk: probe.ok,
+        latencyMs: probe.latencyMs,
+        error: probe.error?.message ?? null,
+      });
       if (!hb) return;
       const open = await this.incidents.findOpen(m, 'agent', agentId);
       if (open) await this.incidents.close(m, open.id, at);
       for (const link of await this.health.lockLinksOfAgent(m, agentId, at)) {
         let state = toState(link);
-        if (hb.prev === 'DOWN' || link.last_error_code === AGENT_DOWN_CODE) state = nextLinkHealth(state, { kind: 'agent_up', at }, this.failures);
+        if (hb.prev === 'DOWN' || link.last_error_code === AGENT_DOWN_CODE)
+          state = nextLinkHealth(state, { kind: 'agent_up', at }, this.failures);
         await this.applyProbe(m, link, state, probe, 'agent', at);
       }
       await this.alerts.evaluateDistrict(m, hb.row.district_id, at);
@@ -79,7 +94,13 @@ export class LinkHealthService {
         });
         for (const link of await this.health.lockLinksOfAgent(m, a.id, at)) {
           const next = nextLinkHealth(toState(link), { kind: 'agent_down', at }, this.failures);
-          await this.health.updateWithoutProbe(m, link.link_id, next, AGENT_DOWN_CODE, `agent ${a.name} is not reporting`);
+          await this.health.updateWithoutProbe(
+            m,
+            link.link_id,
+            next,
+            AGENT_DOWN_CODE,
+            `agent ${a.name} is not reporting`,
+          );
         }
         await this.alerts.evaluateDistrict(m, a.district_id, at);
       }
@@ -91,13 +112,29 @@ export class LinkHealthService {
     return this.config.health.PROBE_FAILURES_BEFORE_DOWN;
   }
 
-  private async applyProbe(m: SqlRunner, link: LinkHealthRow, cur: LinkHealthState, probe: ProbeResult, via: 'direct' | 'agent', at: Date): Promise<void> {
+  private async applyProbe(
+    m: SqlRunner,
+    link: LinkHealthRow,
+    cur: LinkHealthState,
+    probe: ProbeResult,
+    via: 'direct' | 'agent',
+    at: Date,
+  ): Promise<void> {
     const inMaintenance = await this.maintenance.inMaintenance(m, link.district_id, link.link_id, at);
     const ev: HealthEvent = { kind: 'probe', ok: probe.ok, at, inMaintenance };
     const next = nextLinkHealth(cur, ev, this.failures);
     const errorCode = probe.ok ? null : (probe.error?.code ?? 'UNKNOWN');
     const error = probe.ok ? null : (probe.error?.message ?? 'probe failed');
-    await this.health.recordProbe(m, { linkId: link.link_id, districtId: link.district_id, at, ok: probe.ok, latencyMs: probe.latencyMs, errorCode, error, via });
+    await this.health.recordProbe(m, {
+      linkId: link.link_id,
+      districtId: link.district_id,
+      at,
+      ok: probe.ok,
+      latencyMs: probe.latencyMs,
+      errorCode,
+      error,
+      via,
+    });
     await this.health.update(m, link.link_id, next, { at, latencyMs: probe.latencyMs, errorCode, error });
     const open = await this.incidents.findOpen(m, 'link', link.link_id);
     const action = incidentAction(next, ev, open !== null);

@@ -13,8 +13,14 @@ export interface ProbeTarget {
 }
 
 /** Connection options for a driver from a link's settings and its decrypted password. */
-export function driverOptions(name: string, settings: LinkConnectionSettings, password: string | undefined, timeoutMs?: number): DriverConnectionOptions {
-  const bound = (v: number | undefined): number | undefined => (timeoutMs === undefined ? v : Math.min(v ?? timeoutMs, timeoutMs));
+export function driverOptions(
+  name: string,
+  settings: LinkConnectionSettings,
+  password: string | undefined,
+  timeoutMs?: number,
+): DriverConnectionOptions {
+  const bound = (v: number | undefined): number | undefined =>
+    timeoutMs === undefined ? v : Math.min(v ?? timeoutMs, timeoutMs);
   return {
     linkName: name,
     host: settings.host,
@@ -42,18 +48,34 @@ export class LinkProberRepository {
     try {
       password = t.secretCiphertext ? this.box.decrypt(t.secretCiphertext) : undefined;
     } catch (err) {
-      return { ok: false, latencyMs: 0, error: { code: 'CONFIG', message: err instanceof Error ? err.message : String(err) } };
+      return {
+        ok: false,
+        latencyMs: 0,
+        error: { code: 'CONFIG', message: err instanceof Error ? err.message : String(err) },
+      };
     }
     let driver;
     try {
       driver = createDriver(t.settings.driver, driverOptions(t.name, t.settings, password, timeoutMs));
     } catch (err) {
       const code = err instanceof ConnectorException ? err.code : 'CONFIG';
-      return { ok: false, latencyMs: 0, error: { code, message: err instanceof Error ? err.message : String(err) } };
+      return {
+        ok: false,
+        latencyMs: 0,
+        error: { code, message: err instanceof Error ? err.message : String(err) },
+      };
     }
     let timer: NodeJS.Timeout | undefined;
     const deadline = new Promise<ProbeResult>((resolve) => {
-      timer = setTimeout(() => resolve({ ok: false, latencyMs: elapsed(), error: { code: 'TIMEOUT', message: `probe of "${t.name}" timed out after ${timeoutMs} ms` } }), timeoutMs + 500);
+      timer = setTimeout(
+        () =>
+          resolve({
+            ok: false,
+            latencyMs: elapsed(),
+            error: { code: 'TIMEOUT', message: `probe of "${t.name}" timed out after ${timeoutMs} ms` },
+          }),
+        timeoutMs + 500,
+      );
     });
     try {
       return await Promise.race([driver.probe(), deadline]);

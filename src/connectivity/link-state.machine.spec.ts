@@ -1,8 +1,18 @@
-import { incidentAction, nextLinkHealth, type HealthEvent, type LinkHealthState } from 'src/connectivity/link-state.machine';
+import {
+  incidentAction,
+  nextLinkHealth,
+  type HealthEvent,
+  type LinkHealthState,
+} from 'src/connectivity/link-state.machine';
 
 const t0 = new Date('2026-11-02T10:00:00Z');
 const at = (s: number): Date => new Date(t0.getTime() + s * 1000);
-const probe = (ok: boolean, s: number, inMaintenance = false): HealthEvent => ({ kind: 'probe', ok, at: at(s), inMaintenance });
+const probe = (ok: boolean, s: number, inMaintenance = false): HealthEvent => ({
+  kind: 'probe',
+  ok,
+  at: at(s),
+  inMaintenance,
+});
 
 function run(start: LinkHealthState, events: HealthEvent[], n = 3): LinkHealthState[] {
   const out: LinkHealthState[] = [];
@@ -30,7 +40,13 @@ describe('link state machine', () => {
   });
 
   it('absorbs a flap: a success before N failures returns to UP and resets the count', () => {
-    const states = run(up, [probe(false, 1), probe(false, 2), probe(true, 3), probe(false, 4), probe(false, 5)]);
+    const states = run(up, [
+      probe(false, 1),
+      probe(false, 2),
+      probe(true, 3),
+      probe(false, 4),
+      probe(false, 5),
+    ]);
     expect(states.map((s) => s.state)).toEqual(['PENDING', 'PENDING', 'UP', 'PENDING', 'PENDING']);
     expect(states[4].consecutiveFailures).toBe(2);
   });
@@ -42,8 +58,20 @@ describe('link state machine', () => {
   });
 
   it('holds MAINTENANCE inside a window, counting failures, and goes DOWN on the first failure after it', () => {
-    const states = run(up, [probe(false, 1, true), probe(false, 2, true), probe(false, 3, true), probe(false, 4, true), probe(false, 5)]);
-    expect(states.map((s) => s.state)).toEqual(['MAINTENANCE', 'MAINTENANCE', 'MAINTENANCE', 'MAINTENANCE', 'DOWN']);
+    const states = run(up, [
+      probe(false, 1, true),
+      probe(false, 2, true),
+      probe(false, 3, true),
+      probe(false, 4, true),
+      probe(false, 5),
+    ]);
+    expect(states.map((s) => s.state)).toEqual([
+      'MAINTENANCE',
+      'MAINTENANCE',
+      'MAINTENANCE',
+      'MAINTENANCE',
+      'DOWN',
+    ]);
     expect(states[1].since).toEqual(at(1));
   });
 
@@ -66,7 +94,15 @@ describe('link state machine', () => {
     expect(incidentAction(down, probe(false, 1), true)).toBe('none');
     expect(incidentAction(down, { kind: 'agent_down', at: at(1) }, false)).toBe('none');
     expect(incidentAction({ ...up }, probe(true, 2), true)).toBe('close');
-    expect(incidentAction({ state: 'MAINTENANCE', since: t0, consecutiveFailures: 0 }, probe(true, 2, true), true)).toBe('close');
-    expect(incidentAction({ state: 'MAINTENANCE', since: t0, consecutiveFailures: 4 }, probe(false, 2, true), false)).toBe('none');
+    expect(
+      incidentAction({ state: 'MAINTENANCE', since: t0, consecutiveFailures: 0 }, probe(true, 2, true), true),
+    ).toBe('close');
+    expect(
+      incidentAction(
+        { state: 'MAINTENANCE', since: t0, consecutiveFailures: 4 },
+        probe(false, 2, true),
+        false,
+      ),
+    ).toBe('none');
   });
 });

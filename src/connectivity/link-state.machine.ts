@@ -21,7 +21,11 @@ export type HealthEvent =
  * MAINTENANCE whatever the probe says, but failures keep counting so a link still broken when the window
  * ends goes DOWN on its next failed probe. `since` changes only when the state changes.
  */
-export function nextLinkHealth(cur: LinkHealthState, ev: HealthEvent, failuresBeforeDown: number): LinkHealthState {
+export function nextLinkHealth(
+  cur: LinkHealthState,
+  ev: HealthEvent,
+  failuresBeforeDown: number,
+): LinkHealthState {
   const to = (state: LinkState, consecutiveFailures: number): LinkHealthState => ({
     state,
     consecutiveFailures,

@@ -2,7 +2,11 @@ import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Qu
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
-import { CreateMaintenanceWindowDto, CreateSilenceDto, ListQueryDto } from 'src/connectivity/connectivity.dto';
+import {
+  CreateMaintenanceWindowDto,
+  CreateSilenceDto,
+  ListQueryDto,
+} from 'src/connectivity/connectivity.dto';
 import { MaintenanceService } from 'src/connectivity/maintenance.service';
 
 @ApiTags('link health')
@@ -13,35 +17,59 @@ export class MaintenanceController {
   constructor(private readonly maintenance: MaintenanceService) {}
 
   @Get('maintenance-windows')
-  windows(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Query() q: ListQueryDto) {
+  windows(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Query() q: ListQueryDto,
+  ) {
     return this.maintenance.listWindows(p, districtId, q.all === 'true');
   }
 
   @Post('maintenance-windows')
-  createWindow(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: CreateMaintenanceWindowDto) {
+  createWindow(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: CreateMaintenanceWindowDto,
+  ) {
     return this.maintenance.createWindow(p, districtId, dto);
   }
 
   @Delete('maintenance-windows/:windowId')
   @HttpCode(204)
-  deleteWindow(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('windowId', ParseUUIDPipe) id: string) {
+  deleteWindow(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('windowId', ParseUUIDPipe) id: string,
+  ) {
     return this.maintenance.deleteWindow(p, districtId, id);
   }
 
   @Get('silences')
-  silences(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Query() q: ListQueryDto) {
+  silences(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Query() q: ListQueryDto,
+  ) {
     return this.maintenance.listSilences(p, districtId, q.all === 'true');
   }
 
   @Post('silences')
-  createSilence(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: CreateSilenceDto) {
+  createSilence(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: CreateSilenceDto,
+  ) {
     return this.maintenance.createSilence(p, districtId, dto);
   }
 
   /** Expires the silence now (its record is kept). */
   @Delete('silences/:silenceId')
   @HttpCode(204)
-  expireSilence(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('silenceId', ParseUUIDPipe) id: string) {
+  expireSilence(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('silenceId', ParseUUIDPipe) id: string,
+  ) {
     return this.maintenance.expireSilence(p, districtId, id);
   }
 }

@@ -48,7 +48,14 @@ export class MaintenanceRepository {
     );
   }
 
-  async createWindow(w: { districtId: string; linkId: string | null; startsAt: Date; endsAt: Date; reason: string; createdBy: string }): Promise<MaintenanceWindowRow> {
+  async createWindow(w: {
+    districtId: string;
+    linkId: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    reason: string;
+    createdBy: string;
+  }): Promise<MaintenanceWindowRow> {
     const rows = await queryRows<MaintenanceWindowRow>(
       this.ds,
       `INSERT INTO maintenance_windows (district_id, link_id, starts_at, ends_at, reason, created_by)
@@ -59,7 +66,11 @@ export class MaintenanceRepository {
   }
 
   async deleteWindow(districtId: string, id: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(this.ds, `DELETE FROM maintenance_windows WHERE district_id = $1 AND id = $2 RETURNING id`, [districtId, id]);
+    const rows = await queryRows<{ id: string }>(
+      this.ds,
+      `DELETE FROM maintenance_windows WHERE district_id = $1 AND id = $2 RETURNING id`,
+      [districtId, id],
+    );
     return rows.length > 0;
   }
 
@@ -72,7 +83,14 @@ export class MaintenanceRepository {
     );
   }
 
-  async createSilence(s: { districtId: string; linkId: string | null; startsAt: Date; endsAt: Date; comment: string; createdBy: string }): Promise<SilenceRow> {
+  async createSilence(s: {
+    districtId: string;
+    linkId: string | null;
+    startsAt: Date;
+    endsAt: Date;
+    comment: string;
+    createdBy: string;
+  }): Promise<SilenceRow> {
     const rows = await queryRows<SilenceRow>(
       this.ds,
       `INSERT INTO alert_silences (district_id, link_id, starts_at, ends_at, comment, created_by)
@@ -93,7 +111,11 @@ export class MaintenanceRepository {
   }
 
   async linkBelongs(districtId: string, linkId: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(this.ds, `SELECT id FROM sis_links WHERE district_id = $1 AND id = $2`, [districtId, linkId]);
+    const rows = await queryRows<{ id: string }>(
+      this.ds,
+      `SELECT id FROM sis_links WHERE district_id = $1 AND id = $2`,
+      [districtId, linkId],
+    );
     return rows.length > 0;
   }
 }

@@ -4,7 +4,11 @@ import { TenantScope } from 'src/auth/tenant-scope';
 import { DomainException } from 'src/common/domain.exception';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import type { CreateMaintenanceWindowDto, CreateSilenceDto } from 'src/connectivity/connectivity.dto';
-import { MaintenanceRepository, type MaintenanceWindowRow, type SilenceRow } from 'src/connectivity/maintenance.repository';
+import {
+  MaintenanceRepository,
+  type MaintenanceWindowRow,
+  type SilenceRow,
+} from 'src/connectivity/maintenance.repository';
 
 export interface MaintenanceWindowView {
   id: string;
@@ -40,11 +44,22 @@ export class MaintenanceService {
     return (await this.repo.listWindows(districtId, all, now)).map((w) => this.windowView(w, now));
   }
 
-  async createWindow(p: Principal, districtId: string, dto: CreateMaintenanceWindowDto): Promise<MaintenanceWindowView> {
+  async createWindow(
+    p: Principal,
+    districtId: string,
+    dto: CreateMaintenanceWindowDto,
+  ): Promise<MaintenanceWindowView> {
     TenantScope.of(p).assertDistrict(districtId);
     const { startsAt, endsAt } = this.span(dto.startsAt, dto.endsAt);
     await this.requireLink(districtId, dto.linkId);
-    const w = await this.repo.createWindow({ districtId, linkId: dto.linkId ?? null, startsAt, endsAt, reason: dto.reason, createdBy: p.userId });
+    const w = await this.repo.createWindow({
+      districtId,
+      linkId: dto.linkId ?? null,
+      startsAt,
+      endsAt,
+      reason: dto.reason,
+      createdBy: p.userId,
+    });
     return this.windowView(w, this.clock.now());
   }
 
@@ -65,13 +80,21 @@ export class MaintenanceService {
     const { startsAt, endsAt } = this.span(dto.startsAt ?? now.toISOString(), dto.endsAt);
     if (endsAt <= now) throw DomainException.invalid('endsAt must be in the future');
     await this.requireLink(districtId, dto.linkId);
-    const s = await this.repo.createSilence({ districtId, linkId: dto.linkId ?? null, startsAt, endsAt, comment: dto.comment, createdBy: p.userId });
+    const s = await this.repo.createSilence({
+      districtId,
+      linkId: dto.linkId ?? null,
+      startsAt,
+      endsAt,
+      comment: dto.comment,
+      createdBy: p.userId,
+    });
     return this.silenceView(s, now);
   }
 
   async expireSilence(p: Principal, districtId: string, id: string): Promise<void> {
     TenantScope.of(p).assertDistrict(districtId);
-    if (!(await this.repo.expireSilence(districtId, id, this.clock.now()))) throw DomainException.notFound('silence');
+    if (!(await this.repo.expireSilence(districtId, id, this.clock.now())))
+      throw DomainException.notFound('silence');
   }
 
   private span(from: string, to: string): { startsAt: Date; endsAt: Date } {
@@ -86,10 +109,26 @@ export class MaintenanceService {
   }
 
   private windowView(w: MaintenanceWindowRow, now: Date): MaintenanceWindowView {
-    return { id: w.id, districtId: w.district_id, linkId: w.link_id, startsAt: w.starts_at, endsAt: w.ends_at, reason: w.reason, active: w.starts_at <= now && w.ends_at > now };
+    return {
+      id: w.id,
+      districtId: w.district_id,
+      linkId: w.link_id,
+      startsAt: w.starts_at,
+      endsAt: w.ends_at,
+      reason: w.reason,
+      active: w.starts_at <= now && w.ends_at > now,
+    };
   }
 
   private silenceView(s: SilenceRow, now: Date): SilenceView {
-    return { id: s.id, districtId: s.district_id, linkId: s.link_id, startsAt: s.starts_at, endsAt: s.ends_at, comment: s.comment, active: s.starts_at <= now && s.ends_at > now };
+    return {
+      id: s.id,
+      districtId: s.district_id,
+      linkId: s.link_id,
+      startsAt: s.starts_at,
+      endsAt: s.ends_at,
+      comment: s.comment,
+      active: s.starts_at <= now && s.ends_at > now,
+    };
   }
 }

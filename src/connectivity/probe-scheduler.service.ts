@@ -27,7 +27,13 @@ export class ProbeSchedulerService {
     const now = this.clock.now();
     await this.repo.ensureRows(now);
     const h = this.config.health;
-    const due = await this.repo.claimDue(this.instanceId, now, h.PROBE_INTERVAL_OVERRIDE_MS ?? null, 100, h.PROBE_TIMEOUT_MS + 2_000);
+    const due = await this.repo.claimDue(
+      this.instanceId,
+      now,
+      h.PROBE_INTERVAL_OVERRIDE_MS ?? null,
+      100,
+      h.PROBE_TIMEOUT_MS + 2_000,
+    );
     for (let i = 0; i < due.length; i += MAX_CONCURRENT_PROBES) {
       await Promise.all(due.slice(i, i + MAX_CONCURRENT_PROBES).map((d) => this.probeOne(d)));
     }
@@ -41,10 +47,15 @@ export class ProbeSchedulerService {
 
   private async probeOne(d: DueProbe): Promise<void> {
     try {
-      const result = await this.prober.probe({ name: d.name, settings: d.settings, secretCiphertext: d.secret_ciphertext }, this.config.health.PROBE_TIMEOUT_MS);
+      const result = await this.prober.probe(
+        { name: d.name, settings: d.settings, secretCiphertext: d.secret_ciphertext },
+        this.config.health.PROBE_TIMEOUT_MS,
+      );
       await this.health.recordLinkProbe(d.link_id, result);
     } catch (err) {
-      this.logger.error(`probe of link ${d.link_id} could not be recorded: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(
+        `probe of link ${d.link_id} could not be recorded: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }

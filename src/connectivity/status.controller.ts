@@ -30,7 +30,11 @@ export class StatusController {
 
   @Roles('support', 'district_admin')
   @Get('districts/:districtId/incidents')
-  districtIncidents(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Query() q: IncidentsQueryDto) {
+  districtIncidents(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Query() q: IncidentsQueryDto,
+  ) {
     return this.status.listIncidents(p, districtId, q);
   }
 }

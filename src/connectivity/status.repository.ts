@@ -29,7 +29,11 @@ export class StatusRepository {
   constructor(private readonly ds: DataSource) {}
 
   districts(districtId: string | null): Promise<Array<{ id: string; name: string }>> {
-    return queryRows(this.ds, `SELECT id, name FROM districts WHERE $1::uuid IS NULL OR id = $1 ORDER BY name`, [districtId]);
+    return queryRows(
+      this.ds,
+      `SELECT id, name FROM districts WHERE $1::uuid IS NULL OR id = $1 ORDER BY name`,
+      [districtId],
+    );
   }
 
   links(districtId: string | null): Promise<LinkStatusRow[]> {
@@ -47,7 +51,9 @@ export class StatusRepository {
     );
   }
 
-  openAgentIncidents(districtId: string | null): Promise<Array<{ id: string; agent_id: string; opened_at: Date; cause_code: string }>> {
+  openAgentIncidents(
+    districtId: string | null,
+  ): Promise<Array<{ id: string; agent_id: string; opened_at: Date; cause_code: string }>> {
     return queryRows(
       this.ds,
       `SELECT id, agent_id, opened_at, cause_code FROM incidents

@@ -114,12 +114,20 @@ export class StatusService {
     return view;
   }
 
-  async listIncidents(p: Principal, districtId: string | null, q: IncidentsQueryDto): Promise<IncidentView[]> {
+  async listIncidents(
+    p: Principal,
+    districtId: string | null,
+    q: IncidentsQueryDto,
+  ): Promise<IncidentView[]> {
     const scope = TenantScope.of(p);
     const wanted = districtId ?? q.districtId ?? scope.districtId;
     if (wanted) scope.assertDistrict(wanted);
     const open = q.open === undefined ? undefined : q.open === 'true';
-    const rows = await this.incidents.list({ districtIds: wanted ? [wanted] : null, open, limit: q.limit ?? 100 });
+    const rows = await this.incidents.list({
+      districtIds: wanted ? [wanted] : null,
+      open,
+      limit: q.limit ?? 100,
+    });
     return rows.map(toIncidentView);
   }
 
@@ -131,25 +139,50 @@ export class StatusService {
       this.agents.list(districtId),
       this.status.openAgentIncidents(districtId),
     ]);
-    const uptime = new Map((await this.health.uptime(links.map((l) => l.link_id), now)).map((u) => [u.link_id, u]));
-    const incidentOfAgent = new Map(agentIncidents.map((i) => [i.agent_id, { id: i.id, openedAt: i.opened_at, causeCode: i.cause_code }]));
+    const uptime = new Map(
+      (
+        await this.health.uptime(
+          links.map((l) => l.link_id),
+          now,
+        )
+      ).map((u) => [u.link_id, u]),
+    );
+    const incidentOfAgent = new Map(
+      agentIncidents.map((i) => [i.agent_id, { id: i.id, openedAt: i.opened_at, causeCode: i.cause_code }]),
+    );
     const views: DistrictStatusView[] = [];
     for (const d of districts) {
-      const mine = links.filter((l) => l.district_id === d.id).map((l) => this.linkView(l, uptime.get(l.link_id)));
+      const mine = links
+        .filter((l) => l.district_id === d.id)
+        .map((l) => this.linkView(l, uptime.get(l.link_id)));
       const windows = await this.maintenance.listWindows(d.id, false, now);
       views.push({
         districtId: d.id,
         name: d.name,
-        state: mine.reduce<LinkState>((worst, l) => (SEVERITY[l.state] > SEVERITY[worst] ? l.state : worst), 'UP'),
+        state: mine.reduce<LinkState>(
+          (worst, l) => (SEVERITY[l.state] > SEVERITY[worst] ? l.state : worst),
+          'UP',
+        ),
         links: mine,
-        agents: agents.filter((a) => a.district_id === d.id).map((a) => this.agentView(a, incidentOfAgent.get(a.id) ?? null)),
-        maintenance: windows.map((w) => ({ id: w.id, linkId: w.link_id, startsAt: w.starts_at, endsAt: w.ends_at, reason: w.reason })),
+        agents: agents
+          .filter((a) => a.district_id === d.id)
+          .map((a) => this.agentView(a, incidentOfAgent.get(a.id) ?? null)),
+        maintenance: windows.map((w) => ({
+          id: w.id,
+          linkId: w.link_id,
+          startsAt: w.starts_at,
+          endsAt: w.ends_at,
+          reason: w.reason,
+        })),
       });
     }
     return views;
   }
 
-  private linkView(l: LinkStatusRow, u: { h24: number | null; d7: number | null; d30: number | null } | undefined): LinkStatusView {
+  private linkView(
+    l: LinkStatusRow,
+    u: { h24: number | null; d7: number | null; d30: number | null } | undefined,
+  ): LinkStatusView {
     return {
       linkId: l.link_id,
       name: l.name,
@@ -165,7 +198,13 @@ export class StatusService {
       lastErrorCode: l.last_error_code,
       lastError: l.last_error,
       uptime: { h24: round4(u?.h24 ?? null), d7: round4(u?.d7 ?? null), d30: round4(u?.d30 ?? null) },
-      openIncident: l.incident_id ? { id: l.incident_id, openedAt: l.incident_opened_at as Date, causeCode: l.incident_cause_code ?? 'UNKNOWN' } : null,
+      openIncident: l.incident_id
+        ? {
+            id: l.incident_id,
+            openedAt: l.incident_opened_at as Date,
+            causeCode: l.incident_cause_code ?? 'UNKNOWN',
+          }
+        : null,
     };
   }
 

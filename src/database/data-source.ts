@@ -6,7 +6,9 @@ import { projectRoot } from 'src/common/paths.util';
 /** Where compiled or source migrations live: dist/migrations/*.js when built, migrations/*.ts under ts runners. */
 export function migrationGlob(): string {
   const compiled = __filename.endsWith('.js') && __dirname.includes(`${join('dist', 'src')}`);
-  return compiled ? join(projectRoot(), 'dist', 'migrations', '*.js') : join(projectRoot(), 'migrations', '*.ts');
+  return compiled
+    ? join(projectRoot(), 'dist', 'migrations', '*.js')
+    : join(projectRoot(), 'migrations', '*.ts');
 }
 
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

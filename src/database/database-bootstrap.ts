@@ -15,18 +15,29 @@ export interface ResolvedDatabase {
  * DATABASE_URL set: use it. Unset: start the embedded PostgreSQL (PGlite) under EMBEDDED_DATA_DIR.
  * Either way, apply pending migrations before the application starts (never `synchronize`).
  */
-export async function resolveDatabase(config: AppConfig, logger = new Logger('Database')): Promise<ResolvedDatabase> {
+export async function resolveDatabase(
+  config: AppConfig,
+  logger = new Logger('Database'),
+): Promise<ResolvedDatabase> {
   let embedded: EmbeddedPostgres | null = null;
   let url = config.database.DATABASE_URL;
   if (!url) {
-    logger.log(`DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.database.EMBEDDED_DATA_DIR}`);
-    embedded = await startEmbeddedPostgres(config.database.EMBEDDED_DATA_DIR, config.database.DATABASE_POOL_SIZE + 30);
+    logger.log(
+      `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.database.EMBEDDED_DATA_DIR}`,
+    );
+    embedded = await startEmbeddedPostgres(
+      config.database.EMBEDDED_DATA_DIR,
+      config.database.DATABASE_POOL_SIZE + 30,
+    );
     url = embedded.url;
   }
   const applied = await runMigrations(url);
   if (applied.length > 0) logger.log(`applied migrations: ${applied.join(', ')}`);
   const keyFile = join(config.database.EMBEDDED_DATA_DIR, '..', 'secrets.key');
   const { key, generated } = resolveSecretsKey(config.security.SECRETS_KEY, keyFile);
-  if (generated) logger.warn(`SECRETS_KEY is not set: generated a development key in ${keyFile} (production refuses to start without one)`);
+  if (generated)
+    logger.warn(
+      `SECRETS_KEY is not set: generated a development key in ${keyFile} (production refuses to start without one)`,
+    );
   return { url, embedded, secretsKey: key };
 }

@@ -32,7 +32,8 @@ const DEMO_SCHOOL_YEAR = 2026;
  * Oracle databases), generated with realistic defects and migration differences by connectors/generator.
  */
 export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase): Promise<DemoHandle | null> {
-  const wanted = config.demo.SEED_DEMO === 'true' || (config.demo.SEED_DEMO === 'auto' && db.embedded !== null);
+  const wanted =
+    config.demo.SEED_DEMO === 'true' || (config.demo.SEED_DEMO === 'auto' && db.embedded !== null);
   if (!wanted) return null;
   const logger = new Logger('Demo');
   const pool = new Pool({ connectionString: db.url, max: 2 });
@@ -53,7 +54,9 @@ export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase):
     const portOf = (s: EmbeddedPostgres): number => Number(new URL(s.url).port);
     let districtId = existing;
     if (!districtId || fresh) {
-      logger.log(`generating the demo district (${config.demo.DEMO_STUDENTS} students, Aeries → PowerSchool)…`);
+      logger.log(
+        `generating the demo district (${config.demo.DEMO_STUDENTS} students, Aeries → PowerSchool)…`,
+      );
       await generatePair({
         oldSis: 'aeries',
         newSis: 'powerschool',
@@ -95,13 +98,47 @@ export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase):
 
 async function seed(repo: DemoRepository, aeriesPort: number, powerschoolPort: number): Promise<string> {
   const districtId = await repo.createDistrict(DEMO_SCHOOL_YEAR);
-  await repo.addContact(districtId, 'Dana Whitfield (SIS coordinator)', 'dana.whitfield@demo.sis-certify.local', 'administrative');
+  await repo.addContact(
+    districtId,
+    'Dana Whitfield (SIS coordinator)',
+    'dana.whitfield@demo.sis-certify.local',
+    'administrative',
+  );
   await repo.addContact(districtId, 'Luis Ortega (network)', 'it-help@demo.sis-certify.local', 'technical');
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await repo.addUser({ email: DEMO_USERS.support, name: 'Demo support engineer', role: 'support', districtId: null, passwordHash });
-  await repo.addUser({ email: DEMO_USERS.admin, name: 'Dana Whitfield', role: 'district_admin', districtId, passwordHash });
-  await repo.addUser({ email: DEMO_USERS.school, name: 'Sam Registrar', role: 'school_user', districtId, schoolIds: ['1'], passwordHash });
-  await repo.addLink(districtId, { role: 'old', sisKind: 'aeries', name: 'Aeries (on premises, retiring)', port: aeriesPort });
-  await repo.addLink(districtId, { role: 'new', sisKind: 'powerschool', name: 'PowerSchool (hosted)', port: powerschoolPort });
+  await repo.addUser({
+    email: DEMO_USERS.support,
+    name: 'Demo support engineer',
+    role: 'support',
+    districtId: null,
+    passwordHash,
+  });
+  await repo.addUser({
+    email: DEMO_USERS.admin,
+    name: 'Dana Whitfield',
+    role: 'district_admin',
+    districtId,
+    passwordHash,
+  });
+  await repo.addUser({
+    email: DEMO_USERS.school,
+    name: 'Sam Registrar',
+    role: 'school_user',
+    districtId,
+    schoolIds: ['1'],
+    passwordHash,
+  });
+  await repo.addLink(districtId, {
+    role: 'old',
+    sisKind: 'aeries',
+    name: 'Aeries (on premises, retiring)',
+    port: aeriesPort,
+  });
+  await repo.addLink(districtId, {
+    role: 'new',
+    sisKind: 'powerschool',
+    name: 'PowerSchool (hosted)',
+    port: powerschoolPort,
+  });
   return districtId;
 }

@@ -14,7 +14,9 @@ export class DemoRepository {
   constructor(private readonly pool: Pool) {}
 
   async findDistrict(): Promise<string | null> {
-    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM districts WHERE name = $1', [DEMO_DISTRICT_NAME]);
+    const { rows } = await this.pool.query<{ id: string }>('SELECT id FROM districts WHERE name = $1', [
+      DEMO_DISTRICT_NAME,
+    ]);
     return rows[0]?.id ?? null;
   }
 
@@ -27,21 +29,30 @@ export class DemoRepository {
     const { rows } = await this.pool.query<{ id: string }>(
       `INSERT INTO districts (name, state, edition, time_zone, nightly_at, off_season, school_year)
        VALUES ($1, 'CA', 'full', 'America/Los_Angeles', '02:00', $2, $3) RETURNING id`,
-      [DEMO_DISTRICT_NAME, JSON.stringify([{ from: '06-20', to: '08-05', reason: 'summer break' }]), schoolYear],
+      [
+        DEMO_DISTRICT_NAME,
+        JSON.stringify([{ from: '06-20', to: '08-05', reason: 'summer break' }]),
+        schoolYear,
+      ],
     );
     return rows[0].id;
   }
 
   async addContact(districtId: string, name: string, email: string, kind: string): Promise<void> {
-    await this.pool.query(`INSERT INTO district_contacts (district_id, name, email, kind) VALUES ($1, $2, $3, $4)`, [
-      districtId,
-      name,
-      email,
-      kind,
-    ]);
+    await this.pool.query(
+      `INSERT INTO district_contacts (district_id, name, email, kind) VALUES ($1, $2, $3, $4)`,
+      [districtId, name, email, kind],
+    );
   }
 
-  async addUser(u: { email: string; name: string; role: string; districtId: string | null; schoolIds?: string[]; passwordHash: string }): Promise<void> {
+  async addUser(u: {
+    email: string;
+    name: string;
+    role: string;
+    districtId: string | null;
+    schoolIds?: string[];
+    passwordHash: string;
+  }): Promise<void> {
     await this.pool.query(
       `INSERT INTO users (email, display_name, role, district_id, school_ids, password_hash)
        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING`,
@@ -68,5 +79,12 @@ export class DemoRepository {
 }
 
 function settingsFor(port: number): Record<string, unknown> {
-  return { driver: 'pg', host: '127.0.0.1', port, database: 'postgres', user: 'postgres', connectTimeoutMs: 5000 };
+  return {
+    driver: 'pg',
+    host: '127.0.0.1',
+    port,
+    database: 'postgres',
+    user: 'postgres',
+    connectTimeoutMs: 5000,
+  };
 }

@@ -38,5 +38,12 @@ export type Transport = (typeof TRANSPORTS)[number];
 export const DRIVER_KINDS = ['pg', 'mssql', 'oracle'] as const;
 export type DriverKind = (typeof DRIVER_KINDS)[number];
 
-export const CODE_SETS = ['grade_level', 'sex', 'entry_code', 'exit_code', 'program_code', 'enrollment_status'] as const;
+export const CODE_SETS = [
+  'grade_level',
+  'sex',
+  'entry_code',
+  'exit_code',
+  'program_code',
+  'enrollment_status',
+] as const;
 export type CodeSet = (typeof CODE_SETS)[number];

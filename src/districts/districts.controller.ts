@@ -29,7 +29,11 @@ export class DistrictsController {
 
   @Roles('support', 'district_admin')
   @Patch(':districtId')
-  update(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) id: string, @Body() dto: UpdateDistrictDto) {
+  update(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) id: string,
+    @Body() dto: UpdateDistrictDto,
+  ) {
     return this.districts.update(p, id, dto);
   }
 
@@ -41,7 +45,11 @@ export class DistrictsController {
 
   @Roles('support', 'district_admin')
   @Post(':districtId/contacts')
-  addContact(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) id: string, @Body() dto: CreateContactDto) {
+  addContact(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) id: string,
+    @Body() dto: CreateContactDto,
+  ) {
     return this.districts.addContact(p, id, dto);
   }
 

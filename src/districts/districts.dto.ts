@@ -55,7 +55,12 @@ export class SeasonWindowDto {
 }
 
 export class ComparisonKeysDto {
-  @ApiPropertyOptional({ enum: STUDENT_MATCH_KEYS, isArray: true, example: ['student_id'], description: 'student match passes, in order' })
+  @ApiPropertyOptional({
+    enum: STUDENT_MATCH_KEYS,
+    isArray: true,
+    example: ['student_id'],
+    description: 'student match passes, in order',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -63,7 +68,12 @@ export class ComparisonKeysDto {
   @IsIn(STUDENT_MATCH_KEYS, { each: true })
   studentKeys?: Array<(typeof STUDENT_MATCH_KEYS)[number]>;
 
-  @ApiPropertyOptional({ enum: STAFF_MATCH_KEYS, isArray: true, example: ['state_staff_id', 'staff_id'], description: 'staff match passes, in order' })
+  @ApiPropertyOptional({
+    enum: STAFF_MATCH_KEYS,
+    isArray: true,
+    example: ['state_staff_id', 'staff_id'],
+    description: 'staff match passes, in order',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -112,7 +122,11 @@ export class CreateDistrictDto {
   @Max(2100)
   schoolYear?: number;
 
-  @ApiPropertyOptional({ type: ComparisonKeysDto, nullable: true, description: 'match keys of migration comparisons; null = service default' })
+  @ApiPropertyOptional({
+    type: ComparisonKeysDto,
+    nullable: true,
+    description: 'match keys of migration comparisons; null = service default',
+  })
   @IsOptional()
   @IsObject()
   @ValidateNested()
@@ -122,7 +136,15 @@ export class CreateDistrictDto {
 
 /** Settings a district admin may change on their own district (name and edition: support only). */
 export class UpdateDistrictDto extends PartialType(
-  PickType(CreateDistrictDto, ['timeZone', 'nightlyAt', 'offSeason', 'schoolYear', 'name', 'edition', 'comparisonKeys'] as const),
+  PickType(CreateDistrictDto, [
+    'timeZone',
+    'nightlyAt',
+    'offSeason',
+    'schoolYear',
+    'name',
+    'edition',
+    'comparisonKeys',
+  ] as const),
 ) {}
 
 export class CreateContactDto {

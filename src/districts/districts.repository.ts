@@ -30,10 +30,15 @@ export class DistrictsRepository {
 
   listContacts(scope: TenantScope, districtId: string): Promise<DistrictContactEntity[]> {
     scope.assertDistrict(districtId);
-    return this.ds.getRepository(DistrictContactEntity).find({ where: { districtId }, order: { name: 'ASC' } });
+    return this.ds
+      .getRepository(DistrictContactEntity)
+      .find({ where: { districtId }, order: { name: 'ASC' } });
   }
 
-  createContact(scope: TenantScope, c: Partial<DistrictContactEntity> & { districtId: string }): Promise<DistrictContactEntity> {
+  createContact(
+    scope: TenantScope,
+    c: Partial<DistrictContactEntity> & { districtId: string },
+  ): Promise<DistrictContactEntity> {
     scope.assertDistrict(c.districtId);
     const repo = this.ds.getRepository(DistrictContactEntity);
     return repo.save(repo.create(c));

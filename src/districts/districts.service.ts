@@ -20,7 +20,10 @@ export interface DistrictView {
   createdAt: Date;
 }
 
-export type ContactView = Pick<DistrictContactEntity, 'id' | 'name' | 'email' | 'kind' | 'receivesAlerts' | 'receivesDigest'>;
+export type ContactView = Pick<
+  DistrictContactEntity,
+  'id' | 'name' | 'email' | 'kind' | 'receivesAlerts' | 'receivesDigest'
+>;
 
 const toView = (d: DistrictEntity): DistrictView => ({
   id: d.id,
@@ -81,7 +84,8 @@ export class DistrictsService {
     if (dto.nightlyAt !== undefined) d.nightlyAt = dto.nightlyAt;
     if (dto.offSeason !== undefined) d.offSeason = dto.offSeason;
     if (dto.schoolYear !== undefined) d.schoolYear = dto.schoolYear;
-    if (dto.comparisonKeys !== undefined) d.comparisonKeys = dto.comparisonKeys ? { ...dto.comparisonKeys } : null;
+    if (dto.comparisonKeys !== undefined)
+      d.comparisonKeys = dto.comparisonKeys ? { ...dto.comparisonKeys } : null;
     return toView(await this.repo.save(d));
   }
 
@@ -106,7 +110,8 @@ export class DistrictsService {
   }
 
   async removeContact(p: Principal, districtId: string, id: string): Promise<void> {
-    if (!(await this.repo.deleteContact(TenantScope.of(p), districtId, id))) throw DomainException.notFound('contact');
+    if (!(await this.repo.deleteContact(TenantScope.of(p), districtId, id)))
+      throw DomainException.notFound('contact');
   }
 
   private async require(scope: TenantScope, id: string): Promise<DistrictEntity> {

@@ -29,7 +29,11 @@ export class LinksController {
 
   @Roles('support')
   @Post()
-  create(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: CreateLinkDto) {
+  create(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: CreateLinkDto,
+  ) {
     return this.links.create(p, districtId, dto);
   }
 

@@ -87,7 +87,8 @@ export class LinksService {
     const link = await this.require(scope, districtId, id);
     if (dto.role && dto.role !== link.role) {
       const others = await this.links.list(scope, districtId);
-      if (others.some((l) => l.role === dto.role)) throw DomainException.conflict(`the district already has a '${dto.role}' link`);
+      if (others.some((l) => l.role === dto.role))
+        throw DomainException.conflict(`the district already has a '${dto.role}' link`);
       link.role = dto.role;
     }
     if (dto.name !== undefined) link.name = dto.name;

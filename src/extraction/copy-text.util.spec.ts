@@ -1,4 +1,10 @@
-import { encodeCopyLine, encodeCopyValue, escapeCopyText, parseCopyLine, textArrayLiteral } from 'src/extraction/copy-text.util';
+import {
+  encodeCopyLine,
+  encodeCopyValue,
+  escapeCopyText,
+  parseCopyLine,
+  textArrayLiteral,
+} from 'src/extraction/copy-text.util';
 
 describe('COPY text encoding', () => {
   it('escapes backslashes, tabs, newlines and drops NUL', () => {
@@ -40,8 +46,22 @@ describe('parseCopyLine', () => {
       { name: 'e', type: 'text[]' },
       { name: 'f', type: 'text' },
     ] as const;
-    const line = encodeCopyLine('p1\t7\tkey', { a: 'tab\there\nnew\\slash', b: 3, c: '2026-10-07', d: true, e: ['700', 'x y'], f: null }, columns);
+    const line = encodeCopyLine(
+      'p1\t7\tkey',
+      { a: 'tab\there\nnew\\slash', b: 3, c: '2026-10-07', d: true, e: ['700', 'x y'], f: null },
+      columns,
+    );
     const sut = parseCopyLine(line.replace(/\n$/, ''));
-    expect(sut).toEqual(['p1', '7', 'key', 'tab\there\nnew\\slash', '3', '2026-10-07', 't', '{"700","x y"}', null]);
+    expect(sut).toEqual([
+      'p1',
+      '7',
+      'key',
+      'tab\there\nnew\\slash',
+      '3',
+      '2026-10-07',
+      't',
+      '{"700","x y"}',
+      null,
+    ]);
   });
 });

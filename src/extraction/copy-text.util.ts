@@ -64,7 +64,11 @@ export function encodeCopyValue(v: CanonicalValue | undefined, type: CopyColumnT
 }
 
 /** One COPY line (with its newline) from leading fixed values and the row's columns. */
-export function encodeCopyLine(prefix: string, row: Record<string, CanonicalValue>, columns: readonly CopyColumn[]): string {
+export function encodeCopyLine(
+  prefix: string,
+  row: Record<string, CanonicalValue>,
+  columns: readonly CopyColumn[],
+): string {
   let line = prefix;
   for (const c of columns) line += `\t${encodeCopyValue(row[c.name], c.type)}`;
   return `${line}\n`;

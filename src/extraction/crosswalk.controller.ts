@@ -14,7 +14,10 @@ export class CrosswalkController {
 
   @Get()
   @ApiQuery({ name: 'linkId', required: false })
-  list(@Param('districtId', ParseUUIDPipe) districtId: string, @Query('linkId', new ParseUUIDPipe({ optional: true })) linkId?: string) {
+  list(
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Query('linkId', new ParseUUIDPipe({ optional: true })) linkId?: string,
+  ) {
     return this.crosswalks.list(districtId, linkId);
   }
 
@@ -25,7 +28,10 @@ export class CrosswalkController {
 
   @Delete(':crosswalkId')
   @HttpCode(204)
-  remove(@Param('districtId', ParseUUIDPipe) districtId: string, @Param('crosswalkId', ParseUUIDPipe) id: string) {
+  remove(
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('crosswalkId', ParseUUIDPipe) id: string,
+  ) {
     return this.crosswalks.delete(districtId, id);
   }
 }

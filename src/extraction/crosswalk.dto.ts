@@ -3,7 +3,9 @@ import { IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { CODE_SETS, type CodeSet } from 'src/districts/district.types';
 
 export class UpsertCrosswalkDto {
-  @ApiProperty({ description: 'the link whose native codes this entry maps (old and new SIS have their own)' })
+  @ApiProperty({
+    description: 'the link whose native codes this entry maps (old and new SIS have their own)',
+  })
   @IsUUID()
   linkId: string;
 
@@ -16,7 +18,10 @@ export class UpsertCrosswalkDto {
   @Length(1, 100)
   sourceValue: string;
 
-  @ApiProperty({ example: 'TK', description: 'the canonical value (grade levels and sex from the canonical code list)' })
+  @ApiProperty({
+    example: 'TK',
+    description: 'the canonical value (grade levels and sex from the canonical code list)',
+  })
   @IsString()
   @Length(1, 100)
   canonicalValue: string;

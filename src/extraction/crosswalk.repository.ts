@@ -48,7 +48,10 @@ export class CrosswalkRepository {
   }
 
   async linkExists(districtId: string, linkId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`SELECT 1 FROM sis_links WHERE id = $1 AND district_id = $2`, [linkId, districtId]);
+    const { rowCount } = await this.pool.query(`SELECT 1 FROM sis_links WHERE id = $1 AND district_id = $2`, [
+      linkId,
+      districtId,
+    ]);
     return (rowCount ?? 0) > 0;
   }
 
@@ -67,7 +70,10 @@ export class CrosswalkRepository {
   }
 
   async delete(districtId: string, id: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`DELETE FROM code_crosswalks WHERE id = $1 AND district_id = $2`, [id, districtId]);
+    const { rowCount } = await this.pool.query(
+      `DELETE FROM code_crosswalks WHERE id = $1 AND district_id = $2`,
+      [id, districtId],
+    );
     return (rowCount ?? 0) > 0;
   }
 

@@ -36,7 +36,11 @@ export class CrosswalkService {
 
   async upsert(districtId: string, input: CrosswalkInput): Promise<CrosswalkRow> {
     const entry = validateCrosswalk(input);
-    if (!UUID.test(districtId) || !UUID.test(entry.linkId) || !(await this.repo.linkExists(districtId, entry.linkId))) {
+    if (
+      !UUID.test(districtId) ||
+      !UUID.test(entry.linkId) ||
+      !(await this.repo.linkExists(districtId, entry.linkId))
+    ) {
       throw DomainException.notFound('link');
     }
     const saved = await this.repo.upsert({ districtId, ...entry });
@@ -51,20 +55,29 @@ export class CrosswalkService {
   }
 
   /** The maps an extraction of the link uses: the connector's defaults for the district's state, then its overrides. */
-  async codeMapsFor(districtId: string, linkId: string, connector: ConnectorDefinition, state?: string | null): Promise<CodeMaps> {
+  async codeMapsFor(
+    districtId: string,
+    linkId: string,
+    connector: ConnectorDefinition,
+    state?: string | null,
+  ): Promise<CodeMaps> {
     return mergeCodeMaps(defaultCodeMapsFor(connector, state), await this.repo.overrides(districtId, linkId));
   }
 }
 
 /** Checks one override; every problem is listed at once. */
-export function validateCrosswalk(input: CrosswalkInput): Omit<CrosswalkRow, 'id' | 'updatedAt' | 'districtId'> {
+export function validateCrosswalk(
+  input: CrosswalkInput,
+): Omit<CrosswalkRow, 'id' | 'updatedAt' | 'districtId'> {
   const problems: string[] = [];
   const sourceValue = typeof input.sourceValue === 'string' ? input.sourceValue.trim() : '';
   const canonicalValue = typeof input.canonicalValue === 'string' ? input.canonicalValue.trim() : '';
   const isCodeSet = (CODE_SETS as readonly string[]).includes(input.codeSet);
   if (!isCodeSet) problems.push(`codeSet must be one of ${CODE_SETS.join(', ')}`);
-  if (!sourceValue || sourceValue.length > MAX_LENGTH) problems.push(`sourceValue must be 1-${MAX_LENGTH} characters`);
-  if (!canonicalValue || canonicalValue.length > MAX_LENGTH) problems.push(`canonicalValue must be 1-${MAX_LENGTH} characters`);
+  if (!sourceValue || sourceValue.length > MAX_LENGTH)
+    problems.push(`sourceValue must be 1-${MAX_LENGTH} characters`);
+  if (!canonicalValue || canonicalValue.length > MAX_LENGTH)
+    problems.push(`canonicalValue must be 1-${MAX_LENGTH} characters`);
   const allowed = isCodeSet ? CANONICAL_VALUES[input.codeSet as CodeSet] : undefined;
   if (allowed && canonicalValue && !allowed.includes(canonicalValue)) {
     problems.push(`canonicalValue for ${input.codeSet} must be one of ${allowed.join(', ')}`);

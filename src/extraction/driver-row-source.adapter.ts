@@ -16,6 +16,8 @@ export class DriverRowSource implements RowSource {
   ) {}
 
   stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]> {
-    return this.driver.stream(querySqlFor(spec, this.driver.dialect), params, { batchSize: this.opts.batchSize });
+    return this.driver.stream(querySqlFor(spec, this.driver.dialect), params, {
+      batchSize: this.opts.batchSize,
+    });
   }
 }

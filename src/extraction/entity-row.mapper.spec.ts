@@ -20,7 +20,11 @@ const spec: EntityExtractSpec = {
 
 describe('EntityRowMapper', () => {
   it('maps case-insensitively, shifts exclusive ends and prefers overrides over defaults', () => {
-    const sut = new EntityRowMapper(spec, { grade_level: { K: 'KG' }, exit_code: { X7: 'T160' } }, new Set(['exit_date_raw', 'grade_level_raw', 'exit_code_raw', 'entry_code_raw']));
+    const sut = new EntityRowMapper(
+      spec,
+      { grade_level: { K: 'KG' }, exit_code: { X7: 'T160' } },
+      new Set(['exit_date_raw', 'grade_level_raw', 'exit_code_raw', 'entry_code_raw']),
+    );
     const issues: ExtractionIssue[] = [];
     const row = sut.map({ SN: 42, yr: '2026', Ld: '2026-03-01', gr: ' k ', er: 'X7', ec: 'E155' }, issues);
     expect(row).toEqual({
@@ -42,7 +46,8 @@ describe('EntityRowMapper', () => {
   it('turns junk into null values, issues and counted warnings', () => {
     const sut = new EntityRowMapper(spec, { grade_level: { K: 'KG' }, exit_code: { X7: 'T160' } }, new Set());
     const issues: ExtractionIssue[] = [];
-    for (let i = 0; i < 3; i++) sut.map({ sn: null, yr: 'abc', ld: '2026-02-31', gr: 'Z', er: 'Q1', ec: null }, issues);
+    for (let i = 0; i < 3; i++)
+      sut.map({ sn: null, yr: 'abc', ld: '2026-02-31', gr: 'Z', er: 'Q1', ec: null }, issues);
     expect(issues).toHaveLength(15);
     expect(issues.every((i) => i.sourceKey === 'ENR:SN=')).toBe(true);
     expect(sut.warningList()).toEqual([

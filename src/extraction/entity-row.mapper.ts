@@ -1,5 +1,12 @@
 import { CANONICAL_FIELDS, type CanonicalFieldType } from 'connectors/sdk/canonical';
-import type { CanonicalRow, CanonicalValue, EntityExtractSpec, FieldSource, NativeRow, NativeValue } from 'connectors/sdk/connector.types';
+import type {
+  CanonicalRow,
+  CanonicalValue,
+  EntityExtractSpec,
+  FieldSource,
+  NativeRow,
+  NativeValue,
+} from 'connectors/sdk/connector.types';
 import { naiveIso } from 'connectors/sdk/drivers/driver.util';
 import type { CodeSet } from 'src/districts/district.types';
 import { CodeLookup } from 'src/extraction/code-lookup.util';
@@ -55,7 +62,11 @@ export class EntityRowMapper {
     this.keyColumns = spec.keyColumns;
     for (const [field, source] of Object.entries(spec.fields)) {
       if (!source) continue;
-      this.fields.push([field, this.compile(field, types[field], source, codeMaps), rawColumns.has(`${field}_raw`)]);
+      this.fields.push([
+        field,
+        this.compile(field, types[field], source, codeMaps),
+        rawColumns.has(`${field}_raw`),
+      ]);
     }
   }
 
@@ -74,9 +85,12 @@ export class EntityRowMapper {
   /** Aggregated warnings, most frequent first, e.g. `exit code 'X7' in ENR.ER has no canonical mapping (312 rows)`. */
   warningList(): string[] {
     const all = [...this.warnings.values()].sort((a, b) => b.count - a.count);
-    const out = [...this.missingColumns].map((c) => `column '${c}' is missing from the ${this.spec.entity} query result`);
+    const out = [...this.missingColumns].map(
+      (c) => `column '${c}' is missing from the ${this.spec.entity} query result`,
+    );
     out.push(...all.slice(0, MAX_DISTINCT_WARNINGS).map((w) => w.text(w.count)));
-    if (all.length > MAX_DISTINCT_WARNINGS) out.push(`… and ${all.length - MAX_DISTINCT_WARNINGS} more distinct warnings`);
+    if (all.length > MAX_DISTINCT_WARNINGS)
+      out.push(`… and ${all.length - MAX_DISTINCT_WARNINGS} more distinct warnings`);
     return out;
   }
 
@@ -85,7 +99,12 @@ export class EntityRowMapper {
       this.spec.refine?.(row, native);
     } catch (err) {
       const message = `refine failed: ${err instanceof Error ? err.message : String(err)}`;
-      this.issue(issues, { sourceKey, field: '*', rawValue: null, kind: 'invalid_value', message }, 'refine', () => message);
+      this.issue(
+        issues,
+        { sourceKey, field: '*', rawValue: null, kind: 'invalid_value', message },
+        'refine',
+        () => message,
+      );
     }
   }
 
@@ -96,7 +115,12 @@ export class EntityRowMapper {
       if (v === null) {
         const label = `${this.tableName}.${col.toUpperCase()}`;
         const message = `key column ${label} is empty`;
-        this.issue(issues, { sourceKey: '', field: col, rawValue: null, kind: 'null_key', message }, `null_key|${col}`, (n) => `${message} (${rows(n)})`);
+        this.issue(
+          issues,
+          { sourceKey: '', field: col, rawValue: null, kind: 'null_key', message },
+          `null_key|${col}`,
+          (n) => `${message} (${rows(n)})`,
+        );
       }
       parts.push(`${col}=${v ?? ''}`);
     }
@@ -114,7 +138,12 @@ export class EntityRowMapper {
     return undefined;
   }
 
-  private issue(issues: ExtractionIssue[], issue: ExtractionIssue, key: string, text: (n: number) => string): void {
+  private issue(
+    issues: ExtractionIssue[],
+    issue: ExtractionIssue,
+    key: string,
+    text: (n: number) => string,
+  ): void {
     issues.push(issue);
     const w = this.warnings.get(key);
     if (w) w.count += 1;
@@ -125,7 +154,12 @@ export class EntityRowMapper {
     return source.label ?? `${this.tableName}.${column.toUpperCase()}`;
   }
 
-  private compile(field: string, type: CanonicalFieldType, source: FieldSource, codeMaps: CodeMaps): FieldMapper {
+  private compile(
+    field: string,
+    type: CanonicalFieldType,
+    source: FieldSource,
+    codeMaps: CodeMaps,
+  ): FieldMapper {
     if ('value' in source) return () => ({ value: source.value, raw: null });
     if ('columns' in source) return this.compileColumns(field, type, source, codeMaps);
     const label = this.label(source, source.column);
@@ -145,14 +179,26 @@ export class EntityRowMapper {
       if (v === null || v === undefined || raw?.trim() === '') return { value: null, raw };
       const parsed = parseNativeDate(v);
       if (parsed.ok) return { value: shift ? addDays(parsed.date, shift) : parsed.date, raw };
-      const what = parsed.kind === 'impossible_date' ? 'impossible date (before 1900 or after 2100)' : 'unreadable date';
+      const what =
+        parsed.kind === 'impossible_date' ? 'impossible date (before 1900 or after 2100)' : 'unreadable date';
       const message = `${what} '${raw}' in ${label}`;
-      this.issue(issues, { sourceKey, field, rawValue: raw, kind: parsed.kind, message }, `${parsed.kind}|${field}`, (n) => `${what} in ${label} (${rows(n)})`);
+      this.issue(
+        issues,
+        { sourceKey, field, rawValue: raw, kind: parsed.kind, message },
+        `${parsed.kind}|${field}`,
+        (n) => `${what} in ${label} (${rows(n)})`,
+      );
       return { value: null, raw };
     };
   }
 
-  private compileCode(field: string, column: string, codeSet: CodeSet, codeMaps: CodeMaps, label: string): FieldMapper {
+  private compileCode(
+    field: string,
+    column: string,
+    codeSet: CodeSet,
+    codeMaps: CodeMaps,
+    label: string,
+  ): FieldMapper {
     const lookup = new CodeLookup(codeSet, codeMaps[codeSet]);
     return (native, sourceKey, issues) => {
       const v = this.get(native, column);
@@ -166,13 +212,30 @@ export class EntityRowMapper {
     };
   }
 
-  private unmapped(issues: ExtractionIssue[], sourceKey: string, field: string, codeSet: CodeSet, code: string, label: string): void {
+  private unmapped(
+    issues: ExtractionIssue[],
+    sourceKey: string,
+    field: string,
+    codeSet: CodeSet,
+    code: string,
+    label: string,
+  ): void {
     const message = `${codeSet.replace(/_/g, ' ')} '${code}' in ${label} has no canonical mapping`;
     const kind: IssueKind = 'unmapped_code';
-    this.issue(issues, { sourceKey, field, rawValue: code, kind, message }, `${kind}|${field}|${label}|${code}`, (n) => `${message} (${rows(n)})`);
+    this.issue(
+      issues,
+      { sourceKey, field, rawValue: code, kind, message },
+      `${kind}|${field}|${label}|${code}`,
+      (n) => `${message} (${rows(n)})`,
+    );
   }
 
-  private compileColumns(field: string, type: CanonicalFieldType, source: { columns: string[]; codeSet?: CodeSet; label?: string }, codeMaps: CodeMaps): FieldMapper {
+  private compileColumns(
+    field: string,
+    type: CanonicalFieldType,
+    source: { columns: string[]; codeSet?: CodeSet; label?: string },
+    codeMaps: CodeMaps,
+  ): FieldMapper {
     const lookup = source.codeSet ? new CodeLookup(source.codeSet, codeMaps[source.codeSet]) : undefined;
     const codeSet = source.codeSet;
     return (native, sourceKey, issues) => {
@@ -187,7 +250,8 @@ export class EntityRowMapper {
           continue;
         }
         const mapped = lookup.lookup(code);
-        if (mapped === undefined) this.unmapped(issues, sourceKey, field, codeSet, code, this.label(source, column));
+        if (mapped === undefined)
+          this.unmapped(issues, sourceKey, field, codeSet, code, this.label(source, column));
         else if (!value.includes(mapped)) value.push(mapped);
       }
       if (type === 'text[]') return { value, raw };
@@ -195,7 +259,12 @@ export class EntityRowMapper {
     };
   }
 
-  private compileBool(field: string, column: string, lists: { true: string[]; false: string[] }, label: string): FieldMapper {
+  private compileBool(
+    field: string,
+    column: string,
+    lists: { true: string[]; false: string[] },
+    label: string,
+  ): FieldMapper {
     const yes = new Set(lists.true.map((s) => s.trim().toUpperCase()));
     const no = new Set(lists.false.map((s) => s.trim().toUpperCase()));
     return (native, sourceKey, issues) => {
@@ -210,9 +279,20 @@ export class EntityRowMapper {
     };
   }
 
-  private invalid(issues: ExtractionIssue[], sourceKey: string, field: string, raw: string | null, label: string): void {
+  private invalid(
+    issues: ExtractionIssue[],
+    sourceKey: string,
+    field: string,
+    raw: string | null,
+    label: string,
+  ): void {
     const message = `unrecognised value '${raw ?? ''}' in ${label}`;
-    this.issue(issues, { sourceKey, field, rawValue: raw, kind: 'invalid_value', message }, `invalid_value|${field}|${raw ?? ''}`, (n) => `${message} (${rows(n)})`);
+    this.issue(
+      issues,
+      { sourceKey, field, rawValue: raw, kind: 'invalid_value', message },
+      `invalid_value|${field}|${raw ?? ''}`,
+      (n) => `${message} (${rows(n)})`,
+    );
   }
 
   private compilePlain(field: string, type: CanonicalFieldType, column: string, label: string): FieldMapper {

@@ -15,9 +15,14 @@ export const EXTRACTION_POOL = Symbol('EXTRACTION_POOL');
     {
       provide: EXTRACTION_POOL,
       inject: [DATABASE_URL],
-      useFactory: (url: string) => new Pool({ connectionString: url, max: 4, application_name: 'sis-certify-extraction' }),
+      useFactory: (url: string) =>
+        new Pool({ connectionString: url, max: 4, application_name: 'sis-certify-extraction' }),
     },
-    { provide: CrosswalkRepository, inject: [EXTRACTION_POOL], useFactory: (pool: Pool) => new CrosswalkRepository(pool) },
+    {
+      provide: CrosswalkRepository,
+      inject: [EXTRACTION_POOL],
+      useFactory: (pool: Pool) => new CrosswalkRepository(pool),
+    },
     CrosswalkService,
     ExtractionService,
   ],

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { defaultCodeMapsFor, type ConnectorDefinition, type EntityExtractSpec, type NativeRow } from 'connectors/sdk/connector.types';
+import {
+  defaultCodeMapsFor,
+  type ConnectorDefinition,
+  type EntityExtractSpec,
+  type NativeRow,
+} from 'connectors/sdk/connector.types';
 import { mergeCodeMaps } from 'src/extraction/code-lookup.util';
 import { encodeCopyLine, escapeCopyText, type CopyColumn } from 'src/extraction/copy-text.util';
 import { EntityRowMapper } from 'src/extraction/entity-row.mapper';
@@ -27,7 +32,8 @@ interface EntityRun {
 }
 
 function errorSummary(err: unknown): { code: string; message: string } {
-  if (err instanceof ConnectorException || err instanceof ExtractionException) return { code: err.code, message: err.message };
+  if (err instanceof ConnectorException || err instanceof ExtractionException)
+    return { code: err.code, message: err.message };
   return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
 }
 
@@ -43,7 +49,10 @@ export class ExtractionService {
     const repo = new SnapshotWriterRepository(input.pool, input.bulkWrite);
     validateConnector(input.connector);
     if (!(await repo.snapshotExists(input.snapshotId))) {
-      throw new ExtractionException(ExtractionErrorCode.SNAPSHOT_NOT_FOUND, `snapshot ${input.snapshotId} not found`);
+      throw new ExtractionException(
+        ExtractionErrorCode.SNAPSHOT_NOT_FOUND,
+        `snapshot ${input.snapshotId} not found`,
+      );
     }
     await repo.markSnapshotExtracting(input.snapshotId);
     const entities: EntityReport[] = [];
@@ -60,14 +69,23 @@ export class ExtractionService {
         const done = checkpoints.get(spec.entity);
         if (done?.status === 'complete') {
           const issues = await repo.issueCount(input.snapshotId, spec.entity);
-          entities.push({ entity: spec.entity, rows: done.rowCount, durationMs: done.durationMs, warnings: done.warnings, issues, skipped: true });
+          entities.push({
+            entity: spec.entity,
+            rows: done.rowCount,
+            durationMs: done.durationMs,
+            warnings: done.warnings,
+            issues,
+            skipped: true,
+          });
           input.onProgress?.(spec.entity, done.rowCount, index, input.connector.entities.length);
           continue;
         }
         entities.push(await this.extractEntity({ input, repo, spec, index, params }));
       }
     } catch (err) {
-      await repo.failSnapshot(input.snapshotId, { ...report(), error: errorSummary(err) }).catch(() => undefined);
+      await repo
+        .failSnapshot(input.snapshotId, { ...report(), error: errorSummary(err) })
+        .catch(() => undefined);
       throw err;
     }
     const final = report();
@@ -115,7 +133,11 @@ export class ExtractionService {
         return await source.next();
       } catch (err) {
         if (err instanceof ConnectorException) throw err;
-        throw new ConnectorException(ConnectorErrorCode.UNKNOWN, linkName, `reading ${spec.entity} failed: ${err instanceof Error ? err.message : String(err)}`);
+        throw new ConnectorException(
+          ConnectorErrorCode.UNKNOWN,
+          linkName,
+          `reading ${spec.entity} failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
       }
     };
     async function* segment(): AsyncIterable<string> {
@@ -129,7 +151,11 @@ export class ExtractionService {
         for (const native of batch.value) {
           state.rowNo += 1;
           const row = mapper.map(native, pending);
-          chunk += encodeCopyLine(`${input.snapshotId}\t${state.rowNo}\t${escapeCopyText(String(row.source_key))}`, row, columns);
+          chunk += encodeCopyLine(
+            `${input.snapshotId}\t${state.rowNo}\t${escapeCopyText(String(row.source_key))}`,
+            row,
+            columns,
+          );
         }
         if (chunk) yield chunk;
         input.onProgress?.(spec.entity, state.rowNo, index, input.connector.entities.length);
@@ -143,7 +169,10 @@ export class ExtractionService {
         await this.sink(() => write.copyIssues(pending.splice(0)));
       }
       if (copied !== state.rowNo) {
-        throw new ExtractionException(ExtractionErrorCode.WRITE_FAILED, `${spec.entity}: mapped ${state.rowNo} rows but COPY wrote ${copied}`);
+        throw new ExtractionException(
+          ExtractionErrorCode.WRITE_FAILED,
+          `${spec.entity}: mapped ${state.rowNo} rows but COPY wrote ${copied}`,
+        );
       }
       return { rows: state.rowNo, issues: state.issues };
     } finally {
@@ -157,7 +186,10 @@ export class ExtractionService {
       return await work();
     } catch (err) {
       if (err instanceof ConnectorException || err instanceof ExtractionException) throw err;
-      throw new ExtractionException(ExtractionErrorCode.WRITE_FAILED, `writing the snapshot failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ExtractionException(
+        ExtractionErrorCode.WRITE_FAILED,
+        `writing the snapshot failed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 }
@@ -167,17 +199,22 @@ export function validateConnector(connector: ConnectorDefinition): void {
   const seen = new Set<CanonicalEntity>();
   const problems: string[] = [];
   for (const spec of connector.entities) {
-    if (!(CANONICAL_ENTITIES as readonly string[]).includes(spec.entity)) problems.push(`unknown entity '${spec.entity}'`);
+    if (!(CANONICAL_ENTITIES as readonly string[]).includes(spec.entity))
+      problems.push(`unknown entity '${spec.entity}'`);
     else {
       if (seen.has(spec.entity)) problems.push(`entity '${spec.entity}' appears twice`);
       const known = CANONICAL_FIELDS[spec.entity];
-      for (const field of Object.keys(spec.fields)) if (!(field in known)) problems.push(`${spec.entity}.${field} is not a canonical field`);
+      for (const field of Object.keys(spec.fields))
+        if (!(field in known)) problems.push(`${spec.entity}.${field} is not a canonical field`);
     }
     if (spec.keyColumns.length === 0) problems.push(`${spec.entity} has no key columns`);
     seen.add(spec.entity);
   }
   if (problems.length) {
-    throw new ExtractionException(ExtractionErrorCode.INVALID_CONNECTOR, `connector ${connector.kind} is invalid: ${problems.join('; ')}`);
+    throw new ExtractionException(
+      ExtractionErrorCode.INVALID_CONNECTOR,
+      `connector ${connector.kind} is invalid: ${problems.join('; ')}`,
+    );
   }
 }
 

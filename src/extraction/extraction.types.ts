@@ -21,7 +21,12 @@ export interface RowSource {
   stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]>;
 }
 
-export type ExtractionProgress = (entity: CanonicalEntity, rowsSoFar: number, entityIndex: number, entityCount: number) => void;
+export type ExtractionProgress = (
+  entity: CanonicalEntity,
+  rowsSoFar: number,
+  entityIndex: number,
+  entityCount: number,
+) => void;
 
 export interface ExtractSnapshotInput {
   /** Pool of the service database (snapshots, snap_* tables). */
@@ -64,7 +69,13 @@ export interface ExtractionReport {
   durationMs: number;
 }
 
-export const ISSUE_KINDS = ['null_key', 'invalid_date', 'impossible_date', 'unmapped_code', 'invalid_value'] as const;
+export const ISSUE_KINDS = [
+  'null_key',
+  'invalid_date',
+  'impossible_date',
+  'unmapped_code',
+  'invalid_value',
+] as const;
 export type IssueKind = (typeof ISSUE_KINDS)[number];
 
 /** One junk value found while mapping a row; written to extraction_issues. */

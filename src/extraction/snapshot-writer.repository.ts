@@ -82,7 +82,9 @@ export class EntityWrite {
     const flush = async (): Promise<void> => {
       if (batch.length === 0) return;
       const width = batch[0].length;
-      const tuples = batch.map((_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`);
+      const tuples = batch.map(
+        (_, r) => `(${Array.from({ length: width }, (_, c) => `$${r * width + c + 1}`).join(', ')})`,
+      );
       await this.client.query(`INSERT INTO ${target} VALUES ${tuples.join(', ')}`, batch.flat());
       count += batch.length;
       batch = [];
@@ -143,7 +145,9 @@ export class SnapshotWriterRepository {
        WHERE table_schema = current_schema() AND table_name = $1 ORDER BY ordinal_position`,
       [snapshotTable(entity)],
     );
-    return rows.filter((r) => !SYSTEM_COLUMNS.has(r.column_name)).map((r) => ({ name: r.column_name, type: columnType(r.data_type, r.udt_name) }));
+    return rows
+      .filter((r) => !SYSTEM_COLUMNS.has(r.column_name))
+      .map((r) => ({ name: r.column_name, type: columnType(r.data_type, r.udt_name) }));
   }
 
   async analyze(entity: CanonicalEntity): Promise<void> {
@@ -156,30 +160,47 @@ export class SnapshotWriterRepository {
   }
 
   async markSnapshotExtracting(snapshotId: string): Promise<void> {
-    await this.pool.query(`UPDATE snapshots SET status = 'extracting', completed_at = NULL WHERE id = $1`, [snapshotId]);
+    await this.pool.query(`UPDATE snapshots SET status = 'extracting', completed_at = NULL WHERE id = $1`, [
+      snapshotId,
+    ]);
   }
 
   async completeSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(`UPDATE snapshots SET status = 'complete', report = $2, completed_at = now() WHERE id = $1`, [
-      snapshotId,
-      JSON.stringify(report),
-    ]);
+    await this.pool.query(
+      `UPDATE snapshots SET status = 'complete', report = $2, completed_at = now() WHERE id = $1`,
+      [snapshotId, JSON.stringify(report)],
+    );
   }
 
   async failSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(`UPDATE snapshots SET status = 'failed', report = $2, completed_at = NULL WHERE id = $1`, [
-      snapshotId,
-      JSON.stringify(report),
-    ]);
+    await this.pool.query(
+      `UPDATE snapshots SET status = 'failed', report = $2, completed_at = NULL WHERE id = $1`,
+      [snapshotId, JSON.stringify(report)],
+    );
   }
 
   async checkpoints(snapshotId: string): Promise<Map<string, CheckpointRow>> {
-    const { rows } = await this.pool.query<{ entity: string; status: CheckpointRow['status']; row_count: string; duration_ms: number | null; warnings: string[] }>(
+    const { rows } = await this.pool.query<{
+      entity: string;
+      status: CheckpointRow['status'];
+      row_count: string;
+      duration_ms: number | null;
+      warnings: string[];
+    }>(
       `SELECT entity, status, row_count, duration_ms, warnings FROM snapshot_checkpoints WHERE snapshot_id = $1`,
       [snapshotId],
     );
     return new Map(
-      rows.map((r) => [r.entity, { entity: r.entity, status: r.status, rowCount: Number(r.row_count), durationMs: r.duration_ms ?? 0, warnings: r.warnings }]),
+      rows.map((r) => [
+        r.entity,
+        {
+          entity: r.entity,
+          status: r.status,
+          rowCount: Number(r.row_count),
+          durationMs: r.duration_ms ?? 0,
+          warnings: r.warnings,
+        },
+      ]),
     );
   }
 
@@ -192,7 +213,11 @@ export class SnapshotWriterRepository {
   }
 
   /** Outside the entity's transaction, so monitoring sees which entity is running or failed. */
-  async markEntity(snapshotId: string, entity: CanonicalEntity, status: 'extracting' | 'failed'): Promise<void> {
+  async markEntity(
+    snapshotId: string,
+    entity: CanonicalEntity,
+    status: 'extracting' | 'failed',
+  ): Promise<void> {
     await this.pool.query(
       `INSERT INTO snapshot_checkpoints (snapshot_id, entity, status, started_at) VALUES ($1, $2, $3, now())
        ON CONFLICT (snapshot_id, entity) DO UPDATE SET status = EXCLUDED.status,
@@ -203,13 +228,20 @@ export class SnapshotWriterRepository {
   }
 
   /** Opens the entity's transaction and clears what an earlier attempt of this entity wrote. */
-  async beginEntity(snapshotId: string, entity: CanonicalEntity, columns: readonly CopyColumn[]): Promise<EntityWrite> {
+  async beginEntity(
+    snapshotId: string,
+    entity: CanonicalEntity,
+    columns: readonly CopyColumn[],
+  ): Promise<EntityWrite> {
     const client = await this.pool.connect();
     const write = new EntityWrite(client, snapshotId, entity, columns, this.mode);
     try {
       await client.query('BEGIN');
       await client.query(`DELETE FROM ${snapshotTable(entity)} WHERE snapshot_id = $1`, [snapshotId]);
-      await client.query(`DELETE FROM extraction_issues WHERE snapshot_id = $1 AND entity = $2`, [snapshotId, entity]);
+      await client.query(`DELETE FROM extraction_issues WHERE snapshot_id = $1 AND entity = $2`, [
+        snapshotId,
+        entity,
+      ]);
     } catch (err) {
       await write.abort();
       throw err;

@@ -1,6 +1,14 @@
 import { DistrictEntity } from 'src/districts/district.entity';
 import { SisLinkEntity } from 'src/districts/sis-link.entity';
-import { Column, JoinColumn, ManyToOne, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 'typeorm';
+import {
+  Column,
+  JoinColumn,
+  ManyToOne,
+  CreateDateColumn,
+  Entity,
+  Index,
+  PrimaryGeneratedColumn,
+} from 'typeorm';
 import type { SisKind } from 'src/districts/district.types';
 
 export const SNAPSHOT_STATUSES = ['extracting', 'complete', 'failed', 'purged'] as const;

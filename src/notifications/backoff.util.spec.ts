@@ -4,7 +4,9 @@ describe('backoffDelayMs', () => {
   const policy = { baseMs: 100, capMs: 1_000, jitter: 0 };
 
   it('doubles per failed attempt until the cap', () => {
-    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, policy))).toEqual([100, 200, 400, 800, 1_000, 1_000]);
+    expect([1, 2, 3, 4, 5, 6].map((a) => backoffDelayMs(a, policy))).toEqual([
+      100, 200, 400, 800, 1_000, 1_000,
+    ]);
   });
 
   it('treats attempt 0 or negative as the first retry and survives huge attempt counts', () => {

@@ -7,7 +7,11 @@ export interface BackoffPolicy {
 }
 
 /** Delay before attempt `attempt + 1`, where `attempt` (≥ 1) attempts have already failed. */
-export function backoffDelayMs(attempt: number, p: BackoffPolicy, random: () => number = Math.random): number {
+export function backoffDelayMs(
+  attempt: number,
+  p: BackoffPolicy,
+  random: () => number = Math.random,
+): number {
   const n = Math.max(1, Math.floor(attempt));
   const exp = Math.min(p.capMs, p.baseMs * 2 ** Math.min(n - 1, 30));
   const jitter = Math.min(1, Math.max(0, p.jitter));

@@ -1,4 +1,9 @@
-import { formatDuration, renderIncidentAlert, type AlertContext, type AlertItem } from 'src/notifications/incident-alert.template';
+import {
+  formatDuration,
+  renderIncidentAlert,
+  type AlertContext,
+  type AlertItem,
+} from 'src/notifications/incident-alert.template';
 
 const item = (o: Partial<AlertItem> = {}): AlertItem => ({
   incidentId: 'inc-1',
@@ -32,7 +37,13 @@ const ctx = (o: Partial<AlertContext> = {}): AlertContext => ({
 
 describe('incident alert template', () => {
   it('formats durations compactly', () => {
-    expect([0, 12_000, 192_000, 3_900_000, 90_061_000].map(formatDuration)).toEqual(['0s', '12s', '3m 12s', '1h 5m', '1d 1h 1m']);
+    expect([0, 12_000, 192_000, 3_900_000, 90_061_000].map(formatDuration)).toEqual([
+      '0s',
+      '12s',
+      '3m 12s',
+      '1h 5m',
+      '1d 1h 1m',
+    ]);
   });
 
   it('tells district staff what broke, since when (local time), what to do, and where the status page is', () => {
@@ -54,20 +65,41 @@ describe('incident alert template', () => {
   });
 
   it('advises per cause: expired password, dead agent', () => {
-    expect(renderIncidentAlert(ctx({ items: [item({ causeCode: 'AUTH_FAILED' })] })).text).toContain('refused the sis-certify login (user certify_ro)');
-    const agent = renderIncidentAlert(ctx({ items: [item({ subjectKind: 'agent', name: 'agent office', agentHostname: 'sis-app01', transport: null, linksBehind: ['Aeries (current)'] })] }));
+    expect(renderIncidentAlert(ctx({ items: [item({ causeCode: 'AUTH_FAILED' })] })).text).toContain(
+      'refused the sis-certify login (user certify_ro)',
+    );
+    const agent = renderIncidentAlert(
+      ctx({
+        items: [
+          item({
+            subjectKind: 'agent',
+            name: 'agent office',
+            agentHostname: 'sis-app01',
+            transport: null,
+            linksBehind: ['Aeries (current)'],
+          }),
+        ],
+      }),
+    );
     expect(agent.text).toContain('Restart the sis-certify agent service on sis-app01');
     expect(agent.text).toContain('Connections through this agent: Aeries (current).');
   });
 
   it('groups several incidents and reports the downtime on recovery', () => {
     const closed = { closedAt: new Date('2026-11-02T15:03:12Z') };
-    const m = renderIncidentAlert(ctx({ kind: 'recovery', items: [item(closed), item({ ...closed, incidentId: 'inc-2', name: 'Aeries (old)' })] }));
+    const m = renderIncidentAlert(
+      ctx({
+        kind: 'recovery',
+        items: [item(closed), item({ ...closed, incidentId: 'inc-2', name: 'Aeries (old)' })],
+      }),
+    );
     expect(m.subject).toBe('[sis-certify] RECOVERED: Lakeside USD — 2 connections');
     expect(m.text.match(/after 3m 12s of downtime/g)).toHaveLength(2);
   });
 
   it('escapes HTML in names', () => {
-    expect(renderIncidentAlert(ctx({ items: [item({ name: '<b>x</b>' })] })).html).toContain('&lt;b&gt;x&lt;/b&gt;');
+    expect(renderIncidentAlert(ctx({ items: [item({ name: '<b>x</b>' })] })).html).toContain(
+      '&lt;b&gt;x&lt;/b&gt;',
+    );
   });
 });

@@ -46,7 +46,11 @@ export interface RenderedMail {
   html: string;
 }
 
-const SIS_LABELS: Record<string, string> = { aeries: 'Aeries', powerschool: 'PowerSchool', infinite_campus: 'Infinite Campus' };
+const SIS_LABELS: Record<string, string> = {
+  aeries: 'Aeries',
+  powerschool: 'PowerSchool',
+  infinite_campus: 'Infinite Campus',
+};
 const sisLabel = (kind: string | null): string => (kind ? (SIS_LABELS[kind] ?? kind) : 'SIS');
 
 export function formatDuration(ms: number): string {
@@ -54,12 +58,14 @@ export function formatDuration(ms: number): string {
   const d = Math.floor(s / 86_400);
   const h = Math.floor((s % 86_400) / 3600);
   const m = Math.floor((s % 3600) / 60);
-  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', !d && !h ? `${s % 60}s` : ''].filter(Boolean);
+  const parts = [d ? `${d}d` : '', h ? `${h}h` : '', m ? `${m}m` : '', !d && !h ? `${s % 60}s` : ''].filter(
+    Boolean,
+  );
   return parts.join(' ');
 }
 
 function when(d: Date, zone: string): string {
-  return DateTime.fromJSDate(d).setZone(zone).toFormat("yyyy-LL-dd HH:mm:ss ZZZZ");
+  return DateTime.fromJSDate(d).setZone(zone).toFormat('yyyy-LL-dd HH:mm:ss ZZZZ');
 }
 
 const VERB: Record<AlertKind, string> = { open: 'DOWN', reminder: 'Still DOWN', recovery: 'RECOVERED' };
@@ -90,12 +96,17 @@ export function districtAdvice(i: AlertItem): string {
 }
 
 function districtLines(ctx: AlertContext, i: AlertItem): string[] {
-  const lines = [`• ${i.name}: ${ctx.kind === 'recovery' ? 'working again' : 'not reachable'} since ${when(i.openedAt, ctx.timeZone)}`];
+  const lines = [
+    `• ${i.name}: ${ctx.kind === 'recovery' ? 'working again' : 'not reachable'} since ${when(i.openedAt, ctx.timeZone)}`,
+  ];
   if (ctx.kind === 'recovery' && i.closedAt) {
-    lines.push(`  Back at ${when(i.closedAt, ctx.timeZone)} after ${formatDuration(i.closedAt.getTime() - i.openedAt.getTime())} of downtime.`);
+    lines.push(
+      `  Back at ${when(i.closedAt, ctx.timeZone)} after ${formatDuration(i.closedAt.getTime() - i.openedAt.getTime())} of downtime.`,
+    );
   } else {
     lines.push(`  What to do: ${districtAdvice(i)}`);
-    if (i.linksBehind.length > 0) lines.push(`  Connections through this agent: ${i.linksBehind.join(', ')}.`);
+    if (i.linksBehind.length > 0)
+      lines.push(`  Connections through this agent: ${i.linksBehind.join(', ')}.`);
   }
   return lines;
 }
@@ -113,7 +124,9 @@ function supportLines(ctx: AlertContext, i: AlertItem): string[] {
   if (i.recentProbes.length > 0) {
     lines.push('  recent probes:');
     for (const p of i.recentProbes) {
-      lines.push(`    ${p.at.toISOString()}  ${p.ok ? 'ok  ' : 'FAIL'}  ${p.latencyMs ?? '-'} ms${p.errorCode ? `  ${p.errorCode}` : ''}`);
+      lines.push(
+        `    ${p.at.toISOString()}  ${p.ok ? 'ok  ' : 'FAIL'}  ${p.latencyMs ?? '-'} ms${p.errorCode ? `  ${p.errorCode}` : ''}`,
+      );
     }
   }
   return lines;
@@ -122,8 +135,10 @@ function supportLines(ctx: AlertContext, i: AlertItem): string[] {
 const INTRO: Record<AlertAudience, Record<AlertKind, string>> = {
   district: {
     open: 'sis-certify lost its connection to your student information system. Data-quality checks are paused until it is back.',
-    reminder: 'This is a reminder: the connection below is still down, so data-quality checks are still paused.',
-    recovery: 'Good news: the connection below works again. Checks that were skipped will catch up automatically.',
+    reminder:
+      'This is a reminder: the connection below is still down, so data-quality checks are still paused.',
+    recovery:
+      'Good news: the connection below works again. Checks that were skipped will catch up automatically.',
   },
   support: {
     open: 'Incident opened.',
@@ -137,8 +152,18 @@ const escapeHtml = (s: string): string =>
 
 /** Support staff get codes, hosts, latencies and probe history; district staff get what broke and what to do. */
 export function renderIncidentAlert(ctx: AlertContext): RenderedMail {
-  const body = ctx.items.flatMap((i) => (ctx.audience === 'support' ? supportLines(ctx, i) : districtLines(ctx, i)));
-  const lines = [INTRO[ctx.audience][ctx.kind], '', `District: ${ctx.districtName}`, '', ...body, '', `Status page: ${ctx.statusUrl}`];
+  const body = ctx.items.flatMap((i) =>
+    ctx.audience === 'support' ? supportLines(ctx, i) : districtLines(ctx, i),
+  );
+  const lines = [
+    INTRO[ctx.audience][ctx.kind],
+    '',
+    `District: ${ctx.districtName}`,
+    '',
+    ...body,
+    '',
+    `Status page: ${ctx.statusUrl}`,
+  ];
   const text = `${lines.join('\n')}\n`;
   const html = `<div style="font-family:sans-serif"><pre style="font-family:inherit;white-space:pre-wrap">${escapeHtml(lines.slice(0, -1).join('\n'))}</pre><p><a href="${escapeHtml(ctx.statusUrl)}">Open the status page</a></p></div>`;
   return { subject: alertSubject(ctx), text, html };

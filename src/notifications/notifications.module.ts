@@ -1,4 +1,10 @@
-import { Inject, Module, type DynamicModule, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Module,
+  type DynamicModule,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { createMailChannel, mailChannelKind } from 'src/notifications/mail-channel.factory';
@@ -26,7 +32,9 @@ class OutboxDispatcherScheduler implements OnApplicationBootstrap, OnModuleDestr
 
   onApplicationBootstrap(): void {
     if (!this.options.dispatcher || this.channel.kind === 'none') return;
-    this.schedule.addInterval('notifications.outbox', this.config.health.OUTBOX_POLL_MS, () => this.dispatcher.dispatchDue());
+    this.schedule.addInterval('notifications.outbox', this.config.health.OUTBOX_POLL_MS, () =>
+      this.dispatcher.dispatchDue(),
+    );
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -46,7 +54,11 @@ export class NotificationsModule {
       imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: NOTIFICATIONS_OPTIONS, useValue: options },
-        { provide: MAIL_CHANNEL, useFactory: (c: AppConfig) => createMailChannel(mailChannelKind(c), c), inject: [APP_CONFIG] },
+        {
+          provide: MAIL_CHANNEL,
+          useFactory: (c: AppConfig) => createMailChannel(mailChannelKind(c), c),
+          inject: [APP_CONFIG],
+        },
         OutboxRepository,
         OutboxService,
         OutboxDispatcherService,

@@ -44,7 +44,12 @@ export class OutboxDispatcherService {
   private async round(limit: number): Promise<DispatchReport> {
     const report: DispatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0 };
     if (this.channel.kind === 'none') return report;
-    const rows = await this.outbox.claim(this.instanceId, this.clock.now(), this.config.health.OUTBOX_LEASE_MS, limit);
+    const rows = await this.outbox.claim(
+      this.instanceId,
+      this.clock.now(),
+      this.config.health.OUTBOX_LEASE_MS,
+      limit,
+    );
     report.claimed = rows.length;
     for (const row of rows) await this.deliver(row, report);
     return report;
@@ -70,13 +75,21 @@ export class OutboxDispatcherService {
   private async onFailure(row: OutboxRow, error: string, report: DispatchReport): Promise<void> {
     const h = this.config.health;
     if (row.attempts >= h.OUTBOX_MAX_ATTEMPTS) {
-      this.logger.error(`giving up on message ${row.id} (${row.kind}) after ${row.attempts} attempts: ${error}`);
+      this.logger.error(
+        `giving up on message ${row.id} (${row.kind}) after ${row.attempts} attempts: ${error}`,
+      );
       await this.outbox.markFailed(row.id, this.instanceId, error);
       report.failed += 1;
       return;
     }
-    const delay = backoffDelayMs(row.attempts, { baseMs: h.OUTBOX_RETRY_BASE_MS, capMs: h.OUTBOX_RETRY_CAP_MS, jitter: 0.2 });
-    this.logger.warn(`message ${row.id} (${row.kind}) not delivered, attempt ${row.attempts}, retry in ${delay} ms: ${error}`);
+    const delay = backoffDelayMs(row.attempts, {
+      baseMs: h.OUTBOX_RETRY_BASE_MS,
+      capMs: h.OUTBOX_RETRY_CAP_MS,
+      jitter: 0.2,
+    });
+    this.logger.warn(
+      `message ${row.id} (${row.kind}) not delivered, attempt ${row.attempts}, retry in ${delay} ms: ${error}`,
+    );
     await this.outbox.markRetry(row.id, this.instanceId, error, new Date(this.clock.now().getTime() + delay));
     report.retried += 1;
   }

@@ -37,7 +37,9 @@ export class OutboxRepository {
                         ORDER BY next_attempt_at
                         LIMIT $4
                         FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS.split(', ').map((c) => `o.${c}`).join(', ')}`,
+       RETURNING ${COLUMNS.split(', ')
+         .map((c) => `o.${c}`)
+         .join(', ')}`,
       [instance, now, leaseMs, limit],
     );
   }

@@ -40,7 +40,9 @@ export class ScheduleRepository implements OnModuleDestroy {
     try {
       await job();
     } catch (err) {
-      this.logger.error(`scheduled job ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      this.logger.error(
+        `scheduled job ${name} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
+      );
     } finally {
       this.busy.delete(name);
     }

@@ -13,8 +13,11 @@ export class SmtpMailChannel implements MailChannel {
       host: url.hostname,
       port: url.port ? Number(url.port) : secure ? 465 : 587,
       secure,
-      auth: url.username ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) } : undefined,
-      ignoreTLS: url.searchParams.get('ignoreTLS') === 'true' || ['localhost', '127.0.0.1'].includes(url.hostname),
+      auth: url.username
+        ? { user: decodeURIComponent(url.username), pass: decodeURIComponent(url.password) }
+        : undefined,
+      ignoreTLS:
+        url.searchParams.get('ignoreTLS') === 'true' || ['localhost', '127.0.0.1'].includes(url.hostname),
       connectionTimeout: timeoutMs,
       greetingTimeout: timeoutMs,
       socketTimeout: timeoutMs,

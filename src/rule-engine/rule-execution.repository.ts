@@ -57,7 +57,9 @@ export class RuleExecutionRepository {
   ): Promise<RuleCounts[]> {
     const started = Date.now();
     if (unit.kind === 'set' && unit.needsPrevious && !ctx.previousSnapshotId) {
-      return [{ ruleId: unit.ruleId, checked: 0, failed: 0, error: null, skipped: NO_BASELINE, durationMs: 0 }];
+      return [
+        { ruleId: unit.ruleId, checked: 0, failed: 0, error: null, skipped: NO_BASELINE, durationMs: 0 },
+      ];
     }
     try {
       const counts = await this.inSavepoint(tx, () => this.execute(tx, unit, ctx, opts.sqlTimeoutMs));

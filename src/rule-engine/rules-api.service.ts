@@ -49,14 +49,22 @@ export class RulesApiService {
   }
 
   /** The rules that run for the district on each of its links (state pack + common + edition + custom). */
-  async forDistrict(p: Principal, districtId: string): Promise<Array<{ linkId: string; role: string; sisKind: string } & RuleListView>> {
+  async forDistrict(
+    p: Principal,
+    districtId: string,
+  ): Promise<Array<{ linkId: string; role: string; sisKind: string } & RuleListView>> {
     const scope = TenantScope.of(p);
     const district = await this.districts.find(scope, districtId);
     if (!district) throw DomainException.notFound('district');
     const customRules = district.edition === 'full' ? (await this.custom.rules(districtId)).rules : [];
     const links = await this.links.list(scope, districtId);
     return links.map((l) => {
-      const s = this.selection.selectForSis({ state: district.state, edition: district.edition, sisKind: l.sisKind, customRules });
+      const s = this.selection.selectForSis({
+        state: district.state,
+        edition: district.edition,
+        sisKind: l.sisKind,
+        customRules,
+      });
       return {
         linkId: l.id,
         role: l.role,
@@ -72,12 +80,21 @@ export class RulesApiService {
     return this.custom.list(districtId);
   }
 
-  async createCustom(p: Principal, districtId: string, definition: Record<string, unknown>): Promise<CustomRule> {
+  async createCustom(
+    p: Principal,
+    districtId: string,
+    definition: Record<string, unknown>,
+  ): Promise<CustomRule> {
     await this.requireFullEdition(p, districtId);
     return this.custom.create(districtId, { definition, role: p.role, userId: p.userId });
   }
 
-  async updateCustom(p: Principal, districtId: string, ruleId: string, definition: Record<string, unknown>): Promise<CustomRule> {
+  async updateCustom(
+    p: Principal,
+    districtId: string,
+    ruleId: string,
+    definition: Record<string, unknown>,
+  ): Promise<CustomRule> {
     await this.requireFullEdition(p, districtId);
     return this.custom.update(districtId, ruleId, { definition, role: p.role, userId: p.userId });
   }

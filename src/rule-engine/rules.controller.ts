@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
@@ -36,7 +47,11 @@ export class RulesController {
 
   @Roles('support', 'district_admin')
   @Post('districts/:districtId/custom-rules')
-  createCustom(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: SaveCustomRuleDto) {
+  createCustom(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: SaveCustomRuleDto,
+  ) {
     return this.rules.createCustom(p, districtId, dto.definition);
   }
 
@@ -54,7 +69,11 @@ export class RulesController {
   @Roles('support', 'district_admin')
   @Delete('districts/:districtId/custom-rules/:ruleId')
   @HttpCode(204)
-  removeCustom(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('ruleId') ruleId: string) {
+  removeCustom(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('ruleId') ruleId: string,
+  ) {
     return this.rules.removeCustom(p, districtId, ruleId);
   }
 }

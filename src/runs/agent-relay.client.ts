@@ -6,7 +6,9 @@ import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
 import type { ExtractLinkInput, ExtractReport } from 'src/runs/run-pipeline.ports';
 
 const asCode = (code: string | null): ConnectorErrorCode =>
-  (Object.values(ConnectorErrorCode) as string[]).includes(code ?? '') ? (code as ConnectorErrorCode) : ConnectorErrorCode.UNKNOWN;
+  (Object.values(ConnectorErrorCode) as string[]).includes(code ?? '')
+    ? (code as ConnectorErrorCode)
+    : ConnectorErrorCode.UNKNOWN;
 
 /**
  * The asking side of the agent relay: a run on an instance the link's agent is not connected to records an
@@ -35,15 +37,22 @@ export class AgentRelayClient {
     let unattendedSince = Date.now();
     for (;;) {
       const r = await this.repo.find(input.snapshotId);
-      if (!r) throw new Error(`the extraction request of snapshot ${input.snapshotId} is gone (snapshot deleted)`);
+      if (!r)
+        throw new Error(`the extraction request of snapshot ${input.snapshotId} is gone (snapshot deleted)`);
       if (r.status === 'done' && r.report) return r.report;
-      if (r.status === 'failed') throw new ConnectorException(asCode(r.errorCode), input.link.name, r.error ?? 'the extraction through the agent failed');
+      if (r.status === 'failed')
+        throw new ConnectorException(
+          asCode(r.errorCode),
+          input.link.name,
+          r.error ?? 'the extraction through the agent failed',
+        );
       if (r.status === 'running' && r.leaseValid) {
         unattendedSince = Date.now();
         if (r.progress) input.onProgress(r.progress.fraction, r.progress.message ?? undefined);
       } else if (Date.now() - unattendedSince > claimTimeoutMs) {
         const reason = `the agent is not connected to any service instance (no instance took the extraction within ${Math.round(claimTimeoutMs / 1000)} s)`;
-        if (await this.repo.abandon(input.snapshotId, reason)) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, input.link.name, reason);
+        if (await this.repo.abandon(input.snapshotId, reason))
+          throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, input.link.name, reason);
       }
       await sleep(pollMs);
     }

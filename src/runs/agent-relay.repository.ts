@@ -75,7 +75,15 @@ export class AgentRelayRepository {
    * Asks for the extraction of a snapshot. A request that failed earlier (a previous attempt of the run) is
    * asked again; one that is pending, running or done is left as it is.
    */
-  async request(r: { snapshotId: string; districtId: string; runId: string | null; linkId: string; agentId: string; schoolYear: number; asOf: string }): Promise<void> {
+  async request(r: {
+    snapshotId: string;
+    districtId: string;
+    runId: string | null;
+    linkId: string;
+    agentId: string;
+    schoolYear: number;
+    asOf: string;
+  }): Promise<void> {
     await this.ds.query(
       `INSERT INTO agent_extract_requests (snapshot_id, district_id, run_id, link_id, agent_id, school_year, as_of)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -87,7 +95,10 @@ export class AgentRelayRepository {
   }
 
   async find(snapshotId: string): Promise<RelayRequest | null> {
-    const rows: RelayRow[] = await this.ds.query(`SELECT ${COLUMNS} FROM agent_extract_requests WHERE snapshot_id = $1`, [snapshotId]);
+    const rows: RelayRow[] = await this.ds.query(
+      `SELECT ${COLUMNS} FROM agent_extract_requests WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
     return rows[0] ? toRequest(rows[0]) : null;
   }
 
@@ -109,7 +120,12 @@ export class AgentRelayRepository {
   }
 
   /** Extends the holder's lease and records progress; false when the request is no longer this instance's. */
-  async renew(snapshotId: string, instanceId: string, leaseMs: number, progress: RelayRequest['progress']): Promise<boolean> {
+  async renew(
+    snapshotId: string,
+    instanceId: string,
+    leaseMs: number,
+    progress: RelayRequest['progress'],
+  ): Promise<boolean> {
     const rows = await queryRows(
       this.ds,
       `UPDATE agent_extract_requests SET lease_until = now() + make_interval(secs => $3::float8 / 1000), progress = COALESCE($4::jsonb, progress), updated_at = now()
@@ -119,7 +135,11 @@ export class AgentRelayRepository {
     return rows.length > 0;
   }
 
-  async finish(snapshotId: string, instanceId: string, report: NonNullable<RelayRequest['report']>): Promise<void> {
+  async finish(
+    snapshotId: string,
+    instanceId: string,
+    report: NonNullable<RelayRequest['report']>,
+  ): Promise<void> {
     await this.ds.query(
       `UPDATE agent_extract_requests SET status = 'done', report = $3, lease_until = NULL, updated_at = now()
         WHERE snapshot_id = $1 AND claimed_by = $2 AND status = 'running'`,

@@ -31,7 +31,9 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
 
   onApplicationBootstrap(): void {
     if (!this.agents || !this.schedule) return;
-    this.schedule.addInterval('runs.agent-relay', this.config.runs.AGENT_RELAY_POLL_MS, () => this.serveAll());
+    this.schedule.addInterval('runs.agent-relay', this.config.runs.AGENT_RELAY_POLL_MS, () =>
+      this.serveAll(),
+    );
   }
 
   /** Serves requests for the agents connected here until none is waiting; returns how many were served. */
@@ -50,13 +52,16 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
     let renewedAt = 0;
     const renew = (): void => {
       renewedAt = Date.now();
-      void this.repo.renew(r.snapshotId, this.instanceId, leaseMs, progress).catch((err: unknown) => this.logger.warn(`lease renewal failed: ${String(err)}`));
+      void this.repo
+        .renew(r.snapshotId, this.instanceId, leaseMs, progress)
+        .catch((err: unknown) => this.logger.warn(`lease renewal failed: ${String(err)}`));
     };
     const renewal = setInterval(renew, Math.max(100, Math.floor(leaseMs / 3)));
     renewal.unref();
     try {
       const link = await this.links.findById(r.linkId);
-      if (!link) throw new ConnectorException(ConnectorErrorCode.UNKNOWN, r.linkId, 'the link no longer exists');
+      if (!link)
+        throw new ConnectorException(ConnectorErrorCode.UNKNOWN, r.linkId, 'the link no longer exists');
       const report = await this.extractor.extractHere({
         runId: r.runId ?? '',
         districtId: r.districtId,
@@ -71,7 +76,9 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
         },
       });
       await this.repo.finish(r.snapshotId, this.instanceId, report);
-      this.logger.log(`extracted snapshot ${r.snapshotId} through agent ${r.agentId} for another instance (${report.totalRows} rows)`);
+      this.logger.log(
+        `extracted snapshot ${r.snapshotId} through agent ${r.agentId} for another instance (${report.totalRows} rows)`,
+      );
     } catch (err) {
       const code = err instanceof ConnectorException ? err.code : ConnectorErrorCode.UNKNOWN;
       const detail = (err instanceof Error ? err.message : String(err)).replace(/^link "[^"]*": /, '');

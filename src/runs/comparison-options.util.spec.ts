@@ -11,9 +11,14 @@ describe('runComparisonOptions', () => {
   });
 
   it('prefers the district’s own match keys, each list on its own', () => {
-    expect(runComparisonOptions(env, { studentKeys: ['student_id'] }, ['aeries', 'powerschool'])).toMatchObject({ studentKeys: ['student_id'] });
+    expect(
+      runComparisonOptions(env, { studentKeys: ['student_id'] }, ['aeries', 'powerschool']),
+    ).toMatchObject({ studentKeys: ['student_id'] });
     const staffOnly = runComparisonOptions(env, { staffKeys: ['staff_id'] }, ['aeries', 'powerschool']);
-    expect(staffOnly).toMatchObject({ studentKeys: ['state_student_id', 'student_id'], staffKeys: ['staff_id'] });
+    expect(staffOnly).toMatchObject({
+      studentKeys: ['state_student_id', 'student_id'],
+      staffKeys: ['staff_id'],
+    });
   });
 
   it('compares only the fields both connectors supply', () => {

@@ -7,7 +7,12 @@ import type { ComparisonKeys } from 'src/districts/district.types';
 /** Fields every side's connector supplies: a field one SIS does not have is no difference. */
 export function commonFields(kinds: string[]): Partial<Record<CanonicalEntity, string[]>> {
   const supplied = kinds.map((k) => suppliedFields(getConnector(k)));
-  return Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, supplied.reduce((acc, s) => acc.filter((f) => s[e].includes(f)), supplied[0]?.[e] ?? [])]));
+  return Object.fromEntries(
+    CANONICAL_ENTITIES.map((e) => [
+      e,
+      supplied.reduce((acc, s) => acc.filter((f) => s[e].includes(f)), supplied[0]?.[e] ?? []),
+    ]),
+  );
 }
 
 /**
@@ -15,9 +20,14 @@ export function commonFields(kinds: string[]): Partial<Record<CanonicalEntity, s
  * service's (COMPARISON_STUDENT_KEYS; staff by the comparison default), the fields both SIS supply, and the
  * storage bound.
  */
-export function runComparisonOptions(env: Pick<RunsEnv, 'COMPARISON_STUDENT_KEYS' | 'COMPARISON_MAX_DIFFERENCES'>, keys: ComparisonKeys | null, sisKinds: string[]): Partial<ComparisonOptions> {
+export function runComparisonOptions(
+  env: Pick<RunsEnv, 'COMPARISON_STUDENT_KEYS' | 'COMPARISON_MAX_DIFFERENCES'>,
+  keys: ComparisonKeys | null,
+  sisKinds: string[],
+): Partial<ComparisonOptions> {
   return {
-    studentKeys: keys?.studentKeys ?? (env.COMPARISON_STUDENT_KEYS.split(',') as ComparisonOptions['studentKeys']),
+    studentKeys:
+      keys?.studentKeys ?? (env.COMPARISON_STUDENT_KEYS.split(',') as ComparisonOptions['studentKeys']),
     ...(keys?.staffKeys ? { staffKeys: keys.staffKeys } : {}),
     maxDifferences: env.COMPARISON_MAX_DIFFERENCES,
     fields: commonFields(sisKinds),

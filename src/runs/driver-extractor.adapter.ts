@@ -23,7 +23,9 @@ import type { ExtractLinkInput, ExtractReport, RunExtractor } from 'src/runs/run
 /** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
 export function databaseFor(settings: LinkConnectionSettings, schoolYear: number): string | undefined {
   if (!settings.databasePattern) return settings.database;
-  return settings.databasePattern.replace(/\{year\}/g, String(schoolYear)).replace(/\{yy\}/g, String(schoolYear % 100).padStart(2, '0'));
+  return settings.databasePattern
+    .replace(/\{year\}/g, String(schoolYear))
+    .replace(/\{yy\}/g, String(schoolYear % 100).padStart(2, '0'));
 }
 
 /**
@@ -75,20 +77,34 @@ export class DriverExtractorAdapter implements RunExtractor {
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
-        onProgress: (entity, n, index, count) => input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
+        onProgress: (entity, n, index, count) =>
+          input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
       });
-      return { totalRows: report.totalRows, entities: Object.fromEntries(report.entities.map((e) => [e.entity, e.rows])) };
+      return {
+        totalRows: report.totalRows,
+        entities: Object.fromEntries(report.entities.map((e) => [e.entity, e.rows])),
+      };
     } finally {
       await close();
     }
   }
 
-  private rowSource(link: ExtractLinkInput['link'], schoolYear: number): { rows: RowSource; close: () => Promise<void> } {
+  private rowSource(
+    link: ExtractLinkInput['link'],
+    schoolYear: number,
+  ): { rows: RowSource; close: () => Promise<void> } {
     if (link.transport === 'agent') {
       if (!link.agentId || !this.agents) {
-        throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, link.name, 'the link is reached through an agent, but no agent is assigned');
+        throw new ConnectorException(
+          ConnectorErrorCode.UNREACHABLE,
+          link.name,
+          'the link is reached through an agent, but no agent is assigned',
+        );
       }
-      return { rows: new AgentRowSource(this.agents, link.agentId, link.sisKind), close: () => Promise.resolve() };
+      return {
+        rows: new AgentRowSource(this.agents, link.agentId, link.sisKind),
+        close: () => Promise.resolve(),
+      };
     }
     const password = link.secretCiphertext ? this.box.decrypt(link.secretCiphertext) : undefined;
     const settings = { ...link.settings, database: databaseFor(link.settings, schoolYear) };

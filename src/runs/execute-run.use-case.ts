@@ -10,7 +10,12 @@ import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import { runComparisonOptions } from 'src/runs/comparison-options.util';
 import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
 import { RunLease } from 'src/runs/run-lease';
-import { RUN_EVALUATOR, RUN_EXTRACTOR, type RunEvaluator, type RunExtractor } from 'src/runs/run-pipeline.ports';
+import {
+  RUN_EVALUATOR,
+  RUN_EXTRACTOR,
+  type RunEvaluator,
+  type RunExtractor,
+} from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
 
@@ -59,7 +64,9 @@ export class ExecuteRunUseCase {
     try {
       await this.pipeline(run, lease);
       lease.stop();
-      return (await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' })) ? 'done' : 'lease_lost';
+      return (await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' }))
+        ? 'done'
+        : 'lease_lost';
     } catch (err) {
       lease.stop();
       return this.stopped(run, err);
@@ -122,9 +129,18 @@ export class ExecuteRunUseCase {
     return from + ((to - from) * (index + Math.max(0, Math.min(1, fraction)))) / count;
   }
 
-  private async extractAll(run: RunRecord, planned: Planned[], lease: RunLease): Promise<Map<string, string>> {
+  private async extractAll(
+    run: RunRecord,
+    planned: Planned[],
+    lease: RunLease,
+  ): Promise<Map<string, string>> {
     const snapshots = new Map<string, string>();
-    await lease.set({ status: 'extracting', phase: 'extracting', percent: SPAN.extract[0], message: 'extracting' });
+    await lease.set({
+      status: 'extracting',
+      phase: 'extracting',
+      percent: SPAN.extract[0],
+      message: 'extracting',
+    });
     for (const [i, p] of planned.entries()) {
       const snapshotId = await this.runs.ensureSnapshot(run.id, p.link, run.schoolYear, run.asOf);
       snapshots.set(p.side, snapshotId);
@@ -138,7 +154,11 @@ export class ExecuteRunUseCase {
         schoolYear: run.schoolYear,
         asOf: run.asOf,
         onProgress: (fraction, message) =>
-          lease.report({ phase: `extracting ${p.side}`, percent: this.span('extract', i, planned.length, fraction), message: message ?? `extracting ${p.link.name}` }),
+          lease.report({
+            phase: `extracting ${p.side}`,
+            percent: this.span('extract', i, planned.length, fraction),
+            message: message ?? `extracting ${p.link.name}`,
+          }),
       });
       await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
       lease.check();
@@ -146,9 +166,19 @@ export class ExecuteRunUseCase {
     return snapshots;
   }
 
-  private async evaluateAll(run: RunRecord, planned: Planned[], snapshots: Map<string, string>, lease: RunLease): Promise<Map<string, string>> {
+  private async evaluateAll(
+    run: RunRecord,
+    planned: Planned[],
+    snapshots: Map<string, string>,
+    lease: RunLease,
+  ): Promise<Map<string, string>> {
     const evaluations = new Map<string, string>();
-    await lease.set({ status: 'evaluating', phase: 'evaluating', percent: SPAN.evaluate[0], message: 'evaluating rules' });
+    await lease.set({
+      status: 'evaluating',
+      phase: 'evaluating',
+      percent: SPAN.evaluate[0],
+      message: 'evaluating rules',
+    });
     for (const [i, p] of planned.entries()) {
       // The evaluation id is fixed by the first attempt, so a retry continues the same evaluation.
       const cp = await this.runs.startStep(run.id, 'evaluate', p.side, randomUUID());
@@ -168,7 +198,11 @@ export class ExecuteRunUseCase {
         snapshotId: snapshots.get(p.side) ?? '',
         evaluationId,
         onProgress: (fraction, message) =>
-          lease.report({ phase: `evaluating ${p.side}`, percent: this.span('evaluate', i, planned.length, fraction), message: message ?? 'evaluating rules' }),
+          lease.report({
+            phase: `evaluating ${p.side}`,
+            percent: this.span('evaluate', i, planned.length, fraction),
+            message: message ?? 'evaluating rules',
+          }),
       });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
       evaluations.set(p.side, evaluationId);
@@ -186,7 +220,12 @@ export class ExecuteRunUseCase {
   ): Promise<void> {
     const cp = await this.runs.startStep(run.id, 'compare', 'old-new', null);
     if (cp.status === 'done') return;
-    await lease.set({ status: 'comparing', phase: 'comparing', percent: SPAN.compare[0], message: 'comparing the old and the new SIS' });
+    await lease.set({
+      status: 'comparing',
+      phase: 'comparing',
+      percent: SPAN.compare[0],
+      message: 'comparing the old and the new SIS',
+    });
     const comparisonId = await this.compare.execute({
       districtId: run.districtId,
       runId: run.id,

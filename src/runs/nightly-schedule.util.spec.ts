@@ -9,14 +9,19 @@ describe('nightly schedule', () => {
 
   it('uses the district time zone, not the server one', () => {
     const now = new Date('2026-01-15T08:30:00Z');
-    expect(dueSlot(now, 'America/Chicago', '02:00', 60)).toEqual({ scheduledFor: new Date('2026-01-15T08:00:00Z'), localDate: '2026-01-15' });
+    expect(dueSlot(now, 'America/Chicago', '02:00', 60)).toEqual({
+      scheduledFor: new Date('2026-01-15T08:00:00Z'),
+      localDate: '2026-01-15',
+    });
     // Still 00:30 in Los Angeles: yesterday's 02:00 slot is 22.5 hours old, outside the grace period.
     expect(dueSlot(now, 'America/Los_Angeles', '02:00', 60)).toBeNull();
   });
 
   it('follows daylight saving time', () => {
     // 2026-07-01 is PDT (UTC-7): 02:00 local = 09:00 UTC.
-    expect(dueSlot(new Date('2026-07-01T09:01:00Z'), 'America/Los_Angeles', '02:00', 60)?.scheduledFor).toEqual(new Date('2026-07-01T09:00:00Z'));
+    expect(
+      dueSlot(new Date('2026-07-01T09:01:00Z'), 'America/Los_Angeles', '02:00', 60)?.scheduledFor,
+    ).toEqual(new Date('2026-07-01T09:00:00Z'));
   });
 
   it('does nothing before the slot or after the grace period', () => {

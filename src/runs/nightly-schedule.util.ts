@@ -12,12 +12,18 @@ export interface DueSlot {
  * The latest nightly slot at or before `now` in the district's own time zone, if it is at most `graceMinutes`
  * old. DST: a local time that does not exist that day moves forward (luxon), one that exists twice takes the first.
  */
-export function dueSlot(now: Date, timeZone: string, nightlyAt: string, graceMinutes: number): DueSlot | null {
+export function dueSlot(
+  now: Date,
+  timeZone: string,
+  nightlyAt: string,
+  graceMinutes: number,
+): DueSlot | null {
   const m = /^([01]\d|2[0-3]):([0-5]\d)$/.exec(nightlyAt);
   if (!m) return null;
   const local = DateTime.fromJSDate(now, { zone: timeZone });
   if (!local.isValid) return null;
-  const at = (d: DateTime): DateTime => d.set({ hour: Number(m[1]), minute: Number(m[2]), second: 0, millisecond: 0 });
+  const at = (d: DateTime): DateTime =>
+    d.set({ hour: Number(m[1]), minute: Number(m[2]), second: 0, millisecond: 0 });
   let slot = at(local);
   if (slot > local) slot = at(local.minus({ days: 1 }));
   if (local.diff(slot, 'minutes').minutes > graceMinutes) return null;

@@ -35,7 +35,9 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
       suppliedFields: suppliedFieldsForSis(input.link.sisKind),
       customRules: (await this.custom.rules(district.id)).rules,
     });
-    const done = new Set((await this.results.listResults(district.id, input.evaluationId)).map((r) => r.ruleId));
+    const done = new Set(
+      (await this.results.listResults(district.id, input.evaluationId)).map((r) => r.ruleId),
+    );
     const remaining = selected.filter((r) => !done.has(r.id)).map((r) => r.id);
     if (remaining.length > 0) {
       await this.evaluator.evaluate({
@@ -46,7 +48,11 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
         ruleIds: remaining,
         // `today` in rule expressions is the district's local date, like the run's as-of date.
         today: localToday(this.clock.now(), district.timeZone),
-        onProgress: (p) => input.onProgress((done.size + p.done) / Math.max(1, selected.length), `evaluated ${done.size + p.done} of ${selected.length} rules`),
+        onProgress: (p) =>
+          input.onProgress(
+            (done.size + p.done) / Math.max(1, selected.length),
+            `evaluated ${done.size + p.done} of ${selected.length} rules`,
+          ),
       });
     }
     const results = await this.results.listResults(district.id, input.evaluationId);

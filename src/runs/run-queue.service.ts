@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnApplicationShutdown,
+} from '@nestjs/common';
 import PgBoss from 'pg-boss';
 import { DATABASE_URL } from 'src/common/tokens';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
@@ -52,9 +58,13 @@ export class RunQueueService implements OnApplicationBootstrap, OnApplicationShu
     if (!workersEnabled(this.config)) return;
     const r = this.config.runs;
     for (let i = 0; i < r.RUN_WORKER_CONCURRENCY; i++) {
-      await this.boss.work<RunJobData>(RUN_QUEUE, { batchSize: 1, pollingIntervalSeconds: Number(r.RUN_QUEUE_POLL_SECONDS) }, async ([job]) => {
-        await this.executeRun.execute(job.data.runId);
-      });
+      await this.boss.work<RunJobData>(
+        RUN_QUEUE,
+        { batchSize: 1, pollingIntervalSeconds: Number(r.RUN_QUEUE_POLL_SECONDS) },
+        async ([job]) => {
+          await this.executeRun.execute(job.data.runId);
+        },
+      );
     }
     this.logger.log(`run workers started (${r.RUN_WORKER_CONCURRENCY})`);
   }

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
@@ -39,7 +45,10 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
   onApplicationBootstrap(): void {
     if (!schedulerEnabled(this.config)) return;
     const every = this.config.runs.RUN_SCHEDULER_TICK_SECONDS * 1000;
-    this.registry.addInterval(INTERVAL, setInterval(() => void this.tick(), every));
+    this.registry.addInterval(
+      INTERVAL,
+      setInterval(() => void this.tick(), every),
+    );
   }
 
   onModuleDestroy(): void {
@@ -74,7 +83,9 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
       const slot = dueSlot(now, d.timeZone, d.nightlyAt, this.config.runs.RUN_SCHEDULE_GRACE_MINUTES);
       return slot ? [{ district: d, slot }] : [];
     });
-    const taken = await this.runs.slotsTaken(due.map((d) => ({ districtId: d.district.id, scheduledFor: d.slot.scheduledFor })));
+    const taken = await this.runs.slotsTaken(
+      due.map((d) => ({ districtId: d.district.id, scheduledFor: d.slot.scheduledFor })),
+    );
     for (const { district, slot } of due) {
       if (taken.has(`${district.id}@${slot.scheduledFor.toISOString()}`)) continue;
       try {

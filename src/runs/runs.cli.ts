@@ -30,10 +30,18 @@ export interface CompareCommandOptions {
 /** The application (no HTTP, no workers, no scheduler) for one CLI command. */
 async function withApp<T>(ctx: CliContext, fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
   const db = await ctx.database();
-  const runs = Object.assign(new RunsEnv(), ctx.config.runs, { RUN_WORKERS: 'off', RUN_SCHEDULER: 'off' } as const);
+  const runs = Object.assign(new RunsEnv(), ctx.config.runs, {
+    RUN_WORKERS: 'off',
+    RUN_SCHEDULER: 'off',
+  } as const);
   const config = { ...ctx.config, runs };
   const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot({ config, databaseUrl: db.url, secretsKey: db.secretsKey, features: [RunsModule.forRoot()] }),
+    AppModule.forRoot({
+      config,
+      databaseUrl: db.url,
+      secretsKey: db.secretsKey,
+      features: [RunsModule.forRoot()],
+    }),
     { logger: ['error', 'warn'] },
   );
   try {
@@ -51,7 +59,9 @@ function describeRun(r: RunRecord): string {
 /** `sis-certify run`: records a run and executes it here (the lease keeps service workers off it), or only queues it. */
 export async function runCommand(ctx: CliContext, o: RunCommandOptions): Promise<RunRecord> {
   return withApp(ctx, async (app) => {
-    const run = await app.get(StartRunUseCase).execute({ districtId: o.districtId, kind: o.kind ?? 'manual', asOf: o.asOf, trigger: 'cli' });
+    const run = await app
+      .get(StartRunUseCase)
+      .execute({ districtId: o.districtId, kind: o.kind ?? 'manual', asOf: o.asOf, trigger: 'cli' });
     if (!run) throw new Error('the run could not be recorded');
     out(describeRun(run));
     if (run.status !== 'queued' || o.queueOnly) return run;
@@ -93,7 +103,10 @@ async function printComparison(app: INestApplicationContext, comparisonId: strin
 }
 
 /** Registers `run` and `compare` on the CLI program (wired by the lead in src/cli/commands). */
-export function registerRunCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): void {
+export function registerRunCommands(
+  program: Command,
+  run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>,
+): void {
   program
     .command('run')
     .description('run extraction, rules and (old + new links) the comparison for a district now')
@@ -103,7 +116,12 @@ export function registerRunCommands(program: Command, run: (fn: (ctx: CliContext
     .option('--queue', 'only queue the run for the service workers')
     .action((opts: { district: string; kind: 'manual' | 'trial'; asOf?: string; queue?: boolean }) =>
       run(async (ctx) => {
-        const r = await runCommand(ctx, { districtId: opts.district, kind: opts.kind, asOf: opts.asOf, queueOnly: opts.queue });
+        const r = await runCommand(ctx, {
+          districtId: opts.district,
+          kind: opts.kind,
+          asOf: opts.asOf,
+          queueOnly: opts.queue,
+        });
         if (r.status === 'failed') process.exitCode = 1;
       }),
     );

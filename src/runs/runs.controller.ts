@@ -13,24 +13,40 @@ export class RunsController {
 
   @Roles('support', 'district_admin')
   @Post()
-  start(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Body() dto: StartRunDto) {
+  start(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Body() dto: StartRunDto,
+  ) {
     return this.runs.start(p, districtId, dto);
   }
 
   @Get()
-  list(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Query() q: ListRunsQueryDto) {
+  list(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Query() q: ListRunsQueryDto,
+  ) {
     return this.runs.list(p, districtId, q.page);
   }
 
   @Get(':runId')
-  get(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('runId', ParseUUIDPipe) runId: string) {
+  get(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ) {
     return this.runs.get(p, districtId, runId);
   }
 
   @Roles('support', 'district_admin')
   @Post(':runId/cancel')
   @HttpCode(200)
-  cancel(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string, @Param('runId', ParseUUIDPipe) runId: string) {
+  cancel(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('runId', ParseUUIDPipe) runId: string,
+  ) {
     return this.runs.cancel(p, districtId, runId);
   }
 }

@@ -5,7 +5,11 @@ import { IsIn, IsInt, IsISO8601, IsOptional, Matches, Max, Min } from 'class-val
 export const API_RUN_KINDS = ['manual', 'trial'] as const;
 
 export class StartRunDto {
-  @ApiPropertyOptional({ enum: API_RUN_KINDS, default: 'manual', description: 'trial = against the new SIS test copy' })
+  @ApiPropertyOptional({
+    enum: API_RUN_KINDS,
+    default: 'manual',
+    description: 'trial = against the new SIS test copy',
+  })
   @IsOptional()
   @IsIn(API_RUN_KINDS)
   kind: (typeof API_RUN_KINDS)[number] = 'manual';

@@ -36,7 +36,14 @@ export class RunsModule {
   static forRoot(o: RunsModuleOptions = {}): DynamicModule {
     return {
       module: RunsModule,
-      imports: [ScheduleModule.forRoot(), DistrictsModule, ExtractionModule, ComparisonModule, RuleEngineModule, ...(o.imports ?? [])],
+      imports: [
+        ScheduleModule.forRoot(),
+        DistrictsModule,
+        ExtractionModule,
+        ComparisonModule,
+        RuleEngineModule,
+        ...(o.imports ?? []),
+      ],
       controllers: [RunsController],
       providers: [
         RunsRepository,
@@ -53,8 +60,16 @@ export class RunsModule {
         o.extractor ?? { provide: RUN_EXTRACTOR, useExisting: DriverExtractorAdapter },
         o.evaluator ?? { provide: RUN_EVALUATOR, useExisting: RuleEngineEvaluatorAdapter },
       ],
-      exports: [RunsRepository, StartRunUseCase, ExecuteRunUseCase, RunSchedulerService, RunQueueService, RUN_EXTRACTOR, DriverExtractorAdapter, AgentRelayWorker],
+      exports: [
+        RunsRepository,
+        StartRunUseCase,
+        ExecuteRunUseCase,
+        RunSchedulerService,
+        RunQueueService,
+        RUN_EXTRACTOR,
+        DriverExtractorAdapter,
+        AgentRelayWorker,
+      ],
     };
   }
 }
-

@@ -1,7 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
-import type { CheckpointRecord, LeaseState, LinkHealthState, NewRun, RunRecord, RunStatus, RunStep } from 'src/runs/runs.types';
+import type {
+  CheckpointRecord,
+  LeaseState,
+  LinkHealthState,
+  NewRun,
+  RunRecord,
+  RunStatus,
+  RunStep,
+} from 'src/runs/runs.types';
 
 interface RunRow {
   id: string;
@@ -73,7 +81,13 @@ export interface ScheduledDistrict {
 
 /** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; SELECT and INSERT with rows. */
 function returned<T>(result: unknown): T[] {
-  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') return result[0] as T[];
+  if (
+    Array.isArray(result) &&
+    result.length === 2 &&
+    Array.isArray(result[0]) &&
+    typeof result[1] === 'number'
+  )
+    return result[0] as T[];
   return result as T[];
 }
 
@@ -122,15 +136,18 @@ export class RunsRepository {
   }
 
   async find(districtId: string, id: string): Promise<RunRecord | null> {
-    return (await this.rows(`SELECT ${COLUMNS} FROM runs WHERE district_id = $1 AND id = $2`, [districtId, id]))[0] ?? null;
+    return (
+      (
+        await this.rows(`SELECT ${COLUMNS} FROM runs WHERE district_id = $1 AND id = $2`, [districtId, id])
+      )[0] ?? null
+    );
   }
 
   list(districtId: string, limit: number, offset: number): Promise<RunRecord[]> {
-    return this.rows(`SELECT ${COLUMNS} FROM runs WHERE district_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`, [
-      districtId,
-      limit,
-      offset,
-    ]);
+    return this.rows(
+      `SELECT ${COLUMNS} FROM runs WHERE district_id = $1 ORDER BY created_at DESC, id LIMIT $2 OFFSET $3`,
+      [districtId, limit, offset],
+    );
   }
 
   async setJobId(id: string, jobId: string): Promise<void> {
@@ -164,17 +181,33 @@ export class RunsRepository {
   }
 
   /** Records progress; answers like renew(), so a cancel request is learned with the next progress write. */
-  async progress(id: string, owner: string, p: { status?: RunStatus; phase: string; percent: number; message?: string }): Promise<LeaseState> {
+  async progress(
+    id: string,
+    owner: string,
+    p: { status?: RunStatus; phase: string; percent: number; message?: string },
+  ): Promise<LeaseState> {
     const rows = await this.query<{ cancel_requested: boolean }>(
       `UPDATE runs SET status = COALESCE($3, status), phase = $4, percent = $5, message = COALESCE($6, message), updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING cancel_requested`,
-      [id, owner, p.status ?? null, p.phase, Math.max(0, Math.min(100, Math.round(p.percent * 100) / 100)), p.message ?? null],
+      [
+        id,
+        owner,
+        p.status ?? null,
+        p.phase,
+        Math.max(0, Math.min(100, Math.round(p.percent * 100) / 100)),
+        p.message ?? null,
+      ],
     );
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
   }
 
   /** Ends a run held by this worker; false when the lease was lost meanwhile. */
-  async finish(id: string, owner: string, status: RunStatus, o: { message: string; error?: string }): Promise<boolean> {
+  async finish(
+    id: string,
+    owner: string,
+    status: RunStatus,
+    o: { message: string; error?: string },
+  ): Promise<boolean> {
     const rows = await this.query<unknown>(
       `UPDATE runs SET status = $3, message = $4, error = $5, percent = CASE WHEN $3 = 'done' THEN 100 ELSE percent END,
               phase = CASE WHEN $3 = 'done' THEN 'done' ELSE phase END, finished_at = now(), updated_at = now(), lease_until = NULL
@@ -208,25 +241,52 @@ export class RunsRepository {
   }
 
   async checkpoints(runId: string): Promise<Map<string, CheckpointRecord>> {
-    const rows: Array<{ step: RunStep; target: string; status: 'started' | 'done'; ref_id: string | null; detail: Record<string, unknown> }> =
-      await this.ds.query(`SELECT step, target, status, ref_id, detail FROM run_checkpoints WHERE run_id = $1`, [runId]);
-    return new Map(rows.map((r) => [`${r.step}:${r.target}`, { step: r.step, target: r.target, status: r.status, refId: r.ref_id, detail: r.detail }]));
+    const rows: Array<{
+      step: RunStep;
+      target: string;
+      status: 'started' | 'done';
+      ref_id: string | null;
+      detail: Record<string, unknown>;
+    }> = await this.ds.query(
+      `SELECT step, target, status, ref_id, detail FROM run_checkpoints WHERE run_id = $1`,
+      [runId],
+    );
+    return new Map(
+      rows.map((r) => [
+        `${r.step}:${r.target}`,
+        { step: r.step, target: r.target, status: r.status, refId: r.ref_id, detail: r.detail },
+      ]),
+    );
   }
 
   /** The step's checkpoint, created with its reference on first sight (a retry finds the same reference). */
-  async startStep(runId: string, step: RunStep, target: string, refId: string | null): Promise<CheckpointRecord> {
+  async startStep(
+    runId: string,
+    step: RunStep,
+    target: string,
+    refId: string | null,
+  ): Promise<CheckpointRecord> {
     await this.ds.query(
       `INSERT INTO run_checkpoints (run_id, step, target, status, ref_id) VALUES ($1, $2, $3, 'started', $4) ON CONFLICT DO NOTHING`,
       [runId, step, target, refId],
     );
-    const rows: Array<{ status: 'started' | 'done'; ref_id: string | null; detail: Record<string, unknown> }> = await this.ds.query(
+    const rows: Array<{
+      status: 'started' | 'done';
+      ref_id: string | null;
+      detail: Record<string, unknown>;
+    }> = await this.ds.query(
       `SELECT status, ref_id, detail FROM run_checkpoints WHERE run_id = $1 AND step = $2 AND target = $3`,
       [runId, step, target],
     );
     return { step, target, status: rows[0].status, refId: rows[0].ref_id, detail: rows[0].detail };
   }
 
-  async completeStep(runId: string, step: RunStep, target: string, detail: Record<string, unknown>): Promise<void> {
+  async completeStep(
+    runId: string,
+    step: RunStep,
+    target: string,
+    detail: Record<string, unknown>,
+  ): Promise<void> {
     await this.ds.query(
       `UPDATE run_checkpoints SET status = 'done', detail = $4, completed_at = now() WHERE run_id = $1 AND step = $2 AND target = $3`,
       [runId, step, target, JSON.stringify(detail)],
@@ -234,10 +294,18 @@ export class RunsRepository {
   }
 
   /** The snapshot a run extracts a link into: created once, found again by a resumed attempt. */
-  async ensureSnapshot(runId: string, link: SisLinkEntity, schoolYear: number, asOf: string): Promise<string> {
+  async ensureSnapshot(
+    runId: string,
+    link: SisLinkEntity,
+    schoolYear: number,
+    asOf: string,
+  ): Promise<string> {
     return this.ds.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`run-snapshot:${runId}:${link.id}`]);
-      const found: Array<{ id: string }> = await m.query(`SELECT id FROM snapshots WHERE run_id = $1 AND link_id = $2`, [runId, link.id]);
+      const found: Array<{ id: string }> = await m.query(
+        `SELECT id FROM snapshots WHERE run_id = $1 AND link_id = $2`,
+        [runId, link.id],
+      );
       if (found[0]) return found[0].id;
       const created: Array<{ id: string }> = await m.query(
         `INSERT INTO snapshots (district_id, link_id, run_id, sis_kind, school_year, as_of, status)
@@ -249,14 +317,19 @@ export class RunsRepository {
   }
 
   async snapshotStatus(id: string): Promise<string | null> {
-    const rows: Array<{ status: string }> = await this.ds.query(`SELECT status FROM snapshots WHERE id = $1`, [id]);
+    const rows: Array<{ status: string }> = await this.ds.query(
+      `SELECT status FROM snapshots WHERE id = $1`,
+      [id],
+    );
     return rows[0]?.status ?? null;
   }
 
   /** Link states from link health (absent table or row: unknown, treated as reachable). */
   async linkStates(linkIds: string[]): Promise<Map<string, LinkHealthState>> {
     if (linkIds.length === 0) return new Map();
-    const [{ exists }]: Array<{ exists: boolean }> = await this.ds.query(`SELECT to_regclass('link_health') IS NOT NULL AS exists`);
+    const [{ exists }]: Array<{ exists: boolean }> = await this.ds.query(
+      `SELECT to_regclass('link_health') IS NOT NULL AS exists`,
+    );
     if (!exists) return new Map();
     const rows: Array<{ link_id: string; state: LinkHealthState }> = await this.ds.query(
       `SELECT link_id, state FROM link_health WHERE link_id = ANY($1::uuid[])`,
@@ -266,9 +339,22 @@ export class RunsRepository {
   }
 
   async scheduledDistricts(): Promise<ScheduledDistrict[]> {
-    const rows: Array<{ id: string; time_zone: string; nightly_at: string; off_season: ScheduledDistrict['offSeason']; school_year: number | null }> =
-      await this.ds.query(`SELECT id, time_zone, nightly_at, off_season, school_year FROM districts WHERE nightly_at IS NOT NULL`);
-    return rows.map((r) => ({ id: r.id, timeZone: r.time_zone, nightlyAt: r.nightly_at, offSeason: r.off_season, schoolYear: r.school_year }));
+    const rows: Array<{
+      id: string;
+      time_zone: string;
+      nightly_at: string;
+      off_season: ScheduledDistrict['offSeason'];
+      school_year: number | null;
+    }> = await this.ds.query(
+      `SELECT id, time_zone, nightly_at, off_season, school_year FROM districts WHERE nightly_at IS NOT NULL`,
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      timeZone: r.time_zone,
+      nightlyAt: r.nightly_at,
+      offSeason: r.off_season,
+      schoolYear: r.school_year,
+    }));
   }
 
   async slotsTaken(slots: Array<{ districtId: string; scheduledFor: Date }>): Promise<Set<string>> {
@@ -313,7 +399,15 @@ export class RunsRepository {
       );
       const ids = old.map((o) => o.id);
       if (ids.length === 0) return [];
-      for (const table of ['snap_school', 'snap_student', 'snap_enrollment', 'snap_program', 'snap_section', 'snap_student_section', 'snap_staff']) {
+      for (const table of [
+        'snap_school',
+        'snap_student',
+        'snap_enrollment',
+        'snap_program',
+        'snap_section',
+        'snap_student_section',
+        'snap_staff',
+      ]) {
         await m.query(`DELETE FROM ${table} WHERE snapshot_id = ANY($1::uuid[])`, [ids]);
       }
       await m.query(`UPDATE snapshots SET status = 'purged' WHERE id = ANY($1::uuid[])`, [ids]);

@@ -66,12 +66,22 @@ export class RunsService {
 
   async start(p: Principal, districtId: string, dto: StartRunDto): Promise<RunView> {
     TenantScope.of(p).assertDistrict(districtId);
-    const run = await this.startRun.execute({ districtId, kind: dto.kind, asOf: dto.asOf, trigger: 'user', triggeredBy: p.userId });
+    const run = await this.startRun.execute({
+      districtId,
+      kind: dto.kind,
+      asOf: dto.asOf,
+      trigger: 'user',
+      triggeredBy: p.userId,
+    });
     if (!run) throw DomainException.conflict('the run could not be recorded');
     return toRunView(run);
   }
 
-  async list(p: Principal, districtId: string, page: number): Promise<{ items: RunView[]; page: number; pageSize: number }> {
+  async list(
+    p: Principal,
+    districtId: string,
+    page: number,
+  ): Promise<{ items: RunView[]; page: number; pageSize: number }> {
     TenantScope.of(p).assertDistrict(districtId);
     const items = await this.runs.list(districtId, RUNS_PAGE_SIZE, (page - 1) * RUNS_PAGE_SIZE);
     return { items: items.map(toRunView), page, pageSize: RUNS_PAGE_SIZE };
@@ -79,7 +89,11 @@ export class RunsService {
 
   async get(p: Principal, districtId: string, runId: string): Promise<RunView> {
     const run = await this.require(p, districtId, runId);
-    const steps = [...(await this.runs.checkpoints(run.id)).values()].map((c) => ({ step: c.step, target: c.target, status: c.status }));
+    const steps = [...(await this.runs.checkpoints(run.id)).values()].map((c) => ({
+      step: c.step,
+      target: c.target,
+      status: c.status,
+    }));
     return { ...toRunView(run), steps };
   }
 

@@ -3,7 +3,16 @@ import type { LinkRole } from 'src/districts/district.types';
 export const RUN_KINDS = ['nightly', 'manual', 'catch_up', 'trial'] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
-export const RUN_STATUSES = ['queued', 'extracting', 'evaluating', 'comparing', 'done', 'failed', 'skipped', 'cancelled'] as const;
+export const RUN_STATUSES = [
+  'queued',
+  'extracting',
+  'evaluating',
+  'comparing',
+  'done',
+  'failed',
+  'skipped',
+  'cancelled',
+] as const;
 export type RunStatus = (typeof RUN_STATUSES)[number];
 export const ACTIVE_RUN_STATUSES: readonly RunStatus[] = ['queued', 'extracting', 'evaluating', 'comparing'];
 
@@ -86,9 +95,17 @@ export interface LeaseState {
 export type LinkHealthState = 'UP' | 'PENDING' | 'DOWN' | 'MAINTENANCE';
 
 export function targetsOf(r: Pick<RunRecord, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>): RunTarget[] {
-  if (r.newLinkId && r.oldLinkId) return [{ side: 'old', linkId: r.oldLinkId }, { side: 'new', linkId: r.newLinkId }];
+  if (r.newLinkId && r.oldLinkId)
+    return [
+      { side: 'old', linkId: r.oldLinkId },
+      { side: 'new', linkId: r.newLinkId },
+    ];
   if (r.currentLinkId) return [{ side: 'current', linkId: r.currentLinkId }];
   return [];
 }
 
-export const SIDE_OF_ROLE: Record<LinkRole, RunTarget['side']> = { current: 'current', old: 'old', new: 'new' };
+export const SIDE_OF_ROLE: Record<LinkRole, RunTarget['side']> = {
+  current: 'current',
+  old: 'old',
+  new: 'new',
+};

@@ -48,7 +48,9 @@ export class StartRunUseCase {
     const enabled = (await this.links.list(TenantScope.system(), district.id)).filter((l) => l.enabled);
     const ids = this.chooseLinks(input.kind, enabled);
     const asOf = input.asOf ?? localToday(this.clock.now(), district.timeZone);
-    const skipReason = input.offSeasonReason ? `off_season: ${input.offSeasonReason}` : await this.linkSkipReason(ids, enabled);
+    const skipReason = input.offSeasonReason
+      ? `off_season: ${input.offSeasonReason}`
+      : await this.linkSkipReason(ids, enabled);
     const run = await this.runs.insert({
       districtId: district.id,
       kind: input.kind,
@@ -67,7 +69,10 @@ export class StartRunUseCase {
       const jobId = await this.queue.send(run.id);
       if (jobId) await this.runs.setJobId(run.id, jobId);
     }
-    this.logger.log({ runId: run.id, districtId: district.id, kind: run.kind, status: run.status, skipReason }, 'run recorded');
+    this.logger.log(
+      { runId: run.id, districtId: district.id, kind: run.kind, status: run.status, skipReason },
+      'run recorded',
+    );
     return run;
   }
 
@@ -79,7 +84,8 @@ export class StartRunUseCase {
     if (kind === 'trial' && !neu?.isTestCopy) {
       throw DomainException.conflict('a trial run needs a new SIS link marked as a test copy');
     }
-    if (neu && old) return { currentLinkId: byRole.get('current')?.id ?? null, oldLinkId: old.id, newLinkId: neu.id };
+    if (neu && old)
+      return { currentLinkId: byRole.get('current')?.id ?? null, oldLinkId: old.id, newLinkId: neu.id };
     const single = byRole.get('current') ?? neu ?? old;
     return { currentLinkId: single?.id ?? null, oldLinkId: null, newLinkId: null };
   }

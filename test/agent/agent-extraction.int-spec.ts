@@ -48,14 +48,24 @@ describe('extraction through an on-prem agent', () => {
 
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
-    await generateDistrict(replica.url, { sis: 'aeries', students: 300, seed: 'agent-extract', ...YEAR, defects: 'all' });
+    await generateDistrict(replica.url, {
+      sis: 'aeries',
+      students: 300,
+      seed: 'agent-extract',
+      ...YEAR,
+      defects: 'all',
+    });
     t = await createTestApp(INSTANCE_ENV, (config) => featureModules(config));
     await t.app.listen(0, '127.0.0.1');
     serverUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     support = await t.user('support', null);
     districtId = (await factory.district(t.db.pool)).id;
     linkId = (await factory.link(t.db.pool, districtId, { sis_kind: 'aeries', transport: 'agent' })).id;
-    const res = await t.http.post(`/api/districts/${districtId}/agents`).set('Authorization', `Bearer ${support.token}`).send({ name: 'office server' }).expect(201);
+    const res = await t.http
+      .post(`/api/districts/${districtId}/agents`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .send({ name: 'office server' })
+      .expect(201);
     ({ token } = res.body as { token: string });
     agentId = (res.body as { agent: { id: string } }).agent.id;
     await t.db.pool.query(`UPDATE sis_links SET agent_id = $2 WHERE id = $1`, [linkId, agentId]);
@@ -67,7 +77,13 @@ describe('extraction through an on-prem agent', () => {
       log: quiet,
       config: {
         sisKind: 'aeries',
-        connection: { driver: 'pg', host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: u.username },
+        connection: {
+          driver: 'pg',
+          host: u.hostname,
+          port: Number(u.port || 5432),
+          database: u.pathname.slice(1),
+          user: u.username,
+        },
         heartbeatIntervalMs: 200,
         reconnect: { baseMs: 50, capMs: 300 },
         maxInFlightBatches: 1,
@@ -83,8 +99,19 @@ describe('extraction through an on-prem agent', () => {
   });
 
   async function snapshotOf(rows: RowSource): Promise<{ id: string; totals: Record<string, number> }> {
-    const id = await factory.snapshot(t.db.pool, districtId, linkId, { sisKind: 'aeries', ...YEAR, status: 'extracting' });
-    const report = await extractSnapshot({ pool: t.db.pool, snapshotId: id, connector: CONNECTORS.aeries, rows, codeMaps: CONNECTORS.aeries.defaultCodeMaps, ...YEAR });
+    const id = await factory.snapshot(t.db.pool, districtId, linkId, {
+      sisKind: 'aeries',
+      ...YEAR,
+      status: 'extracting',
+    });
+    const report = await extractSnapshot({
+      pool: t.db.pool,
+      snapshotId: id,
+      connector: CONNECTORS.aeries,
+      rows,
+      codeMaps: CONNECTORS.aeries.defaultCodeMaps,
+      ...YEAR,
+    });
     return { id, totals: Object.fromEntries(report.entities.map((e) => [e.entity, e.rows])) };
   }
 
@@ -103,8 +130,16 @@ describe('extraction through an on-prem agent', () => {
 
   it('produces the same snapshot (counts and checksums) as a direct link on the same replica', async () => {
     const u = new URL(replica.url);
-    const driver = new PgDriver({ linkName: 'direct', host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
-    const direct = await snapshotOf(new DriverRowSource(driver, { batchSize: 500 })).finally(() => driver.close());
+    const driver = new PgDriver({
+      linkName: 'direct',
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: u.username,
+      database: u.pathname.slice(1),
+    });
+    const direct = await snapshotOf(new DriverRowSource(driver, { batchSize: 500 })).finally(() =>
+      driver.close(),
+    );
     const gateway = t.app.get(AgentGatewayService);
     const viaAgent = await snapshotOf(new AgentRowSource(gateway, agentId, 'aeries', 37));
 
@@ -121,7 +156,11 @@ describe('extraction through an on-prem agent', () => {
     try {
       const link = await b.app.get(LinksRepository).findById(linkId);
       if (!link) throw new Error('link not found');
-      const snapshotId = await factory.snapshot(t.db.pool, districtId, linkId, { sisKind: 'aeries', ...YEAR, status: 'extracting' });
+      const snapshotId = await factory.snapshot(t.db.pool, districtId, linkId, {
+        sisKind: 'aeries',
+        ...YEAR,
+        status: 'extracting',
+      });
       const progress: number[] = [];
       const report = await b.app.get(DriverExtractorAdapter).extract({
         runId: randomUUID(),
@@ -133,15 +172,27 @@ describe('extraction through an on-prem agent', () => {
       });
 
       const u = new URL(replica.url);
-      const driver = new PgDriver({ linkName: 'direct', host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
-      const direct = await snapshotOf(new DriverRowSource(driver, { batchSize: 500 })).finally(() => driver.close());
+      const driver = new PgDriver({
+        linkName: 'direct',
+        host: u.hostname,
+        port: Number(u.port || 5432),
+        user: u.username,
+        database: u.pathname.slice(1),
+      });
+      const direct = await snapshotOf(new DriverRowSource(driver, { batchSize: 500 })).finally(() =>
+        driver.close(),
+      );
       expect(report.entities).toEqual(direct.totals);
       expect(await checksums(snapshotId)).toEqual(await checksums(direct.id));
       const { rows } = await t.db.pool.query<{ status: string; claimed_by: string; attempts: number }>(
         `SELECT status, claimed_by, attempts FROM agent_extract_requests WHERE snapshot_id = $1`,
         [snapshotId],
       );
-      expect(rows[0]).toEqual({ status: 'done', claimed_by: t.app.get(AgentRelayWorker).instanceId, attempts: 1 });
+      expect(rows[0]).toEqual({
+        status: 'done',
+        claimed_by: t.app.get(AgentRelayWorker).instanceId,
+        attempts: 1,
+      });
       expect(progress.length).toBeGreaterThan(0);
     } finally {
       await b.close();
@@ -149,23 +200,62 @@ describe('extraction through an on-prem agent', () => {
   });
 
   it('fails an agent link as unreachable when its agent is connected to no instance', async () => {
-    const created = await t.http.post(`/api/districts/${districtId}/agents`).set('Authorization', `Bearer ${support.token}`).send({ name: 'unplugged' }).expect(201);
-    const otherLink = (await factory.link(t.db.pool, districtId, { sis_kind: 'aeries', transport: 'agent', role: 'new' })).id;
-    await t.db.pool.query(`UPDATE sis_links SET agent_id = $2 WHERE id = $1`, [otherLink, (created.body as { agent: { id: string } }).agent.id]);
+    const created = await t.http
+      .post(`/api/districts/${districtId}/agents`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .send({ name: 'unplugged' })
+      .expect(201);
+    const otherLink = (
+      await factory.link(t.db.pool, districtId, { sis_kind: 'aeries', transport: 'agent', role: 'new' })
+    ).id;
+    await t.db.pool.query(`UPDATE sis_links SET agent_id = $2 WHERE id = $1`, [
+      otherLink,
+      (created.body as { agent: { id: string } }).agent.id,
+    ]);
     const link = await t.app.get(LinksRepository).findById(otherLink);
     if (!link) throw new Error('link not found');
-    const snapshotId = await factory.snapshot(t.db.pool, districtId, otherLink, { sisKind: 'aeries', ...YEAR, status: 'extracting' });
-    const attempt = t.app.get(DriverExtractorAdapter).extract({ runId: randomUUID(), districtId, link, snapshotId, ...YEAR, onProgress: () => undefined });
-    await expect(attempt).rejects.toMatchObject({ code: ConnectorErrorCode.UNREACHABLE, message: expect.stringContaining('not connected to any service instance') });
-    const { rows } = await t.db.pool.query<{ status: string }>(`SELECT status FROM agent_extract_requests WHERE snapshot_id = $1`, [snapshotId]);
+    const snapshotId = await factory.snapshot(t.db.pool, districtId, otherLink, {
+      sisKind: 'aeries',
+      ...YEAR,
+      status: 'extracting',
+    });
+    const attempt = t.app
+      .get(DriverExtractorAdapter)
+      .extract({ runId: randomUUID(), districtId, link, snapshotId, ...YEAR, onProgress: () => undefined });
+    await expect(attempt).rejects.toMatchObject({
+      code: ConnectorErrorCode.UNREACHABLE,
+      message: expect.stringContaining('not connected to any service instance'),
+    });
+    const { rows } = await t.db.pool.query<{ status: string }>(
+      `SELECT status FROM agent_extract_requests WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
     expect(rows[0].status).toBe('failed');
   });
 
   it('marks the agent and its link UP from heartbeats carrying the agent’s own database probe', async () => {
-    await waitFor('agent UP', async () => (await t.db.pool.query(`SELECT 1 FROM agents WHERE id = $1 AND state = 'UP' AND last_probe_ok`, [agentId])).rowCount === 1);
-    await waitFor('link UP', async () => (await t.db.pool.query(`SELECT 1 FROM link_health WHERE link_id = $1 AND state = 'UP'`, [linkId])).rowCount === 1);
-    const list = await t.http.get(`/api/districts/${districtId}/agents`).set('Authorization', `Bearer ${support.token}`).expect(200);
-    expect((list.body as Array<{ state: string; connected: boolean; version: string; tokenPrefix: string }>)[0]).toMatchObject({
+    await waitFor(
+      'agent UP',
+      async () =>
+        (
+          await t.db.pool.query(`SELECT 1 FROM agents WHERE id = $1 AND state = 'UP' AND last_probe_ok`, [
+            agentId,
+          ])
+        ).rowCount === 1,
+    );
+    await waitFor(
+      'link UP',
+      async () =>
+        (await t.db.pool.query(`SELECT 1 FROM link_health WHERE link_id = $1 AND state = 'UP'`, [linkId]))
+          .rowCount === 1,
+    );
+    const list = await t.http
+      .get(`/api/districts/${districtId}/agents`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .expect(200);
+    expect(
+      (list.body as Array<{ state: string; connected: boolean; version: string; tokenPrefix: string }>)[0],
+    ).toMatchObject({
       state: 'UP',
       connected: true,
       version: '0.1.0',
@@ -175,13 +265,28 @@ describe('extraction through an on-prem agent', () => {
 
   it('refuses an entity the connector does not define (the server never sends SQL)', async () => {
     const gateway = t.app.get(AgentGatewayService);
-    const rows = gateway.extract(agentId, { sisKind: 'aeries', entity: 'attendance; DROP TABLE stu', params: YEAR, batchSize: 10 });
-    await expect((async () => {
-      for await (const _ of rows) return;
-    })()).rejects.toThrow(/has no entity/);
-    await expect((async () => {
-      for await (const _ of gateway.extract(agentId, { sisKind: 'powerschool', entity: 'student', params: YEAR, batchSize: 10 })) return;
-    })()).rejects.toBeInstanceOf(ConnectorException);
+    const rows = gateway.extract(agentId, {
+      sisKind: 'aeries',
+      entity: 'attendance; DROP TABLE stu',
+      params: YEAR,
+      batchSize: 10,
+    });
+    await expect(
+      (async () => {
+        for await (const _ of rows) return;
+      })(),
+    ).rejects.toThrow(/has no entity/);
+    await expect(
+      (async () => {
+        for await (const _ of gateway.extract(agentId, {
+          sisKind: 'powerschool',
+          entity: 'student',
+          params: YEAR,
+          batchSize: 10,
+        }))
+          return;
+      })(),
+    ).rejects.toBeInstanceOf(ConnectorException);
   });
 
   it('reconnects by itself after the connection drops', async () => {
@@ -194,7 +299,9 @@ describe('extraction through an on-prem agent', () => {
   it('rejects an unknown or revoked token at the handshake (401)', async () => {
     const status = (bearer: string): Promise<number> =>
       new Promise((resolve) => {
-        const ws = new WebSocket(`${serverUrl.replace('http', 'ws')}/api/agent/connect`, { headers: { authorization: `Bearer ${bearer}` } });
+        const ws = new WebSocket(`${serverUrl.replace('http', 'ws')}/api/agent/connect`, {
+          headers: { authorization: `Bearer ${bearer}` },
+        });
         ws.on('unexpected-response', (_req, res) => {
           resolve(res.statusCode ?? 0);
           ws.terminate();
@@ -206,11 +313,17 @@ describe('extraction through an on-prem agent', () => {
         ws.on('error', () => undefined);
       });
     expect(await status('sisa_not-a-real-token')).toBe(401);
-    const rotated = await t.http.post(`/api/districts/${districtId}/agents/${agentId}/rotate`).set('Authorization', `Bearer ${support.token}`).expect(200);
+    const rotated = await t.http
+      .post(`/api/districts/${districtId}/agents/${agentId}/rotate`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .expect(200);
     expect(await status(token)).toBe(401);
     const fresh = (rotated.body as { token: string }).token;
     expect(await status(fresh)).toBe(101);
-    await t.http.post(`/api/districts/${districtId}/agents/${agentId}/revoke`).set('Authorization', `Bearer ${support.token}`).expect(200);
+    await t.http
+      .post(`/api/districts/${districtId}/agents/${agentId}/revoke`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .expect(200);
     expect(await status(fresh)).toBe(401);
   });
 });

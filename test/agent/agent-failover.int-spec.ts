@@ -6,7 +6,12 @@ import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, fastHealthEnv, linkState, technicalContact } from 'test/connectivity/support/link-health.fixture';
+import {
+  SUPPORT_EMAIL,
+  fastHealthEnv,
+  linkState,
+  technicalContact,
+} from 'test/connectivity/support/link-health.fixture';
 
 const ROOT = join(__dirname, '..', '..');
 const IT = 'it@pine.test';
@@ -21,7 +26,9 @@ describe('agent process killed and restarted', () => {
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
     smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url, { AGENT_MISSED_HEARTBEATS: '3' }), (config) => [AgentGatewayModule.forRoot(config)]);
+    t = await createTestApp(fastHealthEnv(smtp.url, { AGENT_MISSED_HEARTBEATS: '3' }), (config) => [
+      AgentGatewayModule.forRoot(config),
+    ]);
     await t.app.listen(0, '127.0.0.1');
   });
 
@@ -33,11 +40,15 @@ describe('agent process killed and restarted', () => {
   });
 
   function startChild(): void {
-    child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'test', 'agent', 'fixtures', 'agent-entry.ts')], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    child = spawn(
+      process.execPath,
+      ['-r', '@swc-node/register', join(ROOT, 'test', 'agent', 'fixtures', 'agent-entry.ts')],
+      {
+        cwd: ROOT,
+        env,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
   }
 
   async function stopChild(signal: NodeJS.Signals): Promise<void> {
@@ -50,16 +61,24 @@ describe('agent process killed and restarted', () => {
     });
   }
 
-  const agentState = async (id: string): Promise<string> => (await t.db.pool.query<{ state: string }>(`SELECT state FROM agents WHERE id = $1`, [id])).rows[0].state;
+  const agentState = async (id: string): Promise<string> =>
+    (await t.db.pool.query<{ state: string }>(`SELECT state FROM agents WHERE id = $1`, [id])).rows[0].state;
 
   it('alerts once for the agent (its links suppressed), and sends a recovery when the restarted agent reconnects by itself', async () => {
     const district = await factory.district(t.db.pool, { name: 'Pine USD' });
     await technicalContact(t.db.pool, district.id, IT);
     const support = await t.user('support', null);
-    const created = await t.http.post(`/api/districts/${district.id}/agents`).set('Authorization', `Bearer ${support.token}`).send({ name: 'office server' }).expect(201);
+    const created = await t.http
+      .post(`/api/districts/${district.id}/agents`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .send({ name: 'office server' })
+      .expect(201);
     const { token, agent } = created.body as { token: string; agent: { id: string } };
     const link = await factory.link(t.db.pool, district.id, { sis_kind: 'powerschool', transport: 'agent' });
-    await t.db.pool.query(`UPDATE sis_links SET agent_id = $2, name = 'PowerSchool (new)' WHERE id = $1`, [link.id, agent.id]);
+    await t.db.pool.query(`UPDATE sis_links SET agent_id = $2, name = 'PowerSchool (new)' WHERE id = $1`, [
+      link.id,
+      agent.id,
+    ]);
 
     const u = new URL(replica.url);
     env = {
@@ -69,7 +88,13 @@ describe('agent process killed and restarted', () => {
       AGENT_TOKEN: token,
       AGENT_CONFIG: JSON.stringify({
         sisKind: 'powerschool',
-        connection: { driver: 'pg', host: u.hostname, port: Number(u.port || 5432), database: u.pathname.slice(1), user: u.username },
+        connection: {
+          driver: 'pg',
+          host: u.hostname,
+          port: Number(u.port || 5432),
+          database: u.pathname.slice(1),
+          user: u.username,
+        },
         heartbeatIntervalMs: 250,
         reconnect: { baseMs: 100, capMs: 1000 },
       }),
@@ -103,10 +128,17 @@ describe('agent process killed and restarted', () => {
       `${SUPPORT_EMAIL} | [sis-certify] DOWN: Pine USD — agent office server`,
       `${SUPPORT_EMAIL} | [sis-certify] RECOVERED: Pine USD — agent office server`,
     ]);
-    const incidents = await t.http.get(`/api/incidents`).set('Authorization', `Bearer ${support.token}`).expect(200);
-    expect((incidents.body as Array<{ subjectKind: string; causeCode: string; notifyState: string }>).map((i) => [i.subjectKind, i.causeCode, i.notifyState])).toEqual([
-      ['agent', 'AGENT_HEARTBEAT_MISSED', 'resolved'],
-    ]);
+    const incidents = await t.http
+      .get(`/api/incidents`)
+      .set('Authorization', `Bearer ${support.token}`)
+      .expect(200);
+    expect(
+      (incidents.body as Array<{ subjectKind: string; causeCode: string; notifyState: string }>).map((i) => [
+        i.subjectKind,
+        i.causeCode,
+        i.notifyState,
+      ]),
+    ).toEqual([['agent', 'AGENT_HEARTBEAT_MISSED', 'resolved']]);
     await stopChild('SIGTERM');
   });
 });

@@ -36,9 +36,15 @@ describe('access control on every endpoint', () => {
     await t.http.get('/api/districts').set('Authorization', 'Bearer sisc_unknown').expect(401);
     await t.http.get('/api/districts').set('Authorization', 'Bearer nonsense').expect(401);
     const user = await t.user('district_admin', districtA);
-    const list = await t.http.get('/api/auth/tokens').set('Authorization', `Bearer ${user.token}`).expect(200);
+    const list = await t.http
+      .get('/api/auth/tokens')
+      .set('Authorization', `Bearer ${user.token}`)
+      .expect(200);
     const tokenId = (list.body as Array<{ id: string }>)[0].id;
-    await t.http.delete(`/api/auth/tokens/${tokenId}`).set('Authorization', `Bearer ${user.token}`).expect(204);
+    await t.http
+      .delete(`/api/auth/tokens/${tokenId}`)
+      .set('Authorization', `Bearer ${user.token}`)
+      .expect(204);
     await t.http.get('/api/districts').set('Authorization', `Bearer ${user.token}`).expect(401);
   });
 
@@ -46,36 +52,77 @@ describe('access control on every endpoint', () => {
     ['district admin', () => adminA],
     ['school user', () => schoolUserA],
     ['program user', () => programUserA],
-  ])('never lets a %s of district A read or change district B (403 or 404 on every district endpoint)', async (_, who) => {
-    const user = who();
-    const ops = operations(t.app).filter((op) => op.params.includes('districtId'));
-    expect(ops.length).toBeGreaterThan(8);
-    const leaks: string[] = [];
-    for (const op of ops) {
-      const res = await t.http[op.method](fill(op, { districtId: districtB })).set('Authorization', `Bearer ${user.token}`).send({});
-      if (![403, 404].includes(res.status)) leaks.push(`${op.method.toUpperCase()} ${op.path} → ${res.status}`);
-    }
-    expect(leaks).toEqual([]);
-  });
+  ])(
+    'never lets a %s of district A read or change district B (403 or 404 on every district endpoint)',
+    async (_, who) => {
+      const user = who();
+      const ops = operations(t.app).filter((op) => op.params.includes('districtId'));
+      expect(ops.length).toBeGreaterThan(8);
+      const leaks: string[] = [];
+      for (const op of ops) {
+        const res = await t.http[op.method](fill(op, { districtId: districtB }))
+          .set('Authorization', `Bearer ${user.token}`)
+          .send({});
+        if (![403, 404].includes(res.status))
+          leaks.push(`${op.method.toUpperCase()} ${op.path} → ${res.status}`);
+      }
+      expect(leaks).toEqual([]);
+    },
+  );
 
   it('lists only the caller’s own district for district roles and every district for support', async () => {
     const support = await t.user('support', null);
-    const mine = await t.http.get('/api/districts').set('Authorization', `Bearer ${adminA.token}`).expect(200);
+    const mine = await t.http
+      .get('/api/districts')
+      .set('Authorization', `Bearer ${adminA.token}`)
+      .expect(200);
     expect((mine.body as Array<{ id: string }>).map((d) => d.id)).toEqual([districtA]);
-    const all = await t.http.get('/api/districts').set('Authorization', `Bearer ${support.token}`).expect(200);
-    expect((all.body as Array<{ id: string }>).map((d) => d.id).sort()).toEqual([districtA, districtB].sort());
+    const all = await t.http
+      .get('/api/districts')
+      .set('Authorization', `Bearer ${support.token}`)
+      .expect(200);
+    expect((all.body as Array<{ id: string }>).map((d) => d.id).sort()).toEqual(
+      [districtA, districtB].sort(),
+    );
   });
 
   it('keeps school and program users out of administration inside their own district (403)', async () => {
     for (const user of [schoolUserA, programUserA]) {
-      await t.http.get(`/api/districts/${districtA}/users`).set('Authorization', `Bearer ${user.token}`).expect(403);
-      await t.http.get(`/api/districts/${districtA}/links`).set('Authorization', `Bearer ${user.token}`).expect(403);
-      await t.http.get(`/api/districts/${districtA}/contacts`).set('Authorization', `Bearer ${user.token}`).expect(403);
-      for (const path of ['crosswalks', 'custom-rules', 'agents', 'maintenance-windows', 'silences', 'incidents', `runs/${districtA}/comparison`]) {
-        await t.http.get(`/api/districts/${districtA}/${path}`).set('Authorization', `Bearer ${user.token}`).expect(403);
+      await t.http
+        .get(`/api/districts/${districtA}/users`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(403);
+      await t.http
+        .get(`/api/districts/${districtA}/links`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(403);
+      await t.http
+        .get(`/api/districts/${districtA}/contacts`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(403);
+      for (const path of [
+        'crosswalks',
+        'custom-rules',
+        'agents',
+        'maintenance-windows',
+        'silences',
+        'incidents',
+        `runs/${districtA}/comparison`,
+      ]) {
+        await t.http
+          .get(`/api/districts/${districtA}/${path}`)
+          .set('Authorization', `Bearer ${user.token}`)
+          .expect(403);
       }
-      await t.http.post(`/api/districts/${districtA}/runs`).set('Authorization', `Bearer ${user.token}`).send({ kind: 'manual' }).expect(403);
-      await t.http.get(`/api/districts/${districtA}`).set('Authorization', `Bearer ${user.token}`).expect(200);
+      await t.http
+        .post(`/api/districts/${districtA}/runs`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .send({ kind: 'manual' })
+        .expect(403);
+      await t.http
+        .get(`/api/districts/${districtA}`)
+        .set('Authorization', `Bearer ${user.token}`)
+        .expect(200);
     }
   });
 
@@ -85,6 +132,10 @@ describe('access control on every endpoint', () => {
       .set('Authorization', `Bearer ${adminA.token}`)
       .send({ email: 'evil@x.org', displayName: 'x', role: 'support', password: 'long enough password' })
       .expect(403);
-    await t.http.post('/api/districts').set('Authorization', `Bearer ${adminA.token}`).send({ name: 'X', state: 'CA' }).expect(403);
+    await t.http
+      .post('/api/districts')
+      .set('Authorization', `Bearer ${adminA.token}`)
+      .send({ name: 'X', state: 'CA' })
+      .expect(403);
   });
 });

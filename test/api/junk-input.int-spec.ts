@@ -25,14 +25,31 @@ const JUNK_BODIES: unknown[] = [
   { schoolIds: [{ $ne: 1 }], email: "a@b.c' OR 1=1 --", password: ['x'] },
   { startsAt: 'yesterday', endsAt: '2026-02-30T25:61:00Z', asOf: '99999-01-01', limit: -1, offset: -5 },
   new RawJson('{"limit": 1e309, "offset": -0, "schoolYear": 1e309, "nightlyAt": 2e400}'),
-  { entity: 'student; DROP TABLE users', field: '"; SELECT pg_sleep(10); --', overrides: [{ from: null, to: {} }] },
+  {
+    entity: 'student; DROP TABLE users',
+    field: '"; SELECT pg_sleep(10); --',
+    overrides: [{ from: null, to: {} }],
+  },
 ];
 
 /** Path parameter values that are not ids. */
-const JUNK_IDS = ['not-a-uuid', "1'; DROP TABLE districts; --", '%00', '9'.repeat(400), '-1', '00000000-0000-0000-0000-00000000000g'];
+const JUNK_IDS = [
+  'not-a-uuid',
+  "1'; DROP TABLE districts; --",
+  '%00',
+  '9'.repeat(400),
+  '-1',
+  '00000000-0000-0000-0000-00000000000g',
+];
 
 /** Query strings with wrong types and out-of-range values. */
-const JUNK_QUERIES = ['limit=-1&offset=abc', 'limit=1e309&offset=-5', 'entity=nope&kind=%27&field=%00', 'from=2026-13-45&to=x&includePast=maybe', 'state=ZZ&sis=db2&from=x&to=y'];
+const JUNK_QUERIES = [
+  'limit=-1&offset=abc',
+  'limit=1e309&offset=-5',
+  'entity=nope&kind=%27&field=%00',
+  'from=2026-13-45&to=x&includePast=maybe',
+  'state=ZZ&sis=db2&from=x&to=y',
+];
 
 /**
  * Bad input never crashes: every endpoint, called by support (who may call all of them) with malformed bodies,
@@ -58,7 +75,9 @@ describe('junk input on every endpoint', () => {
     const req = t.http[op.method](url);
     if (token) req.set('Authorization', `Bearer ${token}`);
     if (op.method === 'get' || op.method === 'delete') return req;
-    return req.set('Content-Type', 'application/json').send(body instanceof RawJson ? body.text : JSON.stringify(body));
+    return req
+      .set('Content-Type', 'application/json')
+      .send(body instanceof RawJson ? body.text : JSON.stringify(body));
   };
 
   it('answers every malformed body with a 4xx, never a 5xx', async () => {
@@ -70,7 +89,10 @@ describe('junk input on every endpoint', () => {
       for (const body of JUNK_BODIES) {
         const res = await call(op, fill(op, { districtId }), body, token);
         statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
-        if (res.status >= 500) crashes.push(`${op.method.toUpperCase()} ${op.path} ${(body instanceof RawJson ? body.text : JSON.stringify(body)).slice(0, 60)} → ${res.status}`);
+        if (res.status >= 500)
+          crashes.push(
+            `${op.method.toUpperCase()} ${op.path} ${(body instanceof RawJson ? body.text : JSON.stringify(body)).slice(0, 60)} → ${res.status}`,
+          );
         else if (res.status >= 400) expect(res.body).toHaveProperty('message');
       }
     }
@@ -89,13 +111,16 @@ describe('junk input on every endpoint', () => {
         if (op.params.length === 0) break;
         const values = Object.fromEntries(op.params.map((p) => [p, encodeURIComponent(junk)]));
         urls.push(fill(op, values));
-        if (op.params.includes('districtId') && op.params.length > 1) urls.push(fill(op, { ...values, districtId }));
+        if (op.params.includes('districtId') && op.params.length > 1)
+          urls.push(fill(op, { ...values, districtId }));
       }
       // Deletes get unknown ids here, so the district survives for the last check.
-      for (const q of JUNK_QUERIES) urls.push(`${fill(op, op.method === 'delete' ? {} : { districtId })}?${q}`);
+      for (const q of JUNK_QUERIES)
+        urls.push(`${fill(op, op.method === 'delete' ? {} : { districtId })}?${q}`);
       for (const url of urls) {
         const res = await call(op, url, {}, token);
-        if (res.status >= 500) crashes.push(`${op.method.toUpperCase()} ${url.slice(0, 120)} → ${res.status}`);
+        if (res.status >= 500)
+          crashes.push(`${op.method.toUpperCase()} ${url.slice(0, 120)} → ${res.status}`);
       }
     }
     expect(crashes).toEqual([]);
@@ -113,7 +138,10 @@ describe('junk input on every endpoint', () => {
 
   it('still serves normal requests afterwards and the district is intact', async () => {
     await t.http.get('/health').expect(200);
-    const res = await t.http.get(`/api/districts/${districtId}`).set('Authorization', `Bearer ${support}`).expect(200);
+    const res = await t.http
+      .get(`/api/districts/${districtId}`)
+      .set('Authorization', `Bearer ${support}`)
+      .expect(200);
     expect(res.body).toMatchObject({ id: districtId, name: 'Junk District' });
   });
 });

@@ -25,8 +25,14 @@ describe('rules API and CLI', () => {
 
   it('lists rules by state and SIS and diffs them for a migration, naming the missing fields', async () => {
     const user = await t.user('support', null);
-    const list = await t.http.get('/api/rules?state=CA&sis=aeries').set('Authorization', `Bearer ${user.token}`).expect(200);
-    const body = list.body as { selected: Array<{ id: string; pack: string }>; excluded: Array<{ missingFields: string[] }> };
+    const list = await t.http
+      .get('/api/rules?state=CA&sis=aeries')
+      .set('Authorization', `Bearer ${user.token}`)
+      .expect(200);
+    const body = list.body as {
+      selected: Array<{ id: string; pack: string }>;
+      excluded: Array<{ missingFields: string[] }>;
+    };
     expect(body.selected.some((r) => r.id === 'CA-SENR0018')).toBe(true);
     expect(body.selected.every((r) => ['common', 'ca'].includes(r.pack))).toBe(true);
     const diff = await t.http
@@ -34,8 +40,14 @@ describe('rules API and CLI', () => {
       .set('Authorization', `Bearer ${user.token}`)
       .expect(200);
     const gained = (diff.body as { gained: Array<{ rule: { id: string }; missingFields: string[] }> }).gained;
-    expect(gained.find((g) => g.rule.id === 'COM-SCH-007')?.missingFields).toEqual(['student_section.begin_date', 'student_section.end_date']);
-    await t.http.get('/api/rules?state=NY&sis=aeries').set('Authorization', `Bearer ${user.token}`).expect(400);
+    expect(gained.find((g) => g.rule.id === 'COM-SCH-007')?.missingFields).toEqual([
+      'student_section.begin_date',
+      'student_section.end_date',
+    ]);
+    await t.http
+      .get('/api/rules?state=NY&sis=aeries')
+      .set('Authorization', `Bearer ${user.token}`)
+      .expect(400);
   });
 
   it('accepts valid custom rules, rejects injections and sql from non-support authors, and only for the full edition', async () => {
@@ -45,13 +57,21 @@ describe('rules API and CLI', () => {
     const support = await t.user('support', null);
     const auth = { Authorization: `Bearer ${admin.token}` };
 
-    const created = await t.http.post(`/api/districts/${full.id}/custom-rules`).set(auth).send({ definition: customRule('DST-MIDDLE-NAME') }).expect(201);
+    const created = await t.http
+      .post(`/api/districts/${full.id}/custom-rules`)
+      .set(auth)
+      .send({ definition: customRule('DST-MIDDLE-NAME') })
+      .expect(201);
     expect(created.body).toMatchObject({ ruleId: 'DST-MIDDLE-NAME', districtId: full.id });
 
     const injected = await t.http
       .post(`/api/districts/${full.id}/custom-rules`)
       .set(auth)
-      .send({ definition: customRule('DST-EVIL', { check: { expression: "last_name = 'x'; drop table users; --" } }) })
+      .send({
+        definition: customRule('DST-EVIL', {
+          check: { expression: "last_name = 'x'; drop table users; --" },
+        }),
+      })
       .expect(400);
     expect(JSON.stringify(injected.body)).toMatch(/DST-EVIL/);
 
@@ -64,9 +84,15 @@ describe('rules API and CLI', () => {
 
     const sqlRule = customRule('DST-SQL', {
       check: { sql: 'select row_no from {{student}} where middle_name is null' },
-      examples: { pass: [{ rows: [{ middle_name: 'Ann' }] }], fail: [{ rows: [{ middle_name: null }], failing: 1 }] },
+      examples: {
+        pass: [{ rows: [{ middle_name: 'Ann' }] }],
+        fail: [{ rows: [{ middle_name: null }], failing: 1 }],
+      },
     });
-    const denied = await t.http.post(`/api/districts/${full.id}/custom-rules`).set(auth).send({ definition: sqlRule });
+    const denied = await t.http
+      .post(`/api/districts/${full.id}/custom-rules`)
+      .set(auth)
+      .send({ definition: sqlRule });
     expect(denied.status).toBe(403);
     expect(JSON.stringify(denied.body)).toContain('only support staff may write sql rules');
     await t.http
@@ -81,7 +107,10 @@ describe('rules API and CLI', () => {
       .send({ definition: customRule('DST-X') })
       .expect(403);
     const listed = await t.http.get(`/api/districts/${full.id}/custom-rules`).set(auth).expect(200);
-    expect((listed.body as Array<{ ruleId: string }>).map((r) => r.ruleId).sort()).toEqual(['DST-MIDDLE-NAME', 'DST-SQL']);
+    expect((listed.body as Array<{ ruleId: string }>).map((r) => r.ruleId).sort()).toEqual([
+      'DST-MIDDLE-NAME',
+      'DST-SQL',
+    ]);
     const { rows } = await t.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM users');
     expect(Number(rows[0].n)).toBeGreaterThan(0); // the injection attempt changed nothing
   });
@@ -91,7 +120,10 @@ describe('rules API and CLI', () => {
     expect(list.code).toBe(0);
     expect(list.out).toContain('TX-40100-000A');
     expect(list.out).not.toContain('CA-SENR0018');
-    const diff = await runCli(['rules', 'diff', '--state', 'CA', '--from', 'aeries', '--to', 'powerschool'], {});
+    const diff = await runCli(
+      ['rules', 'diff', '--state', 'CA', '--from', 'aeries', '--to', 'powerschool'],
+      {},
+    );
     expect(diff.out).toMatch(/aeries → powerschool: \d+ rules lost, \d+ gained/);
     const bad = await runCli(['rules', 'list', '--state', 'CA', '--sis', 'skyward'], {});
     expect(bad.code).toBe(1);

@@ -32,7 +32,13 @@ describe('SIS credentials', () => {
         role: 'new',
         sisKind: 'powerschool',
         transport: 'direct',
-        settings: { driver: 'oracle', host: 'ps.example.org', port: 1521, service: 'PSPRODDB', user: 'psnavigator' },
+        settings: {
+          driver: 'oracle',
+          host: 'ps.example.org',
+          port: 1521,
+          service: 'PSPRODDB',
+          user: 'psnavigator',
+        },
         password: PASSWORD,
       })
       .expect(201);
@@ -41,8 +47,14 @@ describe('SIS credentials', () => {
 
     const responses = [
       created,
-      await t.http.get(`/api/districts/${district.id}/links`).set('Authorization', `Bearer ${admin.token}`).expect(200),
-      await t.http.get(`/api/districts/${district.id}/links/${link.id}`).set('Authorization', `Bearer ${support.token}`).expect(200),
+      await t.http
+        .get(`/api/districts/${district.id}/links`)
+        .set('Authorization', `Bearer ${admin.token}`)
+        .expect(200),
+      await t.http
+        .get(`/api/districts/${district.id}/links/${link.id}`)
+        .set('Authorization', `Bearer ${support.token}`)
+        .expect(200),
       await t.http
         .patch(`/api/districts/${district.id}/links/${link.id}`)
         .set('Authorization', `Bearer ${support.token}`)
@@ -55,7 +67,10 @@ describe('SIS credentials', () => {
       expect(text).not.toMatch(/secret_?ciphertext|v1:/i);
     }
 
-    const { rows } = await t.db.pool.query<{ secret_ciphertext: string }>('SELECT secret_ciphertext FROM sis_links WHERE id = $1', [link.id]);
+    const { rows } = await t.db.pool.query<{ secret_ciphertext: string }>(
+      'SELECT secret_ciphertext FROM sis_links WHERE id = $1',
+      [link.id],
+    );
     expect(rows[0].secret_ciphertext).toMatch(/^v1:/);
     expect(rows[0].secret_ciphertext).not.toContain(PASSWORD);
 

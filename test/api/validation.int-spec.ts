@@ -19,7 +19,10 @@ describe('request validation and errors', () => {
       .set('Authorization', `Bearer ${support}`)
       .send({ name: 'X', state: 'CA', isAdmin: true })
       .expect(400);
-    expect(res.body).toMatchObject({ statusCode: 400, message: 'isAdmin: property isAdmin should not exist' });
+    expect(res.body).toMatchObject({
+      statusCode: 400,
+      message: 'isAdmin: property isAdmin should not exist',
+    });
     expect((res.body as { correlationId: string }).correlationId).toMatch(/[\w-]{8,}/);
   });
 
@@ -27,7 +30,13 @@ describe('request validation and errors', () => {
     const res = await t.http
       .post('/api/districts')
       .set('Authorization', `Bearer ${support}`)
-      .send({ name: '', state: 'NY', timeZone: 'Mars/Olympus', nightlyAt: '25:00', offSeason: [{ from: '13-01', to: '08-10', reason: 'x' }] })
+      .send({
+        name: '',
+        state: 'NY',
+        timeZone: 'Mars/Olympus',
+        nightlyAt: '25:00',
+        offSeason: [{ from: '13-01', to: '08-10', reason: 'x' }],
+      })
       .expect(400);
     const details = (res.body as { details: string[] }).details.join('\n');
     expect(details).toContain('name must be longer than or equal to 1 characters');
@@ -46,7 +55,10 @@ describe('request validation and errors', () => {
       .expect(400);
     expect((bad.body as { statusCode: number }).statusCode).toBe(400);
     await t.http.get('/api/districts/not-a-uuid').set('Authorization', `Bearer ${support}`).expect(400);
-    await t.http.get('/api/districts/00000000-0000-4000-8000-000000000000').set('Authorization', `Bearer ${support}`).expect(404);
+    await t.http
+      .get('/api/districts/00000000-0000-4000-8000-000000000000')
+      .set('Authorization', `Bearer ${support}`)
+      .expect(404);
   });
 
   it('sets, validates and resets a district’s comparison match keys', async () => {
@@ -59,16 +71,37 @@ describe('request validation and errors', () => {
     const details = (bad.body as { details: string[] }).details.join('\n');
     expect(details).toContain('comparisonKeys.studentKeys');
     expect(details).toContain('comparisonKeys.staffKeys');
-    const ok = await t.http.patch(url).set('Authorization', `Bearer ${support}`).send({ comparisonKeys: { studentKeys: ['student_id'] } }).expect(200);
+    const ok = await t.http
+      .patch(url)
+      .set('Authorization', `Bearer ${support}`)
+      .send({ comparisonKeys: { studentKeys: ['student_id'] } })
+      .expect(200);
     expect((ok.body as { comparisonKeys: unknown }).comparisonKeys).toEqual({ studentKeys: ['student_id'] });
-    const reset = await t.http.patch(url).set('Authorization', `Bearer ${support}`).send({ comparisonKeys: null }).expect(200);
+    const reset = await t.http
+      .patch(url)
+      .set('Authorization', `Bearer ${support}`)
+      .send({ comparisonKeys: null })
+      .expect(200);
     expect((reset.body as { comparisonKeys: unknown }).comparisonKeys).toBeNull();
   });
 
   it('rejects a second link with the same role with 409 and a link with a bad driver with 400', async () => {
-    const body = { name: 'Aeries', role: 'current', sisKind: 'aeries', settings: { driver: 'mssql', host: 'h', port: 1433 } };
-    await t.http.post(`/api/districts/${districtId}/links`).set('Authorization', `Bearer ${support}`).send(body).expect(201);
-    await t.http.post(`/api/districts/${districtId}/links`).set('Authorization', `Bearer ${support}`).send(body).expect(409);
+    const body = {
+      name: 'Aeries',
+      role: 'current',
+      sisKind: 'aeries',
+      settings: { driver: 'mssql', host: 'h', port: 1433 },
+    };
+    await t.http
+      .post(`/api/districts/${districtId}/links`)
+      .set('Authorization', `Bearer ${support}`)
+      .send(body)
+      .expect(201);
+    await t.http
+      .post(`/api/districts/${districtId}/links`)
+      .set('Authorization', `Bearer ${support}`)
+      .send(body)
+      .expect(409);
     const res = await t.http
       .post(`/api/districts/${districtId}/links`)
       .set('Authorization', `Bearer ${support}`)
@@ -80,7 +113,9 @@ describe('request validation and errors', () => {
   });
 
   it('logs in with a cookie session, logs out, and rate-limits repeated logins', async () => {
-    const limited = await (await import('test/helpers/app')).createTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
+    const limited = await (
+      await import('test/helpers/app')
+    ).createTestApp({ LOGIN_RATE_LIMIT_PER_MINUTE: '3' });
     try {
       const user = await limited.db.pool.query<{ email: string }>(
         `INSERT INTO users (email, display_name, role, password_hash) SELECT 'rl@test.us', 'rl', 'support', password_hash FROM users LIMIT 0 RETURNING email`,
@@ -88,14 +123,23 @@ describe('request validation and errors', () => {
       expect(user.rows).toEqual([]);
       const statuses: number[] = [];
       for (let i = 0; i < 5; i++) {
-        statuses.push((await limited.http.post('/api/auth/login').send({ email: 'nobody@test.us', password: 'wrong password' })).status);
+        statuses.push(
+          (
+            await limited.http
+              .post('/api/auth/login')
+              .send({ email: 'nobody@test.us', password: 'wrong password' })
+          ).status,
+        );
       }
       expect(statuses).toEqual([401, 401, 401, 429, 429]);
     } finally {
       await limited.close();
     }
     const admin = await t.user('district_admin', districtId);
-    const login = await t.http.post('/api/auth/login').send({ email: admin.email, password: TEST_PASSWORD }).expect(200);
+    const login = await t.http
+      .post('/api/auth/login')
+      .send({ email: admin.email, password: TEST_PASSWORD })
+      .expect(200);
     const cookie = String(login.headers['set-cookie']);
     expect(cookie).toMatch(/sisc_session=.+HttpOnly/i);
     const me = await t.http.get('/api/auth/me').set('Cookie', cookie).expect(200);
@@ -125,7 +169,12 @@ describe('code crosswalks API', () => {
       .set(auth)
       .send({ linkId: link.id, codeSet: 'grade_level', sourceValue: '-5', canonicalValue: 'TK' })
       .expect(200);
-    expect(saved.body).toMatchObject({ linkId: link.id, codeSet: 'grade_level', sourceValue: '-5', canonicalValue: 'TK' });
+    expect(saved.body).toMatchObject({
+      linkId: link.id,
+      codeSet: 'grade_level',
+      sourceValue: '-5',
+      canonicalValue: 'TK',
+    });
     const bad = await t.http
       .put(`/api/districts/${d.id}/crosswalks`)
       .set(auth)
@@ -140,7 +189,10 @@ describe('code crosswalks API', () => {
       .expect(404);
     const listed = await t.http.get(`/api/districts/${d.id}/crosswalks`).set(auth).expect(200);
     expect((listed.body as unknown[]).length).toBe(1);
-    await t.http.delete(`/api/districts/${d.id}/crosswalks/${(saved.body as { id: string }).id}`).set(auth).expect(204);
+    await t.http
+      .delete(`/api/districts/${d.id}/crosswalks/${(saved.body as { id: string }).id}`)
+      .set(auth)
+      .expect(204);
     expect((await t.http.get(`/api/districts/${d.id}/crosswalks`).set(auth).expect(200)).body).toEqual([]);
   });
 });

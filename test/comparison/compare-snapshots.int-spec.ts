@@ -30,7 +30,10 @@ describe('comparison of an old and a new snapshot', () => {
     const newLink = await factory.link(pool, d.id, { role: 'new', sis_kind: 'powerschool' });
     oldSnap = await factory.snapshot(pool, d.id, oldLink.id, { sisKind: 'aeries' });
     newSnap = await factory.snapshot(pool, d.id, newLink.id, { sisKind: 'powerschool' });
-    await pool.query(`INSERT INTO id_crosswalks (district_id, entity, old_id, new_id) VALUES ($1, 'student', '100002', '200002')`, [d.id]);
+    await pool.query(
+      `INSERT INTO id_crosswalks (district_id, entity, old_id, new_id) VALUES ($1, 'student', '100002', '200002')`,
+      [d.id],
+    );
     const runs = await pool.query<{ id: string }>(
       `INSERT INTO runs (district_id, kind, as_of, school_year, trigger_kind, status) VALUES ($1, 'manual', '2026-11-01', 2027, 'user', 'done') RETURNING id`,
       [d.id],
@@ -45,7 +48,12 @@ describe('comparison of an old and a new snapshot', () => {
       { school_id: '101', name: 'Lincoln' },
       { school_id: '103', name: 'Jefferson' },
     ]);
-    const student = (id: string, ssid: string | null, last: string, extra: Record<string, string | string[]> = {}) => ({
+    const student = (
+      id: string,
+      ssid: string | null,
+      last: string,
+      extra: Record<string, string | string[]> = {},
+    ) => ({
       student_id: id,
       state_student_id: ssid,
       last_name: last,
@@ -53,14 +61,22 @@ describe('comparison of an old and a new snapshot', () => {
       ...extra,
     });
     await insertSnapRows(pool, 'student', oldSnap, [
-      student('100001', 'A1', 'Smith', { birth_date: '2012-03-04', birth_date_raw: '03/04/2012', races: ['WH', 'AS'] }),
+      student('100001', 'A1', 'Smith', {
+        birth_date: '2012-03-04',
+        birth_date_raw: '03/04/2012',
+        races: ['WH', 'AS'],
+      }),
       student('100002', 'A2', 'Jones'),
       student('100003', null, 'Brown'),
       student('100004', 'A4', 'Gray'),
       student('100006', 'A6', 'Smith'),
     ]);
     await insertSnapRows(pool, 'student', newSnap, [
-      student('100001', 'A1', 'Smith', { birth_date: '2012-03-04', birth_date_raw: '2012-03-04', races: ['AS', 'WH'] }),
+      student('100001', 'A1', 'Smith', {
+        birth_date: '2012-03-04',
+        birth_date_raw: '2012-03-04',
+        races: ['AS', 'WH'],
+      }),
       student('200002', 'A2', 'Jones'),
       student('100003', null, 'Brown'),
       student('100005', 'A5', 'White'),
@@ -71,7 +87,13 @@ describe('comparison of an old and a new snapshot', () => {
       { staff_id: 'T9', last_name: 'Gone' },
     ]);
     await insertSnapRows(pool, 'staff', newSnap, [{ staff_id: 'T1', last_name: 'Teach' }]);
-    const enr = (sid: string, school: string, entry: string, grade: string, exit: [string, string] | null = null) => ({
+    const enr = (
+      sid: string,
+      school: string,
+      entry: string,
+      grade: string,
+      exit: [string, string] | null = null,
+    ) => ({
       student_id: sid,
       school_id: school,
       entry_date: entry,
@@ -92,7 +114,9 @@ describe('comparison of an old and a new snapshot', () => {
       enr('200002', '101', '2026-08-12', '06'),
       enr('100001', '101', '2026-10-05', '05'),
     ]);
-    await insertSnapRows(pool, 'program', oldSnap, [{ student_id: '100004', school_id: '102', program_code: '144', start_date: '2026-08-12' }]);
+    await insertSnapRows(pool, 'program', oldSnap, [
+      { student_id: '100004', school_id: '102', program_code: '144', start_date: '2026-08-12' },
+    ]);
     await insertSnapRows(pool, 'section', oldSnap, [
       { section_id: 'SEC1', school_id: '101', teacher_staff_id: 'T1' },
       { section_id: 'SEC2', school_id: '101', teacher_staff_id: 'T9' },
@@ -102,7 +126,14 @@ describe('comparison of an old and a new snapshot', () => {
       { section_id: 'SEC2', school_id: '101', teacher_staff_id: 'T1' },
     ]);
     for (const snap of [oldSnap, newSnap]) {
-      await insertSnapRows(pool, 'student_section', snap, [{ student_id: snap === oldSnap ? '100001' : '100001', section_id: 'SEC1', school_id: '101', begin_date: '2026-08-12' }]);
+      await insertSnapRows(pool, 'student_section', snap, [
+        {
+          student_id: snap === oldSnap ? '100001' : '100001',
+          section_id: 'SEC1',
+          school_id: '101',
+          begin_date: '2026-08-12',
+        },
+      ]);
     }
     comparisonId = await sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap, runId });
   });
@@ -131,11 +162,21 @@ describe('comparison of an old and a new snapshot', () => {
     const page = await repo.differences(comparisonId, { kind: 'field', limit: 100, offset: 0 });
     const got = page.items.map((d) => [d.entity, d.key, d.field, d.oldRaw, d.oldValue, d.newRaw, d.newValue]);
     expect(got).toEqual([
-      ['enrollment', { student_id: '200002', school_id: '101', entry_date: '2026-08-12' }, 'grade_level', '5', '05', '6', '06'],
+      [
+        'enrollment',
+        { student_id: '200002', school_id: '101', entry_date: '2026-08-12' },
+        'grade_level',
+        '5',
+        '05',
+        '6',
+        '06',
+      ],
       ['section', { section_id: 'SEC2' }, 'teacher_staff_id', 'T9', 'T9', 'T1', 'T1'],
       ['student', { student_id: '100006' }, 'last_name', null, 'Smith', null, 'Smyth'],
     ]);
-    expect(page.items.some((d) => d.field === 'exit_date' || d.field === 'races' || d.field === 'birth_date')).toBe(false);
+    expect(
+      page.items.some((d) => d.field === 'exit_date' || d.field === 'races' || d.field === 'birth_date'),
+    ).toBe(false);
   });
 
   it('lists missing records with their keys in new-id terms', async () => {
@@ -169,34 +210,74 @@ describe('comparison of an old and a new snapshot', () => {
 
   it('summarises readiness per school', async () => {
     const schools = await repo.readiness(comparisonId);
-    expect(schools.map((s) => [s.schoolId, s.schoolName, s.oldRecords, s.newRecords, s.matched, s.onlyInOld, s.onlyInNew, s.recordsWithDifferences, s.matchedPercent])).toEqual([
+    expect(
+      schools.map((s) => [
+        s.schoolId,
+        s.schoolName,
+        s.oldRecords,
+        s.newRecords,
+        s.matched,
+        s.onlyInOld,
+        s.onlyInNew,
+        s.recordsWithDifferences,
+        s.matchedPercent,
+      ]),
+    ).toEqual([
       ['102', 'Adams', 3, 0, 0, 3, 0, 0, 0],
       ['101', 'Lincoln', 7, 8, 7, 0, 1, 2, 87.5],
     ]);
   });
 
   it('bounds the stored differences but keeps the counts, and replaces the comparison of a run when run again', async () => {
-    const again = await sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap, runId, options: { maxDifferences: 4 } });
+    const again = await sut.execute({
+      districtId,
+      oldSnapshotId: oldSnap,
+      newSnapshotId: newSnap,
+      runId,
+      options: { maxDifferences: 4 },
+    });
     expect(again).not.toEqual(comparisonId);
     const record = await repo.findByRun(runId);
     expect(record).toMatchObject({ id: again, differencesTotal: 11, differencesStored: 4, warningsTotal: 4 });
     const all = await repo.differences(again, { limit: 100, offset: 0 });
     expect(all.total).toBe(4);
-    const { rows } = await t.db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM comparisons WHERE run_id = $1`, [runId]);
+    const { rows } = await t.db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM comparisons WHERE run_id = $1`,
+      [runId],
+    );
     expect(Number(rows[0].n)).toBe(1);
     comparisonId = again;
   });
 
   it('matches students on the district id alone when configured, so a changed SSID becomes a field difference', async () => {
-    await t.db.pool.query(`UPDATE snap_student SET state_student_id = 'Z1' WHERE snapshot_id = $1 AND student_id = '100001'`, [newSnap]);
-    const id = await sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap, options: { studentKeys: ['student_id'] } });
+    await t.db.pool.query(
+      `UPDATE snap_student SET state_student_id = 'Z1' WHERE snapshot_id = $1 AND student_id = '100001'`,
+      [newSnap],
+    );
+    const id = await sut.execute({
+      districtId,
+      oldSnapshotId: oldSnap,
+      newSnapshotId: newSnap,
+      options: { studentKeys: ['student_id'] },
+    });
     const students = (await repo.summaries(id)).find((s) => s.entity === 'student');
-    expect(students).toMatchObject({ matched: 4, onlyInOld: 1, onlyInNew: 1, byField: { last_name: 1, state_student_id: 1 } });
-    await t.db.pool.query(`UPDATE snap_student SET state_student_id = 'A1' WHERE snapshot_id = $1 AND student_id = '100001'`, [newSnap]);
+    expect(students).toMatchObject({
+      matched: 4,
+      onlyInOld: 1,
+      onlyInNew: 1,
+      byField: { last_name: 1, state_student_id: 1 },
+    });
+    await t.db.pool.query(
+      `UPDATE snap_student SET state_student_id = 'A1' WHERE snapshot_id = $1 AND student_id = '100001'`,
+      [newSnap],
+    );
   });
 
   it('computes the rule delta by exception fingerprint and counts introduced errors per school', async () => {
-    const [oldEval, newEval] = ['0d1c0000-0000-4000-8000-000000000001', '0d1c0000-0000-4000-8000-000000000002'];
+    const [oldEval, newEval] = [
+      '0d1c0000-0000-4000-8000-000000000001',
+      '0d1c0000-0000-4000-8000-000000000002',
+    ];
     const exc = (evaluation: string, snap: string, rule: string, fp: string, school: string | null) =>
       t.db.pool.query(
         `INSERT INTO rule_exceptions (evaluation_id, district_id, snapshot_id, rule_id, entity, record_key, school_id, fingerprint)
@@ -208,7 +289,13 @@ describe('comparison of an old and a new snapshot', () => {
     await exc(oldEval, oldSnap, 'R1', 'fp-b', '102');
     await exc(newEval, newSnap, 'R2', 'fp-c', '101');
     await exc(newEval, newSnap, 'R2', 'fp-d', '101');
-    const id = await sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap, oldEvaluationId: oldEval, newEvaluationId: newEval });
+    const id = await sut.execute({
+      districtId,
+      oldSnapshotId: oldSnap,
+      newSnapshotId: newSnap,
+      oldEvaluationId: oldEval,
+      newEvaluationId: newEval,
+    });
     expect(await repo.ruleDelta(id)).toEqual([
       { ruleId: 'R2', onlyInOld: 0, onlyInNew: 2, inBoth: 0 },
       { ruleId: 'R1', onlyInOld: 1, onlyInNew: 0, inBoth: 1 },
@@ -222,9 +309,13 @@ describe('comparison of an old and a new snapshot', () => {
 
   it('refuses snapshots of another district or not complete', async () => {
     const other = await factory.district(t.db.pool);
-    await expect(sut.execute({ districtId: other.id, oldSnapshotId: oldSnap, newSnapshotId: newSnap })).rejects.toThrow('old snapshot not found');
+    await expect(
+      sut.execute({ districtId: other.id, oldSnapshotId: oldSnap, newSnapshotId: newSnap }),
+    ).rejects.toThrow('old snapshot not found');
     await t.db.pool.query(`UPDATE snapshots SET status = 'extracting' WHERE id = $1`, [newSnap]);
-    await expect(sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap })).rejects.toThrow('the new snapshot is extracting');
+    await expect(sut.execute({ districtId, oldSnapshotId: oldSnap, newSnapshotId: newSnap })).rejects.toThrow(
+      'the new snapshot is extracting',
+    );
     await t.db.pool.query(`UPDATE snapshots SET status = 'complete' WHERE id = $1`, [newSnap]);
   });
 });

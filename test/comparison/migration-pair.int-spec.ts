@@ -30,7 +30,10 @@ describe('migration run: old Aeries vs new PowerSchool', () => {
   let diffs: Diff[];
 
   beforeAll(async () => {
-    [oldDb, newDb] = await Promise.all([createTestDatabase({ scratch: true }), createTestDatabase({ scratch: true })]);
+    [oldDb, newDb] = await Promise.all([
+      createTestDatabase({ scratch: true }),
+      createTestDatabase({ scratch: true }),
+    ]);
     manifest = await generatePair({
       oldSis: 'aeries',
       newSis: 'powerschool',
@@ -42,18 +45,28 @@ describe('migration run: old Aeries vs new PowerSchool', () => {
       schoolYear: 2026,
       asOf: '2026-11-01',
     });
-    t = await createTestApp({ RUN_WORKERS: 'on', RUN_SCHEDULER: 'off', RUN_QUEUE_POLL_SECONDS: '0.5' }, () => [RunsModule.forRoot()]);
+    t = await createTestApp(
+      { RUN_WORKERS: 'on', RUN_SCHEDULER: 'off', RUN_QUEUE_POLL_SECONDS: '0.5' },
+      () => [RunsModule.forRoot()],
+    );
     districtId = (await factory.district(t.db.pool)).id;
     await replicaLink(t.db.pool, districtId, oldDb, { role: 'old', sis: 'aeries' });
     await replicaLink(t.db.pool, districtId, newDb, { role: 'new', sis: 'powerschool', isTestCopy: true });
     admin = await t.user('district_admin', districtId);
-    const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(admin.token, { type: 'bearer' }).send({ kind: 'trial', asOf: '2026-11-01' }).expect(201);
+    const res = await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(admin.token, { type: 'bearer' })
+      .send({ kind: 'trial', asOf: '2026-11-01' })
+      .expect(201);
     runId = (res.body as { id: string }).id;
     const end = await waitForRun(t.db.pool, runId, 120_000);
     expect([end.status, end.error]).toEqual(['done', null]);
     diffs = [];
     for (let page = 1; ; page++) {
-      const r = await t.http.get(`/api/districts/${districtId}/runs/${runId}/comparison/differences?page=${page}`).auth(admin.token, { type: 'bearer' }).expect(200);
+      const r = await t.http
+        .get(`/api/districts/${districtId}/runs/${runId}/comparison/differences?page=${page}`)
+        .auth(admin.token, { type: 'bearer' })
+        .expect(200);
       const body = r.body as { items: Diff[]; total: number; pageSize: number };
       diffs.push(...body.items);
       if (page * body.pageSize >= body.total) break;
@@ -67,15 +80,23 @@ describe('migration run: old Aeries vs new PowerSchool', () => {
 
   it('reports exactly the injected differences (precision and recall against the manifest)', () => {
     const expected = manifest.differences.map((d) =>
-      d.kind === 'field_drift' ? `field|${d.entity}|${d.key.student_id}|${d.field}|${d.old}|${d.new}` : `${d.kind}|student|${d.key.student_id}`,
+      d.kind === 'field_drift'
+        ? `field|${d.entity}|${d.key.student_id}|${d.field}|${d.old}|${d.new}`
+        : `${d.kind}|student|${d.key.student_id}`,
     );
     // A student missing on one side takes its enrollments, programs and sections with it: those records are
     // explained by the student's difference, and counted as true positives.
-    const missingStudents = new Map(manifest.differences.filter((d) => d.kind !== 'field_drift').map((d) => [d.key.student_id, d.kind]));
+    const missingStudents = new Map(
+      manifest.differences.filter((d) => d.kind !== 'field_drift').map((d) => [d.key.student_id, d.kind]),
+    );
     const reported = diffs.map((d) => {
       const sid = d.key.student_id ?? '';
-      if (d.kind === 'field') return { key: `field|${d.entity}|${sid}|${d.field}|${d.oldValue}|${d.newValue}`, explained: false };
-      return { key: `${d.kind}|${d.entity}|${sid}`, explained: d.entity !== 'student' && missingStudents.get(sid) === d.kind };
+      if (d.kind === 'field')
+        return { key: `field|${d.entity}|${sid}|${d.field}|${d.oldValue}|${d.newValue}`, explained: false };
+      return {
+        key: `${d.kind}|${d.entity}|${sid}`,
+        explained: d.entity !== 'student' && missingStudents.get(sid) === d.kind,
+      };
     });
     const expectedSet = new Set(expected);
     const truePositives = reported.filter((r) => expectedSet.has(r.key) || r.explained).length;
@@ -106,10 +127,19 @@ describe('migration run: old Aeries vs new PowerSchool', () => {
   });
 
   it('serves the summary per entity, readiness per school and the rule delta', async () => {
-    const r = await t.http.get(`/api/districts/${districtId}/runs/${runId}/comparison`).auth(admin.token, { type: 'bearer' }).expect(200);
+    const r = await t.http
+      .get(`/api/districts/${districtId}/runs/${runId}/comparison`)
+      .auth(admin.token, { type: 'bearer' })
+      .expect(200);
     const body = r.body as {
       comparison: { isTrial: boolean };
-      entities: Array<{ entity: string; onlyInOld: number; onlyInNew: number; matched: number; fieldDifferences: number }>;
+      entities: Array<{
+        entity: string;
+        onlyInOld: number;
+        onlyInNew: number;
+        matched: number;
+        fieldDifferences: number;
+      }>;
       schools: Array<{ schoolId: string; matchedPercent: number; matched: number }>;
     };
     expect(body.comparison.isTrial).toBe(true);
@@ -117,11 +147,20 @@ describe('migration run: old Aeries vs new PowerSchool', () => {
     expect(student).toMatchObject({ onlyInOld: 6, onlyInNew: 5 });
     expect(body.schools.length).toBeGreaterThan(0);
     expect(body.schools.every((s) => s.matchedPercent > 90 && s.matched > 0)).toBe(true);
-    const delta = await t.http.get(`/api/districts/${districtId}/runs/${runId}/comparison/rule-delta`).auth(admin.token, { type: 'bearer' }).expect(200);
-    const rd = delta.body as { evaluated: boolean; rules: Array<{ ruleId: string; onlyInOld: number; onlyInNew: number; inBoth: number }> };
+    const delta = await t.http
+      .get(`/api/districts/${districtId}/runs/${runId}/comparison/rule-delta`)
+      .auth(admin.token, { type: 'bearer' })
+      .expect(200);
+    const rd = delta.body as {
+      evaluated: boolean;
+      rules: Array<{ ruleId: string; onlyInOld: number; onlyInNew: number; inBoth: number }>;
+    };
     expect(rd.evaluated).toBe(true);
     expect(rd.rules.length).toBeGreaterThan(0);
     const other = await t.user('district_admin', (await factory.district(t.db.pool)).id);
-    await t.http.get(`/api/districts/${districtId}/runs/${runId}/comparison`).auth(other.token, { type: 'bearer' }).expect(404);
+    await t.http
+      .get(`/api/districts/${districtId}/runs/${runId}/comparison`)
+      .auth(other.token, { type: 'bearer' })
+      .expect(404);
   });
 });

@@ -3,7 +3,12 @@ import type { Pool } from 'pg';
 export type SnapValue = string | number | boolean | string[] | null;
 
 /** Inserts canonical rows straight into snap_<entity> (row_no in order), for comparison specs that need no extraction. */
-export async function insertSnapRows(pool: Pool, entity: string, snapshotId: string, rows: Array<Record<string, SnapValue>>): Promise<void> {
+export async function insertSnapRows(
+  pool: Pool,
+  entity: string,
+  snapshotId: string,
+  rows: Array<Record<string, SnapValue>>,
+): Promise<void> {
   for (const [i, row] of rows.entries()) {
     const cols = Object.keys(row);
     const values = cols.map((c) => row[c]);

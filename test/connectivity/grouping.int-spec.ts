@@ -3,7 +3,12 @@ import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, fastHealthEnv, waitForState } from 'test/connectivity/support/link-health.fixture';
+import {
+  SUPPORT_EMAIL,
+  directLink,
+  fastHealthEnv,
+  waitForState,
+} from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('alert grouping', () => {
@@ -16,7 +21,9 @@ describe('alert grouping', () => {
     replica = await createTestDatabase({ scratch: true });
     proxy = await TcpProxy.start('127.0.0.1', 5432);
     smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url, { ALERT_GROUP_WAIT_MS: '1500' }), (config) => [AgentGatewayModule.forRoot(config)]);
+    t = await createTestApp(fastHealthEnv(smtp.url, { ALERT_GROUP_WAIT_MS: '1500' }), (config) => [
+      AgentGatewayModule.forRoot(config),
+    ]);
   });
 
   afterAll(async () => {
@@ -31,7 +38,17 @@ describe('alert grouping', () => {
     const oldLink = await directLink(t.db.pool, district.id, proxy.port, replica.name, 'Aeries (old)');
     const { rows } = await t.db.pool.query<{ id: string }>(
       `INSERT INTO sis_links (district_id, name, role, sis_kind, transport, settings) VALUES ($1, 'PowerSchool (new)', 'new', 'powerschool', 'direct', $2) RETURNING id`,
-      [district.id, JSON.stringify({ driver: 'pg', host: '127.0.0.1', port: proxy.port, database: replica.name, user: 'postgres', connectTimeoutMs: 1500 })],
+      [
+        district.id,
+        JSON.stringify({
+          driver: 'pg',
+          host: '127.0.0.1',
+          port: proxy.port,
+          database: replica.name,
+          user: 'postgres',
+          connectTimeoutMs: 1500,
+        }),
+      ],
     );
     await waitForState(t.db.pool, oldLink, 'UP');
     await waitForState(t.db.pool, rows[0].id, 'UP');

@@ -2,7 +2,14 @@ import type { TestApp } from 'test/helpers/app';
 import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { type SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, technicalContact, waitForState, startLinkHealthScenario, stopLinkHealthScenario } from 'test/connectivity/support/link-health.fixture';
+import {
+  SUPPORT_EMAIL,
+  directLink,
+  technicalContact,
+  waitForState,
+  startLinkHealthScenario,
+  stopLinkHealthScenario,
+} from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('maintenance windows and silences', () => {
@@ -18,7 +25,12 @@ describe('maintenance windows and silences', () => {
   afterAll(() => stopLinkHealthScenario({ t, replica, proxy, smtp }));
 
   const failedProbes = async (linkId: string): Promise<number> =>
-    (await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1 AND NOT ok`, [linkId])).rows[0].n;
+    (
+      await t.db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1 AND NOT ok`,
+        [linkId],
+      )
+    ).rows[0].n;
 
   it('mutes everything inside a maintenance window, and alerts again once it is removed', async () => {
     const district = await factory.district(t.db.pool, { name: 'Hillcrest SD' });
@@ -31,7 +43,11 @@ describe('maintenance windows and silences', () => {
     const created = await t.http
       .post(`/api/districts/${district.id}/maintenance-windows`)
       .set('Authorization', `Bearer ${admin.token}`)
-      .send({ startsAt: new Date(now - 1000).toISOString(), endsAt: new Date(now + 3_600_000).toISOString(), reason: 'SIS server patching' })
+      .send({
+        startsAt: new Date(now - 1000).toISOString(),
+        endsAt: new Date(now + 3_600_000).toISOString(),
+        reason: 'SIS server patching',
+      })
       .expect(201);
     const window = created.body as { id: string; active: boolean };
     expect(window.active).toBe(true);
@@ -41,18 +57,29 @@ describe('maintenance windows and silences', () => {
     await waitForState(t.db.pool, linkId, 'MAINTENANCE');
     proxy.restore();
     await waitFor('a good probe after the drop', async () => {
-      const r = await t.db.pool.query(`SELECT 1 FROM probe_results WHERE link_id = $1 AND ok AND probed_at > (SELECT max(probed_at) FROM probe_results WHERE link_id = $1 AND NOT ok)`, [linkId]);
+      const r = await t.db.pool.query(
+        `SELECT 1 FROM probe_results WHERE link_id = $1 AND ok AND probed_at > (SELECT max(probed_at) FROM probe_results WHERE link_id = $1 AND NOT ok)`,
+        [linkId],
+      );
       return (r.rowCount ?? 0) > 0;
     });
     await sleep(1000);
     expect(smtp.received).toEqual([]);
     const incidents = await t.db.pool.query(`SELECT id FROM incidents WHERE district_id = $1`, [district.id]);
     expect(incidents.rowCount).toBe(0);
-    const status = await t.http.get(`/api/districts/${district.id}/status`).set('Authorization', `Bearer ${admin.token}`).expect(200);
-    expect((status.body as { maintenance: Array<{ reason: string }> }).maintenance.map((m) => m.reason)).toEqual(['SIS server patching']);
+    const status = await t.http
+      .get(`/api/districts/${district.id}/status`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect(
+      (status.body as { maintenance: Array<{ reason: string }> }).maintenance.map((m) => m.reason),
+    ).toEqual(['SIS server patching']);
 
     // Same drop without the window: the alert pipeline is live.
-    await t.http.delete(`/api/districts/${district.id}/maintenance-windows/${window.id}`).set('Authorization', `Bearer ${admin.token}`).expect(204);
+    await t.http
+      .delete(`/api/districts/${district.id}/maintenance-windows/${window.id}`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(204);
     proxy.cut();
     await waitFor('DOWN messages', () => smtp.received.length >= 2);
     expect(smtp.summary()).toEqual([
@@ -75,7 +102,11 @@ describe('maintenance windows and silences', () => {
     const silence = await t.http
       .post(`/api/districts/${district.id}/silences`)
       .set('Authorization', `Bearer ${admin.token}`)
-      .send({ endsAt: new Date(Date.now() + 3_600_000).toISOString(), comment: 'known VPN work, ticket 4411', linkId })
+      .send({
+        endsAt: new Date(Date.now() + 3_600_000).toISOString(),
+        comment: 'known VPN work, ticket 4411',
+        linkId,
+      })
       .expect(201);
     expect((silence.body as { active: boolean }).active).toBe(true);
 
@@ -83,15 +114,31 @@ describe('maintenance windows and silences', () => {
     await waitForState(t.db.pool, linkId, 'DOWN');
     await sleep(1200);
     expect(smtp.received).toEqual([]);
-    const open = await t.http.get(`/api/districts/${district.id}/incidents?open=true`).set('Authorization', `Bearer ${admin.token}`).expect(200);
-    expect((open.body as Array<{ causeCode: string; notifyState: string }>).map((i) => [i.causeCode, i.notifyState])).toEqual([['UNREACHABLE', 'pending']]);
+    const open = await t.http
+      .get(`/api/districts/${district.id}/incidents?open=true`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect(
+      (open.body as Array<{ causeCode: string; notifyState: string }>).map((i) => [
+        i.causeCode,
+        i.notifyState,
+      ]),
+    ).toEqual([['UNREACHABLE', 'pending']]);
 
     vpn.restore();
     await waitForState(t.db.pool, linkId, 'UP');
     await sleep(1000);
     expect(smtp.received).toEqual([]);
-    const closed = await t.http.get(`/api/districts/${district.id}/incidents`).set('Authorization', `Bearer ${admin.token}`).expect(200);
-    expect((closed.body as Array<{ notifyState: string; closedAt: string | null }>).map((i) => [i.notifyState, i.closedAt !== null])).toEqual([['quiet', true]]);
+    const closed = await t.http
+      .get(`/api/districts/${district.id}/incidents`)
+      .set('Authorization', `Bearer ${admin.token}`)
+      .expect(200);
+    expect(
+      (closed.body as Array<{ notifyState: string; closedAt: string | null }>).map((i) => [
+        i.notifyState,
+        i.closedAt !== null,
+      ]),
+    ).toEqual([['quiet', true]]);
     await vpn.close();
   });
 });

@@ -6,7 +6,13 @@ import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, fastHealthEnv, technicalContact, waitForState } from 'test/connectivity/support/link-health.fixture';
+import {
+  SUPPORT_EMAIL,
+  directLink,
+  fastHealthEnv,
+  technicalContact,
+  waitForState,
+} from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('two service instances on one database', () => {
@@ -73,7 +79,10 @@ describe('two service instances on one database', () => {
       await Promise.all([a.probeDue(), b.probeDue(), a.probeDue(), b.probeDue()]);
       await waitForState(t.db.pool, linkId, 'UP');
       await Promise.all([a.probeDue(), b.probeDue()]);
-      const { rows } = await t.db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1`, [linkId]);
+      const { rows } = await t.db.pool.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1`,
+        [linkId],
+      );
       expect(rows[0].n).toBe(1);
     } finally {
       t.config.health.PROBE_INTERVAL_OVERRIDE_MS = saved;

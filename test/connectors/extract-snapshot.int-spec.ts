@@ -22,12 +22,28 @@ describe.each(SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: 
 
   beforeAll(async () => {
     [svc, replica] = await Promise.all([createTestDatabase(), createTestDatabase({ scratch: true })]);
-    manifest = await generateDistrict(replica.url, { sis, students: 1500, seed: `e2e-${sis}`, ...YEAR, defects: 'all' });
+    manifest = await generateDistrict(replica.url, {
+      sis,
+      students: 1500,
+      seed: `e2e-${sis}`,
+      ...YEAR,
+      defects: 'all',
+    });
     const u = new URL(replica.url);
-    driver = new PgDriver({ linkName: `${sis} replica`, host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
+    driver = new PgDriver({
+      linkName: `${sis} replica`,
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: u.username,
+      database: u.pathname.slice(1),
+    });
     const district = await factory.district(svc.pool);
     const link = await factory.link(svc.pool, district.id, { sis_kind: sis });
-    snapshotId = await factory.snapshot(svc.pool, district.id, link.id, { sisKind: sis, ...YEAR, status: 'extracting' });
+    snapshotId = await factory.snapshot(svc.pool, district.id, link.id, {
+      sisKind: sis,
+      ...YEAR,
+      status: 'extracting',
+    });
     const connector = CONNECTORS[sis];
     const report = await extractSnapshot({
       pool: svc.pool,
@@ -45,12 +61,16 @@ describe.each(SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: 
     await Promise.all([replica.drop(), svc.drop()]);
   });
 
-  const q = async <T extends object>(sql: string, params: unknown[] = []): Promise<T[]> => (await svc.pool.query<T>(sql, params)).rows;
+  const q = async <T extends object>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (await svc.pool.query<T>(sql, params)).rows;
 
   it('extracts every entity with the manifest counts, junk rows included', async () => {
     expect(reportRows).toEqual(manifest.counts);
     for (const entity of CANONICAL_ENTITIES) {
-      const [{ n }] = await q<{ n: string }>(`SELECT count(*) AS n FROM snap_${entity} WHERE snapshot_id = $1`, [snapshotId]);
+      const [{ n }] = await q<{ n: string }>(
+        `SELECT count(*) AS n FROM snap_${entity} WHERE snapshot_id = $1`,
+        [snapshotId],
+      );
       expect([entity, Number(n)]).toEqual([entity, manifest.counts[entity]]);
     }
   });
@@ -61,7 +81,14 @@ describe.each(SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: 
         `SELECT state_student_id, last_name, birth_date::text AS birth_date, sex, hispanic, races FROM snap_student WHERE snapshot_id = $1 AND student_id = $2`,
         [snapshotId, s.student_id],
       );
-      expect(student).toEqual({ state_student_id: s.state_student_id, last_name: s.last_name, birth_date: s.birth_date, sex: s.sex, hispanic: s.hispanic, races: s.races });
+      expect(student).toEqual({
+        state_student_id: s.state_student_id,
+        last_name: s.last_name,
+        birth_date: s.birth_date,
+        sex: s.sex,
+        hispanic: s.hispanic,
+        races: s.races,
+      });
       const enrollments = await q<Record<string, unknown>>(
         `SELECT school_id, entry_date::text AS entry_date, exit_date::text AS exit_date, grade_level, exit_code, status
          FROM snap_enrollment WHERE snapshot_id = $1 AND student_id = $2 ORDER BY entry_date`,
@@ -77,14 +104,23 @@ describe.each(SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: 
       [snapshotId],
     );
     const find = (entity: string, kind: string, raw?: string): number =>
-      issues.filter((i) => i.entity === entity && i.kind === kind && (raw === undefined || (i.raw_value ?? '').startsWith(raw))).reduce((t, i) => t + Number(i.n), 0);
+      issues
+        .filter(
+          (i) =>
+            i.entity === entity &&
+            i.kind === kind &&
+            (raw === undefined || (i.raw_value ?? '').startsWith(raw)),
+        )
+        .reduce((t, i) => t + Number(i.n), 0);
     expect(find('student', 'null_key')).toBe(2);
     expect(find('enrollment', 'impossible_date', '1899-12-30')).toBe(2);
     expect(find('enrollment', 'unmapped_code', 'X7')).toBe(2);
     expect(issues.filter((i) => i.kind === 'unmapped_code' && i.raw_value === 'X7')).toHaveLength(1);
     const invalidGrade = { aeries: '22', powerschool: '22', infinite_campus: 'G9' }[sis];
     expect(find('enrollment', 'unmapped_code', invalidGrade)).toBe(2);
-    const [{ status }] = await q<{ status: string }>(`SELECT status FROM snapshots WHERE id = $1`, [snapshotId]);
+    const [{ status }] = await q<{ status: string }>(`SELECT status FROM snapshots WHERE id = $1`, [
+      snapshotId,
+    ]);
     expect(status).not.toBe('failed');
   });
 });

@@ -10,11 +10,17 @@ import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
 
 async function tableDigest(db: TestDatabase, table: string): Promise<string> {
-  const { rows } = await db.pool.query<{ md5: string }>(`SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t`);
+  const { rows } = await db.pool.query<{ md5: string }>(
+    `SELECT md5(string_agg(t::text, '|' ORDER BY t::text)) AS md5 FROM ${table} t`,
+  );
   return rows[0].md5;
 }
 
-async function canonicalRows(db: TestDatabase, sis: SisKind, entity: (typeof CANONICAL_ENTITIES)[number]): Promise<CanonicalRow[]> {
+async function canonicalRows(
+  db: TestDatabase,
+  sis: SisKind,
+  entity: (typeof CANONICAL_ENTITIES)[number],
+): Promise<CanonicalRow[]> {
   const def = CONNECTORS[sis];
   const s = spec(def, entity);
   return (await runExtract(db.pool, s, YEAR)).map((r) => canonicalize(def, s, r));
@@ -25,46 +31,93 @@ describe('synthetic district generator', () => {
   let b: TestDatabase;
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([createTestDatabase({ scratch: true }), createTestDatabase({ scratch: true })]);
+    [a, b] = await Promise.all([
+      createTestDatabase({ scratch: true }),
+      createTestDatabase({ scratch: true }),
+    ]);
   });
   afterAll(async () => {
     await Promise.all([a.drop(), b.drop()]);
   });
 
   it('is deterministic: the same seed gives the same manifest hash and the same native rows', async () => {
-    const opts = { sis: 'powerschool' as const, students: 600, seed: 42, ...YEAR, defects: 'all' as const, batchSize: 128 };
-    const [m1, m2] = await Promise.all([generateDistrict(a.pool, opts), generateDistrict(b.pool, { ...opts, batchSize: 1000 })]);
+    const opts = {
+      sis: 'powerschool' as const,
+      students: 600,
+      seed: 42,
+      ...YEAR,
+      defects: 'all' as const,
+      batchSize: 128,
+    };
+    const [m1, m2] = await Promise.all([
+      generateDistrict(a.pool, opts),
+      generateDistrict(b.pool, { ...opts, batchSize: 1000 }),
+    ]);
     expect(m1.hash).toMatch(/^[0-9a-f]{64}$/);
     expect(m2.hash).toBe(m1.hash);
     expect(m2).toEqual(m1);
-    for (const t of ['STUDENTS', 'REENROLLMENTS', 'CC', 'SPENROLLMENTS']) expect(await tableDigest(b, t)).toBe(await tableDigest(a, t));
+    for (const t of ['STUDENTS', 'REENROLLMENTS', 'CC', 'SPENROLLMENTS'])
+      expect(await tableDigest(b, t)).toBe(await tableDigest(a, t));
     const m3 = await generateDistrict(b.pool, { ...opts, seed: 43 });
     expect(m3.hash).not.toBe(m1.hash);
   });
 
   it('lists exactly the requested defects and drops none silently', async () => {
-    const m = await generateDistrict(a.pool, { sis: 'aeries', students: 1200, seed: 'defects', ...YEAR, defects: 'all' });
-    const perKind = Object.fromEntries(DEFECT_KINDS.map((k) => [k, m.defects.filter((d) => d.kind === k).length]));
-    expect(perKind).toEqual(Object.fromEntries(DEFECT_KINDS.map((k) => [k, defectKindsFor('CA').includes(k) ? 2 : 0])));
-    // A kind of another state's conventions is refused by name, not skipped.
-    await expect(generateDistrict(a.pool, { sis: 'aeries', students: 50, seed: 'defects', ...YEAR, defects: { leaver_below_grade7: 1 } })).rejects.toThrow(
-      'defect kind leaver_below_grade7 (TX only) does not exist in a CA district',
+    const m = await generateDistrict(a.pool, {
+      sis: 'aeries',
+      students: 1200,
+      seed: 'defects',
+      ...YEAR,
+      defects: 'all',
+    });
+    const perKind = Object.fromEntries(
+      DEFECT_KINDS.map((k) => [k, m.defects.filter((d) => d.kind === k).length]),
     );
-    const one = await generateDistrict(a.pool, { sis: 'aeries', students: 1200, seed: 'defects', ...YEAR, defects: { unmapped_exit_code: 3 } });
-    expect(one.defects.map((d) => d.kind)).toEqual(['unmapped_exit_code', 'unmapped_exit_code', 'unmapped_exit_code']);
+    expect(perKind).toEqual(
+      Object.fromEntries(DEFECT_KINDS.map((k) => [k, defectKindsFor('CA').includes(k) ? 2 : 0])),
+    );
+    // A kind of another state's conventions is refused by name, not skipped.
+    await expect(
+      generateDistrict(a.pool, {
+        sis: 'aeries',
+        students: 50,
+        seed: 'defects',
+        ...YEAR,
+        defects: { leaver_below_grade7: 1 },
+      }),
+    ).rejects.toThrow('defect kind leaver_below_grade7 (TX only) does not exist in a CA district');
+    const one = await generateDistrict(a.pool, {
+      sis: 'aeries',
+      students: 1200,
+      seed: 'defects',
+      ...YEAR,
+      defects: { unmapped_exit_code: 3 },
+    });
+    expect(one.defects.map((d) => d.kind)).toEqual([
+      'unmapped_exit_code',
+      'unmapped_exit_code',
+      'unmapped_exit_code',
+    ]);
     expect(one.counts.student).toBe(1200);
   });
 
   describe.each(SIS_KINDS)('%s replica', (sis) => {
     let m: DistrictManifest;
     beforeAll(async () => {
-      m = await generateDistrict(a.pool, { sis, students: 1500, seed: `replica-${sis}`, ...YEAR, defects: 'all' });
+      m = await generateDistrict(a.pool, {
+        sis,
+        students: 1500,
+        seed: `replica-${sis}`,
+        ...YEAR,
+        defects: 'all',
+      });
     });
 
     it('each entity query returns the manifest count', async () => {
       const def = CONNECTORS[sis];
       const counts: Record<string, number> = {};
-      for (const entity of CANONICAL_ENTITIES) counts[entity] = (await runExtract(a.pool, spec(def, entity), YEAR)).length;
+      for (const entity of CANONICAL_ENTITIES)
+        counts[entity] = (await runExtract(a.pool, spec(def, entity), YEAR)).length;
       expect(counts).toEqual(m.counts);
       // 1500 students, 4 extra rows (2 second ids, 2 null keys).
       expect(m.counts.student).toBe(1504);
@@ -75,7 +128,9 @@ describe('synthetic district generator', () => {
     it('maps the sample students to the manifest values (inclusive exits, grade crosswalk, status)', async () => {
       const students = new Map((await canonicalRows(a, sis, 'student')).map((r) => [r.student_id, r]));
       const enrollments = await canonicalRows(a, sis, 'enrollment');
-      expect(new Set(m.samples.map((s) => s.scenario))).toEqual(new Set(['continuing', 'late_entry', 'transfer', 'withdrawn', 'no_show', 'pre_registered']));
+      expect(new Set(m.samples.map((s) => s.scenario))).toEqual(
+        new Set(['continuing', 'late_entry', 'transfer', 'withdrawn', 'no_show', 'pre_registered']),
+      );
       for (const s of m.samples) {
         expect(students.get(s.student_id)).toMatchObject({
           state_student_id: s.state_student_id,
@@ -88,7 +143,14 @@ describe('synthetic district generator', () => {
         });
         const mine = enrollments
           .filter((e) => e.student_id === s.student_id)
-          .map((e) => ({ school_id: e.school_id, entry_date: e.entry_date, exit_date: e.exit_date, grade_level: e.grade_level, exit_code: e.exit_code, status: e.status }))
+          .map((e) => ({
+            school_id: e.school_id,
+            entry_date: e.entry_date,
+            exit_date: e.exit_date,
+            grade_level: e.grade_level,
+            exit_code: e.exit_code,
+            status: e.status,
+          }))
           .sort((x, y) => String(x.entry_date).localeCompare(String(y.entry_date)));
         expect(mine).toEqual(s.enrollments.map(({ entry_code: _entry, ...e }) => e));
       }
@@ -98,24 +160,44 @@ describe('synthetic district generator', () => {
       const students = await canonicalRows(a, sis, 'student');
       const enrollments = await canonicalRows(a, sis, 'enrollment');
       expect(students.filter((r) => r.student_id === null)).toHaveLength(2);
-      const byKind = (k: string): string[] => m.defects.filter((d) => d.kind === k).map((d) => String(d.student_id));
+      const byKind = (k: string): string[] =>
+        m.defects.filter((d) => d.kind === k).map((d) => String(d.student_id));
       for (const id of byKind('unmapped_exit_code')) {
-        expect(enrollments.find((e) => e.student_id === id)).toMatchObject({ exit_code: null, status: 'inactive' });
+        expect(enrollments.find((e) => e.student_id === id)).toMatchObject({
+          exit_code: null,
+          status: 'inactive',
+        });
       }
-      for (const id of byKind('invalid_grade_code')) expect(enrollments.find((e) => e.student_id === id)?.grade_level).toBeNull();
-      for (const id of byKind('impossible_date')) expect(enrollments.find((e) => e.student_id === id)?.entry_date).toBe('1899-12-30');
-      for (const id of byKind('missing_birth_date')) expect(students.find((s) => s.student_id === id)?.birth_date).toBeNull();
+      for (const id of byKind('invalid_grade_code'))
+        expect(enrollments.find((e) => e.student_id === id)?.grade_level).toBeNull();
+      for (const id of byKind('impossible_date'))
+        expect(enrollments.find((e) => e.student_id === id)?.entry_date).toBe('1899-12-30');
+      for (const id of byKind('missing_birth_date'))
+        expect(students.find((s) => s.student_id === id)?.birth_date).toBeNull();
       for (const id of byKind('exit_code_without_date')) {
-        expect(enrollments.find((e) => e.student_id === id)).toMatchObject({ exit_date: null, exit_code: 'T160', status: 'active' });
+        expect(enrollments.find((e) => e.student_id === id)).toMatchObject({
+          exit_date: null,
+          exit_code: 'T160',
+          status: 'active',
+        });
       }
       const closed = m.defects.filter((d) => d.kind === 'enrolled_inactive_school');
       expect(closed.map((d) => d.school_id)).toEqual(['106', '106']); // the closed school comes after the 5 open ones
-      for (const d of closed) expect(enrollments.find((e) => e.student_id === d.student_id)?.school_id).toBe('106');
+      for (const d of closed)
+        expect(enrollments.find((e) => e.student_id === d.student_id)?.school_id).toBe('106');
       const ssids = students.map((s) => s.state_student_id).filter((x) => x !== null);
       expect(ssids.length - new Set(ssids).size).toBe(2);
       const sections = await canonicalRows(a, sis, 'section');
-      expect(sections.filter((s) => s.teacher_staff_id === null).map((s) => s.section_id).sort()).toEqual(
-        m.defects.filter((d) => d.kind === 'section_without_teacher').map((d) => d.section_id).sort(),
+      expect(
+        sections
+          .filter((s) => s.teacher_staff_id === null)
+          .map((s) => s.section_id)
+          .sort(),
+      ).toEqual(
+        m.defects
+          .filter((d) => d.kind === 'section_without_teacher')
+          .map((d) => d.section_id)
+          .sort(),
       );
     });
   });
@@ -134,21 +216,37 @@ describe('synthetic district generator', () => {
   });
 
   it('PowerSchool: exit dates are written exclusive, no-shows with ExitDate = EntryDate, drops with negative SectionID', async () => {
-    const m = await generateDistrict(a.pool, { sis: 'powerschool', students: 1500, seed: 'ps-native', ...YEAR });
+    const m = await generateDistrict(a.pool, {
+      sis: 'powerschool',
+      students: 1500,
+      seed: 'ps-native',
+      ...YEAR,
+    });
     const withdrawn = m.samples.find((s) => s.scenario === 'withdrawn');
     const noShow = m.samples.find((s) => s.scenario === 'no_show');
     if (!withdrawn || !noShow) throw new Error('samples missing');
-    const native = async (id: string): Promise<{ entrydate: string; exitdate: string; enroll_status: string }> =>
-      (await a.pool.query(`SELECT EntryDate::text AS entrydate, ExitDate::text AS exitdate, Enroll_Status::text AS enroll_status FROM STUDENTS WHERE Student_Number = $1`, [id])).rows[0];
+    const native = async (
+      id: string,
+    ): Promise<{ entrydate: string; exitdate: string; enroll_status: string }> =>
+      (
+        await a.pool.query(
+          `SELECT EntryDate::text AS entrydate, ExitDate::text AS exitdate, Enroll_Status::text AS enroll_status FROM STUDENTS WHERE Student_Number = $1`,
+          [id],
+        )
+      ).rows[0];
     const w = await native(withdrawn.student_id);
     const exit = withdrawn.enrollments[0].exit_date as string;
     expect(w.exitdate).toBe(day(new Date(Date.parse(`${exit}T00:00:00`) + 86_400_000)));
     expect(w.enroll_status).toBe('2');
     const n = await native(noShow.student_id);
     expect(n.exitdate).toBe(n.entrydate);
-    const dropped = await a.pool.query<{ n: string }>(`SELECT count(*) AS n FROM CC WHERE SectionID < 0 AND TermID < 0`);
+    const dropped = await a.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM CC WHERE SectionID < 0 AND TermID < 0`,
+    );
     expect(Number(dropped.rows[0].n)).toBeGreaterThan(0);
-    const ended = (await canonicalRows(a, 'powerschool', 'student_section')).filter((r) => r.end_date !== null);
+    const ended = (await canonicalRows(a, 'powerschool', 'student_section')).filter(
+      (r) => r.end_date !== null,
+    );
     expect(ended).toHaveLength(Number(dropped.rows[0].n));
     for (const r of ended) expect(String(r.end_date) >= String(r.begin_date)).toBe(true);
   });

@@ -1,16 +1,29 @@
 import type { Pool } from 'pg';
-import type { CanonicalRow, ConnectorDefinition, EntityExtractSpec, NativeRow, NativeValue } from 'connectors/sdk/connector.types';
+import type {
+  CanonicalRow,
+  ConnectorDefinition,
+  EntityExtractSpec,
+  NativeRow,
+  NativeValue,
+} from 'connectors/sdk/connector.types';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 
 /** Runs an entity's portable SQL on a PostgreSQL replica, binding :schoolYear/:asOf as $n in order of appearance. */
-export async function runExtract(pool: Pool, spec: EntityExtractSpec, params: { schoolYear: number; asOf: string }): Promise<NativeRow[]> {
+export async function runExtract(
+  pool: Pool,
+  spec: EntityExtractSpec,
+  params: { schoolYear: number; asOf: string },
+): Promise<NativeRow[]> {
   const sql = spec.query.variants?.postgres ?? spec.query.sql;
   const order: ('schoolYear' | 'asOf')[] = [];
   const text = sql.replace(/:(schoolYear|asOf)\b/g, (_, name: 'schoolYear' | 'asOf') => {
     if (!order.includes(name)) order.push(name);
     return `$${order.indexOf(name) + 1}`;
   });
-  const { rows } = await pool.query<NativeRow>(text, order.map((n) => params[n]));
+  const { rows } = await pool.query<NativeRow>(
+    text,
+    order.map((n) => params[n]),
+  );
   return rows;
 }
 
@@ -39,24 +52,41 @@ function addOneDay(iso: string, delta: number): string {
  * A reference mapping of native rows through a connector's field specs and default code maps, used to check
  * the connector definitions independently of the extraction pipeline. Unmapped codes become null.
  */
-export function canonicalize(def: ConnectorDefinition, s: EntityExtractSpec, native: NativeRow): CanonicalRow {
+export function canonicalize(
+  def: ConnectorDefinition,
+  s: EntityExtractSpec,
+  native: NativeRow,
+): CanonicalRow {
   const row: CanonicalRow = {};
   for (const [field, source] of Object.entries(s.fields)) {
     if (!source) continue;
     if ('value' in source) {
       row[field] = source.value;
     } else if ('columns' in source) {
-      row[field] = source.columns.map((c) => native[c]).filter((v) => v !== null && v !== undefined && v !== '').map(String);
+      row[field] = source.columns
+        .map((c) => native[c])
+        .filter((v) => v !== null && v !== undefined && v !== '')
+        .map(String);
     } else if ('date' in source) {
       const d = day(native[source.column]);
       row[field] = d && source.adjust === 'exclusive_end' ? addOneDay(d, -1) : d;
     } else if ('codeSet' in source) {
       const raw = native[source.column];
-      row[field] = raw === null || raw === undefined ? null : (def.defaultCodeMaps[source.codeSet]?.[String(raw)] ?? null);
+      row[field] =
+        raw === null || raw === undefined
+          ? null
+          : (def.defaultCodeMaps[source.codeSet]?.[String(raw)] ?? null);
     } else if ('bool' in source) {
       const raw = native[source.column];
       const text = raw === null || raw === undefined ? null : String(raw);
-      row[field] = text === null ? null : source.bool.true.includes(text) ? true : source.bool.false.includes(text) ? false : null;
+      row[field] =
+        text === null
+          ? null
+          : source.bool.true.includes(text)
+            ? true
+            : source.bool.false.includes(text)
+              ? false
+              : null;
     } else {
       const raw = native[source.column];
       row[field] = raw === null || raw === undefined ? null : raw instanceof Date ? day(raw) : String(raw);

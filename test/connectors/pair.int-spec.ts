@@ -32,7 +32,10 @@ describe.each([
   let m: PairManifest;
 
   beforeAll(async () => {
-    [oldDb, newDb] = await Promise.all([createTestDatabase({ scratch: true }), createTestDatabase({ scratch: true })]);
+    [oldDb, newDb] = await Promise.all([
+      createTestDatabase({ scratch: true }),
+      createTestDatabase({ scratch: true }),
+    ]);
     m = await generatePair({
       oldSis,
       newSis,
@@ -49,8 +52,22 @@ describe.each([
   });
 
   it('lists the controlled differences', () => {
-    expect(m.differences.map((d) => d.kind).sort()).toEqual(['field_drift', 'field_drift', 'field_drift', 'missing_in_new', 'missing_in_new', 'missing_in_new', 'missing_in_old', 'missing_in_old']);
-    expect(m.differences.filter((d) => d.kind === 'field_drift').map((d) => d.field).sort()).toEqual(['birth_date', 'grade_level', 'last_name']);
+    expect(m.differences.map((d) => d.kind).sort()).toEqual([
+      'field_drift',
+      'field_drift',
+      'field_drift',
+      'missing_in_new',
+      'missing_in_new',
+      'missing_in_new',
+      'missing_in_old',
+      'missing_in_old',
+    ]);
+    expect(
+      m.differences
+        .filter((d) => d.kind === 'field_drift')
+        .map((d) => d.field)
+        .sort(),
+    ).toEqual(['birth_date', 'grade_level', 'last_name']);
     expect(m.old.counts.student).toBe(1198);
     expect(m.new.counts.student).toBe(1197);
   });
@@ -61,15 +78,26 @@ describe.each([
     const after = new Map((await rows(newDb, newSis, 'student')).map((r) => [String(r.student_id), r]));
     const missingInNew = [...before.keys()].filter((k) => !after.has(k)).sort();
     const missingInOld = [...after.keys()].filter((k) => !before.has(k)).sort();
-    const ids = (kind: string): string[] => m.differences.filter((d) => d.kind === kind).map((d) => d.key.student_id).sort();
+    const ids = (kind: string): string[] =>
+      m.differences
+        .filter((d) => d.kind === kind)
+        .map((d) => d.key.student_id)
+        .sort();
     expect(missingInNew).toEqual(ids('missing_in_new'));
     expect(missingInOld).toEqual(ids('missing_in_old'));
-    const drifted = [...before.keys()].filter((k) => after.has(k) && project(before.get(k) as CanonicalRow, fields) !== project(after.get(k) as CanonicalRow, fields));
+    const drifted = [...before.keys()].filter(
+      (k) =>
+        after.has(k) &&
+        project(before.get(k) as CanonicalRow, fields) !== project(after.get(k) as CanonicalRow, fields),
+    );
     const expected = m.differences.filter((d) => d.kind === 'field_drift' && d.entity === 'student');
     expect(drifted.sort()).toEqual(expected.map((d) => d.key.student_id).sort());
     for (const d of expected) {
       const field = d.field as string;
-      expect([before.get(d.key.student_id)?.[field], after.get(d.key.student_id)?.[field]]).toEqual([d.old, d.new]);
+      expect([before.get(d.key.student_id)?.[field], after.get(d.key.student_id)?.[field]]).toEqual([
+        d.old,
+        d.new,
+      ]);
     }
   });
 
@@ -78,14 +106,26 @@ describe.each([
     const keyOf = (r: CanonicalRow): string => `${r.student_id}|${r.school_id}|${r.entry_date}`;
     const before = new Map((await rows(oldDb, oldSis, 'enrollment')).map((r) => [keyOf(r), r]));
     const after = new Map((await rows(newDb, newSis, 'enrollment')).map((r) => [keyOf(r), r]));
-    const absent = new Set(m.differences.filter((d) => d.kind !== 'field_drift').map((d) => d.key.student_id));
+    const absent = new Set(
+      m.differences.filter((d) => d.kind !== 'field_drift').map((d) => d.key.student_id),
+    );
     const differing = [...before.keys()]
       .filter((k) => !absent.has(k.split('|')[0]))
-      .filter((k) => !after.has(k) || project(before.get(k) as CanonicalRow, fields) !== project(after.get(k) as CanonicalRow, fields))
+      .filter(
+        (k) =>
+          !after.has(k) ||
+          project(before.get(k) as CanonicalRow, fields) !== project(after.get(k) as CanonicalRow, fields),
+      )
       .map((k) => k.split('|')[0]);
-    expect(differing.sort()).toEqual(m.differences.filter((d) => d.entity === 'enrollment').map((d) => d.key.student_id).sort());
+    expect(differing.sort()).toEqual(
+      m.differences
+        .filter((d) => d.entity === 'enrollment')
+        .map((d) => d.key.student_id)
+        .sort(),
+    );
     const withdrawn = [...before.values()].filter((r) => r.exit_date !== null && r.status === 'inactive');
     expect(withdrawn.length).toBeGreaterThan(20);
-    for (const r of withdrawn.filter((x) => !absent.has(String(x.student_id)))) expect(after.get(keyOf(r))?.exit_date).toBe(r.exit_date);
+    for (const r of withdrawn.filter((x) => !absent.has(String(x.student_id))))
+      expect(after.get(keyOf(r))?.exit_date).toBe(r.exit_date);
   });
 });

@@ -27,12 +27,15 @@ describe('embedded PostgreSQL under concurrent connections', () => {
     for (let i = 0; i < 200; i++) {
       const pool = pools[i % pools.length];
       if (i % 3 === 0) work.push(pool.query('INSERT INTO t (id, v) VALUES ($1, $2)', [i, `v${i}`]));
-      else if (i % 3 === 1) work.push(pool.query('SELECT $1::int + $2::int + $3::int + $4::int + $5::int AS s', [1, 2, 3, 4, i]));
+      else if (i % 3 === 1)
+        work.push(pool.query('SELECT $1::int + $2::int + $3::int + $4::int + $5::int AS s', [1, 2, 3, 4, i]));
       else work.push(pool.query('SELECT $1::text AS a', [`x${i}`]));
     }
     const results = await Promise.all(work);
     expect(results).toHaveLength(200);
-    const sums = await Promise.all([10, 11, 12].map((i) => pools[i % 3].query<{ s: number }>('SELECT $1::int * 2 AS s', [i])));
+    const sums = await Promise.all(
+      [10, 11, 12].map((i) => pools[i % 3].query<{ s: number }>('SELECT $1::int * 2 AS s', [i])),
+    );
     expect(sums.map((r) => r.rows[0].s)).toEqual([20, 22, 24]);
     const { rows } = await pools[1].query<{ n: string }>('SELECT count(*) AS n FROM t');
     expect(Number(rows[0].n)).toBe(67);

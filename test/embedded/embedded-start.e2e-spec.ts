@@ -16,7 +16,9 @@ describe('service on the embedded database', () => {
       const health = await fetch(`${first.url}/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', info: { database: { status: 'up' } } });
       expect((await fetch(`${first.url}/api/docs`)).status).toBe(200);
-      const doc = (await (await fetch(`${first.url}/api/docs-json`)).json()) as { paths: Record<string, unknown> };
+      const doc = (await (await fetch(`${first.url}/api/docs-json`)).json()) as {
+        paths: Record<string, unknown>;
+      };
       expect(Object.keys(doc.paths)).toContain('/api/districts');
       // A second process on the same data directory is refused instead of corrupting it.
       const clash = await runCli(['district', 'list'], env);
@@ -43,7 +45,12 @@ describe('service on the embedded database', () => {
   });
 
   it('refuses to start with invalid configuration and names every problem', async () => {
-    const res = await runCli(['migrate'], { ...env, PORT: 'eighty', NODE_ENV: 'production', SECRETS_KEY: undefined });
+    const res = await runCli(['migrate'], {
+      ...env,
+      PORT: 'eighty',
+      NODE_ENV: 'production',
+      SECRETS_KEY: undefined,
+    });
     expect(res.code).toBe(1);
     expect(res.out).toContain('PORT="eighty"');
     expect(res.out).toContain('SECRETS_KEY: required when NODE_ENV=production');

@@ -42,9 +42,24 @@ describe('CrosswalkService', () => {
   });
 
   it('upserts overrides and lays them over the connector defaults', async () => {
-    await sut.upsert(districtA, { linkId: linkA, codeSet: 'grade_level', sourceValue: ' K ', canonicalValue: 'TK' });
-    const first = await sut.upsert(districtA, { linkId: linkA, codeSet: 'exit_code', sourceValue: 'X7', canonicalValue: 'T160' });
-    const replaced = await sut.upsert(districtA, { linkId: linkA, codeSet: 'exit_code', sourceValue: 'X7', canonicalValue: 'T165' });
+    await sut.upsert(districtA, {
+      linkId: linkA,
+      codeSet: 'grade_level',
+      sourceValue: ' K ',
+      canonicalValue: 'TK',
+    });
+    const first = await sut.upsert(districtA, {
+      linkId: linkA,
+      codeSet: 'exit_code',
+      sourceValue: 'X7',
+      canonicalValue: 'T160',
+    });
+    const replaced = await sut.upsert(districtA, {
+      linkId: linkA,
+      codeSet: 'exit_code',
+      sourceValue: 'X7',
+      canonicalValue: 'T165',
+    });
     expect(replaced.id).toBe(first.id);
     expect(replaced.canonicalValue).toBe('T165');
 
@@ -65,18 +80,38 @@ describe('CrosswalkService', () => {
   });
 
   it('rejects invalid entries with every problem listed', async () => {
-    const err = await domainError(() => sut.upsert(districtA, { linkId: linkA, codeSet: 'race', sourceValue: '', canonicalValue: 'x' }));
+    const err = await domainError(() =>
+      sut.upsert(districtA, { linkId: linkA, codeSet: 'race', sourceValue: '', canonicalValue: 'x' }),
+    );
     expect(err.code).toBe(DomainErrorCode.INVALID);
-    expect(err.details).toEqual(expect.arrayContaining([expect.stringContaining('codeSet'), expect.stringContaining('sourceValue')]));
-    const grade = await domainError(() => sut.upsert(districtA, { linkId: linkA, codeSet: 'grade_level', sourceValue: '14', canonicalValue: '14' }));
+    expect(err.details).toEqual(
+      expect.arrayContaining([expect.stringContaining('codeSet'), expect.stringContaining('sourceValue')]),
+    );
+    const grade = await domainError(() =>
+      sut.upsert(districtA, {
+        linkId: linkA,
+        codeSet: 'grade_level',
+        sourceValue: '14',
+        canonicalValue: '14',
+      }),
+    );
     expect(grade.details).toEqual([expect.stringContaining('canonicalValue for grade_level must be one of')]);
-    const sex = await domainError(() => sut.upsert(districtA, { linkId: linkA, codeSet: 'sex', sourceValue: 'N', canonicalValue: 'N' }));
+    const sex = await domainError(() =>
+      sut.upsert(districtA, { linkId: linkA, codeSet: 'sex', sourceValue: 'N', canonicalValue: 'N' }),
+    );
     expect(sex.code).toBe(DomainErrorCode.INVALID);
   });
 
   it('keeps districts apart', async () => {
-    const other = await sut.upsert(districtB, { linkId: linkB, codeSet: 'sex', sourceValue: '1', canonicalValue: 'M' });
-    const foreignLink = await domainError(() => sut.upsert(districtA, { linkId: linkB, codeSet: 'sex', sourceValue: '2', canonicalValue: 'F' }));
+    const other = await sut.upsert(districtB, {
+      linkId: linkB,
+      codeSet: 'sex',
+      sourceValue: '1',
+      canonicalValue: 'M',
+    });
+    const foreignLink = await domainError(() =>
+      sut.upsert(districtA, { linkId: linkB, codeSet: 'sex', sourceValue: '2', canonicalValue: 'F' }),
+    );
     expect(foreignLink.code).toBe(DomainErrorCode.NOT_FOUND);
     expect((await sut.list(districtA)).some((r) => r.id === other.id)).toBe(false);
     expect(await sut.list(districtA, linkB)).toEqual([]);
@@ -87,6 +122,8 @@ describe('CrosswalkService', () => {
 
     await sut.delete(districtB, other.id);
     expect(await sut.list(districtB)).toEqual([]);
-    expect((await domainError(() => sut.delete(districtB, 'not-a-uuid'))).code).toBe(DomainErrorCode.NOT_FOUND);
+    expect((await domainError(() => sut.delete(districtB, 'not-a-uuid'))).code).toBe(
+      DomainErrorCode.NOT_FOUND,
+    );
   });
 });

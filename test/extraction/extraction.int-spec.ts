@@ -45,7 +45,9 @@ const schoolSpec: EntityExtractSpec = {
 const studentSpec: EntityExtractSpec = {
   entity: 'student',
   nativeTables: ['STU'],
-  query: { sql: `SELECT SC, SN, LN, FN, BD, SX, HL, RC1, RC2, RC3 FROM STU WHERE DEL IS NULL ORDER BY SC, LN` },
+  query: {
+    sql: `SELECT SC, SN, LN, FN, BD, SX, HL, RC1, RC2, RC3 FROM STU WHERE DEL IS NULL ORDER BY SC, LN`,
+  },
   keyPrefix: 'STU',
   keyColumns: ['SC', 'SN'],
   fields: {
@@ -65,7 +67,9 @@ const studentSpec: EntityExtractSpec = {
 const enrollmentSpec: EntityExtractSpec = {
   entity: 'enrollment',
   nativeTables: ['ENR'],
-  query: { sql: `SELECT SC, SN, YR, ED, LD, GR, ER FROM ENR WHERE YR = :schoolYear AND ED <= :asOf ORDER BY SC, SN` },
+  query: {
+    sql: `SELECT SC, SN, YR, ED, LD, GR, ER FROM ENR WHERE YR = :schoolYear AND ED <= :asOf ORDER BY SC, SN`,
+  },
   keyPrefix: 'ENR',
   keyColumns: ['SC', 'SN', 'ED'],
   fields: {
@@ -104,7 +108,12 @@ const bigConnector: ConnectorDefinition = {
       query: { sql: `SELECT SC, SN, ED, ER FROM BIG` },
       keyPrefix: 'BIG',
       keyColumns: ['SN'],
-      fields: { student_id: { column: 'SN' }, school_id: { column: 'SC' }, entry_date: { column: 'ED', date: true }, exit_code: { column: 'ER', codeSet: 'exit_code' } },
+      fields: {
+        student_id: { column: 'SN' },
+        school_id: { column: 'SC' },
+        entry_date: { column: 'ED', date: true },
+        exit_code: { column: 'ER', codeSet: 'exit_code' },
+      },
     },
   ],
   defaultCodeMaps: { exit_code: { E1: 'E100' } },
@@ -120,7 +129,8 @@ class FailingOn implements RowSource {
   async *stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]> {
     let n = 0;
     for await (const batch of this.inner.stream(spec, params)) {
-      if (spec.entity === this.entity && ++n > 1) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, 'fixture link', 'connection reset');
+      if (spec.entity === this.entity && ++n > 1)
+        throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, 'fixture link', 'connection reset');
       yield batch;
     }
   }
@@ -134,9 +144,23 @@ describe('ExtractionService', () => {
   let linkId: string;
   const sut = new ExtractionService();
 
-  const newSnapshot = (): Promise<string> => factory.snapshot(svc.pool, districtId, linkId, { status: 'extracting' });
-  const run = (snapshotId: string, rows: RowSource, def = connector, codeMaps = {}): Promise<ExtractionReport> =>
-    sut.extractSnapshot({ pool: svc.pool, snapshotId, connector: def, rows, codeMaps, schoolYear: 2026, asOf: '2026-11-01' });
+  const newSnapshot = (): Promise<string> =>
+    factory.snapshot(svc.pool, districtId, linkId, { status: 'extracting' });
+  const run = (
+    snapshotId: string,
+    rows: RowSource,
+    def = connector,
+    codeMaps = {},
+  ): Promise<ExtractionReport> =>
+    sut.extractSnapshot({
+      pool: svc.pool,
+      snapshotId,
+      connector: def,
+      rows,
+      codeMaps,
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+    });
 
   /** Every canonical column of an entity except the snapshot id, as one md5 over row order. */
   async function checksum(table: string, snapshotId: string): Promise<{ n: number; md5: string }> {
@@ -152,7 +176,13 @@ describe('ExtractionService', () => {
     sis = await createTestDatabase({ scratch: true });
     await sis.pool.query(NATIVE_DDL);
     const u = new URL(sis.url);
-    driver = new PgDriver({ linkName: 'fixture link', host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
+    driver = new PgDriver({
+      linkName: 'fixture link',
+      host: u.hostname,
+      port: Number(u.port || 5432),
+      user: u.username,
+      database: u.pathname.slice(1),
+    });
     const d = await factory.district(svc.pool);
     districtId = d.id;
     linkId = (await factory.link(svc.pool, districtId)).id;
@@ -187,10 +217,31 @@ describe('ExtractionService', () => {
     expect(progress).toContainEqual(['student', 2, 1, 3]);
     expect(progress).toContainEqual(['enrollment', 4, 2, 3]);
 
-    const schools = await svc.pool.query(`SELECT row_no, source_key, school_id, name, low_grade, low_grade_raw, high_grade, active FROM snap_school WHERE snapshot_id = $1 ORDER BY row_no`, [snapshotId]);
+    const schools = await svc.pool.query(
+      `SELECT row_no, source_key, school_id, name, low_grade, low_grade_raw, high_grade, active FROM snap_school WHERE snapshot_id = $1 ORDER BY row_no`,
+      [snapshotId],
+    );
     expect(schools.rows).toEqual([
-      { row_no: '1', source_key: 'SCH:CD=1', school_id: '1', name: 'Lincoln Elementary', low_grade: 'TK', low_grade_raw: 'TK', high_grade: 'UG', active: true },
-      { row_no: '2', source_key: 'SCH:CD=2', school_id: '2', name: 'Tab\tand\nnewline \\ school', low_grade: '06', low_grade_raw: '6', high_grade: '08', active: true },
+      {
+        row_no: '1',
+        source_key: 'SCH:CD=1',
+        school_id: '1',
+        name: 'Lincoln Elementary',
+        low_grade: 'TK',
+        low_grade_raw: 'TK',
+        high_grade: 'UG',
+        active: true,
+      },
+      {
+        row_no: '2',
+        source_key: 'SCH:CD=2',
+        school_id: '2',
+        name: 'Tab\tand\nnewline \\ school',
+        low_grade: '06',
+        low_grade_raw: '6',
+        high_grade: '08',
+        active: true,
+      },
     ]);
 
     const students = await svc.pool.query(
@@ -198,10 +249,58 @@ describe('ExtractionService', () => {
       [snapshotId],
     );
     expect(students.rows).toEqual([
-      { source_key: 'STU:SC=1;SN=1', student_id: '1', last_name: 'GARCÍA', birth_date: '2015-03-04', birth_date_raw: '2015-03-04', sex: 'F', sex_raw: 'F', hispanic: true, hispanic_raw: 'Y', races: ['700', '600'], races_raw: ['700', '600'] },
-      { source_key: 'STU:SC=1;SN=', student_id: null, last_name: 'NOKEY', birth_date: null, birth_date_raw: 'not a date', sex: null, sex_raw: 'Q', hispanic: null, hispanic_raw: 'maybe', races: ['a"b', 'c\\d', 'e,f'], races_raw: ['a"b', 'c\\d', 'e,f'] },
-      { source_key: 'STU:SC=1;SN=2', student_id: '2', last_name: "O'BRIEN", birth_date: null, birth_date_raw: '1875-01-01', sex: 'M', sex_raw: 'M', hispanic: false, hispanic_raw: 'N', races: ['100'], races_raw: ['100'] },
-      { source_key: 'STU:SC=2;SN=4', student_id: '4', last_name: 'SMITH', birth_date: '2016-02-29', birth_date_raw: '20160229', sex: 'X', sex_raw: 'X', hispanic: null, hispanic_raw: null, races: [], races_raw: [] },
+      {
+        source_key: 'STU:SC=1;SN=1',
+        student_id: '1',
+        last_name: 'GARCÍA',
+        birth_date: '2015-03-04',
+        birth_date_raw: '2015-03-04',
+        sex: 'F',
+        sex_raw: 'F',
+        hispanic: true,
+        hispanic_raw: 'Y',
+        races: ['700', '600'],
+        races_raw: ['700', '600'],
+      },
+      {
+        source_key: 'STU:SC=1;SN=',
+        student_id: null,
+        last_name: 'NOKEY',
+        birth_date: null,
+        birth_date_raw: 'not a date',
+        sex: null,
+        sex_raw: 'Q',
+        hispanic: null,
+        hispanic_raw: 'maybe',
+        races: ['a"b', 'c\\d', 'e,f'],
+        races_raw: ['a"b', 'c\\d', 'e,f'],
+      },
+      {
+        source_key: 'STU:SC=1;SN=2',
+        student_id: '2',
+        last_name: "O'BRIEN",
+        birth_date: null,
+        birth_date_raw: '1875-01-01',
+        sex: 'M',
+        sex_raw: 'M',
+        hispanic: false,
+        hispanic_raw: 'N',
+        races: ['100'],
+        races_raw: ['100'],
+      },
+      {
+        source_key: 'STU:SC=2;SN=4',
+        student_id: '4',
+        last_name: 'SMITH',
+        birth_date: '2016-02-29',
+        birth_date_raw: '20160229',
+        sex: 'X',
+        sex_raw: 'X',
+        hispanic: null,
+        hispanic_raw: null,
+        races: [],
+        races_raw: [],
+      },
     ]);
 
     const enrollments = await svc.pool.query(
@@ -209,10 +308,54 @@ describe('ExtractionService', () => {
       [snapshotId],
     );
     expect(enrollments.rows).toEqual([
-      { student_id: '1', school_year: 2026, entry_date: '2026-08-12', exit_date: '2026-10-01', exit_date_raw: '2026-10-02', grade_level: 'TK', grade_level_raw: 'TK', exit_code: 'T160', exit_code_raw: 'X7', enrollment_type: 'primary' },
-      { student_id: '2', school_year: 2026, entry_date: '2026-08-12', exit_date: null, exit_date_raw: null, grade_level: '03', grade_level_raw: '3', exit_code: null, exit_code_raw: null, enrollment_type: 'primary' },
-      { student_id: '3', school_year: 2026, entry_date: '2026-08-12', exit_date: '2026-08-31', exit_date_raw: '2026-09-01', grade_level: null, grade_level_raw: '14', exit_code: 'T160', exit_code_raw: 'X7', enrollment_type: 'primary' },
-      { student_id: '4', school_year: 2026, entry_date: '2026-08-20', exit_date: '2026-08-20', exit_date_raw: '2026-08-21', grade_level: 'KG', grade_level_raw: 'K', exit_code: 'E230', exit_code_raw: 'E2', enrollment_type: 'primary' },
+      {
+        student_id: '1',
+        school_year: 2026,
+        entry_date: '2026-08-12',
+        exit_date: '2026-10-01',
+        exit_date_raw: '2026-10-02',
+        grade_level: 'TK',
+        grade_level_raw: 'TK',
+        exit_code: 'T160',
+        exit_code_raw: 'X7',
+        enrollment_type: 'primary',
+      },
+      {
+        student_id: '2',
+        school_year: 2026,
+        entry_date: '2026-08-12',
+        exit_date: null,
+        exit_date_raw: null,
+        grade_level: '03',
+        grade_level_raw: '3',
+        exit_code: null,
+        exit_code_raw: null,
+        enrollment_type: 'primary',
+      },
+      {
+        student_id: '3',
+        school_year: 2026,
+        entry_date: '2026-08-12',
+        exit_date: '2026-08-31',
+        exit_date_raw: '2026-09-01',
+        grade_level: null,
+        grade_level_raw: '14',
+        exit_code: 'T160',
+        exit_code_raw: 'X7',
+        enrollment_type: 'primary',
+      },
+      {
+        student_id: '4',
+        school_year: 2026,
+        entry_date: '2026-08-20',
+        exit_date: '2026-08-20',
+        exit_date_raw: '2026-08-21',
+        grade_level: 'KG',
+        grade_level_raw: 'K',
+        exit_code: 'E230',
+        exit_code_raw: 'E2',
+        enrollment_type: 'primary',
+      },
     ]);
 
     const student = report.entities[1];
@@ -226,24 +369,60 @@ describe('ExtractionService', () => {
         "unrecognised value 'maybe' in STU.HL (1 row)",
       ]),
     );
-    expect(report.entities[2].warnings).toEqual(["grade level '14' in ENR.GR has no canonical mapping (1 row)"]);
+    expect(report.entities[2].warnings).toEqual([
+      "grade level '14' in ENR.GR has no canonical mapping (1 row)",
+    ]);
 
-    const issues = await svc.pool.query(`SELECT entity, source_key, field, raw_value, kind FROM extraction_issues WHERE snapshot_id = $1 ORDER BY entity, kind`, [snapshotId]);
+    const issues = await svc.pool.query(
+      `SELECT entity, source_key, field, raw_value, kind FROM extraction_issues WHERE snapshot_id = $1 ORDER BY entity, kind`,
+      [snapshotId],
+    );
     expect(issues.rows).toEqual([
-      { entity: 'enrollment', source_key: 'ENR:SC=1;SN=3;ED=2026-08-12', field: 'grade_level', raw_value: '14', kind: 'unmapped_code' },
-      { entity: 'student', source_key: 'STU:SC=1;SN=2', field: 'birth_date', raw_value: '1875-01-01', kind: 'impossible_date' },
-      { entity: 'student', source_key: 'STU:SC=1;SN=', field: 'birth_date', raw_value: 'not a date', kind: 'invalid_date' },
-      { entity: 'student', source_key: 'STU:SC=1;SN=', field: 'hispanic', raw_value: 'maybe', kind: 'invalid_value' },
+      {
+        entity: 'enrollment',
+        source_key: 'ENR:SC=1;SN=3;ED=2026-08-12',
+        field: 'grade_level',
+        raw_value: '14',
+        kind: 'unmapped_code',
+      },
+      {
+        entity: 'student',
+        source_key: 'STU:SC=1;SN=2',
+        field: 'birth_date',
+        raw_value: '1875-01-01',
+        kind: 'impossible_date',
+      },
+      {
+        entity: 'student',
+        source_key: 'STU:SC=1;SN=',
+        field: 'birth_date',
+        raw_value: 'not a date',
+        kind: 'invalid_date',
+      },
+      {
+        entity: 'student',
+        source_key: 'STU:SC=1;SN=',
+        field: 'hispanic',
+        raw_value: 'maybe',
+        kind: 'invalid_value',
+      },
       { entity: 'student', source_key: 'STU:SC=1;SN=', field: 'SN', raw_value: null, kind: 'null_key' },
       { entity: 'student', source_key: 'STU:SC=1;SN=', field: 'sex', raw_value: 'Q', kind: 'unmapped_code' },
     ]);
 
-    const snap = await svc.pool.query<{ status: string; report: ExtractionReport; completed_at: Date | null }>(`SELECT status, report, completed_at FROM snapshots WHERE id = $1`, [snapshotId]);
+    const snap = await svc.pool.query<{
+      status: string;
+      report: ExtractionReport;
+      completed_at: Date | null;
+    }>(`SELECT status, report, completed_at FROM snapshots WHERE id = $1`, [snapshotId]);
     expect(snap.rows[0].status).toBe('complete');
     expect(snap.rows[0].completed_at).not.toBeNull();
     expect(snap.rows[0].report.totalRows).toBe(10);
     expect(snap.rows[0].report.entities[1].warnings).toEqual(student.warnings);
-    const cps = await svc.pool.query(`SELECT entity, status, row_count FROM snapshot_checkpoints WHERE snapshot_id = $1 ORDER BY entity`, [snapshotId]);
+    const cps = await svc.pool.query(
+      `SELECT entity, status, row_count FROM snapshot_checkpoints WHERE snapshot_id = $1 ORDER BY entity`,
+      [snapshotId],
+    );
     expect(cps.rows).toEqual([
       { entity: 'enrollment', status: 'complete', row_count: '4' },
       { entity: 'school', status: 'complete', row_count: '2' },
@@ -253,7 +432,10 @@ describe('ExtractionService', () => {
 
   it('aggregates unmapped codes per code and label', async () => {
     const snapshotId = await newSnapshot();
-    const report = await run(snapshotId, new DriverRowSource(driver), { ...connector, entities: [enrollmentSpec] });
+    const report = await run(snapshotId, new DriverRowSource(driver), {
+      ...connector,
+      entities: [enrollmentSpec],
+    });
     expect(report.entities[0].warnings).toEqual([
       "exit code 'X7' in ENR.ER has no canonical mapping (2 rows)",
       "grade level '14' in ENR.GR has no canonical mapping (1 row)",
@@ -272,10 +454,16 @@ describe('ExtractionService', () => {
     expect(caught).toBeInstanceOf(ConnectorException);
     expect((caught as ConnectorException).code).toBe(ConnectorErrorCode.UNREACHABLE);
 
-    const failed = await svc.pool.query<{ status: string; report: { error: { code: string } } }>(`SELECT status, report FROM snapshots WHERE id = $1`, [snapshotId]);
+    const failed = await svc.pool.query<{ status: string; report: { error: { code: string } } }>(
+      `SELECT status, report FROM snapshots WHERE id = $1`,
+      [snapshotId],
+    );
     expect(failed.rows[0].status).toBe('failed');
     expect(failed.rows[0].report.error.code).toBe('UNREACHABLE');
-    const partial = await svc.pool.query(`SELECT entity, status FROM snapshot_checkpoints WHERE snapshot_id = $1 ORDER BY entity`, [snapshotId]);
+    const partial = await svc.pool.query(
+      `SELECT entity, status FROM snapshot_checkpoints WHERE snapshot_id = $1 ORDER BY entity`,
+      [snapshotId],
+    );
     expect(partial.rows).toEqual([
       { entity: 'enrollment', status: 'failed' },
       { entity: 'school', status: 'complete' },
@@ -292,12 +480,17 @@ describe('ExtractionService', () => {
     for (const table of ['snap_school', 'snap_student', 'snap_enrollment']) {
       expect(await checksum(table, snapshotId)).toEqual(await checksum(table, reference));
     }
-    const issueCount = await svc.pool.query(`SELECT count(*)::int AS n FROM extraction_issues WHERE snapshot_id = $1`, [snapshotId]);
+    const issueCount = await svc.pool.query(
+      `SELECT count(*)::int AS n FROM extraction_issues WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
     expect(issueCount.rows[0].n).toBe(8);
 
     const again = await run(snapshotId, new DriverRowSource(driver));
     expect(again.entities.every((e) => e.skipped)).toBe(true);
-    expect(await checksum('snap_enrollment', snapshotId)).toEqual(await checksum('snap_enrollment', reference));
+    expect(await checksum('snap_enrollment', snapshotId)).toEqual(
+      await checksum('snap_enrollment', reference),
+    );
   });
 
   it('writes the same snapshot with batched INSERTs (the embedded database, which cannot take COPY FROM STDIN)', async () => {
@@ -319,7 +512,12 @@ describe('ExtractionService', () => {
       expect(await checksum(table, snapshotId)).toEqual(await checksum(table, reference));
     }
     const issues = async (id: string) =>
-      (await svc.pool.query(`SELECT entity, source_key, field, raw_value, kind, message FROM extraction_issues WHERE snapshot_id = $1 ORDER BY 1, 2, 3, 6`, [id])).rows;
+      (
+        await svc.pool.query(
+          `SELECT entity, source_key, field, raw_value, kind, message FROM extraction_issues WHERE snapshot_id = $1 ORDER BY 1, 2, 3, 6`,
+          [id],
+        )
+      ).rows;
     expect(await issues(snapshotId)).toEqual(await issues(reference));
   });
 
@@ -344,16 +542,28 @@ describe('ExtractionService', () => {
     );
     expect(rows[0]).toEqual({ n: 300_000, mapped: 200_000, last: '300000', max_entry: '2026-08-28' });
     expect(report.entities[0].issues).toBe(100_000);
-    expect(report.entities[0].warnings).toEqual(["exit code 'W9' in BIG.ER has no canonical mapping (100000 rows)"]);
+    expect(report.entities[0].warnings).toEqual([
+      "exit code 'W9' in BIG.ER has no canonical mapping (100000 rows)",
+    ]);
   });
 
   it('marks the snapshot failed with a typed error when the link is down', async () => {
     const snapshotId = await newSnapshot();
-    const down = new PgDriver({ linkName: 'down link', host: '127.0.0.1', port: 1, database: 'x', user: 'x', connectTimeoutMs: 1000 });
+    const down = new PgDriver({
+      linkName: 'down link',
+      host: '127.0.0.1',
+      port: 1,
+      database: 'x',
+      user: 'x',
+      connectTimeoutMs: 1000,
+    });
     const err = await run(snapshotId, new DriverRowSource(down)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ConnectorException);
     expect((err as ConnectorException).code).toBe(ConnectorErrorCode.UNREACHABLE);
-    const { rows } = await svc.pool.query<{ status: string; report: { error: { message: string } } }>(`SELECT status, report FROM snapshots WHERE id = $1`, [snapshotId]);
+    const { rows } = await svc.pool.query<{ status: string; report: { error: { message: string } } }>(
+      `SELECT status, report FROM snapshots WHERE id = $1`,
+      [snapshotId],
+    );
     expect(rows[0].status).toBe('failed');
     expect(rows[0].report.error.message).toContain('down link');
   });

@@ -38,7 +38,9 @@ describe('PgDriver', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase({ scratch: true });
-    await db.pool.query(`CREATE SCHEMA sis; CREATE TABLE sis.stu (sn int, nm text, bd date); INSERT INTO sis.stu VALUES (1, 'Ana', '2015-03-04'), (2, ':asOf', NULL)`);
+    await db.pool.query(
+      `CREATE SCHEMA sis; CREATE TABLE sis.stu (sn int, nm text, bd date); INSERT INTO sis.stu VALUES (1, 'Ana', '2015-03-04'), (2, ':asOf', NULL)`,
+    );
   });
 
   afterAll(async () => {
@@ -53,7 +55,11 @@ describe('PgDriver', () => {
     let sum = 0;
     let first: NativeRow | undefined;
     try {
-      const stream = sut.stream(`SELECT g AS "ID", 'x' || g AS "Label" FROM generate_series(1, :n) g WHERE g > :floor`, { n: 200_000, floor: 0 }, { batchSize: 4000 });
+      const stream = sut.stream(
+        `SELECT g AS "ID", 'x' || g AS "Label" FROM generate_series(1, :n) g WHERE g > :floor`,
+        { n: 200_000, floor: 0 },
+        { batchSize: 4000 },
+      );
       for await (const batch of stream) {
         first ??= batch[0];
         batches += 1;
@@ -74,7 +80,11 @@ describe('PgDriver', () => {
   it('uses the schema as search_path, keeps dates as text and leaves :names inside literals alone', async () => {
     const sut = new PgDriver(optionsFor(db.url, { schema: 'sis' }));
     try {
-      const batches = await drain(sut.stream(`SELECT SN, NM, BD, ':asOf' AS lit FROM stu WHERE bd IS NULL OR bd <= :asOf ORDER BY sn`, { asOf: '2026-11-01' }));
+      const batches = await drain(
+        sut.stream(`SELECT SN, NM, BD, ':asOf' AS lit FROM stu WHERE bd IS NULL OR bd <= :asOf ORDER BY sn`, {
+          asOf: '2026-11-01',
+        }),
+      );
       expect(batches.flat()).toEqual([
         { sn: 1, nm: 'Ana', bd: '2015-03-04', lit: ':asOf' },
         { sn: 2, nm: ':asOf', bd: null, lit: ':asOf' },

@@ -114,6 +114,8 @@ describe.each<DriverKind>(['mssql', 'oracle'])('%s driver without a server', (ki
 describe('createDriver', () => {
   it('throws on an unknown driver kind', () => {
     expect(() => createDriver('db2' as DriverKind, { linkName: 'x' })).toThrow(ConnectorException);
-    expect(() => createDriver('db2' as DriverKind, { linkName: 'x' })).toThrow(/unknown SIS driver kind 'db2'/);
+    expect(() => createDriver('db2' as DriverKind, { linkName: 'x' })).toThrow(
+      /unknown SIS driver kind 'db2'/,
+    );
   });
 });

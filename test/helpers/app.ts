@@ -24,7 +24,11 @@ export interface TestApp {
   config: AppConfig;
   http: ReturnType<typeof request>;
   /** Creates a user straight in the database and returns a bearer token for it. */
-  user(role: Role, districtId: string | null, extra?: { schoolIds?: string[]; programCodes?: string[] }): Promise<TestUser>;
+  user(
+    role: Role,
+    districtId: string | null,
+    extra?: { schoolIds?: string[]; programCodes?: string[] },
+  ): Promise<TestUser>;
   close(): Promise<void>;
 }
 
@@ -33,12 +37,19 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 /** A full HTTP application on its own migrated database. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = (config) => featureModules(config),
+  features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = (config) =>
+    featureModules(config),
   /** A second instance on another app's database (left to its owner to drop). */
   shared?: TestDatabase,
 ): Promise<TestApp> {
   const db = shared ?? (await createTestDatabase());
-  const config = loadConfig({ LOG_LEVEL: 'silent', LOGIN_RATE_LIMIT_PER_MINUTE: '1000', SECRETS_KEY: randomBytes(32).toString('base64'), ...env, DATABASE_URL: db.url });
+  const config = loadConfig({
+    LOG_LEVEL: 'silent',
+    LOGIN_RATE_LIMIT_PER_MINUTE: '1000',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ...env,
+    DATABASE_URL: db.url,
+  });
   const app = await createApp({
     config,
     databaseUrl: db.url,

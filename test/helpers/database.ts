@@ -37,7 +37,9 @@ export async function createTestDatabase(opts: { scratch?: boolean } = {}): Prom
     // CREATE DATABASE … TEMPLATE fails while another session is connected to the template; retry briefly.
     for (let attempt = 0; ; attempt++) {
       try {
-        await c.query(opts.scratch ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`);
+        await c.query(
+          opts.scratch ? `CREATE DATABASE ${name}` : `CREATE DATABASE ${name} TEMPLATE ${template}`,
+        );
         return;
       } catch (err) {
         if (attempt > 20) throw err;

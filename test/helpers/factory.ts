@@ -24,7 +24,12 @@ async function district(pool: Pool, o: Partial<Omit<DistrictRow, 'id'>> = {}): P
   const { rows } = await pool.query<DistrictRow>(
     `INSERT INTO districts (name, state, edition, time_zone) VALUES ($1, $2, $3, $4)
      RETURNING id, name, state, edition, time_zone`,
-    [o.name ?? `Test District ${seq}`, o.state ?? 'CA', o.edition ?? 'full', o.time_zone ?? 'America/Los_Angeles'],
+    [
+      o.name ?? `Test District ${seq}`,
+      o.state ?? 'CA',
+      o.edition ?? 'full',
+      o.time_zone ?? 'America/Los_Angeles',
+    ],
   );
   return rows[0];
 }
@@ -58,7 +63,14 @@ async function snapshot(
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO snapshots (district_id, link_id, sis_kind, school_year, as_of, status)
      VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
-    [districtId, linkId, o.sisKind ?? 'aeries', o.schoolYear ?? 2026, o.asOf ?? '2026-11-01', o.status ?? 'complete'],
+    [
+      districtId,
+      linkId,
+      o.sisKind ?? 'aeries',
+      o.schoolYear ?? 2026,
+      o.asOf ?? '2026-11-01',
+      o.status ?? 'complete',
+    ],
   );
   return rows[0].id;
 }

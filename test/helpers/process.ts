@@ -24,9 +24,18 @@ export interface ServiceProcess {
 }
 
 /** Starts `src/main.ts` (the same entry `npm start` runs, from source) and waits until /health answers 200. */
-export async function startService(env: Record<string, string | undefined>, timeoutMs = 90_000): Promise<ServiceProcess> {
+export async function startService(
+  env: Record<string, string | undefined>,
+  timeoutMs = 90_000,
+): Promise<ServiceProcess> {
   const port = await freePort();
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', ...env };
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    ...env,
+  };
   for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
   const child = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'main.ts')], {
     cwd: ROOT,
@@ -67,11 +76,22 @@ export async function startService(env: Record<string, string | undefined>, time
 }
 
 /** Runs the CLI from source and returns its exit code and output. */
-export function runCli(args: string[], env: Record<string, string | undefined>): Promise<{ code: number | null; out: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string | undefined>,
+): Promise<{ code: number | null; out: string }> {
   return new Promise((ok) => {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env, SIS_CERTIFY_FROM_SOURCE: '1', LOG_LEVEL: 'warn', ...env };
+    const childEnv: NodeJS.ProcessEnv = {
+      ...process.env,
+      SIS_CERTIFY_FROM_SOURCE: '1',
+      LOG_LEVEL: 'warn',
+      ...env,
+    };
     for (const [k, v] of Object.entries(env)) if (v === undefined) delete childEnv[k];
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sis-certify.js'), ...args], { cwd: ROOT, env: childEnv });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', 'sis-certify.js'), ...args], {
+      cwd: ROOT,
+      env: childEnv,
+    });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.stderr.on('data', (d: Buffer) => (out += d.toString()));

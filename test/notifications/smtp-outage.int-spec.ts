@@ -2,7 +2,13 @@ import type { TestApp } from 'test/helpers/app';
 import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { type SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
-import { SUPPORT_EMAIL, directLink, waitForState, startLinkHealthScenario, stopLinkHealthScenario } from 'test/connectivity/support/link-health.fixture';
+import {
+  SUPPORT_EMAIL,
+  directLink,
+  waitForState,
+  startLinkHealthScenario,
+  stopLinkHealthScenario,
+} from 'test/connectivity/support/link-health.fixture';
 import type { TcpProxy } from 'test/connectivity/support/tcp-proxy';
 
 describe('SMTP outage when an incident opens', () => {
@@ -24,9 +30,12 @@ describe('SMTP outage when an incident opens', () => {
 
     proxy.cut();
     const failing = await waitFor('failed delivery attempts', async () => {
-      const r = await t.db.pool.query<{ attempts: number; status: string; last_error: string | null; recipients: string[] }>(
-        `SELECT attempts, status, last_error, recipients FROM notification_outbox WHERE kind = 'link_open'`,
-      );
+      const r = await t.db.pool.query<{
+        attempts: number;
+        status: string;
+        last_error: string | null;
+        recipients: string[];
+      }>(`SELECT attempts, status, last_error, recipients FROM notification_outbox WHERE kind = 'link_open'`);
       return r.rows.length === 1 && r.rows[0].attempts >= 3 ? r.rows[0] : null;
     });
     expect(failing.recipients).toEqual([SUPPORT_EMAIL]);
@@ -36,8 +45,12 @@ describe('SMTP outage when an incident opens', () => {
     await smtp.start();
     await waitFor('the DOWN message', () => smtp.received.length >= 1);
     await sleep(1500);
-    expect(smtp.summary()).toEqual([`${SUPPORT_EMAIL} | [sis-certify] DOWN: Riverbend USD — Aeries (current)`]);
-    const row = await t.db.pool.query<{ status: string; sent_at: Date | null }>(`SELECT status, sent_at FROM notification_outbox WHERE kind = 'link_open'`);
+    expect(smtp.summary()).toEqual([
+      `${SUPPORT_EMAIL} | [sis-certify] DOWN: Riverbend USD — Aeries (current)`,
+    ]);
+    const row = await t.db.pool.query<{ status: string; sent_at: Date | null }>(
+      `SELECT status, sent_at FROM notification_outbox WHERE kind = 'link_open'`,
+    );
     expect(row.rows[0].status).toBe('sent');
     expect(row.rows[0].sent_at).toBeInstanceOf(Date);
     proxy.restore();

@@ -4,7 +4,13 @@ import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
-import { DEFECT_KINDS, defectKindsFor, type DefectKind, type DistrictManifest, type InjectedDefect } from 'connectors/generator/generator.types';
+import {
+  DEFECT_KINDS,
+  defectKindsFor,
+  type DefectKind,
+  type DistrictManifest,
+  type InjectedDefect,
+} from 'connectors/generator/generator.types';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { IssueKind } from 'src/extraction/extraction.types';
@@ -52,17 +58,27 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   exit_before_entry: { rules: ['COM-ENR-006', 'CA-SENR0018'] },
   exit_date_without_code: { rules: ['COM-ENR-007', 'CA-SENR0020'] },
   exit_code_without_date: { rules: ['COM-ENR-008', 'CA-SENR0015'] },
-  invalid_grade_code: { extractionIssue: { entity: 'enrollment', kind: 'unmapped_code', field: 'grade_level' }, rules: ['COM-ENR-001'] },
-  unmapped_exit_code: { extractionIssue: { entity: 'enrollment', kind: 'unmapped_code', field: 'exit_code' } },
+  invalid_grade_code: {
+    extractionIssue: { entity: 'enrollment', kind: 'unmapped_code', field: 'grade_level' },
+    rules: ['COM-ENR-001'],
+  },
+  unmapped_exit_code: {
+    extractionIssue: { entity: 'enrollment', kind: 'unmapped_code', field: 'exit_code' },
+  },
   // Infinite Campus supplies no school grade span (it lives per calendar): there the grade/age rules find the wrong grade.
-  grade_outside_school_span: { rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'] },
+  grade_outside_school_span: {
+    rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'],
+  },
   enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003'] },
   section_without_teacher: { rules: ['COM-SCH-001', 'TX-10050-TEACHER'] },
   roster_without_enrollment: { rules: ['COM-SCH-005', 'CA-CERT005'] },
   program_outside_enrollment: { rules: ['COM-PRG-004', 'CA-SPRG-HOMELESS-ENR'] },
   missing_state_id: { rules: ['COM-STU-001'] },
   null_key_row: { extractionIssue: { entity: 'student', kind: 'null_key', field: 'student_id' } },
-  impossible_date: { extractionIssue: { entity: 'enrollment', kind: 'impossible_date', field: 'entry_date' }, rules: ['COM-ENR-001'] },
+  impossible_date: {
+    extractionIssue: { entity: 'enrollment', kind: 'impossible_date', field: 'entry_date' },
+    rules: ['COM-ENR-001'],
+  },
   leaver_below_grade7: { rules: ['TX-40203-0001'] },
 };
 
@@ -147,24 +163,74 @@ interface KindScore {
 }
 
 const scores = new Map<string, KindScore[]>();
-const overall = new Map<string, { findings: number; explained: number; issues: number; issuesExplained: number }>();
+const overall = new Map<
+  string,
+  { findings: number; explained: number; issues: number; issuesExplained: number }
+>();
 
-const ENTITIES: CanonicalEntity[] = ['school', 'student', 'enrollment', 'program', 'section', 'student_section', 'staff'];
+const ENTITIES: CanonicalEntity[] = [
+  'school',
+  'student',
+  'enrollment',
+  'program',
+  'section',
+  'student_section',
+  'staff',
+];
 
-async function runDistrict(svc: TestDatabase, replica: TestDatabase, sis: SisKind, state: GeneratorState, defects: 'all' | undefined): Promise<Run> {
-  const manifest = await generateDistrict(replica.url, { sis, state, students: STUDENTS, seed: `recall-${sis}`, ...YEAR, defects });
+async function runDistrict(
+  svc: TestDatabase,
+  replica: TestDatabase,
+  sis: SisKind,
+  state: GeneratorState,
+  defects: 'all' | undefined,
+): Promise<Run> {
+  const manifest = await generateDistrict(replica.url, {
+    sis,
+    state,
+    students: STUDENTS,
+    seed: `recall-${sis}`,
+    ...YEAR,
+    defects,
+  });
   const u = new URL(replica.url);
-  const driver = new PgDriver({ linkName: `${sis} replica`, host: u.hostname, port: Number(u.port || 5432), user: u.username, database: u.pathname.slice(1) });
-  const district = await factory.district(svc.pool, { state, time_zone: state === 'TX' ? 'America/Chicago' : 'America/Los_Angeles' });
+  const driver = new PgDriver({
+    linkName: `${sis} replica`,
+    host: u.hostname,
+    port: Number(u.port || 5432),
+    user: u.username,
+    database: u.pathname.slice(1),
+  });
+  const district = await factory.district(svc.pool, {
+    state,
+    time_zone: state === 'TX' ? 'America/Chicago' : 'America/Los_Angeles',
+  });
   const link = await factory.link(svc.pool, district.id, { sis_kind: sis });
-  const snapshotId = await factory.snapshot(svc.pool, district.id, link.id, { sisKind: sis, ...YEAR, status: 'extracting' });
+  const snapshotId = await factory.snapshot(svc.pool, district.id, link.id, {
+    sisKind: sis,
+    ...YEAR,
+    status: 'extracting',
+  });
   const connector = CONNECTORS[sis];
   try {
-    await extractSnapshot({ pool: svc.pool, snapshotId, connector, rows: new DriverRowSource(driver, { batchSize: 500 }), codeMaps: {}, state, ...YEAR });
+    await extractSnapshot({
+      pool: svc.pool,
+      snapshotId,
+      connector,
+      rows: new DriverRowSource(driver, { batchSize: 500 }),
+      codeMaps: {},
+      state,
+      ...YEAR,
+    });
   } finally {
     await driver.close();
   }
-  const { selected } = selectRulesFrom(loadRulePacks().rules, { state, edition: district.edition, sisKind: sis, suppliedFields: suppliedFields(connector) });
+  const { selected } = selectRulesFrom(loadRulePacks().rules, {
+    state,
+    edition: district.edition,
+    sisKind: sis,
+    suppliedFields: suppliedFields(connector),
+  });
   const evaluationId = randomUUID();
   const report = await createRuleEngine(svc.pool).evaluator.evaluate({
     evaluationId,
@@ -207,17 +273,26 @@ async function runDistrict(svc: TestDatabase, replica: TestDatabase, sis: SisKin
   };
 }
 
-const sameRow = (a: Record<string, unknown> | null, b: Record<string, unknown> | undefined, fields: string[]): boolean =>
-  a !== null && b !== undefined && fields.every((f) => a[f] === b[f]);
+const sameRow = (
+  a: Record<string, unknown> | null,
+  b: Record<string, unknown> | undefined,
+  fields: string[],
+): boolean => a !== null && b !== undefined && fields.every((f) => a[f] === b[f]);
 
 /** The record the defect was injected into: where its rule or issue must land. */
 function isTarget(run: Run, d: InjectedDefect, r: Rec): boolean {
   if (d.kind === 'null_key_row') {
-    return r.entity === 'student' && r.student_id === null && sameRow(r.row, run.students.get(d.student_id ?? ''), ['last_name', 'first_name', 'birth_date']);
+    return (
+      r.entity === 'student' &&
+      r.student_id === null &&
+      sameRow(r.row, run.students.get(d.student_id ?? ''), ['last_name', 'first_name', 'birth_date'])
+    );
   }
-  if (d.kind === 'section_without_teacher') return r.entity === 'section' && r.row?.section_id === d.section_id;
+  if (d.kind === 'section_without_teacher')
+    return r.entity === 'section' && r.row?.section_id === d.section_id;
   // Enrollments and rosters: the student's record at the defect's school (for an overlap, the added enrollment).
-  if (d.entity === 'enrollment' || d.entity === 'student_section') return r.entity === d.entity && r.student_id === d.student_id && r.school_id === d.school_id;
+  if (d.entity === 'enrollment' || d.entity === 'student_section')
+    return r.entity === d.entity && r.student_id === d.student_id && r.school_id === d.school_id;
   return r.entity === d.entity && r.student_id === d.student_id;
 }
 
@@ -227,13 +302,23 @@ function involves(run: Run, d: InjectedDefect, r: Rec): boolean {
   if (d.kind === 'section_without_teacher') return false;
   if (d.kind === 'null_key_row' && r.student_id === null) {
     // The copy's other rows (its enrollment) carry no student id and no name: match them by school.
-    return r.entity !== 'student' && r.entity !== 'section' && r.entity !== 'school' && r.entity !== 'staff' && r.school_id === d.school_id;
+    return (
+      r.entity !== 'student' &&
+      r.entity !== 'section' &&
+      r.entity !== 'school' &&
+      r.entity !== 'staff' &&
+      r.school_id === d.school_id
+    );
   }
   return r.student_id !== null && (r.student_id === d.student_id || r.student_id === d.other_student_id);
 }
 
-const rulesOf = (kind: DefectKind): string[] => [...(DEFECT_RULES[kind].rules ?? []), ...(CROSS_EFFECTS[kind]?.rules ?? [])];
-const issueMatches = (c: IssueChannel, i: Issue): boolean => i.entity === c.entity && i.kind === c.kind && i.field === c.field;
+const rulesOf = (kind: DefectKind): string[] => [
+  ...(DEFECT_RULES[kind].rules ?? []),
+  ...(CROSS_EFFECTS[kind]?.rules ?? []),
+];
+const issueMatches = (c: IssueChannel, i: Issue): boolean =>
+  i.entity === c.entity && i.kind === c.kind && i.field === c.field;
 
 function explainsFinding(run: Run, f: Finding): InjectedDefect[] {
   return run.manifest.defects.filter((d) => rulesOf(d.kind).includes(f.rule_id) && involves(run, d, f));
@@ -241,7 +326,9 @@ function explainsFinding(run: Run, f: Finding): InjectedDefect[] {
 
 function explainsIssue(run: Run, i: Issue): InjectedDefect[] {
   return run.manifest.defects.filter((d) => {
-    const channels = [DEFECT_RULES[d.kind].extractionIssue, ...(ISSUE_EFFECTS[d.kind] ?? [])].filter((c): c is IssueChannel => c !== undefined);
+    const channels = [DEFECT_RULES[d.kind].extractionIssue, ...(ISSUE_EFFECTS[d.kind] ?? [])].filter(
+      (c): c is IssueChannel => c !== undefined,
+    );
     return channels.some((c) => issueMatches(c, i)) && involves(run, d, i);
   });
 }
@@ -252,10 +339,12 @@ function missed(run: Run, d: InjectedDefect): string | null {
   if (spec.rules) {
     const available = spec.rules.filter((id) => run.rules.some((r) => r.id === id));
     if (available.length === 0) return `none of ${spec.rules.join(', ')} is selected for ${run.manifest.sis}`;
-    if (!run.findings.some((f) => available.includes(f.rule_id) && isTarget(run, d, f))) return `no finding of ${available.join(', ')} on the record`;
+    if (!run.findings.some((f) => available.includes(f.rule_id) && isTarget(run, d, f)))
+      return `no finding of ${available.join(', ')} on the record`;
   }
   const channel = spec.extractionIssue;
-  if (channel && !run.issues.some((i) => issueMatches(channel, i) && isTarget(run, d, i))) return `no ${channel.kind} issue on ${channel.entity}.${channel.field}`;
+  if (channel && !run.issues.some((i) => issueMatches(channel, i) && isTarget(run, d, i)))
+    return `no ${channel.kind} issue on ${channel.entity}.${channel.field}`;
   return null;
 }
 
@@ -266,7 +355,9 @@ function score(run: Run): KindScore[] {
     const detectors = (spec.rules ?? []).filter((id) => run.rules.some((r) => r.id === id));
     const hits: Rec[] = [
       ...run.findings.filter((f) => detectors.includes(f.rule_id)),
-      ...(spec.extractionIssue ? run.issues.filter((i) => issueMatches(spec.extractionIssue as IssueChannel, i)) : []),
+      ...(spec.extractionIssue
+        ? run.issues.filter((i) => issueMatches(spec.extractionIssue as IssueChannel, i))
+        : []),
     ];
     let own = 0;
     let other = 0;
@@ -278,11 +369,20 @@ function score(run: Run): KindScore[] {
       else unexplained++;
     }
     const channels = [...detectors, ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : [])];
-    return { kind, injected: injected.length, found: injected.filter((d) => missed(run, d) === null).length, own, other, unexplained, detectors: channels.join(' ') };
+    return {
+      kind,
+      injected: injected.length,
+      found: injected.filter((d) => missed(run, d) === null).length,
+      own,
+      other,
+      unexplained,
+      detectors: channels.join(' '),
+    };
   });
 }
 
-const pct = (n: number, d: number): string => (d === 0 ? '   n/a' : `${((n * 100) / d).toFixed(1).padStart(5)}%`);
+const pct = (n: number, d: number): string =>
+  d === 0 ? '   n/a' : `${((n * 100) / d).toFixed(1).padStart(5)}%`;
 
 function table(title: string, rows: KindScore[]): string {
   const lines = [
@@ -304,12 +404,23 @@ describe('defect recall and precision of the rule packs over generated districts
     const merged = DEFECT_KINDS.map((kind, k) => {
       const per = all.map((rows) => rows[k]);
       const sum = (f: (r: KindScore) => number): number => per.reduce((t, r) => t + f(r), 0);
-      return { kind, injected: sum((r) => r.injected), found: sum((r) => r.found), own: sum((r) => r.own), other: sum((r) => r.other), unexplained: sum((r) => r.unexplained), detectors: '' };
+      return {
+        kind,
+        injected: sum((r) => r.injected),
+        found: sum((r) => r.found),
+        own: sum((r) => r.own),
+        other: sum((r) => r.other),
+        unexplained: sum((r) => r.unexplained),
+        detectors: '',
+      };
     });
     const totals = [...overall.entries()].map(
-      ([name, o]) => `${name}: ${o.explained}/${o.findings} findings and ${o.issuesExplained}/${o.issues} extraction issues explained by injected defects`,
+      ([name, o]) =>
+        `${name}: ${o.explained}/${o.findings} findings and ${o.issuesExplained}/${o.issues} extraction issues explained by injected defects`,
     );
-    process.stdout.write(`\n${table(`all SIS (${[...scores.keys()].join(', ')})`, merged)}${totals.join('\n')}\n`);
+    process.stdout.write(
+      `\n${table(`all SIS (${[...scores.keys()].join(', ')})`, merged)}${totals.join('\n')}\n`,
+    );
   });
 
   describe.each(CASES)('$sis ($state)', ({ sis, state }) => {
@@ -333,14 +444,25 @@ describe('defect recall and precision of the rule packs over generated districts
       expect(clean.rules.length).toBeGreaterThan(50);
       expect(clean.errors).toEqual([]);
       expect(clean.findings.map((f) => `${f.rule_id} ${f.entity} ${f.record_key ?? ''}`).sort()).toEqual([]);
-      expect(clean.issues.map((i) => `${i.entity} ${i.kind} ${i.field ?? ''} ${i.raw_value ?? ''} ${i.source_key ?? ''}`)).toEqual([]);
+      expect(
+        clean.issues.map(
+          (i) => `${i.entity} ${i.kind} ${i.field ?? ''} ${i.raw_value ?? ''} ${i.source_key ?? ''}`,
+        ),
+      ).toEqual([]);
     });
 
     it('finds every injected defect with the rule meant for it (recall 100% per kind)', () => {
       expect(dirty.errors).toEqual([]);
       expect(new Set(dirty.manifest.defects.map((d) => d.kind))).toEqual(new Set(defectKindsFor(state)));
-      const misses = dirty.manifest.defects.map((d) => ({ d, why: missed(dirty, d) })).filter((m) => m.why !== null);
-      expect(misses.map(({ d, why }) => `${d.kind} ${d.student_id ?? d.section_id ?? ''}@${d.school_id ?? ''}: ${why ?? ''}`)).toEqual([]);
+      const misses = dirty.manifest.defects
+        .map((d) => ({ d, why: missed(dirty, d) }))
+        .filter((m) => m.why !== null);
+      expect(
+        misses.map(
+          ({ d, why }) =>
+            `${d.kind} ${d.student_id ?? d.section_id ?? ''}@${d.school_id ?? ''}: ${why ?? ''}`,
+        ),
+      ).toEqual([]);
     });
 
     it('explains every finding and extraction issue by an injected defect (precision 100%)', () => {
@@ -354,14 +476,27 @@ describe('defect recall and precision of the rule packs over generated districts
         issues: dirty.issues.length,
         issuesExplained: dirty.issues.length - strayIssues.length,
       });
-      process.stdout.write(`\n${table(`${sis} (${state}), ${STUDENTS} students, ${dirty.rules.length} rules selected`, rows)}`);
+      process.stdout.write(
+        `\n${table(`${sis} (${state}), ${STUDENTS} students, ${dirty.rules.length} rules selected`, rows)}`,
+      );
       const defectsOn = (r: Rec): string =>
         dirty.manifest.defects
           .filter((d) => involves(dirty, d, r))
           .map((d) => d.kind)
           .join(',') || 'none';
-      expect(unexplained.map((f) => `${f.rule_id} ${f.entity} ${f.record_key ?? ''} (${f.source_key ?? ''}; defects on the record: ${defectsOn(f)})`).sort()).toEqual([]);
-      expect(strayIssues.map((i) => `${i.entity} ${i.kind} ${i.field ?? ''} ${i.raw_value ?? ''} (${i.source_key ?? ''})`)).toEqual([]);
+      expect(
+        unexplained
+          .map(
+            (f) =>
+              `${f.rule_id} ${f.entity} ${f.record_key ?? ''} (${f.source_key ?? ''}; defects on the record: ${defectsOn(f)})`,
+          )
+          .sort(),
+      ).toEqual([]);
+      expect(
+        strayIssues.map(
+          (i) => `${i.entity} ${i.kind} ${i.field ?? ''} ${i.raw_value ?? ''} (${i.source_key ?? ''})`,
+        ),
+      ).toEqual([]);
       for (const r of rows) {
         expect([r.kind, r.found]).toEqual([r.kind, r.injected]);
         expect([r.kind, r.unexplained]).toEqual([r.kind, 0]);

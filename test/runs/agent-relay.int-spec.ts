@@ -35,14 +35,25 @@ describe('agent relay requests', () => {
 
   async function request(): Promise<string> {
     const snapshotId = await factory.snapshot(db.pool, districtId, linkId, { status: 'extracting' });
-    await repo.request({ snapshotId, districtId, runId: null, linkId, agentId, schoolYear: 2026, asOf: '2026-11-01' });
+    await repo.request({
+      snapshotId,
+      districtId,
+      runId: null,
+      linkId,
+      agentId,
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+    });
     return snapshotId;
   }
 
   it('gives a request to one instance at a time, and only for the agents connected to it', async () => {
     const snapshotId = await request();
     expect(await repo.claim([randomUUID()], 'instance-b', 10_000)).toBeNull();
-    const [a, b] = await Promise.all([repo.claim([agentId], 'instance-a', 10_000), repo.claim([agentId], 'instance-b', 10_000)]);
+    const [a, b] = await Promise.all([
+      repo.claim([agentId], 'instance-a', 10_000),
+      repo.claim([agentId], 'instance-b', 10_000),
+    ]);
     const winners = [a, b].filter((r) => r !== null);
     expect(winners).toHaveLength(1);
     expect(winners[0]).toMatchObject({ snapshotId, status: 'running', attempts: 1, leaseValid: true });
@@ -50,7 +61,15 @@ describe('agent relay requests', () => {
     await repo.finish(snapshotId, holder, { totalRows: 3, entities: { school: 3 } });
     expect(await repo.find(snapshotId)).toMatchObject({ status: 'done', report: { totalRows: 3 } });
     // Asking again for a finished snapshot leaves it finished.
-    await repo.request({ snapshotId, districtId, runId: null, linkId, agentId, schoolYear: 2026, asOf: '2026-11-01' });
+    await repo.request({
+      snapshotId,
+      districtId,
+      runId: null,
+      linkId,
+      agentId,
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+    });
     expect((await repo.find(snapshotId))?.status).toBe('done');
   });
 
@@ -59,15 +78,33 @@ describe('agent relay requests', () => {
     expect(await repo.claim([agentId], 'dead-instance', 600)).toMatchObject({ snapshotId, attempts: 1 });
     expect(await repo.claim([agentId], 'instance-b', 10_000)).toBeNull();
     await sleep(900);
-    expect(await repo.claim([agentId], 'instance-b', 10_000)).toMatchObject({ snapshotId, attempts: 2, claimedBy: 'instance-b' });
+    expect(await repo.claim([agentId], 'instance-b', 10_000)).toMatchObject({
+      snapshotId,
+      attempts: 2,
+      claimedBy: 'instance-b',
+    });
     expect(await repo.renew(snapshotId, 'dead-instance', 10_000, null)).toBe(false);
     await repo.finish(snapshotId, 'dead-instance', { totalRows: 1, entities: {} });
     expect((await repo.find(snapshotId))?.status).toBe('running');
-    expect(await repo.renew(snapshotId, 'instance-b', 10_000, { fraction: 0.5, message: 'extracting student' })).toBe(true);
+    expect(
+      await repo.renew(snapshotId, 'instance-b', 10_000, { fraction: 0.5, message: 'extracting student' }),
+    ).toBe(true);
     await repo.fail(snapshotId, 'instance-b', 'UNREACHABLE', 'the agent went away');
-    expect(await repo.find(snapshotId)).toMatchObject({ status: 'failed', errorCode: 'UNREACHABLE', progress: { fraction: 0.5 } });
+    expect(await repo.find(snapshotId)).toMatchObject({
+      status: 'failed',
+      errorCode: 'UNREACHABLE',
+      progress: { fraction: 0.5 },
+    });
     // A failed request asked for again (the run's next attempt) is pending once more.
-    await repo.request({ snapshotId, districtId, runId: null, linkId, agentId, schoolYear: 2026, asOf: '2026-11-01' });
+    await repo.request({
+      snapshotId,
+      districtId,
+      runId: null,
+      linkId,
+      agentId,
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+    });
     expect(await repo.find(snapshotId)).toMatchObject({ status: 'pending', errorCode: null });
   });
 

@@ -30,9 +30,18 @@ describe('a run survives its worker being killed', () => {
 
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
-    await generateDistrict(replica.url, { sis: 'aeries', students: 8000, seed: 'crash', schoolYear: 2026, asOf: '2026-11-01', defects: 'all' });
+    await generateDistrict(replica.url, {
+      sis: 'aeries',
+      students: 8000,
+      seed: 'crash',
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+      defects: 'all',
+    });
     // The API side only (no workers in the test process): the runs are executed by the spawned processes.
-    t = await createTestApp({ ...WORKER_ENV, RUN_WORKERS: 'off', SIS_CERTIFY_ROLE: 'api' }, () => [RunsModule.forRoot()]);
+    t = await createTestApp({ ...WORKER_ENV, RUN_WORKERS: 'off', SIS_CERTIFY_ROLE: 'api' }, () => [
+      RunsModule.forRoot(),
+    ]);
   });
 
   afterAll(async () => {
@@ -43,7 +52,11 @@ describe('a run survives its worker being killed', () => {
 
   const startRun = async (districtId: string): Promise<string> => {
     const support = await t.user('support', null);
-    const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ asOf: '2026-11-01' }).expect(201);
+    const res = await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(support.token, { type: 'bearer' })
+      .send({ asOf: '2026-11-01' })
+      .expect(201);
     return (res.body as { id: string }).id;
   };
 
@@ -62,14 +75,21 @@ describe('a run survives its worker being killed', () => {
 
     const runId = await startRun(crashed);
     // Kill while extracting, once some entities are complete and others are not.
-    const snapshotId = await waitFor('a partly extracted snapshot', async () => {
-      const { rows } = await pool.query<{ id: string; done: string; total: string }>(
-        `SELECT s.id, count(*) FILTER (WHERE c.status = 'complete') AS done, count(c.*) AS total
+    const snapshotId = await waitFor(
+      'a partly extracted snapshot',
+      async () => {
+        const { rows } = await pool.query<{ id: string; done: string; total: string }>(
+          `SELECT s.id, count(*) FILTER (WHERE c.status = 'complete') AS done, count(c.*) AS total
          FROM snapshots s LEFT JOIN snapshot_checkpoints c ON c.snapshot_id = s.id WHERE s.run_id = $1 GROUP BY s.id`,
-        [runId],
-      );
-      return rows[0] && Number(rows[0].done) >= 1 && Number(rows[0].total) > Number(rows[0].done) ? rows[0].id : null;
-    }, 60_000, 50);
+          [runId],
+        );
+        return rows[0] && Number(rows[0].done) >= 1 && Number(rows[0].total) > Number(rows[0].done)
+          ? rows[0].id
+          : null;
+      },
+      60_000,
+      50,
+    );
     await first.kill();
     const dead = await runRow(pool, runId);
     expect(dead.status).toBe('extracting');
@@ -112,6 +132,7 @@ describe('a run survives its worker being killed', () => {
     expect(Object.keys(b.rules.current ?? {}).length).toBeGreaterThan(10);
     expect(b.fingerprints.current.length).toBeGreaterThan(0);
     expect(b).toEqual(a);
-    for (const [entity, n] of Object.entries(b.rows.current)) if (!entity.endsWith('_distinct_row_no')) expect(b.rows.current[`${entity}_distinct_row_no`]).toBe(n);
+    for (const [entity, n] of Object.entries(b.rows.current))
+      if (!entity.endsWith('_distinct_row_no')) expect(b.rows.current[`${entity}_distinct_row_no`]).toBe(n);
   });
 });

@@ -24,7 +24,14 @@ describe('runs', () => {
     replica = await createTestDatabase({ scratch: true });
     await generateDistrict(replica.url, { sis: 'aeries', students: 200, seed: 'runs-api', ...YEAR });
     t = await createTestApp(
-      { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', RUN_WORKERS: 'on', RUN_SCHEDULER: 'off', RUN_QUEUE_POLL_SECONDS: '0.5', RUN_LEASE_SECONDS: '6', RUN_JOB_RETRY_DELAY_SECONDS: '1' },
+      {
+        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+        RUN_WORKERS: 'on',
+        RUN_SCHEDULER: 'off',
+        RUN_QUEUE_POLL_SECONDS: '0.5',
+        RUN_LEASE_SECONDS: '6',
+        RUN_JOB_RETRY_DELAY_SECONDS: '1',
+      },
       () => [RunsModule.forRoot()],
     );
     scheduler = t.app.get(RunSchedulerService);
@@ -36,36 +43,64 @@ describe('runs', () => {
     await replica?.drop();
   });
 
-  const district = async (o: { timeZone?: string; nightlyAt?: string | null; offSeason?: unknown[] } = {}) => {
+  const district = async (
+    o: { timeZone?: string; nightlyAt?: string | null; offSeason?: unknown[] } = {},
+  ) => {
     const d = await factory.district(t.db.pool, { time_zone: o.timeZone ?? 'America/Los_Angeles' });
-    await t.db.pool.query(`UPDATE districts SET nightly_at = $2, off_season = $3 WHERE id = $1`, [d.id, o.nightlyAt ?? null, JSON.stringify(o.offSeason ?? [])]);
+    await t.db.pool.query(`UPDATE districts SET nightly_at = $2, off_season = $3 WHERE id = $1`, [
+      d.id,
+      o.nightlyAt ?? null,
+      JSON.stringify(o.offSeason ?? []),
+    ]);
     return d.id;
   };
   const runsOf = async (districtId: string) =>
-    (await t.db.pool.query<{ id: string; kind: string; status: string; skip_reason: string | null; catch_up_of: string | null; trigger_kind: string }>(
-      `SELECT id, kind, status, skip_reason, catch_up_of, trigger_kind FROM runs WHERE district_id = $1 ORDER BY created_at`,
-      [districtId],
-    )).rows;
+    (
+      await t.db.pool.query<{
+        id: string;
+        kind: string;
+        status: string;
+        skip_reason: string | null;
+        catch_up_of: string | null;
+        trigger_kind: string;
+      }>(
+        `SELECT id, kind, status, skip_reason, catch_up_of, trigger_kind FROM runs WHERE district_id = $1 ORDER BY created_at`,
+        [districtId],
+      )
+    ).rows;
 
   it('starts a manual run from the API, reports phase and percent, and completes every step', async () => {
     const districtId = await district();
     await replicaLink(t.db.pool, districtId, replica, { role: 'current', sis: 'aeries' });
     const admin = await t.user('district_admin', districtId);
-    const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(admin.token, { type: 'bearer' }).send({ kind: 'manual', asOf: '2026-11-01' }).expect(201);
-    expect(res.body).toMatchObject({ kind: 'manual', status: 'queued', asOf: '2026-11-01', schoolYear: 2026, trigger: { kind: 'user', userId: admin.id } });
+    const res = await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(admin.token, { type: 'bearer' })
+      .send({ kind: 'manual', asOf: '2026-11-01' })
+      .expect(201);
+    expect(res.body).toMatchObject({
+      kind: 'manual',
+      status: 'queued',
+      asOf: '2026-11-01',
+      schoolYear: 2026,
+      trigger: { kind: 'user', userId: admin.id },
+    });
     const runId = (res.body as { id: string }).id;
     const seen = new Set<string>();
     await waitForRun(t.db.pool, runId, Number(process.env.TEST_RUN_WAIT ?? 90_000), (r) => {
       seen.add(r.status);
       return r.status === 'done' || r.status === 'failed';
     });
-    const got = await t.http.get(`/api/districts/${districtId}/runs/${runId}`).auth(admin.token, { type: 'bearer' }).expect(200);
+    const got = await t.http
+      .get(`/api/districts/${districtId}/runs/${runId}`)
+      .auth(admin.token, { type: 'bearer' })
+      .expect(200);
     expect(got.body).toMatchObject({ status: 'done', phase: 'done', percent: 100, error: null, attempts: 1 });
-    expect((got.body as { steps: Array<{ step: string; status: string }> }).steps.map((s) => `${s.step}:${s.status}`).sort()).toEqual([
-      'evaluate:done',
-      'extract:done',
-      'retention:done',
-    ]);
+    expect(
+      (got.body as { steps: Array<{ step: string; status: string }> }).steps
+        .map((s) => `${s.step}:${s.status}`)
+        .sort(),
+    ).toEqual(['evaluate:done', 'extract:done', 'retention:done']);
     const { rows } = await t.db.pool.query<{ status: string; students: string; results: string }>(
       `SELECT s.status, (SELECT count(*) FROM snap_student WHERE snapshot_id = s.id) AS students,
               (SELECT count(*) FROM rule_results r JOIN run_checkpoints c ON c.ref_id = r.evaluation_id WHERE c.run_id = $1) AS results
@@ -76,44 +111,84 @@ describe('runs', () => {
     expect(rows[0].status).toBe('complete');
     expect(Number(rows[0].students)).toBeGreaterThanOrEqual(200);
     expect(Number(rows[0].results)).toBeGreaterThan(0);
-    const list = await t.http.get(`/api/districts/${districtId}/runs`).auth(admin.token, { type: 'bearer' }).expect(200);
+    const list = await t.http
+      .get(`/api/districts/${districtId}/runs`)
+      .auth(admin.token, { type: 'bearer' })
+      .expect(200);
     expect((list.body as { items: Array<{ id: string }> }).items.map((i) => i.id)).toEqual([runId]);
 
     const other = await t.user('district_admin', await district());
-    await t.http.get(`/api/districts/${districtId}/runs/${runId}`).auth(other.token, { type: 'bearer' }).expect(404);
-    await t.http.post(`/api/districts/${districtId}/runs`).auth(other.token, { type: 'bearer' }).send({}).expect(404);
+    await t.http
+      .get(`/api/districts/${districtId}/runs/${runId}`)
+      .auth(other.token, { type: 'bearer' })
+      .expect(404);
+    await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(other.token, { type: 'bearer' })
+      .send({})
+      .expect(404);
     const school = await t.user('school_user', districtId, { schoolIds: ['1'] });
-    await t.http.post(`/api/districts/${districtId}/runs`).auth(school.token, { type: 'bearer' }).send({}).expect(403);
+    await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(school.token, { type: 'bearer' })
+      .send({})
+      .expect(403);
   });
 
   it('refuses a trial run without a test copy, and validates the request', async () => {
     const districtId = await district();
     await replicaLink(t.db.pool, districtId, replica, { role: 'current', sis: 'aeries' });
-    const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ kind: 'trial' }).expect(409);
+    const res = await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(support.token, { type: 'bearer' })
+      .send({ kind: 'trial' })
+      .expect(409);
     expect((res.body as { message: string }).message).toMatch(/test copy/);
-    await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ kind: 'nightly' }).expect(400);
-    await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ asOf: '2026-13-45' }).expect(400);
+    await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(support.token, { type: 'bearer' })
+      .send({ kind: 'nightly' })
+      .expect(400);
+    await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(support.token, { type: 'bearer' })
+      .send({ asOf: '2026-13-45' })
+      .expect(400);
   });
 
   it('cancels a queued run at once, and a running run whose worker died at the next tick', async () => {
     const districtId = await district();
     const linkId = await replicaLink(t.db.pool, districtId, replica, { role: 'current', sis: 'aeries' });
     const insert = async (status: string, lease: string | null) =>
-      (await t.db.pool.query<{ id: string }>(
-        `INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, trigger_kind, lease_owner, lease_until)
+      (
+        await t.db.pool.query<{ id: string }>(
+          `INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, trigger_kind, lease_owner, lease_until)
          VALUES ($1, 'manual', $2, '2026-11-01', 2026, $3, 'user', $4, now() + make_interval(secs => 60)) RETURNING id`,
-        [districtId, status, linkId, lease],
-      )).rows[0].id;
+          [districtId, status, linkId, lease],
+        )
+      ).rows[0].id;
     const queued = await insert('queued', null);
     await t.db.pool.query(`UPDATE runs SET lease_until = NULL WHERE id = $1`, [queued]);
-    const c1 = await t.http.post(`/api/districts/${districtId}/runs/${queued}/cancel`).auth(support.token, { type: 'bearer' }).expect(200);
+    const c1 = await t.http
+      .post(`/api/districts/${districtId}/runs/${queued}/cancel`)
+      .auth(support.token, { type: 'bearer' })
+      .expect(200);
     expect(c1.body).toMatchObject({ status: 'cancelled', cancelRequested: true });
-    await t.http.post(`/api/districts/${districtId}/runs/${queued}/cancel`).auth(support.token, { type: 'bearer' }).expect(409);
+    await t.http
+      .post(`/api/districts/${districtId}/runs/${queued}/cancel`)
+      .auth(support.token, { type: 'bearer' })
+      .expect(409);
 
     const running = await insert('extracting', 'a-worker-that-will-die');
-    const c2 = await t.http.post(`/api/districts/${districtId}/runs/${running}/cancel`).auth(support.token, { type: 'bearer' }).expect(200);
+    const c2 = await t.http
+      .post(`/api/districts/${districtId}/runs/${running}/cancel`)
+      .auth(support.token, { type: 'bearer' })
+      .expect(200);
     expect(c2.body).toMatchObject({ status: 'extracting', cancelRequested: true, message: 'cancelling' });
-    await t.db.pool.query(`UPDATE runs SET lease_until = now() - interval '1 hour', updated_at = now() - interval '1 hour' WHERE id = $1`, [running]);
+    await t.db.pool.query(
+      `UPDATE runs SET lease_until = now() - interval '1 hour', updated_at = now() - interval '1 hour' WHERE id = $1`,
+      [running],
+    );
     await scheduler.tick();
     expect((await runRow(t.db.pool, running)).status).toBe('cancelled');
   });
@@ -130,14 +205,24 @@ describe('runs', () => {
       await sis.query('LOCK TABLE stu IN ACCESS EXCLUSIVE MODE');
       const districtId = await district();
       await replicaLink(t.db.pool, districtId, big, { role: 'current', sis: 'aeries' });
-      const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ asOf: '2026-11-01' }).expect(201);
+      const res = await t.http
+        .post(`/api/districts/${districtId}/runs`)
+        .auth(support.token, { type: 'bearer' })
+        .send({ asOf: '2026-11-01' })
+        .expect(201);
       const runId = (res.body as { id: string }).id;
       await waitForRun(t.db.pool, runId, 60_000, (r) => r.status === 'extracting');
-      await t.http.post(`/api/districts/${districtId}/runs/${runId}/cancel`).auth(support.token, { type: 'bearer' }).expect(200);
+      await t.http
+        .post(`/api/districts/${districtId}/runs/${runId}/cancel`)
+        .auth(support.token, { type: 'bearer' })
+        .expect(200);
       await sis.query('COMMIT');
       const end = await waitForRun(t.db.pool, runId, 60_000);
       expect(end.status).toBe('cancelled');
-      const steps = await t.db.pool.query(`SELECT 1 FROM run_checkpoints WHERE run_id = $1 AND step = 'evaluate'`, [runId]);
+      const steps = await t.db.pool.query(
+        `SELECT 1 FROM run_checkpoints WHERE run_id = $1 AND step = 'evaluate'`,
+        [runId],
+      );
       expect(steps.rowCount).toBe(0);
     } finally {
       await sis.end().catch(() => undefined);
@@ -149,9 +234,18 @@ describe('runs', () => {
     const zone = 'Pacific/Auckland';
     const due = await district({ timeZone: zone, nightlyAt: localHHMM(zone, -1) });
     await replicaLink(t.db.pool, due, replica, { role: 'current', sis: 'aeries' });
-    const today = new Intl.DateTimeFormat('en-CA', { timeZone: zone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(Date.now() - 60_000));
+    const today = new Intl.DateTimeFormat('en-CA', {
+      timeZone: zone,
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+    }).format(new Date(Date.now() - 60_000));
     const md = today.slice(5);
-    const off = await district({ timeZone: zone, nightlyAt: localHHMM(zone, -1), offSeason: [{ from: md, to: md, reason: 'summer break' }] });
+    const off = await district({
+      timeZone: zone,
+      nightlyAt: localHHMM(zone, -1),
+      offSeason: [{ from: md, to: md, reason: 'summer break' }],
+    });
     await replicaLink(t.db.pool, off, replica, { role: 'current', sis: 'aeries' });
     const later = await district({ timeZone: zone, nightlyAt: localHHMM(zone, 30) });
     await replicaLink(t.db.pool, later, replica, { role: 'current', sis: 'aeries' });
@@ -164,7 +258,13 @@ describe('runs', () => {
     const row = await runRow(t.db.pool, nightly.id);
     expect(row.scheduled_for?.getUTCSeconds()).toBe(0);
     expect(Math.abs((row.scheduled_for?.getTime() ?? 0) - (Date.now() - 60_000))).toBeLessThan(61_000);
-    expect(await runsOf(off)).toEqual([expect.objectContaining({ kind: 'nightly', status: 'skipped', skip_reason: 'off_season: summer break' })]);
+    expect(await runsOf(off)).toEqual([
+      expect.objectContaining({
+        kind: 'nightly',
+        status: 'skipped',
+        skip_reason: 'off_season: summer break',
+      }),
+    ]);
     expect(await runsOf(later)).toEqual([]);
 
     await t.db.pool.query(`UPDATE districts SET nightly_at = $2 WHERE id = $1`, [later, localHHMM(zone, -2)]);
@@ -176,10 +276,17 @@ describe('runs', () => {
   it('skips a run whose link is down and catches it up once the link is back, once', async () => {
     const districtId = await district({ nightlyAt: localHHMM('America/Los_Angeles', -1) });
     const linkId = await replicaLink(t.db.pool, districtId, replica, { role: 'current', sis: 'aeries' });
-    await t.db.pool.query(`INSERT INTO link_health (link_id, district_id, state) VALUES ($1, $2, 'DOWN')`, [linkId, districtId]);
+    await t.db.pool.query(`INSERT INTO link_health (link_id, district_id, state) VALUES ($1, $2, 'DOWN')`, [
+      linkId,
+      districtId,
+    ]);
     await scheduler.tick();
     const [skipped] = await runsOf(districtId);
-    expect(skipped).toMatchObject({ kind: 'nightly', status: 'skipped', skip_reason: 'link_down: aeries current' });
+    expect(skipped).toMatchObject({
+      kind: 'nightly',
+      status: 'skipped',
+      skip_reason: 'link_down: aeries current',
+    });
     await scheduler.tick();
     expect(await runsOf(districtId)).toHaveLength(1);
 
@@ -188,21 +295,38 @@ describe('runs', () => {
     await scheduler.tick();
     const runs = await runsOf(districtId);
     expect(runs).toHaveLength(2);
-    expect(runs[1]).toMatchObject({ kind: 'catch_up', trigger_kind: 'link_recovered', catch_up_of: skipped.id });
+    expect(runs[1]).toMatchObject({
+      kind: 'catch_up',
+      trigger_kind: 'link_recovered',
+      catch_up_of: skipped.id,
+    });
     expect(report.caughtUp).toEqual([runs[1].id]);
     expect((await waitForRun(t.db.pool, runs[1].id)).status).toBe('done');
   });
 
   it('keeps the last N snapshots of a link: older snap_* rows are purged, results stay', async () => {
     const districtId = await district();
-    const linkId = await replicaLink(t.db.pool, districtId, replica, { role: 'current', sis: 'aeries', snapshotsToKeep: 1 });
+    const linkId = await replicaLink(t.db.pool, districtId, replica, {
+      role: 'current',
+      sis: 'aeries',
+      snapshotsToKeep: 1,
+    });
     const ids: string[] = [];
     for (let i = 0; i < 2; i++) {
-      const res = await t.http.post(`/api/districts/${districtId}/runs`).auth(support.token, { type: 'bearer' }).send({ asOf: '2026-11-01' }).expect(201);
+      const res = await t.http
+        .post(`/api/districts/${districtId}/runs`)
+        .auth(support.token, { type: 'bearer' })
+        .send({ asOf: '2026-11-01' })
+        .expect(201);
       ids.push((res.body as { id: string }).id);
       expect((await waitForRun(t.db.pool, ids[i])).status).toBe('done');
     }
-    const { rows } = await t.db.pool.query<{ run_id: string; status: string; students: string; results: string }>(
+    const { rows } = await t.db.pool.query<{
+      run_id: string;
+      status: string;
+      students: string;
+      results: string;
+    }>(
       `SELECT s.run_id, s.status, (SELECT count(*) FROM snap_student WHERE snapshot_id = s.id) AS students,
               (SELECT count(*) FROM rule_results WHERE snapshot_id = s.id) AS results
        FROM snapshots s WHERE s.link_id = $1 ORDER BY s.created_at`,

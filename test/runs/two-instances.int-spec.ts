@@ -22,7 +22,13 @@ describe('two service instances on one database', () => {
 
   beforeAll(async () => {
     [db, replica] = await Promise.all([createTestDatabase(), createTestDatabase({ scratch: true })]);
-    await generateDistrict(replica.url, { sis: 'aeries', students: 150, seed: 'two-instances', schoolYear: 2026, asOf: '2026-11-01' });
+    await generateDistrict(replica.url, {
+      sis: 'aeries',
+      students: 150,
+      seed: 'two-instances',
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+    });
   });
 
   afterAll(async () => {
@@ -40,12 +46,21 @@ describe('two service instances on one database', () => {
       districts.push(d.id);
     }
     services.push(startService(db.url, ENV), startService(db.url, ENV));
-    for (const s of services) await waitFor('both schedulers and workers', async () => /run workers started/.test(s.output()), 90_000, 200);
+    for (const s of services)
+      await waitFor(
+        'both schedulers and workers',
+        async () => /run workers started/.test(s.output()),
+        90_000,
+        200,
+      );
 
     const runIds = await waitFor(
       'a run per district',
       async () => {
-        const { rows } = await db.pool.query<{ id: string }>(`SELECT id FROM runs WHERE district_id = ANY($1::uuid[])`, [districts]);
+        const { rows } = await db.pool.query<{ id: string }>(
+          `SELECT id FROM runs WHERE district_id = ANY($1::uuid[])`,
+          [districts],
+        );
         return rows.length >= districts.length ? rows.map((r) => r.id) : null;
       },
       60_000,
@@ -54,18 +69,28 @@ describe('two service instances on one database', () => {
     // Several more ticks of both schedulers: still one run per district and slot.
     await new Promise((r) => setTimeout(r, 3500));
 
-    const { rows: runs } = await db.pool.query<{ district_id: string; n: string; attempts: string; executors: string }>(
+    const { rows: runs } = await db.pool.query<{
+      district_id: string;
+      n: string;
+      attempts: string;
+      executors: string;
+    }>(
       `SELECT district_id, count(*) AS n, sum(attempts) AS attempts, count(DISTINCT lease_owner) AS executors
        FROM runs WHERE district_id = ANY($1::uuid[]) GROUP BY district_id`,
       [districts],
     );
-    expect(runs.map((r) => [Number(r.n), Number(r.attempts), Number(r.executors)])).toEqual(districts.map(() => [1, 1, 1]));
+    expect(runs.map((r) => [Number(r.n), Number(r.attempts), Number(r.executors)])).toEqual(
+      districts.map(() => [1, 1, 1]),
+    );
     const { rows: jobs } = await db.pool.query<{ singleton_key: string; n: string }>(
       `SELECT singleton_key, count(*) AS n FROM pgboss.job WHERE singleton_key = ANY($1) GROUP BY singleton_key`,
       [runIds],
     );
     expect(jobs.map((j) => Number(j.n))).toEqual(runIds.map(() => 1));
-    const { rows: snaps } = await db.pool.query<{ n: string }>(`SELECT count(*) AS n FROM snapshots WHERE run_id = ANY($1::uuid[])`, [runIds]);
+    const { rows: snaps } = await db.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM snapshots WHERE run_id = ANY($1::uuid[])`,
+      [runIds],
+    );
     expect(Number(snaps[0].n)).toBe(runIds.length);
     const { rows: results } = await db.pool.query<{ dup: string }>(
       `SELECT count(*) AS dup FROM (SELECT evaluation_id, rule_id FROM rule_results r JOIN run_checkpoints c ON c.ref_id = r.evaluation_id

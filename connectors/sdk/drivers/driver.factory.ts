@@ -15,6 +15,10 @@ export function createDriver(kind: DriverKind, opts: DriverConnectionOptions): S
     case 'oracle':
       return new OracleDriver(opts);
     default:
-      throw new ConnectorException(ConnectorErrorCode.UNKNOWN, opts.linkName, `unknown SIS driver kind '${String(kind as unknown)}'`);
+      throw new ConnectorException(
+        ConnectorErrorCode.UNKNOWN,
+        opts.linkName,
+        `unknown SIS driver kind '${String(kind as unknown)}'`,
+      );
   }
 }

@@ -1,6 +1,10 @@
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow, NativeValue } from 'connectors/sdk/connector.types';
-import type { DriverConnectionOptions, ProbeResult, QueryParams } from 'connectors/sdk/drivers/sis-driver.types';
+import type {
+  DriverConnectionOptions,
+  ProbeResult,
+  QueryParams,
+} from 'connectors/sdk/drivers/sis-driver.types';
 
 /** Removes every occurrence of the secrets from a driver message (drivers sometimes echo connection strings). */
 export function scrub(message: string, opts: DriverConnectionOptions): string {
@@ -96,10 +100,18 @@ export function naiveIso(d: Date, utc: boolean): string {
 }
 
 /** Values for the parameter names a rewritten statement uses; a missing one is a connector bug. */
-export function bindValues(names: string[], params: QueryParams, opts: DriverConnectionOptions): NativeValue[] {
+export function bindValues(
+  names: string[],
+  params: QueryParams,
+  opts: DriverConnectionOptions,
+): NativeValue[] {
   return names.map((name) => {
     if (!(name in params)) {
-      throw new ConnectorException(ConnectorErrorCode.QUERY_FAILED, opts.linkName, `parameter :${name} has no value`);
+      throw new ConnectorException(
+        ConnectorErrorCode.QUERY_FAILED,
+        opts.linkName,
+        `parameter :${name} has no value`,
+      );
     }
     return params[name];
   });
@@ -121,6 +133,10 @@ export async function runProbe(
   } catch (err) {
     const e = mapError(err);
     await steps.close();
-    return { ok: false, latencyMs: Math.round(performance.now() - started), error: { code: e.code, message: e.message } };
+    return {
+      ok: false,
+      latencyMs: Math.round(performance.now() - started),
+      error: { code: e.code, message: e.message },
+    };
   }
 }

@@ -1,7 +1,16 @@
 import sql from 'mssql';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow, NativeValue } from 'connectors/sdk/connector.types';
-import { bindValues, connectorError, errorCode, lowerCaseRow, naiveIso, target, withDeadline, runProbe } from 'connectors/sdk/drivers/driver.util';
+import {
+  bindValues,
+  connectorError,
+  errorCode,
+  lowerCaseRow,
+  naiveIso,
+  target,
+  withDeadline,
+  runProbe,
+} from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
 import {
   DEFAULT_BATCH_SIZE,
@@ -17,7 +26,11 @@ import {
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 /** Maps an mssql/tedious error (ConnectionError, RequestError) to a typed connector error. */
-export function mapMssqlError(err: unknown, opts: DriverConnectionOptions, phase: 'connect' | 'query'): ConnectorException {
+export function mapMssqlError(
+  err: unknown,
+  opts: DriverConnectionOptions,
+  phase: 'connect' | 'query',
+): ConnectorException {
   if (err instanceof ConnectorException) return err;
   const code = errorCode(err);
   switch (code ?? '') {
@@ -78,7 +91,12 @@ export class MssqlDriver implements SisDriver {
       await withDeadline(
         pool.connect(),
         connectTimeout + 1000,
-        () => new ConnectorException(ConnectorErrorCode.TIMEOUT, this.opts.linkName, `connect to ${target(this.opts, 1433)} timed out`),
+        () =>
+          new ConnectorException(
+            ConnectorErrorCode.TIMEOUT,
+            this.opts.linkName,
+            `connect to ${target(this.opts, 1433)} timed out`,
+          ),
         (late) => late.close(),
       );
     } catch (err) {
@@ -118,7 +136,11 @@ export class MssqlDriver implements SisDriver {
 
   probe(): Promise<ProbeResult> {
     return runProbe(
-      { connect: () => this.connect(), query: () => this.requirePool().request().query('SELECT 1 AS ok'), close: () => this.close() },
+      {
+        connect: () => this.connect(),
+        query: () => this.requirePool().request().query('SELECT 1 AS ok'),
+        close: () => this.close(),
+      },
       (err) => mapMssqlError(err, this.opts, 'query'),
     );
   }
@@ -139,14 +161,16 @@ export class MssqlDriver implements SisDriver {
   }
 
   private requirePool(): sql.ConnectionPool {
-    if (!this.pool) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
+    if (!this.pool)
+      throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
     return this.pool;
   }
 }
 
 /** ISO dates bind as DATE so SQL Server never reads them through the session's DATEFORMAT. */
 function bindMssql(request: sql.Request, name: string, value: NativeValue): void {
-  if (typeof value === 'string' && ISO_DATE.test(value)) request.input(name, sql.Date, new Date(`${value}T00:00:00Z`));
+  if (typeof value === 'string' && ISO_DATE.test(value))
+    request.input(name, sql.Date, new Date(`${value}T00:00:00Z`));
   else if (typeof value === 'number' && Number.isInteger(value)) request.input(name, sql.Int, value);
   else request.input(name, value);
 }

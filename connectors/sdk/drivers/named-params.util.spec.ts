@@ -12,7 +12,10 @@ describe('rewriteNamedParams', () => {
   });
 
   it('writes @name for SQL Server and :name for Oracle', () => {
-    expect(rewriteNamedParams('SELECT 1 WHERE a = :asOf', 'mssql')).toEqual({ sql: 'SELECT 1 WHERE a = @asOf', names: ['asOf'] });
+    expect(rewriteNamedParams('SELECT 1 WHERE a = :asOf', 'mssql')).toEqual({
+      sql: 'SELECT 1 WHERE a = @asOf',
+      names: ['asOf'],
+    });
     expect(rewriteNamedParams("SELECT 'it''s :x' FROM DUAL WHERE a = :asOf", 'oracle')).toEqual({
       sql: "SELECT 'it''s :x' FROM DUAL WHERE a = :asOf",
       names: ['asOf'],

@@ -34,20 +34,38 @@ function oracleCode(err: unknown): string | undefined {
 }
 
 /** Maps an oracledb (thin) error to a typed connector error. */
-export function mapOracleError(err: unknown, opts: DriverConnectionOptions, phase: 'connect' | 'query'): ConnectorException {
+export function mapOracleError(
+  err: unknown,
+  opts: DriverConnectionOptions,
+  phase: 'connect' | 'query',
+): ConnectorException {
   if (err instanceof ConnectorException) return err;
   const code = oracleCode(err);
   const msg = errorMessage(err);
   if ((code && TIMEOUT_ORA.has(code)) || /call timeout|timed out/i.test(msg)) {
     return connectorError(ConnectorErrorCode.TIMEOUT, opts, `${phase} timed out`, err, code);
   }
-  if (code && AUTH_ORA.has(code)) return connectorError(ConnectorErrorCode.AUTH_FAILED, opts, 'login failed', err, code);
+  if (code && AUTH_ORA.has(code))
+    return connectorError(ConnectorErrorCode.AUTH_FAILED, opts, 'login failed', err, code);
   if (code && /^(NJS-5\d\d|ORA-125\d\d|ORA-03113|ORA-03114|ORA-03135|TNS-\d+)$/.test(code)) {
-    return connectorError(ConnectorErrorCode.UNREACHABLE, opts, `cannot reach ${target(opts, 1521)}`, err, code);
+    return connectorError(
+      ConnectorErrorCode.UNREACHABLE,
+      opts,
+      `cannot reach ${target(opts, 1521)}`,
+      err,
+      code,
+    );
   }
-  if (code?.startsWith('ORA-')) return connectorError(ConnectorErrorCode.QUERY_FAILED, opts, 'query failed', err, code);
+  if (code?.startsWith('ORA-'))
+    return connectorError(ConnectorErrorCode.QUERY_FAILED, opts, 'query failed', err, code);
   if (/ECONNREFUSED|ENOTFOUND|ECONNRESET|EHOSTUNREACH/.test(msg)) {
-    return connectorError(ConnectorErrorCode.UNREACHABLE, opts, `cannot reach ${target(opts, 1521)}`, err, code);
+    return connectorError(
+      ConnectorErrorCode.UNREACHABLE,
+      opts,
+      `cannot reach ${target(opts, 1521)}`,
+      err,
+      code,
+    );
   }
   return connectorError(ConnectorErrorCode.UNKNOWN, opts, `${phase} failed`, err, code);
 }
@@ -56,7 +74,12 @@ export function mapOracleError(err: unknown, opts: DriverConnectionOptions, phas
 function fetchTypeHandler(meta: oracledb.Metadata<unknown>): oracledb.FetchTypeResponse | undefined {
   const t = meta.dbType;
   if (t === oracledb.DB_TYPE_CLOB || t === oracledb.DB_TYPE_NCLOB) return { type: oracledb.STRING };
-  if (t === oracledb.DB_TYPE_DATE || t === oracledb.DB_TYPE_TIMESTAMP || t === oracledb.DB_TYPE_TIMESTAMP_TZ || t === oracledb.DB_TYPE_TIMESTAMP_LTZ) {
+  if (
+    t === oracledb.DB_TYPE_DATE ||
+    t === oracledb.DB_TYPE_TIMESTAMP ||
+    t === oracledb.DB_TYPE_TIMESTAMP_TZ ||
+    t === oracledb.DB_TYPE_TIMESTAMP_LTZ
+  ) {
     return { converter: (v: unknown) => (v instanceof Date ? naiveIso(v, false) : v) };
   }
   return undefined;
@@ -69,7 +92,11 @@ function descriptor(opts: DriverConnectionOptions): string {
   const host = opts.host ?? 'localhost';
   const service = opts.service ?? opts.database ?? '';
   if (!DESCRIPTOR_SAFE.test(host) || !DESCRIPTOR_SAFE.test(service)) {
-    throw new ConnectorException(ConnectorErrorCode.UNKNOWN, opts.linkName, 'host and service name may only contain letters, digits, dots, dashes and underscores');
+    throw new ConnectorException(
+      ConnectorErrorCode.UNKNOWN,
+      opts.linkName,
+      'host and service name may only contain letters, digits, dots, dashes and underscores',
+    );
   }
   return `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=${host})(PORT=${opts.port ?? 1521}))(CONNECT_DATA=(SERVICE_NAME=${service})))`;
 }
@@ -98,7 +125,12 @@ export class OracleDriver implements SisDriver {
           retryCount: 0,
         }),
         connectTimeoutMs + 1500,
-        () => new ConnectorException(ConnectorErrorCode.TIMEOUT, this.opts.linkName, `connect to ${target(this.opts, 1521)} timed out`),
+        () =>
+          new ConnectorException(
+            ConnectorErrorCode.TIMEOUT,
+            this.opts.linkName,
+            `connect to ${target(this.opts, 1521)} timed out`,
+          ),
         (late) => late.close(),
       );
     } catch (err) {
@@ -107,7 +139,9 @@ export class OracleDriver implements SisDriver {
     try {
       conn.callTimeout = this.opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
       // Bound ISO date strings (:asOf) then convert without depending on the server's NLS defaults.
-      await conn.execute(`ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD' NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF'`);
+      await conn.execute(
+        `ALTER SESSION SET NLS_DATE_FORMAT = 'YYYY-MM-DD' NLS_TIMESTAMP_FORMAT = 'YYYY-MM-DD HH24:MI:SS.FF'`,
+      );
     } catch (err) {
       await conn.close().catch(() => undefined);
       throw mapOracleError(err, this.opts, 'connect');
@@ -152,7 +186,11 @@ export class OracleDriver implements SisDriver {
 
   probe(): Promise<ProbeResult> {
     return runProbe(
-      { connect: () => this.connect(), query: () => this.requireConn().execute('SELECT 1 FROM DUAL'), close: () => this.close() },
+      {
+        connect: () => this.connect(),
+        query: () => this.requireConn().execute('SELECT 1 FROM DUAL'),
+        close: () => this.close(),
+      },
       (err) => mapOracleError(err, this.opts, 'query'),
     );
   }
@@ -164,7 +202,8 @@ export class OracleDriver implements SisDriver {
   }
 
   private requireConn(): oracledb.Connection {
-    if (!this.conn) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
+    if (!this.conn)
+      throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
     return this.conn;
   }
 }

@@ -24,27 +24,52 @@ import {
   type StreamOptions,
 } from 'connectors/sdk/drivers/sis-driver.types';
 
-const UNREACHABLE_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'ECONNRESET', 'EPIPE', 'EAI_AGAIN', '3D000', '57P01', '57P02', '57P03', '53300', '08006', '08001', '08004']);
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+  'EPIPE',
+  'EAI_AGAIN',
+  '3D000',
+  '57P01',
+  '57P02',
+  '57P03',
+  '53300',
+  '08006',
+  '08001',
+  '08004',
+]);
 const AUTH_CODES = new Set(['28P01', '28000']);
 
 /** date, timestamp, timestamptz stay text so no time zone shifts a calendar date. */
 const TEXT_OIDS = new Set([1082, 1114, 1184]);
 const TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    TEXT_OIDS.has(oid) ? (v: string) => v : pgTypes.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
+    TEXT_OIDS.has(oid)
+      ? (v: string) => v
+      : pgTypes.getTypeParser(oid, format ?? 'text')) as CustomTypesConfig['getTypeParser'],
 };
 
 /** Maps a node-postgres error to a typed connector error. */
-export function mapPgError(err: unknown, opts: DriverConnectionOptions, phase: 'connect' | 'query'): ConnectorException {
+export function mapPgError(
+  err: unknown,
+  opts: DriverConnectionOptions,
+  phase: 'connect' | 'query',
+): ConnectorException {
   if (err instanceof ConnectorException) return err;
   const code = errorCode(err);
   const msg = errorMessage(err);
-  if (code === '57014' || /timeout/i.test(msg)) return connectorError(ConnectorErrorCode.TIMEOUT, opts, `${phase} timed out`, err);
-  if (code && AUTH_CODES.has(code)) return connectorError(ConnectorErrorCode.AUTH_FAILED, opts, 'authentication failed', err);
+  if (code === '57014' || /timeout/i.test(msg))
+    return connectorError(ConnectorErrorCode.TIMEOUT, opts, `${phase} timed out`, err);
+  if (code && AUTH_CODES.has(code))
+    return connectorError(ConnectorErrorCode.AUTH_FAILED, opts, 'authentication failed', err);
   if ((code && UNREACHABLE_CODES.has(code)) || /terminated unexpectedly|Connection terminated/i.test(msg)) {
     return connectorError(ConnectorErrorCode.UNREACHABLE, opts, `cannot reach ${target(opts, 5432)}`, err);
   }
-  if (code && /^[0-9A-Z]{5}$/.test(code)) return connectorError(ConnectorErrorCode.QUERY_FAILED, opts, 'query failed', err);
+  if (code && /^[0-9A-Z]{5}$/.test(code))
+    return connectorError(ConnectorErrorCode.QUERY_FAILED, opts, 'query failed', err);
   return connectorError(ConnectorErrorCode.UNKNOWN, opts, `${phase} failed`, err);
 }
 
@@ -85,10 +110,16 @@ export class PgDriver implements SisDriver {
       await withDeadline(
         connecting,
         this.connectTimeoutMs + 1000,
-        () => new ConnectorException(ConnectorErrorCode.TIMEOUT, this.opts.linkName, `connect to ${target(this.opts, 5432)} timed out`),
+        () =>
+          new ConnectorException(
+            ConnectorErrorCode.TIMEOUT,
+            this.opts.linkName,
+            `connect to ${target(this.opts, 5432)} timed out`,
+          ),
         (late) => late.end(),
       );
-      if (this.opts.schema) await client.query(`SELECT set_config('search_path', $1, false)`, [this.opts.schema]);
+      if (this.opts.schema)
+        await client.query(`SELECT set_config('search_path', $1, false)`, [this.opts.schema]);
     } catch (err) {
       await client.end().catch(() => undefined);
       throw mapPgError(err, this.opts, 'connect');
@@ -122,7 +153,11 @@ export class PgDriver implements SisDriver {
 
   probe(): Promise<ProbeResult> {
     return runProbe(
-      { connect: () => this.connect(), query: () => this.requireClient().query('SELECT 1'), close: () => this.close() },
+      {
+        connect: () => this.connect(),
+        query: () => this.requireClient().query('SELECT 1'),
+        close: () => this.close(),
+      },
       (err) => mapPgError(err, this.opts, 'query'),
     );
   }
@@ -139,7 +174,8 @@ export class PgDriver implements SisDriver {
   }
 
   private requireClient(): Client {
-    if (!this.client) throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
+    if (!this.client)
+      throw new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, 'not connected');
     return this.client;
   }
 }

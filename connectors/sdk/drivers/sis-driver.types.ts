@@ -50,4 +50,8 @@ export interface SisDriver {
   close(): Promise<void>;
 }
 
-export const DIALECT_OF_DRIVER: Record<DriverKind, Dialect> = { pg: 'postgres', mssql: 'mssql', oracle: 'oracle' };
+export const DIALECT_OF_DRIVER: Record<DriverKind, Dialect> = {
+  pg: 'postgres',
+  mssql: 'mssql',
+  oracle: 'oracle',
+};

@@ -5,10 +5,15 @@ import { runAgent } from 'src/agent/agent.main';
 export function registerAgentCommand(program: Command): void {
   program
     .command('agent')
-    .description("run the on-premises agent: dial out to the service over WebSocket and serve extractions from the district's SIS")
+    .description(
+      "run the on-premises agent: dial out to the service over WebSocket and serve extractions from the district's SIS",
+    )
     .requiredOption('--server <url>', 'sis-certify server, e.g. https://certify.example.org')
     .option('--token <token>', 'agent token (or SIS_CERTIFY_AGENT_TOKEN)')
-    .requiredOption('--config <file>', 'JSON or YAML file: sis kind and database connection (password or SIS_CERTIFY_AGENT_PASSWORD)')
+    .requiredOption(
+      '--config <file>',
+      'JSON or YAML file: sis kind and database connection (password or SIS_CERTIFY_AGENT_PASSWORD)',
+    )
     .action(async (o: { server: string; token?: string; config: string }) => {
       const token = o.token ?? process.env.SIS_CERTIFY_AGENT_TOKEN;
       if (!token) throw new Error('--token or SIS_CERTIFY_AGENT_TOKEN is required');

@@ -21,7 +21,10 @@ async function validated<T extends object>(cls: new () => T, raw: Record<string,
   return dto;
 }
 
-export function registerFoundationCommands(program: Command, run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>): void {
+export function registerFoundationCommands(
+  program: Command,
+  run: (fn: (ctx: CliContext) => Promise<void>) => Promise<void>,
+): void {
   program
     .command('migrate')
     .description('apply pending database migrations (DATABASE_URL, or the embedded database when unset)')
@@ -69,7 +72,11 @@ export function registerFoundationCommands(program: Command, run: (fn: (ctx: Cli
     .description('list districts')
     .action(() =>
       run(async (ctx) => {
-        const rows = await (await ctx.dataSource()).getRepository(DistrictEntity).find({ order: { name: 'ASC' } });
+        const rows = await (
+          await ctx.dataSource()
+        )
+          .getRepository(DistrictEntity)
+          .find({ order: { name: 'ASC' } });
         for (const d of rows) out(`${d.id}  ${d.state}  ${d.edition.padEnd(15)}  ${d.name}`);
       }),
     );
@@ -82,11 +89,22 @@ export function registerFoundationCommands(program: Command, run: (fn: (ctx: Cli
     .requiredOption('--role <role>', `role: ${ROLES.join(', ')}`)
     .option('--name <name>', 'display name')
     .option('--district <id>', 'district id (required unless role is support)')
-    .option('--password <password>', 'password (prefer SIS_CERTIFY_PASSWORD so it stays out of shell history)')
+    .option(
+      '--password <password>',
+      'password (prefer SIS_CERTIFY_PASSWORD so it stays out of shell history)',
+    )
     .option('--schools <ids>', 'comma-separated school ids (school_user)')
     .option('--programs <codes>', 'comma-separated program codes (program_user)')
     .action(
-      (o: { email: string; role: string; name?: string; district?: string; password?: string; schools?: string; programs?: string }) =>
+      (o: {
+        email: string;
+        role: string;
+        name?: string;
+        district?: string;
+        password?: string;
+        schools?: string;
+        programs?: string;
+      }) =>
         run(async (ctx) => {
           const password = o.password ?? process.env.SIS_CERTIFY_PASSWORD;
           const dto = await validated(CreateUserDto, {
@@ -97,7 +115,8 @@ export function registerFoundationCommands(program: Command, run: (fn: (ctx: Cli
             schoolIds: o.schools?.split(',').map((s) => s.trim()),
             programCodes: o.programs?.split(',').map((s) => s.trim()),
           });
-          if (dto.role !== 'support' && !o.district) throw new CliUsageError('--district is required for district roles');
+          if (dto.role !== 'support' && !o.district)
+            throw new CliUsageError('--district is required for district roles');
           const ds = await ctx.dataSource();
           if (o.district && !(await ds.getRepository(DistrictEntity).exists({ where: { id: o.district } }))) {
             throw new CliUsageError(`district ${o.district} does not exist`);

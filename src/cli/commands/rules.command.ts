@@ -11,7 +11,8 @@ import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { formatLoadError } from 'src/rule-engine/rule.types';
 
 function oneOf(name: string, value: string, allowed: readonly string[]): string {
-  if (!allowed.includes(value)) throw new CliUsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`);
+  if (!allowed.includes(value))
+    throw new CliUsageError(`--${name} must be one of ${allowed.join(', ')} (got '${value}')`);
   return value;
 }
 
@@ -28,7 +29,9 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
 
   rules
     .command('list')
-    .description('the rules that run for a state and SIS, and those excluded because the connector lacks fields')
+    .description(
+      'the rules that run for a state and SIS, and those excluded because the connector lacks fields',
+    )
     .requiredOption('--state <state>', `state: ${US_STATES.join(', ')}`)
     .requiredOption('--sis <sis>', `SIS: ${SIS_KINDS.join(', ')}`)
     .option('--edition <edition>', `edition: ${EDITIONS.join(', ')}`, 'full')
@@ -62,7 +65,9 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
 
   rules
     .command('test')
-    .description("run every rule's examples through the compiled SQL (DATABASE_URL, or the embedded database)")
+    .description(
+      "run every rule's examples through the compiled SQL (DATABASE_URL, or the embedded database)",
+    )
     .option('--rule <id>', 'only this rule')
     .action((o: { rule?: string }) =>
       run(async (ctx) => {
@@ -77,7 +82,9 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
           const failed = outcomes.filter((x) => !x.ok);
           for (const f of failed) for (const msg of f.failures) out(`FAIL ${f.ruleId} (${f.file}): ${msg}`);
           const cases = outcomes.reduce((n, x) => n + x.cases.length, 0);
-          out(`${outcomes.length - failed.length}/${outcomes.length} rules passed (${cases} examples); ${errors.length} invalid`);
+          out(
+            `${outcomes.length - failed.length}/${outcomes.length} rules passed (${cases} examples); ${errors.length} invalid`,
+          );
           if (failed.length > 0 || errors.length > 0) process.exitCode = 1;
         } finally {
           await pool.end();

@@ -24,12 +24,18 @@ export class SecretBox {
     const iv = randomBytes(12);
     const cipher = createCipheriv('aes-256-gcm', this.key, iv);
     const data = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-    return ['v1', iv.toString('base64'), cipher.getAuthTag().toString('base64'), data.toString('base64')].join(':');
+    return [
+      'v1',
+      iv.toString('base64'),
+      cipher.getAuthTag().toString('base64'),
+      data.toString('base64'),
+    ].join(':');
   }
 
   decrypt(ciphertext: string): string {
     const [version, iv, tag, data] = ciphertext.split(':');
-    if (version !== 'v1' || !iv || !tag || data === undefined) throw new SecretBoxException('unknown ciphertext format');
+    if (version !== 'v1' || !iv || !tag || data === undefined)
+      throw new SecretBoxException('unknown ciphertext format');
     try {
       const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));

@@ -82,11 +82,17 @@ export async function startEmbeddedPostgres(dataDir: string, maxConnections = 40
   };
   try {
     await new Promise<void>((ok, fail) => {
-      const timer = setTimeout(() => fail(new EmbeddedPostgresException('embedded PostgreSQL did not start in 60 s')), 60_000);
+      const timer = setTimeout(
+        () => fail(new EmbeddedPostgresException('embedded PostgreSQL did not start in 60 s')),
+        60_000,
+      );
       child.once('message', (msg: { type: string; message?: string }) => {
         clearTimeout(timer);
         if (msg.type === 'ready') ok();
-        else fail(new EmbeddedPostgresException(`embedded PostgreSQL failed: ${msg.message ?? 'unknown error'}`));
+        else
+          fail(
+            new EmbeddedPostgresException(`embedded PostgreSQL failed: ${msg.message ?? 'unknown error'}`),
+          );
       });
       child.once('exit', (code) => {
         clearTimeout(timer);

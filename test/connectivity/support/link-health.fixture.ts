@@ -30,24 +30,51 @@ export function fastHealthEnv(smtpUrl: string, extra: Record<string, string> = {
 }
 
 export async function technicalContact(pool: Pool, districtId: string, email: string): Promise<void> {
-  await pool.query(`INSERT INTO district_contacts (district_id, name, email, kind, receives_alerts) VALUES ($1, 'IT', $2, 'technical', true)`, [districtId, email]);
+  await pool.query(
+    `INSERT INTO district_contacts (district_id, name, email, kind, receives_alerts) VALUES ($1, 'IT', $2, 'technical', true)`,
+    [districtId, email],
+  );
 }
 
 export async function linkState(pool: Pool, linkId: string): Promise<string | null> {
-  const { rows } = await pool.query<{ state: string }>(`SELECT state FROM link_health WHERE link_id = $1`, [linkId]);
+  const { rows } = await pool.query<{ state: string }>(`SELECT state FROM link_health WHERE link_id = $1`, [
+    linkId,
+  ]);
   return rows[0]?.state ?? null;
 }
 
-export function waitForState(pool: Pool, linkId: string, state: string, timeoutMs = 30_000): Promise<boolean> {
+export function waitForState(
+  pool: Pool,
+  linkId: string,
+  state: string,
+  timeoutMs = 30_000,
+): Promise<boolean> {
   return waitFor(`link ${linkId} ${state}`, async () => (await linkState(pool, linkId)) === state, timeoutMs);
 }
 
 /** A direct pg link to the replica through the given port (the proxy). */
-export async function directLink(pool: Pool, districtId: string, port: number, database: string, name = 'Aeries (current)'): Promise<string> {
+export async function directLink(
+  pool: Pool,
+  districtId: string,
+  port: number,
+  database: string,
+  name = 'Aeries (current)',
+): Promise<string> {
   const { rows } = await pool.query<{ id: string }>(
     `INSERT INTO sis_links (district_id, name, role, sis_kind, transport, settings)
      VALUES ($1, $2, 'current', 'aeries', 'direct', $3) RETURNING id`,
-    [districtId, name, JSON.stringify({ driver: 'pg', host: '127.0.0.1', port, database, user: 'postgres', connectTimeoutMs: 1500 })],
+    [
+      districtId,
+      name,
+      JSON.stringify({
+        driver: 'pg',
+        host: '127.0.0.1',
+        port,
+        database,
+        user: 'postgres',
+        connectTimeoutMs: 1500,
+      }),
+    ],
   );
   return rows[0].id;
 }
