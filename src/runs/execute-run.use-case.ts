@@ -1,3 +1,4 @@
+import { loggableError } from 'src/common/loggable-error.util';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
@@ -128,7 +129,7 @@ export class ExecuteRunUseCase {
       return 'lease_lost';
     }
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.error({ runId: run.id, err }, 'run failed');
+    this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
     await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });
     return 'failed';
   }
