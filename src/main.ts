@@ -4,8 +4,10 @@ import { createApp } from 'src/bootstrap';
 import { ConfigException, loadConfig } from 'src/config/config.service';
 import { resolveDatabase } from 'src/database/database-bootstrap';
 import { featureModules } from 'src/features';
+import { DEMO_HISTORY } from 'src/demo/demo-history';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
-import { StartRunUseCase } from 'src/runs/start-run.use-case';
+import { demoLogins, runDemoHistory, startupBlock } from 'src/demo/demo-startup';
+import { DEMO_DISTRICT_NAME } from 'src/demo/demo.repository';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -19,14 +21,35 @@ async function main(): Promise<void> {
     features: featureModules(config),
   });
   await app.listen(config.http.PORT, config.http.HOST);
-  if (demo?.created) {
-    // First start of the demo: certify both SIS at once so scorecards and the comparison are there to see.
-    await app.get(StartRunUseCase).execute({ districtId: demo.districtId, kind: 'manual', trigger: 'cli' });
-    logger.log('demo: the first validation run (Aeries and PowerSchool side by side) is queued');
-  }
   logger.log(
     `sis-certify listening on ${await app.getUrl()} (API docs at /api/docs, role ${config.app.SIS_CERTIFY_ROLE})`,
   );
+  const block = (note?: string): string =>
+    startupBlock({
+      url: config.http.PUBLIC_URL,
+      logins: demo ? demoLogins(demo.users, DEMO_DISTRICT_NAME) : [],
+      note,
+    });
+  if (demo?.created) {
+    // First start of the demo: its history is built with the real pipeline (a few runs, old and new side by
+    // side); the logins work at once, the scorecard fills in as the runs finish.
+    process.stdout.write(
+      block(
+        `The demo history (${DEMO_HISTORY.length} runs, Aeries and PowerSchool side by side) is being built; this block is repeated when it is done.`,
+      ),
+    );
+    void runDemoHistory(app, demo)
+      .then((r) =>
+        process.stdout.write(
+          block(
+            `Demo history ready: ${r.runs.map((x) => `${x.asOf} ${x.status}`).join(', ')}. Scorecard: ${config.http.PUBLIC_URL}/districts/${demo.districtId}/scorecard`,
+          ),
+        ),
+      )
+      .catch((err: unknown) => logger.error({ err }, 'the demo history could not be built'));
+  } else {
+    process.stdout.write(block());
+  }
   const shutdown = async (): Promise<void> => {
     await app.close();
     await demo?.stop();

@@ -147,6 +147,34 @@ export function planDefects(
   return plan;
 }
 
+/**
+ * Leaves out the first `withheld[kind]` planned defects of each kind (in plan order) and keeps every other
+ * defect on the record it was planned for. Generations of one seed and spec that withhold different counts
+ * therefore differ only by those defects: a history in which defects are fixed and introduced, whose
+ * findings keep their fingerprints from one generation to the next.
+ */
+export function withholdDefects(plan: DefectPlan, withheld: DefectSpec = {}): DefectPlan {
+  const left = new Map(Object.entries(withheld).map(([k, n]) => [k as DefectKind, n ?? 0]));
+  const take = (kind: DefectKind): boolean => {
+    const n = left.get(kind) ?? 0;
+    if (n <= 0) return false;
+    left.set(kind, n - 1);
+    return true;
+  };
+  const byStudent = new Map<number, DefectKind[]>();
+  for (const [i, kinds] of plan.byStudent) {
+    const kept = kinds.filter((k) => !take(k));
+    if (kept.length > 0) byStudent.set(i, kept);
+  }
+  const has = (i: number, kind: DefectKind): boolean => byStudent.get(i)?.includes(kind) ?? false;
+  return {
+    byStudent,
+    partner: new Map([...plan.partner].filter(([i]) => has(i, 'duplicate_state_id'))),
+    sectionsWithoutTeacher: plan.sectionsWithoutTeacher.filter(() => !take('section_without_teacher')),
+    extras: plan.extras.filter((e) => has(e.of, e.kind)),
+  };
+}
+
 /** Removes the teacher of the planned sections (call once, before writing the district). */
 export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): InjectedDefect[] {
   const out: InjectedDefect[] = [];

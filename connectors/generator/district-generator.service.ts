@@ -8,6 +8,7 @@ import {
   applyStudentDefects,
   buildExtra,
   planDefects,
+  withholdDefects,
   resolveDefects,
   type DefectPlan,
 } from 'connectors/generator/defects.util';
@@ -233,6 +234,11 @@ export interface GeneratePairOptions {
   differences?: { missing_in_new?: number; missing_in_old?: number; field_drift?: number };
   /** Data-quality defects carried by BOTH replicas (a migration copies the old SIS's errors); default none. */
   defects?: DefectSpec | 'all';
+  /**
+   * Planned defects left out, per kind (the first N in plan order); every other defect stays on the same
+   * record, so generations that withhold different counts make a fixed-and-introduced history.
+   */
+  withheldDefects?: DefectSpec;
   schoolYear?: number;
   asOf?: string;
   manifestPath?: string;
@@ -313,7 +319,10 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const d = build();
   const pair = planPair(d, opts.differences ?? {});
   const reserved = new Set([...pair.missingInNew, ...pair.missingInOld, ...pair.drift.keys()]);
-  const plan = planDefects(d, resolveDefects(opts.defects, d.state), reserved);
+  const plan = withholdDefects(
+    planDefects(d, resolveDefects(opts.defects, d.state), reserved),
+    opts.withheldDefects,
+  );
   const differences: PairDifference[] = [];
   const common = { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy', reserved };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {

@@ -1,5 +1,10 @@
 import { daysBetween, schoolCalendar, isWeekday } from 'connectors/generator/calendar.util';
-import { applyStudentDefects, planDefects, resolveDefects } from 'connectors/generator/defects.util';
+import {
+  applyStudentDefects,
+  planDefects,
+  resolveDefects,
+  withholdDefects,
+} from 'connectors/generator/defects.util';
 import {
   buildDistrict,
   buildStudent,
@@ -73,6 +78,30 @@ describe('canonical district model', () => {
     const [injected] = applyStudentDefects(d, s, ['exit_before_entry'], plan);
     expect(injected.kind).toBe('exit_before_entry');
     expect((s.enrollments[0].exit as string) < s.enrollments[0].entry).toBe(true);
+  });
+
+  it('withholds the first planned defects of a kind and keeps every other defect on its record', () => {
+    const plan = planDefects(d, resolveDefects('all'));
+    const kept = withholdDefects(plan, {
+      missing_birth_date: 1,
+      duplicate_state_id: 2,
+      section_without_teacher: 1,
+    });
+    const kindsOf = (p: typeof plan) =>
+      [...p.byStudent.entries()].flatMap(([i, ks]) => ks.map((k) => `${i}:${k}`));
+    const before = kindsOf(plan);
+    const after = kindsOf(kept);
+    const gone = before.filter((x) => !after.includes(x));
+    expect(gone.map((x) => x.split(':')[1]).sort()).toEqual([
+      'duplicate_state_id',
+      'duplicate_state_id',
+      'missing_birth_date',
+    ]);
+    expect(after.every((x) => before.includes(x))).toBe(true);
+    expect(gone[0]).toBe(before.find((x) => x.endsWith(':missing_birth_date')));
+    expect(kept.partner.size).toBe(0);
+    expect(kept.sectionsWithoutTeacher).toEqual(plan.sectionsWithoutTeacher.slice(1));
+    expect(withholdDefects(plan, {})).toEqual(plan);
   });
 
   it('uses a weekday calendar for the year', () => {

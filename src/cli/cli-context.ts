@@ -15,7 +15,7 @@ export class CliContext {
   }
 
   async database(): Promise<ResolvedDatabase> {
-    this.db ??= await resolveDatabase(this.config);
+    this.db ??= await resolveDatabase(this.config, undefined, { shareRunning: true });
     return this.db;
   }
 

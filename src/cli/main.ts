@@ -2,12 +2,14 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliContext } from 'src/cli/cli-context';
 import { registerCommands } from 'src/cli/commands';
+import { packageVersion } from 'src/common/paths.util';
 import { ConfigException } from 'src/config/config.service';
 
 /** `sis-certify` — administration, data generation, rules, runs and the on-premises agent. */
 export function buildProgram(): Command {
   const program = new Command('sis-certify')
     .description('Certify the data quality of a district SIS, before, during and after an SIS migration.')
+    .version(packageVersion(), '-V, --version', 'print the version of sis-certify')
     .showHelpAfterError()
     .exitOverride();
   const run = async (fn: (ctx: CliContext) => Promise<void>): Promise<void> => {

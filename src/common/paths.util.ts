@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 let cachedRoot: string | undefined;
@@ -19,4 +19,10 @@ export function projectRoot(): string {
 /** A path inside the project tree, e.g. projectPath('rules', 'ca') or projectPath('connectors', 'aeries', 'extract.sql'). */
 export function projectPath(...segments: string[]): string {
   return join(projectRoot(), ...segments);
+}
+
+/** The version in the project's package.json (`sis-certify --version`, the OpenAPI document). */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(projectPath('package.json'), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
 }

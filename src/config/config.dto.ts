@@ -49,7 +49,7 @@ export class HttpEnv {
   @IsString()
   HOST: string = '0.0.0.0';
 
-  /** Base URL used in emails (status page, scorecards). */
+  /** Base URL used in emails (status page, scorecards); unset = http://localhost:${PORT}. */
   @IsOptional()
   @IsUrl({ require_tld: false, require_protocol: true })
   PUBLIC_URL: string = 'http://localhost:3000';

@@ -8,6 +8,14 @@ describe('loadConfig', () => {
     expect(sut.app.SIS_CERTIFY_ROLE).toBe('all');
   });
 
+  it('derives PUBLIC_URL from PORT when it is unset, and keeps an explicit one', () => {
+    expect(loadConfig({}).http.PUBLIC_URL).toBe('http://localhost:3000');
+    expect(loadConfig({ PORT: '4123' }).http.PUBLIC_URL).toBe('http://localhost:4123');
+    expect(loadConfig({ PORT: '4123', PUBLIC_URL: 'https://certify.example.org' }).http.PUBLIC_URL).toBe(
+      'https://certify.example.org',
+    );
+  });
+
   it('names every bad variable in one error and hides secret values', () => {
     let error: unknown;
     try {

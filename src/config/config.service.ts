@@ -59,6 +59,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     health: parse(HealthEnv, env, problems),
     runs: parse(RunsEnv, env, problems),
   };
+  // Unset, the public URL is this listener's own: links in e-mails follow PORT.
+  if (!env.PUBLIC_URL) config.http.PUBLIC_URL = `http://localhost:${config.http.PORT}`;
   if (config.app.NODE_ENV === 'production' && !config.security.SECRETS_KEY) {
     problems.push('SECRETS_KEY: required when NODE_ENV=production (32 random bytes, base64)');
   }

@@ -1,7 +1,11 @@
 import { join } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { runMigrations } from 'src/database/data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgres } from 'src/database/embedded/embedded-postgres';
+import {
+  runningEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from 'src/database/embedded/embedded-postgres';
 import type { AppConfig } from 'src/config/config.service';
 import { resolveSecretsKey } from 'src/common/crypto/secrets-key.util';
 
@@ -12,16 +16,24 @@ export interface ResolvedDatabase {
 }
 
 /**
- * DATABASE_URL set: use it. Unset: start the embedded PostgreSQL (PGlite) under EMBEDDED_DATA_DIR.
+ * DATABASE_URL set: use it. Unset: start the embedded PostgreSQL (PGlite) under EMBEDDED_DATA_DIR, or, with
+ * `shareRunning` (the CLI), connect to the one a running service already serves from that directory.
  * Either way, apply pending migrations before the application starts (never `synchronize`).
  */
 export async function resolveDatabase(
   config: AppConfig,
   logger = new Logger('Database'),
+  opts: { shareRunning?: boolean } = {},
 ): Promise<ResolvedDatabase> {
   let embedded: EmbeddedPostgres | null = null;
   let url = config.database.DATABASE_URL;
-  if (!url) {
+  // The CLI while the service runs on the embedded database: connect to the service's server.
+  const running =
+    !url && opts.shareRunning ? runningEmbeddedPostgres(config.database.EMBEDDED_DATA_DIR) : null;
+  if (running) {
+    embedded = running;
+    url = running.url;
+  } else if (!url) {
     logger.log(
       `DATABASE_URL is not set: starting the embedded PostgreSQL in ${config.database.EMBEDDED_DATA_DIR}`,
     );

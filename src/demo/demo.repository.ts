@@ -9,6 +9,13 @@ export interface DemoLinkSpec {
   port: number;
 }
 
+export interface DemoUserRow {
+  email: string;
+  role: string;
+  school_ids: string[];
+  program_codes: string[];
+}
+
 /** SQL of the demo seeding, against the service database. */
 export class DemoRepository {
   constructor(private readonly pool: Pool) {}
@@ -51,13 +58,23 @@ export class DemoRepository {
     role: string;
     districtId: string | null;
     schoolIds?: string[];
+    programCodes?: string[];
     passwordHash: string;
   }): Promise<void> {
     await this.pool.query(
-      `INSERT INTO users (email, display_name, role, district_id, school_ids, password_hash)
-       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (email) DO NOTHING`,
-      [u.email, u.name, u.role, u.districtId, u.schoolIds ?? [], u.passwordHash],
+      `INSERT INTO users (email, display_name, role, district_id, school_ids, program_codes, password_hash)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (email) DO NOTHING`,
+      [u.email, u.name, u.role, u.districtId, u.schoolIds ?? [], u.programCodes ?? [], u.passwordHash],
     );
+  }
+
+  /** The demo's logins as stored (a restart prints them again, with their scopes). */
+  async users(): Promise<DemoUserRow[]> {
+    const { rows } = await this.pool.query<DemoUserRow>(
+      `SELECT email, role, school_ids, program_codes FROM users WHERE email LIKE '%@demo.sis-certify.local'
+       ORDER BY array_position(ARRAY['support', 'district_admin', 'school_user', 'program_user'], role), email`,
+    );
+    return rows;
   }
 
   async addLink(districtId: string, l: DemoLinkSpec): Promise<void> {

@@ -37,13 +37,36 @@ function processAlive(pid: number): boolean {
   }
 }
 
+const sidecar = (dataDir: string, ext: string): string =>
+  join(dirname(dataDir), `${resolve(dataDir).split(/[\\/]/).pop() ?? 'pgdata'}.${ext}`);
+
+/** The process holding the data directory's lock, when it is alive. */
+function lockHolder(lockFile: string): number | null {
+  if (!existsSync(lockFile)) return null;
+  const pid = Number(readFileSync(lockFile, 'utf8').trim());
+  return Number.isInteger(pid) && pid !== process.pid && processAlive(pid) ? pid : null;
+}
+
+/**
+ * The server another live process runs on this data directory, from the URL file it wrote next to its lock
+ * (`pgdata.url`): a CLI connects to the running service's embedded PostgreSQL instead of being refused.
+ */
+export function runningEmbeddedPostgres(dataDir: string): EmbeddedPostgres | null {
+  const pid = lockHolder(sidecar(dataDir, 'lock'));
+  const urlFile = sidecar(dataDir, 'url');
+  if (pid === null || !existsSync(urlFile)) return null;
+  const [owner, url] = readFileSync(urlFile, 'utf8').trim().split(/\s+/);
+  if (Number(owner) !== pid || !url?.startsWith('postgres://')) return null;
+  return { url, dataDir, stop: () => Promise.resolve() };
+}
+
 /** PGlite has no lock on its data directory; two processes on one directory corrupt it, so we add one. */
 function acquireLock(dataDir: string): string {
-  const lockFile = join(dirname(dataDir), `${resolve(dataDir).split(/[\\/]/).pop() ?? 'pgdata'}.lock`);
+  const lockFile = sidecar(dataDir, 'lock');
   mkdirSync(dirname(lockFile), { recursive: true });
   if (existsSync(lockFile)) {
-    const pid = Number(readFileSync(lockFile, 'utf8').trim());
-    if (Number.isInteger(pid) && pid !== process.pid && processAlive(pid)) {
+    const pid = lockHolder(lockFile);
+    if (pid !== null) {
       throw new EmbeddedPostgresException(
         `the embedded database ${dataDir} is in use by process ${pid}; stop it or set DATABASE_URL`,
       );
@@ -77,7 +100,9 @@ export async function startEmbeddedPostgres(dataDir: string, maxConnections = 40
     },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
+  const urlFile = sidecar(dataDir, 'url');
   const release = (): void => {
+    if (existsSync(urlFile)) unlinkSync(urlFile);
     if (existsSync(lockFile)) unlinkSync(lockFile);
   };
   try {
@@ -105,8 +130,10 @@ export async function startEmbeddedPostgres(dataDir: string, maxConnections = 40
     throw err;
   }
   child.once('exit', release);
+  const url = `postgres://postgres@127.0.0.1:${port}/postgres`;
+  writeFileSync(urlFile, `${process.pid} ${url}\n`);
   return {
-    url: `postgres://postgres@127.0.0.1:${port}/postgres`,
+    url,
     dataDir,
     stop: () =>
       new Promise<void>((ok) => {
