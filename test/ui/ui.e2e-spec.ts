@@ -93,9 +93,15 @@ describe('web UI in Chromium', () => {
   });
 
   it('district admin: the migration comparison, per-school readiness, differences and the rule delta', async () => {
+    const p = await page();
+    await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);
+    // "Migration" opens the latest run that compared both SIS (another test may have run one since the fixture)
+    await p.getByRole('link', { name: 'Migration' }).click();
+    await p.waitForURL(new RegExp(`/districts/${w.districtId}/runs/[0-9a-f-]{36}/comparison$`));
+    const runId = new URL(p.url()).pathname.split('/')[4];
     const api = (path: string) =>
       w.t.http.get(`/api/districts/${w.districtId}${path}`).auth(w.admin.token, { type: 'bearer' });
-    const diffs = (await api(`/runs/${w.runId}/comparison/differences?kind=field`)).body as {
+    const diffs = (await api(`/runs/${runId}/comparison/differences?kind=field`)).body as {
       items: Array<{
         field: string;
         oldValue: string | null;
@@ -103,7 +109,7 @@ describe('web UI in Chromium', () => {
         key: Record<string, string>;
       }>;
     };
-    const delta = (await api(`/runs/${w.runId}/comparison/rule-delta`)).body as {
+    const delta = (await api(`/runs/${runId}/comparison/rule-delta`)).body as {
       rules: Array<{ ruleId: string; onlyInOld: number; onlyInNew: number; inBoth: number }>;
     };
     const catalogue = (await api('/rules')).body as Array<{ selected: Array<{ id: string; title: string }> }>;
@@ -111,10 +117,6 @@ describe('web UI in Chromium', () => {
     expect(introduced).toBeDefined();
     const title = catalogue.flatMap((l) => l.selected).find((r) => r.id === introduced!.ruleId)!.title;
 
-    const p = await page();
-    await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);
-    await p.getByRole('link', { name: 'Migration' }).click();
-    await p.waitForURL(`${w.baseUrl}/districts/${w.districtId}/runs/${w.runId}/comparison`);
     await p.getByRole('heading', { name: 'Records by entity' }).waitFor();
     expect(
       await p
@@ -152,7 +154,7 @@ describe('web UI in Chromium', () => {
       name: new RegExp(`${introduced!.onlyInNew} records failing .* only in the new SIS`),
     });
     expect(await link.getAttribute('href')).toBe(
-      `/districts/${w.districtId}/exceptions?ruleId=${encodeURIComponent(introduced!.ruleId)}&side=new&runId=${w.runId}&excluded=include`,
+      `/districts/${w.districtId}/exceptions?ruleId=${encodeURIComponent(introduced!.ruleId)}&side=new&runId=${runId}&excluded=include`,
     );
     await screenshot(p, '05-comparison-rule-delta');
   });
