@@ -1,3 +1,4 @@
+import { loggableError } from 'src/common/loggable-error.util';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
@@ -29,8 +30,43 @@ interface Planned extends RunTarget {
 export type ExecuteOutcome = 'done' | 'failed' | 'cancelled' | 'finished_elsewhere' | 'lease_lost';
 
 /**
- * Executes one run: extraction of each link (old and new in a migration), evaluation of the rules on each
- * snapshot, the comparison, and retention. Every step is checkpointed in run_checkpoints (extraction also per
+ * Runs `work` for every side at once (old and new are different databases, each side holds one service
+ * connection at a time) and waits for all of them, so a failing side never leaves the other running
+ * unobserved; then rethrows the first failure (a stop request first, so cancel and shutdown stay typed).
+ */
+async function eachSide(planned: Planned[], work: (p: Planned) => Promise<void>): Promise<void> {
+  const settled = await Promise.allSettled(planned.map((p) => work(p)));
+  const failures = settled.flatMap((r) => (r.status === 'rejected' ? [r.reason as unknown] : []));
+  if (failures.length === 0) return;
+  throw failures.find((e) => e instanceof RunStoppedException) ?? failures[0];
+}
+
+/** Progress of a phase that runs the sides concurrently: each side's fraction and message, reported together. */
+class SideProgress {
+  private readonly sides = new Map<string, { fraction: number; message: string }>();
+
+  constructor(
+    private readonly lease: RunLease,
+    private readonly verb: string,
+    private readonly percent: (fraction: number) => number,
+  ) {}
+
+  report(side: string, sideCount: number, fraction: number, message: string): void {
+    this.sides.set(side, { fraction: Math.max(0, Math.min(1, fraction)), message });
+    let sum = 0;
+    for (const s of this.sides.values()) sum += s.fraction;
+    const parts = [...this.sides.entries()];
+    this.lease.report({
+      phase: `${this.verb} ${parts.map(([k]) => k).join(' + ')}`,
+      percent: this.percent(sum / Math.max(1, sideCount)),
+      message: parts.length === 1 ? message : parts.map(([k, s]) => `${k}: ${s.message}`).join('; '),
+    });
+  }
+}
+
+/**
+ * Executes one run: extraction of each link (old and new in a migration, concurrently), evaluation of the rules on
+ * each snapshot (concurrently too), the comparison, and retention. Every step is checkpointed in run_checkpoints (extraction also per
  * entity in snapshot_checkpoints, evaluation per rule), so an attempt after a crash resumes where the last one
  * stopped. A lease on the run keeps two workers from executing it at once.
  */
@@ -93,7 +129,7 @@ export class ExecuteRunUseCase {
       return 'lease_lost';
     }
     const message = err instanceof Error ? err.message : String(err);
-    this.logger.error({ runId: run.id, err }, 'run failed');
+    this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
     await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });
     return 'failed';
   }
@@ -141,11 +177,13 @@ export class ExecuteRunUseCase {
       percent: SPAN.extract[0],
       message: 'extracting',
     });
-    for (const [i, p] of planned.entries()) {
+    const progress = new SideProgress(lease, 'extracting', (f) => this.span('extract', 0, 1, f));
+    // Old and new are different databases: both sides are extracted at once, each resumable on its own.
+    await eachSide(planned, async (p) => {
       const snapshotId = await this.runs.ensureSnapshot(run.id, p.link, run.schoolYear, run.asOf);
       snapshots.set(p.side, snapshotId);
       const cp = await this.runs.startStep(run.id, 'extract', p.side, snapshotId);
-      if (cp.status === 'done') continue;
+      if (cp.status === 'done') return;
       const report = await this.extractor.extract({
         runId: run.id,
         districtId: run.districtId,
@@ -154,15 +192,11 @@ export class ExecuteRunUseCase {
         schoolYear: run.schoolYear,
         asOf: run.asOf,
         onProgress: (fraction, message) =>
-          lease.report({
-            phase: `extracting ${p.side}`,
-            percent: this.span('extract', i, planned.length, fraction),
-            message: message ?? `extracting ${p.link.name}`,
-          }),
+          progress.report(p.side, planned.length, fraction, message ?? `extracting ${p.link.name}`),
       });
       await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
       lease.check();
-    }
+    });
     return snapshots;
   }
 
@@ -179,17 +213,18 @@ export class ExecuteRunUseCase {
       percent: SPAN.evaluate[0],
       message: 'evaluating rules',
     });
-    for (const [i, p] of planned.entries()) {
+    const progress = new SideProgress(lease, 'evaluating', (f) => this.span('evaluate', 0, 1, f));
+    await eachSide(planned, async (p) => {
       // The evaluation id is fixed by the first attempt, so a retry continues the same evaluation.
       const cp = await this.runs.startStep(run.id, 'evaluate', p.side, randomUUID());
       const evaluationId = cp.refId ?? randomUUID();
       if (cp.status === 'done') {
         if (cp.detail.skipped === undefined) evaluations.set(p.side, evaluationId);
-        continue;
+        return;
       }
       if (!this.evaluator) {
         await this.runs.completeStep(run.id, 'evaluate', p.side, { skipped: 'no rule engine in this build' });
-        continue;
+        return;
       }
       const result = await this.evaluator.evaluate({
         runId: run.id,
@@ -198,16 +233,12 @@ export class ExecuteRunUseCase {
         snapshotId: snapshots.get(p.side) ?? '',
         evaluationId,
         onProgress: (fraction, message) =>
-          lease.report({
-            phase: `evaluating ${p.side}`,
-            percent: this.span('evaluate', i, planned.length, fraction),
-            message: message ?? 'evaluating rules',
-          }),
+          progress.report(p.side, planned.length, fraction, message ?? 'evaluating rules'),
       });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
       evaluations.set(p.side, evaluationId);
       lease.check();
-    }
+    });
     return evaluations;
   }
 
