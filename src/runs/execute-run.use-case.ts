@@ -13,8 +13,10 @@ import { RunLease } from 'src/runs/run-lease';
 import {
   RUN_EVALUATOR,
   RUN_EXTRACTOR,
+  RUN_OBSERVER,
   type RunEvaluator,
   type RunExtractor,
+  type RunObserver,
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
@@ -48,6 +50,7 @@ export class ExecuteRunUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
     @Optional() @Inject(RUN_EVALUATOR) private readonly evaluator: RunEvaluator | null,
+    @Optional() @Inject(RUN_OBSERVER) private readonly observer: RunObserver | null = null,
   ) {}
 
   /** Running runs stop at their next progress report and release their lease (graceful shutdown). */
@@ -64,9 +67,11 @@ export class ExecuteRunUseCase {
     try {
       await this.pipeline(run, lease);
       lease.stop();
-      return (await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' }))
-        ? 'done'
-        : 'lease_lost';
+      if (!(await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' }))) return 'lease_lost';
+      await this.observer?.finished(run).catch((err: unknown) => {
+        this.logger.error({ runId: run.id, err }, 'run observer failed after the run');
+      });
+      return 'done';
     } catch (err) {
       lease.stop();
       return this.stopped(run, err);
@@ -204,6 +209,8 @@ export class ExecuteRunUseCase {
             message: message ?? 'evaluating rules',
           }),
       });
+      const snapshotId = snapshots.get(p.side) ?? '';
+      await this.observer?.evaluated({ run, side: p.side, linkId: p.link.id, snapshotId, evaluationId });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
       evaluations.set(p.side, evaluationId);
       lease.check();
