@@ -169,6 +169,7 @@ export class ScorecardsRepository {
     return rows.map(toEvaluation);
   }
 
+  /** The run's sides (run_sides) with their outcome, and whether the scorecards captured each evaluation. */
   async runSides(
     districtId: string,
     runId: string,
@@ -178,10 +179,10 @@ export class ScorecardsRepository {
       linkId: string | null;
       linkName: string | null;
       evaluated: boolean;
-      stepDetail: Record<string, unknown> | null;
+      status: string;
+      reason: string | null;
       runStatus: string;
       runError: string | null;
-      skipReason: string | null;
     }>
   > {
     const rows = await this.rows<{
@@ -189,21 +190,17 @@ export class ScorecardsRepository {
       link_id: string | null;
       link_name: string | null;
       evaluated: boolean;
-      detail: Record<string, unknown> | null;
       status: string;
-      error: string | null;
-      skip_reason: string | null;
+      reason: string | null;
+      run_status: string;
+      run_error: string | null;
     }>(
-      `SELECT t.side, t.link_id, l.name AS link_name,
-              EXISTS (SELECT 1 FROM scorecard_evaluations e WHERE e.run_id = r.id AND e.side = t.side) AS evaluated,
-              (SELECT c.detail FROM run_checkpoints c WHERE c.run_id = r.id AND c.target = t.side
-                 AND (c.detail ? 'skipped' OR c.detail ? 'error') ORDER BY c.started_at DESC LIMIT 1) AS detail,
-              r.status, r.error, r.skip_reason
-       FROM runs r
-       CROSS JOIN LATERAL (VALUES ('current', r.current_link_id), ('old', r.old_link_id), ('new', r.new_link_id)) AS t(side, link_id)
-       LEFT JOIN sis_links l ON l.id = t.link_id
-       WHERE r.id = $1 AND r.district_id = $2 AND t.link_id IS NOT NULL
-         AND (t.side <> 'current' OR r.old_link_id IS NULL OR r.new_link_id IS NULL)`,
+      `SELECT s.side, s.link_id, l.name AS link_name, s.status, s.reason, r.status AS run_status, r.error AS run_error,
+              EXISTS (SELECT 1 FROM scorecard_evaluations e WHERE e.run_id = r.id AND e.side = s.side) AS evaluated
+       FROM runs r JOIN run_sides s ON s.run_id = r.id
+       LEFT JOIN sis_links l ON l.id = s.link_id
+       WHERE r.id = $1 AND r.district_id = $2
+       ORDER BY CASE s.side WHEN 'current' THEN 0 WHEN 'old' THEN 1 ELSE 2 END`,
       [runId, districtId],
     );
     return rows.map((r) => ({
@@ -211,10 +208,10 @@ export class ScorecardsRepository {
       linkId: r.link_id,
       linkName: r.link_name,
       evaluated: r.evaluated,
-      stepDetail: r.detail,
-      runStatus: r.status,
-      runError: r.error,
-      skipReason: r.skip_reason,
+      status: r.status,
+      reason: r.reason,
+      runStatus: r.run_status,
+      runError: r.run_error,
     }));
   }
 

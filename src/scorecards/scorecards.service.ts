@@ -265,24 +265,14 @@ export class ScorecardsService {
         resolved: [...resolved.values()].reduce((n, v) => n + v, 0),
       },
       sides: sides.map((s): SideStatusDto => {
-        const skipped = typeof s.stepDetail?.skipped === 'string' ? s.stepDetail.skipped : null;
-        const failed = typeof s.stepDetail?.error === 'string' ? s.stepDetail.error : null;
-        if (s.evaluated)
-          return { side: s.side, linkId: s.linkId, linkName: s.linkName, status: 'evaluated', reason: null };
-        if (failed || (s.runStatus === 'failed' && !skipped))
-          return {
-            side: s.side,
-            linkId: s.linkId,
-            linkName: s.linkName,
-            status: 'failed',
-            reason: failed ?? s.runError,
-          };
+        const ref = { side: s.side, linkId: s.linkId, linkName: s.linkName };
+        if (s.evaluated || s.status === 'evaluated') return { ...ref, status: 'evaluated', reason: null };
+        if (s.status === 'failed' || s.runStatus === 'failed')
+          return { ...ref, status: 'failed', reason: s.reason ?? s.runError };
         return {
-          side: s.side,
-          linkId: s.linkId,
-          linkName: s.linkName,
+          ...ref,
           status: 'skipped',
-          reason: skipped ?? s.skipReason ?? (s.runStatus === 'done' ? null : `run ${s.runStatus}`),
+          reason: s.reason ?? (s.status === 'pending' ? `run ${s.runStatus}` : null),
         };
       }),
       trend,
