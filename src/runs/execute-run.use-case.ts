@@ -340,11 +340,14 @@ export class ExecuteRunUseCase {
       oldEvaluationId: evaluations.get('old') ?? null,
       newEvaluationId: evaluations.get('new') ?? null,
       isTrial: run.kind === 'trial',
-      options: runComparisonOptions(
-        this.config.runs,
-        (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
-        planned.map((p) => p.link.sisKind),
-      ),
+      options: {
+        ...runComparisonOptions(
+          this.config.runs,
+          (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
+          planned.map((p) => p.link.sisKind),
+        ),
+        asOf: run.asOf,
+      },
     });
     await this.runs.completeStep(run.id, 'compare', 'old-new', { comparisonId });
     lease.check();
