@@ -44,6 +44,12 @@ export class DistrictViewDto implements DistrictView {
   @ApiProperty({ type: Number, nullable: true, example: 2026 }) schoolYear: number | null;
   @ApiProperty({ type: ComparisonKeysDto, nullable: true, description: 'null = the service default' })
   comparisonKeys: ComparisonKeysDto | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'school years the comparison window reaches back; null = the service default',
+  })
+  comparisonYears: number | null;
   @ApiProperty() createdAt: Date;
 }
 
