@@ -8,6 +8,7 @@ import { AppModule, type AppModuleOptions } from 'src/app.module';
 import { AllExceptionsFilter } from 'src/common/all-exceptions.filter';
 import { assignRequestId, requireJsonBody, verifyJsonDepth } from 'src/common/http-input.middleware';
 import { rejectPrototypeKeys } from 'src/common/json-body.util';
+import { packageVersion } from 'src/common/paths.util';
 import { createValidationPipe } from 'src/common/validation.pipe';
 
 export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
@@ -16,8 +17,15 @@ export function buildOpenApi(app: NestExpressApplication): OpenAPIObject {
     .setDescription(
       'Certifies the data quality of district SIS data, before, during and after an SIS migration.',
     )
-    .setVersion('0.1.0')
-    .addBearerAuth()
+    .setVersion(packageVersion())
+    .addBearerAuth({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'opaque API token (sisc_…)',
+      description:
+        'An opaque API token (`sisc_…`), not a JWT: issued by POST /api/auth/tokens (shown once), stored only as a hash, ' +
+        'revocable; send it as `Authorization: Bearer sisc_…`. Bearer requests need no CSRF header.',
+    })
     .addCookieAuth('sisc_session')
     .build();
   return SwaggerModule.createDocument(app, config);

@@ -1,9 +1,15 @@
 import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
 import { DifferencesQueryDto, PageQueryDto } from 'src/comparison/comparison.dto';
 import { ComparisonService } from 'src/comparison/comparison.service';
+import {
+  ComparisonReportDto,
+  DifferencePageDto,
+  RuleDeltaListDto,
+  WarningsPageDto,
+} from 'src/comparison/comparison.responses';
 
 @ApiTags('comparison')
 @ApiBearerAuth()
@@ -13,6 +19,11 @@ export class ComparisonController {
   constructor(private readonly comparison: ComparisonService) {}
 
   @Get()
+  @ApiOperation({
+    summary:
+      "The run's old/new comparison: per-entity counts, per-school readiness, first reference warnings",
+  })
+  @ApiOkResponse({ type: ComparisonReportDto })
   report(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -22,6 +33,10 @@ export class ComparisonController {
   }
 
   @Get('differences')
+  @ApiOperation({
+    summary: 'Records missing on either side and field differences with old and new values, paged',
+  })
+  @ApiOkResponse({ type: DifferencePageDto })
   differences(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -32,6 +47,8 @@ export class ComparisonController {
   }
 
   @Get('rule-delta')
+  @ApiOperation({ summary: 'Findings per rule only on the old side, only on the new side, and on both' })
+  @ApiOkResponse({ type: RuleDeltaListDto })
   ruleDelta(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -41,6 +58,8 @@ export class ComparisonController {
   }
 
   @Get('warnings')
+  @ApiOperation({ summary: 'Reference warnings of the comparison (ids the other side does not know), paged' })
+  @ApiOkResponse({ type: WarningsPageDto })
   warnings(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,

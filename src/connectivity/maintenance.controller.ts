@@ -1,5 +1,12 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
 import {
@@ -8,6 +15,7 @@ import {
   ListQueryDto,
 } from 'src/connectivity/connectivity.dto';
 import { MaintenanceService } from 'src/connectivity/maintenance.service';
+import { MaintenanceWindowViewDto, SilenceViewDto } from 'src/connectivity/connectivity.responses';
 
 @ApiTags('link health')
 @ApiBearerAuth()
@@ -17,6 +25,8 @@ export class MaintenanceController {
   constructor(private readonly maintenance: MaintenanceService) {}
 
   @Get('maintenance-windows')
+  @ApiOperation({ summary: 'List maintenance windows (state MAINTENANCE, no alerts)' })
+  @ApiOkResponse({ type: [MaintenanceWindowViewDto] })
   windows(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -26,6 +36,8 @@ export class MaintenanceController {
   }
 
   @Post('maintenance-windows')
+  @ApiOperation({ summary: 'Schedule a maintenance window for a link or the whole district' })
+  @ApiCreatedResponse({ type: MaintenanceWindowViewDto })
   createWindow(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -36,6 +48,8 @@ export class MaintenanceController {
 
   @Delete('maintenance-windows/:windowId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a maintenance window' })
+  @ApiNoContentResponse({ description: 'done' })
   deleteWindow(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -45,6 +59,8 @@ export class MaintenanceController {
   }
 
   @Get('silences')
+  @ApiOperation({ summary: 'List alert silences (incidents still recorded)' })
+  @ApiOkResponse({ type: [SilenceViewDto] })
   silences(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -54,6 +70,8 @@ export class MaintenanceController {
   }
 
   @Post('silences')
+  @ApiOperation({ summary: 'Silence alerts for a link or the whole district for a while' })
+  @ApiCreatedResponse({ type: SilenceViewDto })
   createSilence(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -65,6 +83,8 @@ export class MaintenanceController {
   /** Expires the silence now (its record is kept). */
   @Delete('silences/:silenceId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'End a silence now' })
+  @ApiNoContentResponse({ description: 'done' })
   expireSilence(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,

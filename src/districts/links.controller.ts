@@ -1,9 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiNoContentResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
 import { CreateLinkDto, UpdateLinkDto } from 'src/districts/districts.dto';
 import { LinksService } from 'src/districts/links.service';
+import { LinkViewDto } from 'src/districts/districts.responses';
 
 @ApiTags('sis links')
 @ApiBearerAuth()
@@ -13,12 +21,16 @@ export class LinksController {
 
   @Roles('support', 'district_admin')
   @Get()
+  @ApiOperation({ summary: "List the district's SIS links (never their secrets)" })
+  @ApiOkResponse({ type: [LinkViewDto] })
   list(@CurrentPrincipal() p: Principal, @Param('districtId', ParseUUIDPipe) districtId: string) {
     return this.links.list(p, districtId);
   }
 
   @Roles('support', 'district_admin')
   @Get(':linkId')
+  @ApiOperation({ summary: 'One SIS link' })
+  @ApiOkResponse({ type: LinkViewDto })
   get(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -29,6 +41,8 @@ export class LinksController {
 
   @Roles('support')
   @Post()
+  @ApiOperation({ summary: 'Add an SIS link (current, old or new; direct or through an agent)' })
+  @ApiCreatedResponse({ type: LinkViewDto })
   create(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -39,6 +53,8 @@ export class LinksController {
 
   @Roles('support')
   @Patch(':linkId')
+  @ApiOperation({ summary: "Change an SIS link's connection, secret, schedule or flags" })
+  @ApiOkResponse({ type: LinkViewDto })
   update(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,
@@ -51,6 +67,8 @@ export class LinksController {
   @Roles('support')
   @Delete(':linkId')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Remove an SIS link' })
+  @ApiNoContentResponse({ description: 'done' })
   remove(
     @CurrentPrincipal() p: Principal,
     @Param('districtId', ParseUUIDPipe) districtId: string,

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import { Public } from 'src/auth/auth.decorators';
 
@@ -14,6 +14,7 @@ export class HealthController {
   @Public()
   @Get()
   @HealthCheck()
+  @ApiOperation({ summary: 'Liveness and database health (public)' })
   check() {
     return this.health.check([() => this.db.pingCheck('database', { timeout: 3000 })]);
   }

@@ -8,6 +8,7 @@ import { CustomRulesService, type CustomRule } from 'src/rule-engine/custom-rule
 import type { Rule } from 'src/rule-engine/rule.types';
 import { RuleSelectionService, type RuleDiff } from 'src/rule-engine/rule-selection.service';
 import type { RuleDiffQueryDto, RuleListQueryDto, RuleSummary } from 'src/rule-engine/rules-api.dto';
+import type { RuleDiffDto } from 'src/rule-engine/rules.responses';
 
 export const toRuleSummary = (r: Rule): RuleSummary => ({
   id: r.id,
@@ -44,8 +45,21 @@ export class RulesApiService {
     };
   }
 
-  diff(q: RuleDiffQueryDto): RuleDiff {
-    return this.selection.diffForSis({ state: q.state, edition: q.edition, from: q.from, to: q.to });
+  /** The rules a migration gains and loses, each as its summary (not the compiled rule). */
+  diff(q: RuleDiffQueryDto): RuleDiffDto {
+    const d = this.selection.diffForSis({ state: q.state, edition: q.edition, from: q.from, to: q.to });
+    const entry = (e: RuleDiff['gained'][number]) => ({
+      rule: toRuleSummary(e.rule),
+      reason: e.reason,
+      missingFields: e.missingFields,
+    });
+    return {
+      from: d.from,
+      to: d.to,
+      gained: d.gained.map(entry),
+      lost: d.lost.map(entry),
+      unchanged: d.unchanged,
+    };
   }
 
   /** The rules that run for the district on each of its links (state pack + common + edition + custom). */

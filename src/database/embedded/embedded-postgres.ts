@@ -108,8 +108,8 @@ export async function startEmbeddedPostgres(dataDir: string, maxConnections = 40
   try {
     await new Promise<void>((ok, fail) => {
       const timer = setTimeout(
-        () => fail(new EmbeddedPostgresException('embedded PostgreSQL did not start in 60 s')),
-        60_000,
+        () => fail(new EmbeddedPostgresException('embedded PostgreSQL did not start in 180 s')),
+        180_000,
       );
       child.once('message', (msg: { type: string; message?: string }) => {
         clearTimeout(timer);
