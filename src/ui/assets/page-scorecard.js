@@ -31,7 +31,14 @@ export function ScorecardPage({ me, params, query }) {
   const card = useApi(`/api/districts/${districtId}/scorecard`, { schoolId, runId, side });
   const setQuery = (q) => navigate(`${location.pathname}${qs({ ...query, ...q })}`, { replace: true });
   const s = card.data;
-  const school = s && schoolId ? s.schools.find((x) => x.schoolId === schoolId) : null;
+  // A school user with one school sees that school's scorecard; anyone can narrow the district to a school.
+  const school = !s
+    ? null
+    : schoolId
+      ? s.schools.find((x) => x.schoolId === schoolId)
+      : me.role === 'school_user' && s.schools.length === 1
+        ? s.schools[0]
+        : null;
   const scope = { runId: s?.runId, side: s?.side, schoolId };
 
   return html`<div class="page">

@@ -157,7 +157,7 @@ function DistrictLinks({ d }) {
                       </th>
                       <td>${l.role}</td>
                       <td><${Badge} kind=${l.state} /></td>
-                      <td>${fmtDate(l.since)}</td>
+                      <td class="nowrap">${fmtDate(l.since)}</td>
                       <td class="num">${l.lastLatencyMs === null ? '—' : `${l.lastLatencyMs} ms`}</td>
                       <td class="num">${fmtPct(l.uptime.h24)}</td>
                       <td class="num">${fmtPct(l.uptime.d7)}</td>
