@@ -5,6 +5,7 @@ import {
   Card,
   Chart,
   chartColors,
+  countAxis,
   Empty,
   ErrorBox,
   fmtDate,
@@ -197,7 +198,14 @@ function Trend({ trend }) {
             },
           ],
         }}
-        options=${{ scales: { y: { suggestedMin: 50, max: 100 } } }}
+        options=${{
+          scales: {
+            y: {
+              min: Math.max(0, Math.floor(Math.min(...trend.map((t) => t.score ?? 100)) - 2)),
+              max: 100,
+            },
+          },
+        }}
       />
     <//>
     <${Card} title="Open findings per run">
@@ -207,13 +215,28 @@ function Trend({ trend }) {
         data=${{
           labels,
           datasets: [
-            { label: 'Fatal', data: trend.map((t) => t.fatal), backgroundColor: '#7a1010' },
-            { label: 'Errors', data: trend.map((t) => t.error), backgroundColor: chartColors.red },
-            { label: 'Warnings', data: trend.map((t) => t.warning), backgroundColor: chartColors.amber },
+            {
+              label: 'Fatal',
+              data: trend.map((t) => t.fatal),
+              backgroundColor: '#7a1010',
+              maxBarThickness: 48,
+            },
+            {
+              label: 'Errors',
+              data: trend.map((t) => t.error),
+              backgroundColor: chartColors.red,
+              maxBarThickness: 48,
+            },
+            {
+              label: 'Warnings',
+              data: trend.map((t) => t.warning),
+              backgroundColor: chartColors.amber,
+              maxBarThickness: 48,
+            },
           ],
         }}
         options=${{
-          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+          scales: { x: { stacked: true }, y: { ...countAxis, stacked: true } },
           plugins: { legend: { display: true, position: 'bottom', labels: { boxWidth: 12 } } },
         }}
       />
@@ -344,8 +367,7 @@ function Schools({ schools, onPick }) {
                       onPick(x.schoolId);
                     }}
                     >${x.name || x.schoolId}</a
-                  >
-                  <span class="sub">${x.schoolId}</span>
+                  >${' '}<span class="sub">${x.schoolId}</span>
                 </th>
                 <td class="num">
                   <span class=${`score-chip ${scoreClass(x.score)}`}>${fmtScore(x.score)}</span>

@@ -185,8 +185,8 @@ function DistrictLinks({ d }) {
               ${d.agents.map(
                 (a) =>
                   html`<li>
-                    <strong>${a.name}</strong> <${Badge} kind=${a.state} /> last heartbeat
-                    ${fmtDate(a.lastHeartbeatAt)}
+                    <strong>${a.name}</strong>
+                    <${Badge} kind=${a.state} /> ${` last heartbeat ${fmtDate(a.lastHeartbeatAt)}`}
                     ${a.version ? html`<span class="sub"> · v${a.version}</span>` : null}
                   </li>`,
               )}
