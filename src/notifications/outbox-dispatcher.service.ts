@@ -6,6 +6,7 @@ import { backoffDelayMs } from 'src/notifications/backoff.util';
 import { MAIL_CHANNEL, type MailChannel } from 'src/notifications/mail-channel.types';
 import { OutboxRepository } from 'src/notifications/outbox.repository';
 import type { OutboxRow } from 'src/notifications/outbox.types';
+import { errorText } from 'src/common/error-text.util';
 
 export interface DispatchReport {
   claimed: number;
@@ -68,7 +69,7 @@ export class OutboxDispatcherService {
       await this.outbox.markSent(row.id, this.instanceId, this.clock.now());
       report.sent += 1;
     } catch (err) {
-      await this.onFailure(row, err instanceof Error ? err.message : String(err), report);
+      await this.onFailure(row, errorText(err), report);
     }
   }
 

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { CustomRulesRepository } from 'src/rule-engine/custom-rules.repository';
 import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
 import { RuleCompilerService } from 'src/rule-engine/rule-compiler.service';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
 import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository';
 import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
@@ -11,16 +9,10 @@ import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.reposito
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
-import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.util';
 
-/** Rule packs, compiler, evaluator, examples runner and custom rules over the service's TypeORM DataSource. */
+/** Rule packs, compiler, evaluator, examples runner and custom rules over the database room's SqlRunner. */
 @Module({
   providers: [
-    {
-      provide: RULE_ENGINE_SQL,
-      useFactory: (ds: DataSource): SqlRunner => dataSourceSqlRunner(ds),
-      inject: [DataSource],
-    },
     { provide: RuleLoaderService, useFactory: () => new RuleLoaderService() },
     RuleCompilerService,
     RuleResultsRepository,
@@ -33,7 +25,6 @@ import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.
     CustomRulesService,
   ],
   exports: [
-    RULE_ENGINE_SQL,
     RuleLoaderService,
     RuleCompilerService,
     RuleResultsRepository,

@@ -1,8 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { CompiledUnit } from 'src/rule-engine/compiler/rule-statements.util';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import { bindQuery, type CompiledQuery, type ContextValues } from 'src/rule-engine/sql-params.util';
-import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
+import { errorText } from 'src/common/error-text.util';
 
 export interface RuleCounts {
   ruleId: string;
@@ -30,13 +30,13 @@ function ruleIdsOf(unit: CompiledUnit): string[] {
 }
 
 function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }
 
 /** Executes compiled rule units. Every unit runs under a savepoint: a failing statement becomes that rule's error. */
 @Injectable()
 export class RuleExecutionRepository {
-  constructor(@Inject(RULE_ENGINE_SQL) private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async runUnits(
     tx: SqlSession,

@@ -1,5 +1,4 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ComparisonModule } from 'src/comparison/comparison.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
@@ -36,14 +35,7 @@ export class RunsModule {
   static forRoot(o: RunsModuleOptions = {}): DynamicModule {
     return {
       module: RunsModule,
-      imports: [
-        ScheduleModule.forRoot(),
-        DistrictsModule,
-        ExtractionModule,
-        ComparisonModule,
-        RuleEngineModule,
-        ...(o.imports ?? []),
-      ],
+      imports: [DistrictsModule, ExtractionModule, ComparisonModule, RuleEngineModule, ...(o.imports ?? [])],
       controllers: [RunsController],
       providers: [
         RunsRepository,
