@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -6,6 +5,7 @@ import { LoggerModule } from 'nestjs-pino';
 import pino from 'pino';
 import type { IncomingMessage } from 'node:http';
 import { AuthModule } from 'src/auth/auth.module';
+import { requestIdOf } from 'src/common/http-input.middleware';
 import { CoreModule, type CoreOptions } from 'src/common/core.module';
 import { dataSourceOptions } from 'src/database/data-source';
 import { DatabaseModule } from 'src/database/database.module';
@@ -13,6 +13,7 @@ import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
 import { RulesApiModule } from 'src/rule-engine/rules-api.module';
 import { HealthModule } from 'src/health/health.module';
+import { UiModule } from 'src/ui/ui.module';
 
 /** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
 export const LOG_REDACT = [
@@ -44,10 +45,7 @@ export class AppModule {
               ? pino.destination({ dest: o.config.app.LOG_FILE, sync: true })
               : undefined,
             redact: { paths: LOG_REDACT, censor: '[redacted]' },
-            genReqId: (req: IncomingMessage) => {
-              const given = req.headers['x-request-id'];
-              return typeof given === 'string' && /^[\w-]{8,64}$/.test(given) ? given : randomUUID();
-            },
+            genReqId: (req: IncomingMessage) => requestIdOf(req),
             customProps: (req: IncomingMessage & { id?: unknown }) => ({ correlationId: req.id }),
             autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' },
             serializers: {
@@ -71,6 +69,7 @@ export class AppModule {
         ExtractionModule,
         RulesApiModule,
         ...(o.features ?? []),
+        UiModule,
       ],
     };
   }

@@ -6,6 +6,7 @@ import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from 'src/app.module';
 import { AllExceptionsFilter } from 'src/common/all-exceptions.filter';
+import { assignRequestId, requireJsonBody, verifyJsonDepth } from 'src/common/http-input.middleware';
 import { rejectPrototypeKeys } from 'src/common/json-body.util';
 import { createValidationPipe } from 'src/common/validation.pipe';
 
@@ -28,8 +29,14 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
     bufferLogs: true,
     bodyParser: false,
   });
-  app.useBodyParser('json', { limit: '1mb', reviver: rejectPrototypeKeys });
-  app.useBodyParser('urlencoded', { extended: false, limit: '100kb' });
+  app.use(assignRequestId);
+  app.use(requireJsonBody);
+  app.useBodyParser('json', {
+    limit: '1mb',
+    reviver: rejectPrototypeKeys,
+    verify: verifyJsonDepth,
+    type: ['application/json', 'application/*+json'],
+  });
   app.useLogger(app.get(Logger));
   app.set('trust proxy', 'loopback');
   app.use(

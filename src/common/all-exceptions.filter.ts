@@ -10,6 +10,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
 import { DomainException } from 'src/common/domain.exception';
+import { loggableError } from 'src/common/loggable-error.util';
 
 export interface ErrorBody {
   statusCode: number;
@@ -17,6 +18,13 @@ export interface ErrorBody {
   message: string;
   details?: string[];
   correlationId: string;
+}
+
+/** A client error raised by Express middleware (body-parser: 413 too large, 400 bad charset …). */
+function isMiddlewareClientError(e: unknown): e is Error & { status: number } {
+  if (!(e instanceof Error)) return false;
+  const { status, expose } = e as Error & { status?: unknown; expose?: unknown };
+  return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
 }
 
 /** The one place errors become HTTP responses: logged once, internals hidden behind a correlation id. */
@@ -31,7 +39,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const correlationId = String(req.id ?? req.headers['x-request-id'] ?? 'none');
     const body = this.toBody(exception, correlationId);
     if (body.statusCode >= 500) {
-      this.logger.error({ err: exception, correlationId, path: req.path }, 'request failed');
+      this.logger.error({ err: loggableError(exception), correlationId, path: req.path }, 'request failed');
     } else {
       this.logger.warn(
         { correlationId, path: req.path, status: body.statusCode, message: body.message },
@@ -76,6 +84,10 @@ export class AllExceptionsFilter implements ExceptionFilter {
         correlationId,
       };
     }
+    if (isMiddlewareClientError(e)) {
+      const statusCode = e.status;
+      return { statusCode, error: HttpStatus[statusCode] ?? 'ERROR', message: e.message, correlationId };
+    }
     if (e instanceof QueryFailedError) {
       const code = (e.driverError as { code?: string } | undefined)?.code;
       if (code === '23505')
@@ -85,7 +97,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
           message: 'a record with these values already exists',
           correlationId,
         };
-      if (code === '22P02' || code === '22007' || code === '22008') {
+      if (code === '22P02' || code === '22007' || code === '22008' || code === '22021') {
         return { statusCode: 400, error: 'INVALID', message: 'a value has the wrong format', correlationId };
       }
     }

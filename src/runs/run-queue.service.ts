@@ -1,3 +1,4 @@
+import { loggableError } from 'src/common/loggable-error.util';
 import {
   Inject,
   Injectable,
@@ -50,7 +51,7 @@ export class RunQueueService implements OnApplicationBootstrap, OnApplicationShu
       schedule: false,
       maintenanceIntervalSeconds: r.RUN_QUEUE_MAINTENANCE_SECONDS,
     });
-    this.boss.on('error', (err: Error) => this.logger.error({ err }, 'job queue error'));
+    this.boss.on('error', (err: Error) => this.logger.error({ err: loggableError(err) }, 'job queue error'));
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -1,3 +1,4 @@
+import { loggableError } from 'src/common/loggable-error.util';
 import {
   Inject,
   Injectable,
@@ -70,7 +71,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
     try {
       await fn();
     } catch (err) {
-      this.logger.error({ err }, `scheduler ${name} failed`);
+      this.logger.error({ err: loggableError(err) }, `scheduler ${name} failed`);
     }
   }
 
@@ -96,7 +97,10 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
         });
         if (run) (run.status === 'skipped' ? report.skipped : report.started).push(run.id);
       } catch (err) {
-        this.logger.error({ err, districtId: district.id }, 'nightly run could not start');
+        this.logger.error(
+          { err: loggableError(err), districtId: district.id },
+          'nightly run could not start',
+        );
       }
     }
   }

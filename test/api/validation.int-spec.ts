@@ -1,5 +1,5 @@
 import { factory } from 'test/helpers/factory';
-import { createTestApp, TEST_PASSWORD, type TestApp } from 'test/helpers/app';
+import { createTestApp, sessionCookies, TEST_PASSWORD, type TestApp } from 'test/helpers/app';
 
 describe('request validation and errors', () => {
   let t: TestApp;
@@ -140,11 +140,15 @@ describe('request validation and errors', () => {
       .post('/api/auth/login')
       .send({ email: admin.email, password: TEST_PASSWORD })
       .expect(200);
-    const cookie = String(login.headers['set-cookie']);
-    expect(cookie).toMatch(/sisc_session=.+HttpOnly/i);
+    expect(String(login.headers['set-cookie'])).toMatch(/sisc_session=.+HttpOnly/i);
+    const cookie = sessionCookies(login);
     const me = await t.http.get('/api/auth/me').set('Cookie', cookie).expect(200);
     expect(me.body).toMatchObject({ email: admin.email, role: 'district_admin', districtId });
-    await t.http.post('/api/auth/logout').set('Cookie', cookie).expect(204);
+    await t.http
+      .post('/api/auth/logout')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', (login.body as { csrfToken: string }).csrfToken)
+      .expect(204);
     await t.http.get('/api/auth/me').set('Cookie', cookie).expect(401);
     await t.http.post('/api/auth/login').send({ email: admin.email, password: 'wrong password' }).expect(401);
   });

@@ -32,6 +32,13 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** The `Cookie` header value a browser would send after this login response (session + CSRF cookie). */
+export function sessionCookies(login: { headers: Record<string, unknown> }): string {
+  const raw = login.headers['set-cookie'];
+  const list = Array.isArray(raw) ? raw.map(String) : [String(raw)];
+  return list.map((c) => c.split(';')[0]).join('; ');
+}
+
 export const TEST_PASSWORD = 'correct horse battery staple';
 
 /** A full HTTP application on its own migrated database. */
@@ -74,10 +81,11 @@ export async function createTestApp(
         [email, email, role, districtId, extra.schoolIds ?? [], extra.programCodes ?? [], passwordHash],
       );
       const login = await http.post('/api/auth/login').send({ email, password: TEST_PASSWORD }).expect(200);
-      const cookie = String(login.headers['set-cookie']);
+      const cookie = sessionCookies(login);
       const tokenRes = await request(app.getHttpServer())
         .post('/api/auth/tokens')
         .set('Cookie', cookie)
+        .set('X-CSRF-Token', (login.body as { csrfToken: string }).csrfToken)
         .send({ name: 'test' })
         .expect(201);
       const token = (tokenRes.body as { token: string }).token;
