@@ -8,6 +8,7 @@ import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { validateRule } from 'src/rule-engine/rule-validator.util';
+import { sqlRuleErrorMessage } from 'src/rule-engine/sql-rule-error.util';
 import {
   DEFAULT_EXAMPLE_AS_OF,
   formatLoadError,
@@ -15,7 +16,6 @@ import {
   type RuleDefinition,
   type RuleLoadError,
 } from 'src/rule-engine/rule.types';
-import { errorText } from 'src/common/error-text.util';
 import { DomainErrorCode } from 'src/common/domain.exception';
 
 export interface SaveCustomRuleInput {
@@ -145,12 +145,12 @@ export class CustomRulesService {
         today: DEFAULT_EXAMPLE_AS_OF,
         previousSnapshotId: null,
       };
-      await this.execution.explainProbe(unit.probe, ctx, 5_000);
+      await this.execution.explainProbe(unit.probe, unit.views, ctx, 5_000);
     } catch (err) {
       throw new RuleEngineException(
         RuleEngineErrorCode.INVALID_RULE,
         `rule ${rule.id}: check.sql does not plan`,
-        [errorText(err)],
+        [sqlRuleErrorMessage(err)],
       );
     }
   }

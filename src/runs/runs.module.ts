@@ -15,6 +15,7 @@ import { RunSchedulerService } from 'src/runs/run-scheduler.service';
 import { RunsController } from 'src/runs/runs.controller';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { RunsService } from 'src/runs/runs.service';
+import { ScorecardsModule } from 'src/scorecards/scorecards.module';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
 
 export interface RunsModuleOptions {
@@ -35,7 +36,14 @@ export class RunsModule {
   static forRoot(o: RunsModuleOptions = {}): DynamicModule {
     return {
       module: RunsModule,
-      imports: [DistrictsModule, ExtractionModule, ComparisonModule, RuleEngineModule, ...(o.imports ?? [])],
+      imports: [
+        DistrictsModule,
+        ExtractionModule,
+        ComparisonModule,
+        RuleEngineModule,
+        ScorecardsModule,
+        ...(o.imports ?? []),
+      ],
       controllers: [RunsController],
       providers: [
         RunsRepository,
