@@ -8,6 +8,7 @@ import { DEMO_HISTORY } from 'src/demo/demo-history';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
 import { demoLogins, runDemoHistory, startupBlock } from 'src/demo/demo-startup';
 import { DEMO_DISTRICT_NAME } from 'src/demo/demo.repository';
+import { errorText } from 'src/common/error-text.util';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -64,9 +65,7 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigException) {
     process.stderr.write(`${err.message}\n`);
   } else {
-    process.stderr.write(
-      `sis-certify failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    process.stderr.write(`sis-certify failed to start: ${errorText(err, { stack: true })}\n`);
   }
   process.exit(1);
 });

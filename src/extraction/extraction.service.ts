@@ -20,6 +20,7 @@ import type {
   ExtractSnapshotInput,
 } from 'src/extraction/extraction.types';
 import { SnapshotWriterRepository, type EntityWrite } from 'src/extraction/snapshot-writer.repository';
+import { errorText } from 'src/common/error-text.util';
 
 /** Issues are held back at most this many before the row COPY pauses to write them. */
 const ISSUE_FLUSH = 10_000;
@@ -35,7 +36,7 @@ interface EntityRun {
 function errorSummary(err: unknown): { code: string; message: string } {
   if (err instanceof ConnectorException || err instanceof ExtractionException)
     return { code: err.code, message: err.message };
-  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'UNKNOWN', message: errorText(err) };
 }
 
 /**
@@ -131,7 +132,13 @@ export class ExtractionService {
     const source = input.rows.stream(spec, params)[Symbol.asyncIterator]();
     const linkName = input.linkName ?? input.connector.title;
     const pending: ExtractionIssue[] = [];
-    const state = { rowNo: 0, issues: 0, exhausted: false };
+    // What the caller's progress callback threw (a cancelled run, a lost lease): it ends the COPY and must
+    // reach the caller as it is, not as a failed write.
+    const state: { rowNo: number; issues: number; exhausted: boolean; stop?: { error: unknown } } = {
+      rowNo: 0,
+      issues: 0,
+      exhausted: false,
+    };
     const next = async (): Promise<IteratorResult<NativeRow[]>> => {
       try {
         return await source.next();
@@ -140,7 +147,7 @@ export class ExtractionService {
         throw new ConnectorException(
           ConnectorErrorCode.UNKNOWN,
           linkName,
-          `reading ${spec.entity} failed: ${err instanceof Error ? err.message : String(err)}`,
+          `reading ${spec.entity} failed: ${errorText(err)}`,
         );
       }
     };
@@ -162,7 +169,12 @@ export class ExtractionService {
           );
         }
         if (chunk) yield chunk;
-        input.onProgress?.(spec.entity, state.rowNo, index, input.connector.entities.length);
+        try {
+          input.onProgress?.(spec.entity, state.rowNo, index, input.connector.entities.length);
+        } catch (err) {
+          state.stop = { error: err };
+          throw err;
+        }
       }
     }
     try {
@@ -179,6 +191,8 @@ export class ExtractionService {
         );
       }
       return { rows: state.rowNo, issues: state.issues };
+    } catch (err) {
+      throw state.stop ? state.stop.error : err;
     } finally {
       if (!state.exhausted) await source.return?.().catch(() => undefined);
     }
@@ -192,7 +206,7 @@ export class ExtractionService {
       if (err instanceof ConnectorException || err instanceof ExtractionException) throw err;
       throw new ExtractionException(
         ExtractionErrorCode.WRITE_FAILED,
-        `writing the snapshot failed: ${err instanceof Error ? err.message : String(err)}`,
+        `writing the snapshot failed: ${errorText(err)}`,
       );
     }
   }
