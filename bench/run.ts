@@ -302,6 +302,16 @@ function report(r: ReportInput): string {
       ],
     ),
     '',
+    `Peak RSS of the service per phase (sampled every 250 ms): ${['extract', 'evaluate', 'compare']
+      .map((step) => {
+        const w = r.steps.filter((s) => s.step === step);
+        const from = Math.min(...w.map((s) => s.start));
+        const to = Math.max(...w.map((s) => s.end));
+        const inside = r.svc.rss.filter(([t]) => t >= from && t <= to).map(([, v]) => v);
+        return `${step} ${inside.length ? Math.round(Math.max(...inside)) : '?'} MB`;
+      })
+      .join(', ')}.`,
+    '',
     '## Extraction per entity (against the floor)',
     '',
     ...table(

@@ -34,6 +34,8 @@ export interface ServiceOutput {
   /** The engine evaluating only the peer's rules on both snapshots (concurrently, as in a run). */
   peerRulesMs: number;
   peerRulesFailed: Record<string, Record<string, number>>;
+  /** Resident memory sampled every 250 ms during the run: [epoch ms, MB]. */
+  rss: Array<[number, number]>;
 }
 
 async function main(): Promise<void> {
@@ -55,6 +57,8 @@ async function main(): Promise<void> {
   );
   const pool = new Pool({ connectionString: input.svcUrl, max: 1 });
   try {
+    const rss: Array<[number, number]> = [];
+    const sampler = setInterval(() => rss.push([Date.now(), process.memoryUsage.rss() / 2 ** 20]), 250);
     const t0 = performance.now();
     const run = await app
       .get(StartRunUseCase)
@@ -63,6 +67,7 @@ async function main(): Promise<void> {
     await app.get(ExecuteRunUseCase).execute(run.id);
     const runMs = performance.now() - t0;
     const maxRssMb = process.resourceUsage().maxRSS / 1024;
+    clearInterval(sampler);
     const { rows: status } = await pool.query<{ status: string }>(`SELECT status FROM runs WHERE id = $1`, [
       run.id,
     ]);
@@ -100,6 +105,7 @@ async function main(): Promise<void> {
       maxRssMb,
       peerRulesMs,
       peerRulesFailed: Object.fromEntries(reports),
+      rss,
     };
     process.stdout.write(`\n${JSON.stringify(out)}\n`);
   } finally {
