@@ -22,6 +22,8 @@ const common = {
   },
   testEnvironment: 'node',
   setupFiles: ['reflect-metadata'],
+  // The sql-rule guard's parser (libpg-query, WebAssembly) is loaded before any spec compiles rules.
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/sql-parser-setup.ts'],
   rootDir: __dirname,
 };
 module.exports = {

@@ -44,10 +44,13 @@ describe('connector registry', () => {
       }
     });
 
-    it('uses only :schoolYear/:asOf parameters and no AS before table aliases (Oracle)', () => {
+    it('uses only the bound window parameters, no per-row sub-query and no AS before table aliases (Oracle)', () => {
       for (const e of def.entities) {
         const params = [...e.query.sql.matchAll(/:([A-Za-z]\w*)/g)].map((m) => m[1]);
-        expect(params.filter((p) => p !== 'schoolYear' && p !== 'asOf')).toEqual([]);
+        const bound = ['schoolYear', 'asOf', 'firstYear', 'windowStart', 'windowEnd'];
+        expect(params.filter((p) => !bound.includes(p))).toEqual([]);
+        // Linear SQL: no sub-query evaluated per row (EXISTS, scalar sub-selects in a comparison).
+        expect(e.query.sql).not.toMatch(/\bEXISTS\s*\(|[=<>]\s*\(\s*SELECT\b/i);
         expect(e.query.sql).not.toMatch(/\b(FROM|JOIN)\s+\w+\s+AS\s/i);
       }
     });

@@ -12,6 +12,7 @@ import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
 import { RulesApiModule } from 'src/rule-engine/rules-api.module';
 import { HealthModule } from 'src/health/health.module';
+import { UiModule } from 'src/ui/ui.module';
 
 /** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
 export const LOG_REDACT = [
@@ -66,6 +67,7 @@ export class AppModule {
         ExtractionModule,
         RulesApiModule,
         ...(o.features ?? []),
+        UiModule,
       ],
     };
   }

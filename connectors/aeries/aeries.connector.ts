@@ -1,9 +1,15 @@
 import type { ConnectorDefinition, EntityExtractSpec } from 'connectors/sdk/connector.types';
+import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
 /**
  * Aeries SIS (SQL Server). One database per school year, soft deletes with DEL (every query filters DEL = 0),
- * STU holds one row per student per school. Dates are inclusive (LD = last day attended).
+ * STU holds one row per student per school. Dates are inclusive (LD = last day attended). ENR is the
+ * enrollment history (every year, carried into each year database): it scopes enrollments and students to the
+ * comparison window (`YR` from `:firstYear` to `:schoolYear`); PGM by its dates; SEC/MST are the year's own.
  */
+
+/** District ids with an ENR row in the window: one set, hash-joined. */
+const WINDOW_IDS = `SELECT DISTINCT we.ID FROM ENR we WHERE we.DEL = 0 AND we.YR >= :firstYear AND we.YR <= :schoolYear`;
 
 /** Section ids are `<school code>-<section number>`: MST's key (SC, SE) made district-unique, portable concat. */
 const SECTION_ID = (alias: string): string =>
@@ -30,10 +36,12 @@ ORDER BY l.CD`,
     high_grade: { column: 'high_grade', codeSet: 'grade_level', label: 'LOC.HI' },
     active: { column: 'active_flag', bool: { true: ['Y'], false: ['N'] }, label: 'LOC.TG' },
   },
+  refine: refineStateSchoolId,
 };
 
 /**
  * One canonical student per ID: the STU row with the latest enter date (then the highest school code) wins.
+ * Students are those with an enrollment in the window (STU also keeps long-gone students, tagged inactive).
  * Rows without an ID are each kept (partitioned by their own SC/SN) so the pipeline reports every one.
  */
 const student: EntityExtractSpec = {
@@ -52,7 +60,8 @@ FROM (
       PARTITION BY s.ID, CASE WHEN s.ID IS NULL THEN s.SC END, CASE WHEN s.ID IS NULL THEN s.SN END
       ORDER BY s.ED DESC, s.SC DESC, s.SN DESC) AS rn
   FROM STU s
-  WHERE s.DEL = 0
+  LEFT JOIN (${WINDOW_IDS}) w ON w.ID = s.ID
+  WHERE s.DEL = 0 AND (s.ID IS NULL OR w.ID IS NOT NULL)
 ) x
 WHERE x.rn = 1
 ORDER BY x.ID, x.SC, x.SN`,
@@ -76,8 +85,9 @@ ORDER BY x.ID, x.SC, x.SN`,
 };
 
 /**
- * ENR rows of the year. Status is derived (ENR has no status column): 'NS' no-show (LD = ED with exit 470/N470),
- * 'L' left (LD set), otherwise the STU.TG of the student's row at that school ('A' when blank).
+ * ENR rows of the window's years. Status is derived (ENR has no status column): 'NS' no-show (LD = ED with exit
+ * 470/N470), 'L' left (LD set; a completer exit becomes graduated), otherwise the STU.TG of the student's row at
+ * that school ('A' when blank), from one pre-aggregated STU set (no sub-query per row).
  * Aeries has no entry code on ENR (the Ed-Fi mapping hard-codes "Other"), so entry_code is not supplied.
  */
 const enrollment: EntityExtractSpec = {
@@ -89,10 +99,12 @@ const enrollment: EntityExtractSpec = {
   CASE
     WHEN e.LD IS NOT NULL AND e.LD = e.ED AND e.ER IN ('470', 'N470') THEN 'NS'
     WHEN e.LD IS NOT NULL THEN 'L'
-    ELSE COALESCE((SELECT MAX(NULLIF(p.TG, '')) FROM STU p WHERE p.ID = e.ID AND p.SC = e.SC AND p.DEL = 0), 'A')
+    ELSE COALESCE(tg.tag, 'A')
   END AS status_tag
 FROM ENR e
-WHERE e.DEL = 0 AND e.YR = :schoolYear
+LEFT JOIN (SELECT p.ID, p.SC, MAX(NULLIF(p.TG, '')) AS tag FROM STU p WHERE p.DEL = 0 GROUP BY p.ID, p.SC) tg
+  ON tg.ID = e.ID AND tg.SC = e.SC
+WHERE e.DEL = 0 AND e.YR >= :firstYear AND e.YR <= :schoolYear
 ORDER BY e.ID, e.ED, e.SC`,
   },
   keyPrefix: 'ENR',
@@ -107,16 +119,17 @@ ORDER BY e.ID, e.ED, e.SC`,
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'ENR.ER' },
     status: { column: 'status_tag', codeSet: 'enrollment_status', label: 'STU.TG' },
   },
+  refine: refineGraduation,
 };
 
-/** PGM participation dates (PSD/PED) are the program span; PGM carries no school. */
+/** PGM participation dates (PSD/PED) are the program span, in the window; PGM carries no school. */
 const program: EntityExtractSpec = {
   entity: 'program',
   nativeTables: ['PGM'],
   query: {
     sql: `SELECT g.PID AS student_id, g.CD AS program_code, g.PSD AS start_date, g.PED AS end_date
 FROM PGM g
-WHERE g.DEL = 0
+WHERE g.DEL = 0 AND ${inWindow('g.PSD', 'g.PED')}
 ORDER BY g.PID, g.CD, g.PSD`,
   },
   keyPrefix: 'PGM',
@@ -279,7 +292,7 @@ export const aeriesConnector: ConnectorDefinition = {
   schoolYear: {
     mode: 'database_per_year',
     description:
-      'One SQL Server database per school year (e.g. DST26000…); connect the link to the year database. ENR rows are filtered on YR = start year.',
+      'One SQL Server database per school year (e.g. DST26000…); connect the link to the year database. ENR (history) is filtered on YR within the comparison window.',
   },
   defaultCodeMaps: {
     grade_level: AERIES_GRADE_MAP,

@@ -156,12 +156,12 @@ export class AeriesEncoder implements SisEncoder {
         );
       }
     }
-    this.counts.student++;
+    if (!s.beforeWindow) this.counts.student++;
     for (const e of s.enrollments) {
       sink.add('ENR', [
         s.id,
         e.schoolCode,
-        d.calendar.schoolYear,
+        e.year ?? d.calendar.schoolYear,
         aeriesGrade(e),
         e.entry,
         e.exit,
@@ -170,11 +170,11 @@ export class AeriesEncoder implements SisEncoder {
         '',
         0,
       ]);
-      this.counts.enrollment++;
+      if (!s.beforeWindow) this.counts.enrollment++;
     }
     for (const p of s.programs) {
       sink.add('PGM', [s.id, p.code, p.start, p.end, p.start, p.end, 0]);
-      this.counts.program++;
+      if (!p.beforeWindow) this.counts.program++;
     }
     for (const r of s.rosters) {
       if (r.end !== null) continue; // SEC holds the current schedule only

@@ -120,6 +120,12 @@ export interface ModelDistrict {
   courses: ModelCourse[];
   /** Dropped schedule rows (kept by PowerSchool CC and IC Roster, not by Aeries SEC). */
   droppedRosters: boolean;
+  /**
+   * Enrollment history: returning students carry last year's enrollment (the comparison window's prior
+   * year), and some records lie wholly before the window (programs ended, alumni) and must stay out of scope.
+   */
+  history: boolean;
+  priorCalendar: SchoolCalendar;
 }
 
 export interface ModelEnrollment {
@@ -133,6 +139,8 @@ export interface ModelEnrollment {
   /** Defect markers: the native value is outside the connector's code map. */
   invalidGrade?: boolean;
   rawExitCode?: string;
+  /** The school year (start year) the SIS files the enrollment under; default the district's year. */
+  year?: number;
 }
 
 export interface ModelProgram {
@@ -140,6 +148,8 @@ export interface ModelProgram {
   schoolCode: number;
   start: string;
   end: string | null;
+  /** Ended before the comparison window: written natively, never extracted. */
+  beforeWindow?: boolean;
 }
 
 export interface ModelRoster {
@@ -169,6 +179,8 @@ export interface ModelStudent {
   rosters: ModelRoster[];
   /** Deterministic per-student noise for encoders (legacy SX rows, soft-deleted duplicates …). */
   noise: number;
+  /** Left the district before the comparison window: written natively, never extracted. */
+  beforeWindow?: boolean;
 }
 
 export function rngFor(seed: string, ...parts: (string | number)[]): Rng {
@@ -238,6 +250,7 @@ export function buildDistrict(
   asOf: string,
   droppedRosters: boolean,
   state: GeneratorState = 'CA',
+  history = false,
 ): ModelDistrict {
   const rng = rngFor(seed, 'district');
   const calendar = schoolCalendar(schoolYear);
@@ -302,6 +315,8 @@ export function buildDistrict(
     staff,
     courses: [...elementaryCourses(state), ...MIDDLE_COURSES, ...HIGH_COURSES],
     droppedRosters,
+    history,
+    priorCalendar: schoolCalendar(schoolYear - 1),
   };
 }
 
@@ -491,7 +506,70 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   };
   student.programs = buildPrograms(student, rng);
   student.rosters = buildRosters(d, student, rng);
+  if (d.history) addHistory(d, student);
   return student;
+}
+
+/** Scenarios of students who were in the district last year (late entries and pre-registrations are new). */
+const RETURNING: readonly Scenario[] = ['continuing', 'transfer', 'withdrawn', 'no_show'];
+
+/**
+ * Last year's enrollment of a returning student (one grade lower; the same school when the level is the
+ * same, else a school of last year's level), exited at the year's last day with E155; and for some, a program
+ * that ended before the window began. Its own random stream: the current-year student is unchanged.
+ */
+function addHistory(d: ModelDistrict, s: ModelStudent): void {
+  const current = s.enrollments[0];
+  const order = gradeOrder(d.state);
+  const at = order.indexOf(current.grade);
+  if (!RETURNING.includes(s.scenario) || at <= 0 || current.entry !== d.calendar.firstDay) return;
+  const rng = rngFor(d.seed, 'student', s.index, 'history');
+  const grade = order[at - 1];
+  const prior = d.priorCalendar;
+  const same = d.schools.find((x) => x.code === current.schoolCode);
+  const candidates = activeSchoolsFor(d, grade);
+  const school =
+    same && same.level === levelOf(grade) ? same : candidates[Math.floor(rng() * candidates.length)];
+  if (!school) return;
+  s.enrollments.unshift({
+    schoolCode: school.code,
+    entry: prior.firstDay,
+    exit: prior.lastDay,
+    grade,
+    entryCode: NEW_ENTRY(grade),
+    exitCode: 'E155',
+    status: 'inactive',
+    year: prior.schoolYear,
+  });
+  if (rng() < 0.08) {
+    const start = addDays(prior.firstDay, -365);
+    s.programs.push({
+      code: '191',
+      schoolCode: school.code,
+      start,
+      end: addDays(start, 120),
+      beforeWindow: true,
+    });
+  }
+}
+
+/**
+ * A former student who left two years before the window: still in every SIS (STU tagged, STUDENTS exited,
+ * an old calendar's enrollment), never in the comparison's scope.
+ */
+export function buildAlumnus(d: ModelDistrict, index: number): ModelStudent {
+  const s = buildStudent({ ...d, history: false }, index);
+  const year = d.priorCalendar.schoolYear - 2;
+  const cal = schoolCalendar(year);
+  const e = s.enrollments[0];
+  s.scenario = 'withdrawn';
+  s.enrollments = [
+    { ...e, entry: cal.firstDay, exit: cal.lastDay, exitCode: 'T160', status: 'inactive', year },
+  ];
+  s.programs = s.programs.map((p) => ({ ...p, start: cal.firstDay, end: cal.lastDay, beforeWindow: true }));
+  s.rosters = [];
+  s.beforeWindow = true;
+  return s;
 }
 
 const NEW_ENTRY = (grade: ModelGrade): string => (gradeNumber(grade) <= 0 ? 'E1' : 'R1');

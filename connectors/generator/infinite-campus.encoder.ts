@@ -61,6 +61,12 @@ export class InfiniteCampusEncoder implements SisEncoder {
   private readonly sectionIds = new Map<string, number>();
   private seq = { enrollment: 0, participation: 0, roster: 0 };
   private calendarOf = (schoolCode: number): number => schoolCode * 100 + 1;
+  /** The calendar of an enrollment's year: this year's, last year's (history), or an older one's. */
+  private calendarFor(d: ModelDistrict, e: ModelEnrollment): number {
+    const year = e.year ?? d.calendar.schoolYear;
+    const back = d.calendar.schoolYear - year;
+    return back === 0 ? this.calendarOf(e.schoolCode) : e.schoolCode * 100 + 1 - back * 10;
+  }
 
   writeDistrict(d: ModelDistrict, sink: TableSink): void {
     const c = d.calendar;
@@ -77,6 +83,18 @@ export class InfiniteCampusEncoder implements SisEncoder {
         s.active ? 0 : 1,
       ]);
       this.counts.school++;
+      if (!d.history) continue;
+      const p = d.priorCalendar;
+      sink.add('Calendar', [
+        s.code * 100 + 1 - 10,
+        1000 + s.code,
+        p.schoolYear + 1,
+        `${p.schoolYear % 100}-${(p.schoolYear + 1) % 100} ${s.name}`.slice(0, 50),
+        p.firstDay,
+        p.lastDay,
+        0,
+        s.active ? 0 : 1,
+      ]);
     }
     for (const t of d.staff) {
       const personId = STAFF_PERSON + t.id;
@@ -117,7 +135,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
     }
   }
 
-  writeStudent(_d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
+  writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
     const personId = 100_000 + s.index;
     sink.add('Person', [personId, s.id === null ? null : String(s.id), s.stateId, null, null, personId]);
     sink.add('Identity', [
@@ -132,13 +150,13 @@ export class InfiniteCampusEncoder implements SisEncoder {
       s.hispanic ? 'Y' : 'N',
     ]);
     for (const race of s.races) sink.add('IdentityRaceEthnicity', [personId, RACES.indexOf(race) + 1]);
-    this.counts.student++;
+    if (!s.beforeWindow) this.counts.student++;
     for (const e of s.enrollments) {
       this.seq.enrollment++;
       sink.add('Enrollment', [
         this.seq.enrollment,
         personId,
-        this.calendarOf(e.schoolCode),
+        this.calendarFor(d, e),
         this.grade(e),
         e.entry,
         e.entryCode,
@@ -148,7 +166,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
         e.status === 'no_show' ? 1 : 0,
         0,
       ]);
-      this.counts.enrollment++;
+      if (!s.beforeWindow) this.counts.enrollment++;
     }
     for (const p of s.programs) {
       this.seq.participation++;
@@ -159,7 +177,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
         p.start,
         p.end,
       ]);
-      this.counts.program++;
+      if (!p.beforeWindow) this.counts.program++;
     }
     for (const r of s.rosters) {
       this.seq.roster++;

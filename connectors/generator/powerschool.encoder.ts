@@ -265,9 +265,9 @@ export class PowerSchoolEncoder implements SisEncoder {
       0,
       0,
     ]);
-    this.counts.student++;
+    if (!s.beforeWindow) this.counts.student++;
     for (const e of s.enrollments) {
-      this.counts.enrollment++;
+      if (!s.beforeWindow) this.counts.enrollment++;
       if (e === current) continue;
       this.seq.reenrollment++;
       sink.add('REENROLLMENTS', [
@@ -301,7 +301,7 @@ export class PowerSchoolEncoder implements SisEncoder {
         null,
         psGrade(current),
       ]);
-      this.counts.program++;
+      if (!p.beforeWindow) this.counts.program++;
     }
     for (const r of s.rosters) {
       this.seq.cc++;

@@ -1,6 +1,7 @@
 import type { ConnectorDefinition, EntityExtractSpec, ExtractQuery } from 'connectors/sdk/connector.types';
 import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
 import { CALPADS_ENTRY_CODES } from 'connectors/powerschool/powerschool.connector';
+import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
 /**
  * Infinite Campus (SQL Server). Enrollment per calendar (Calendar.endYear = start year + 1), endDate inclusive,
@@ -12,15 +13,18 @@ function withIdentity(sql: string): ExtractQuery {
 }
 
 const IN_YEAR_CALENDAR = `c.endYear = :schoolYear + 1`;
+/** Calendars of the comparison window's school years (enrollment history). */
+const IN_WINDOW_CALENDAR = `c.endYear >= :firstYear + 1 AND c.endYear <= :schoolYear + 1`;
 
 const school: EntityExtractSpec = {
   entity: 'school',
   nativeTables: ['School', 'Calendar'],
   query: {
     sql: `SELECT sc.schoolID AS internal_id, sc.number AS school_id, sc.standardCode AS state_school_id, sc.name AS name,
-  CASE WHEN EXISTS (SELECT 1 FROM Calendar c WHERE c.schoolID = sc.schoolID AND ${IN_YEAR_CALENDAR} AND c.exclude = 0)
-    THEN 'Y' ELSE 'N' END AS active_flag
+  CASE WHEN ca.schoolID IS NOT NULL THEN 'Y' ELSE 'N' END AS active_flag
 FROM School sc
+LEFT JOIN (SELECT DISTINCT c.schoolID FROM Calendar c WHERE ${IN_YEAR_CALENDAR} AND c.exclude = 0) ca
+  ON ca.schoolID = sc.schoolID
 ORDER BY sc.number`,
   },
   keyPrefix: 'School',
@@ -32,6 +36,7 @@ ORDER BY sc.number`,
     // A school is active for the year when it has a non-excluded calendar; grade spans live per calendar (not supplied).
     active: { column: 'active_flag', bool: { true: ['Y'], false: ['N'] }, label: 'Calendar.exclude' },
   },
+  refine: refineStateSchoolId,
 };
 
 const student: EntityExtractSpec = {
@@ -53,8 +58,8 @@ LEFT JOIN (
         FROM IdentityRaceEthnicity ir JOIN RaceEthnicity re ON re.raceID = ir.raceID) q
   GROUP BY q.identityID
 ) r ON r.identityID = i.identityID
-WHERE EXISTS (SELECT 1 FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID
-              WHERE e.personID = p.personID AND ${IN_YEAR_CALENDAR})
+JOIN (SELECT DISTINCT e.personID FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID
+      WHERE ${IN_WINDOW_CALENDAR}) w ON w.personID = p.personID
 ORDER BY p.studentNumber, p.personID`),
   keyPrefix: 'Person',
   // studentNumber is part of the key so a person without one is reported as a null key.
@@ -77,7 +82,7 @@ ORDER BY p.studentNumber, p.personID`),
 };
 
 /**
- * Status is derived: 'NS' noShow = 1, 'E' ended (endDate set), 'F' future start (after :asOf), else 'A'.
+ * Enrollments on the window's calendars. Status is derived: 'NS' noShow = 1, 'E' ended (endDate set), 'F' future start (after :asOf), else 'A'.
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
@@ -93,7 +98,7 @@ FROM Enrollment e
 JOIN Calendar c ON c.calendarID = e.calendarID
 JOIN School sc ON sc.schoolID = c.schoolID
 LEFT JOIN Person p ON p.personID = e.personID
-WHERE ${IN_YEAR_CALENDAR}
+WHERE ${IN_WINDOW_CALENDAR}
 ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
   },
   keyPrefix: 'Enrollment',
@@ -110,19 +115,20 @@ ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
     enrollment_type: { column: 'enrollment_type', label: 'Enrollment.serviceType' },
     status: { column: 'status_code', codeSet: 'enrollment_status', label: 'Enrollment.noShow/endDate' },
   },
+  refine: refineGraduation,
 };
 
+/** Participations in the comparison window (by their dates, like every connector's programs). */
 const program: EntityExtractSpec = {
   entity: 'program',
-  nativeTables: ['ProgramParticipation', 'Program', 'Person', 'Calendar'],
+  nativeTables: ['ProgramParticipation', 'Program', 'Person'],
   query: {
     sql: `SELECT pp.participationID AS participation_id, p.studentNumber AS student_id, pr.code AS program_code,
   pp.startDate AS start_date, pp.endDate AS end_date
 FROM ProgramParticipation pp
 JOIN Person p ON p.personID = pp.personID
 LEFT JOIN Program pr ON pr.programID = pp.programID
-WHERE EXISTS (SELECT 1 FROM Calendar c WHERE ${IN_YEAR_CALENDAR}
-              AND pp.startDate <= c.endDate AND (pp.endDate IS NULL OR pp.endDate >= c.startDate))
+WHERE ${inWindow('pp.startDate', 'pp.endDate')}
 ORDER BY p.studentNumber, pp.participationID`,
   },
   keyPrefix: 'ProgramParticipation',

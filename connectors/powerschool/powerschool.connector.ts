@@ -5,17 +5,35 @@ import type {
   NativeValue,
 } from 'connectors/sdk/connector.types';
 import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
+import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
 /**
  * PowerSchool SIS (Oracle). Current enrollment on STUDENTS, past ones in REENROLLMENTS; ExitDate and CC.DateLeft
  * are exclusive (day after the last day), so both are mapped with `adjust: 'exclusive_end'`. The district id is
  * Student_Number (it survives a migration); STUDENTS.ID is the internal join key. The school year is selected
  * through TERMS: YearID = start year − 1990. SQL avoids `AS` before table aliases (Oracle rejects it).
+ *
+ * Every query is linear in the district: no sub-query per row; the window's enrollments are one
+ * pre-computed set joined by hash, and records are selected by the comparison window only (dates, never
+ * their validity: an ExitDate before the EntryDate is extracted like any other).
  */
 
-/** The year-long term of the enrollment's school for the requested year. */
-const YEAR_TERM = (alias: string, schoolCol: string): string =>
-  `JOIN TERMS ${alias} ON ${alias}.SchoolID = ${schoolCol} AND ${alias}.IsYearRec = 1 AND ${alias}.YearID = :schoolYear - 1990`;
+/** The July–June school year (start year) of a date column; EXTRACT is common to Oracle and PostgreSQL. */
+const YEAR_OF = (col: string): string =>
+  `CASE WHEN EXTRACT(MONTH FROM ${col}) >= 7 THEN EXTRACT(YEAR FROM ${col}) ELSE EXTRACT(YEAR FROM ${col}) - 1 END`;
+
+/**
+ * The school year of an enrollment: that of its entry date when the entry lies in the window; a record entered
+ * before the window (or with a zero date) belongs to the year it ended in, or to the current year if still open.
+ */
+const SCHOOL_YEAR = (entry: string, exit: string): string =>
+  `CASE WHEN ${entry} >= :windowStart THEN ${YEAR_OF(entry)}
+    WHEN ${exit} IS NOT NULL AND ${exit} <= :windowEnd THEN ${YEAR_OF(exit)} ELSE :schoolYear END`;
+
+/** Students (internal ID) with a current or past enrollment in the window: one set, hash-joined. */
+const WINDOW_STUDENTS = `SELECT cur.ID AS sid FROM STUDENTS cur WHERE ${inWindow('cur.EntryDate', 'cur.ExitDate', true)}
+  UNION
+  SELECT re.StudentID AS sid FROM REENROLLMENTS re WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`;
 
 const SECTION_ID = `CONCAT(CONCAT(CAST(se.SchoolID AS varchar(10)), '-'), se.Section_Number)`;
 
@@ -44,12 +62,13 @@ ORDER BY sc.School_Number`,
       label: 'SCHOOLS.State_ExcludeFromReporting',
     },
   },
+  refine: refineStateSchoolId,
 };
 
-/** Students with an enrollment (current or past) overlapping the year; races pivoted from StudentRace. */
+/** Students with an enrollment (current or past) in the window; races pivoted from StudentRace. */
 const student: EntityExtractSpec = {
   entity: 'student',
-  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X', 'TERMS'],
+  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X'],
   query: {
     sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
@@ -67,13 +86,7 @@ LEFT JOIN (
   GROUP BY q.StudentID
 ) r ON r.StudentID = s.ID
 LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID
-WHERE EXISTS (
-    SELECT 1 FROM TERMS t WHERE t.SchoolID = s.SchoolID AND t.IsYearRec = 1 AND t.YearID = :schoolYear - 1990
-      AND s.EntryDate <= t.LastDay AND (s.ExitDate IS NULL OR s.ExitDate >= t.FirstDay))
-  OR EXISTS (
-    SELECT 1 FROM REENROLLMENTS re JOIN TERMS t ON t.SchoolID = re.SchoolID AND t.IsYearRec = 1
-      AND t.YearID = :schoolYear - 1990
-    WHERE re.StudentID = s.ID AND re.EntryDate <= t.LastDay AND (re.ExitDate IS NULL OR re.ExitDate >= t.FirstDay))
+JOIN (${WINDOW_STUDENTS}) w ON w.sid = s.ID
 ORDER BY s.Student_Number, s.DCID`,
   },
   keyPrefix: 'STUDENTS',
@@ -94,36 +107,35 @@ ORDER BY s.Student_Number, s.DCID`,
 };
 
 /**
- * STUDENTS (current) UNION ALL REENROLLMENTS (past). Active and pre-registered students carry the school's
- * year-end ExitDate in PowerSchool; that is not an exit, so it is nulled for Enroll_Status −1/0. Past rows have
- * no status column and are reported as 2 (transferred out / inactive).
+ * STUDENTS (current) UNION ALL REENROLLMENTS (past) in the window. Active and pre-registered students carry the
+ * school's year-end ExitDate in PowerSchool; that is not an exit, so it is nulled for Enroll_Status −1/0. Past
+ * rows have no status column and are reported as 2 (transferred out / inactive). The school year is the
+ * July–June year of the entry date, as PS_Enrollment_All derives YearID from the entry (no TERMS lookup).
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
-  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'TERMS'],
+  nativeTables: ['STUDENTS', 'REENROLLMENTS'],
   query: {
     sql: `SELECT 'STUDENTS' AS source_table, s.DCID AS row_dcid, s.Student_Number AS student_id, s.SchoolID AS school_id,
-  t.YearID + 1990 AS school_year, s.EntryDate AS entry_date,
+  ${SCHOOL_YEAR('s.EntryDate', 's.ExitDate')} AS school_year, s.EntryDate AS entry_date,
   CASE WHEN s.Enroll_Status <= 0 THEN NULL ELSE s.ExitDate END AS exit_date, s.ExitDate AS exit_date_native,
   s.Grade_Level AS grade_level, s.EntryCode AS entry_code, s.ExitCode AS exit_code, s.Enroll_Status AS enroll_status
 FROM STUDENTS s
-${YEAR_TERM('t', 's.SchoolID')}
-WHERE s.EntryDate <= t.LastDay AND (s.ExitDate IS NULL OR s.ExitDate >= t.FirstDay)
+WHERE ${inWindow('s.EntryDate', 's.ExitDate', true)}
 UNION ALL
 SELECT 'REENROLLMENTS' AS source_table, re.DCID AS row_dcid, s.Student_Number AS student_id, re.SchoolID AS school_id,
-  t.YearID + 1990 AS school_year, re.EntryDate AS entry_date, re.ExitDate AS exit_date, re.ExitDate AS exit_date_native,
+  ${SCHOOL_YEAR('re.EntryDate', 're.ExitDate')} AS school_year, re.EntryDate AS entry_date, re.ExitDate AS exit_date, re.ExitDate AS exit_date_native,
   re.Grade_Level AS grade_level, re.EntryCode AS entry_code, re.ExitCode AS exit_code, 2 AS enroll_status
 FROM REENROLLMENTS re
 JOIN STUDENTS s ON s.ID = re.StudentID
-${YEAR_TERM('t', 're.SchoolID')}
-WHERE re.EntryDate <= t.LastDay AND (re.ExitDate IS NULL OR re.ExitDate >= t.FirstDay)`,
+WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`,
   },
   keyPrefix: 'PS',
   keyColumns: ['student_id', 'source_table', 'row_dcid'],
   fields: {
     student_id: { column: 'student_id', label: 'STUDENTS.Student_Number' },
     school_id: { column: 'school_id', label: 'SchoolID' },
-    school_year: { column: 'school_year', label: 'TERMS.YearID' },
+    school_year: { column: 'school_year', label: 'EntryDate (July–June year)' },
     entry_date: { column: 'entry_date', date: true, label: 'EntryDate' },
     exit_date: { column: 'exit_date', date: true, adjust: 'exclusive_end', label: 'ExitDate' },
     grade_level: { column: 'grade_level', codeSet: 'grade_level', label: 'Grade_Level' },
@@ -131,8 +143,14 @@ WHERE re.EntryDate <= t.LastDay AND (re.ExitDate IS NULL OR re.ExitDate >= t.Fir
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'ExitCode' },
     status: { column: 'enroll_status', codeSet: 'enrollment_status', label: 'STUDENTS.Enroll_Status' },
   },
-  refine: refineNoShow,
+  refine: refineEnrollment,
 };
+
+/** No-shows, and completer exits as graduated. */
+export function refineEnrollment(row: CanonicalRow, native: NativeRow): void {
+  refineNoShow(row, native);
+  refineGraduation(row);
+}
 
 /** A no-show has ExitDate = EntryDate: the inclusive exit is the entry day itself (not entry − 1). */
 export function refineNoShow(row: CanonicalRow, native: NativeRow): void {
@@ -151,18 +169,17 @@ function sameDay(a: NativeValue | undefined, b: NativeValue | undefined): boolea
   return String(a).slice(0, 10) === String(b).slice(0, 10);
 }
 
-/** SPENROLLMENTS overlapping the year at the program's school; the code is GEN(specprog).Value. */
+/** SPENROLLMENTS in the window (programs ended before it are out of scope); the code is GEN(specprog).Value. */
 const program: EntityExtractSpec = {
   entity: 'program',
-  nativeTables: ['SPENROLLMENTS', 'GEN', 'STUDENTS', 'TERMS'],
+  nativeTables: ['SPENROLLMENTS', 'GEN', 'STUDENTS'],
   query: {
     sql: `SELECT sp.DCID AS row_dcid, s.Student_Number AS student_id, sp.SchoolID AS school_id, g.Value AS program_code,
   sp.Enter_Date AS start_date, sp.Exit_Date AS end_date
 FROM SPENROLLMENTS sp
 JOIN STUDENTS s ON s.ID = sp.StudentID
 LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
-${YEAR_TERM('t', 'sp.SchoolID')}
-WHERE sp.Enter_Date <= t.LastDay AND (sp.Exit_Date IS NULL OR sp.Exit_Date >= t.FirstDay)
+WHERE ${inWindow('sp.Enter_Date', 'sp.Exit_Date')}
 ORDER BY s.Student_Number, sp.DCID`,
   },
   keyPrefix: 'SPENROLLMENTS',
@@ -206,18 +223,24 @@ ORDER BY se.SchoolID, se.Section_Number`,
 };
 
 /**
- * CC rows of the year (the first two digits of |TermID| are the YearID). A negative SectionID is a dropped
- * enrollment: the section is ABS(SectionID) and DateLeft (exclusive) is its end; live rows have no end yet.
+ * CC rows of the school year (the first two digits of |TermID| are the YearID), sections year-local like every
+ * SIS's. PowerSchool turns SectionID/TermID negative on a drop, and also at a normal exit and at year end; the
+ * sign therefore says nothing by itself. Normalised here: the section is ABS(SectionID), and the row has an end
+ * only when DateLeft (exclusive) falls before the day after its term's last day, i.e. the student left the
+ * section early. A row running to the term's end (positive rows carry DateLeft = term end + 1 too) has none.
  */
 const studentSection: EntityExtractSpec = {
   entity: 'student_section',
-  nativeTables: ['CC', 'SECTIONS', 'STUDENTS'],
+  nativeTables: ['CC', 'SECTIONS', 'STUDENTS', 'TERMS'],
   query: {
     sql: `SELECT cc.DCID AS row_dcid, s.Student_Number AS student_id, ${SECTION_ID} AS section_id, cc.SchoolID AS school_id,
-  cc.DateEnrolled AS begin_date, CASE WHEN cc.SectionID < 0 THEN cc.DateLeft ELSE NULL END AS end_date
+  cc.DateEnrolled AS begin_date,
+  CASE WHEN cc.DateLeft IS NOT NULL AND (tm.LastDay IS NULL OR cc.DateLeft <= tm.LastDay) THEN cc.DateLeft ELSE NULL END
+    AS end_date
 FROM CC cc
 JOIN STUDENTS s ON s.ID = cc.StudentID
 JOIN SECTIONS se ON se.ID = ABS(cc.SectionID)
+LEFT JOIN TERMS tm ON tm.ID = ABS(cc.TermID) AND tm.SchoolID = cc.SchoolID
 WHERE ABS(cc.TermID) >= (:schoolYear - 1990) * 100 AND ABS(cc.TermID) < (:schoolYear - 1989) * 100
 ORDER BY s.Student_Number, cc.DCID`,
   },
@@ -232,7 +255,10 @@ ORDER BY s.Student_Number, cc.DCID`,
   },
 };
 
-/** TEACHERS has one row per user per school: one canonical staff row per TeacherNumber (lowest ID wins). */
+/**
+ * TEACHERS has one row per user per school: one canonical staff row per TeacherNumber (lowest ID wins), picked
+ * by a join to the pre-aggregated minimum per TeacherNumber (one hash join, not a sub-query per row).
+ */
 const staff: EntityExtractSpec = {
   entity: 'staff',
   nativeTables: ['TEACHERS'],
@@ -240,7 +266,8 @@ const staff: EntityExtractSpec = {
     sql: `SELECT tc.ID AS teacher_id, tc.TeacherNumber AS staff_id, tc.SIF_StatePrid AS state_staff_id,
   tc.Last_Name AS last_name, tc.First_Name AS first_name, tc.Email_Addr AS email
 FROM TEACHERS tc
-WHERE tc.ID = (SELECT MIN(t2.ID) FROM TEACHERS t2 WHERE t2.TeacherNumber = tc.TeacherNumber)
+JOIN (SELECT MIN(t2.ID) AS first_id FROM TEACHERS t2 WHERE t2.TeacherNumber IS NOT NULL GROUP BY t2.TeacherNumber) f
+  ON f.first_id = tc.ID
 ORDER BY tc.TeacherNumber`,
   },
   keyPrefix: 'TEACHERS',
@@ -286,7 +313,7 @@ export const powerschoolConnector: ConnectorDefinition = {
   schoolYear: {
     mode: 'column',
     description:
-      'TERMS.YearID = start year − 1990 (34 = 2024-25); enrollments overlapping the year-long term are extracted.',
+      'TERMS.YearID = start year − 1990 (34 = 2024-25) for schedules; enrollments, students and programs by the comparison window (EntryDate / Enter_Date in it, or running into it).',
   },
   defaultCodeMaps: {
     grade_level: POWERSCHOOL_GRADE_MAP,

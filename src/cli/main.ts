@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { CliContext } from 'src/cli/cli-context';
 import { registerCommands } from 'src/cli/commands';
 import { ConfigException } from 'src/config/config.service';
+import { loadSqlParser } from 'src/rule-engine/compiler/sql-parser.util';
 
 /** `sis-certify` — administration, data generation, rules, runs and the on-premises agent. */
 export function buildProgram(): Command {
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
 
 export async function main(argv: string[]): Promise<void> {
   try {
+    await loadSqlParser();
     await buildProgram().parseAsync(argv);
   } catch (err) {
     if (err instanceof CommanderError) {

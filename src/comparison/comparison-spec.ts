@@ -24,6 +24,16 @@ export interface EntityComparisonSpec {
     passes: keyof Pick<ComparisonOptions, 'studentKeys' | 'staffKeys'>;
   };
   key: KeyPart[];
+  /**
+   * Dated entities: records sharing a key are paired in the order of this date (then their row), so a record
+   * whose date moved is one field difference, not a record missing on each side.
+   */
+  order?: string;
+  /**
+   * When one side's connector does not supply this end date (Aeries SEC holds only the live schedule), only the
+   * records still running at the as-of date are compared: an ended record is history that side cannot hold.
+   */
+  liveUnlessDated?: string;
   /** Non-key fields pointing at another entity: mapped to new ids before comparing. */
   refs: Partial<Record<string, IdEntity>>;
   /** Where a record belongs for the per-school readiness: its own school_id, or its student's enrollment. */
@@ -71,8 +81,8 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
     key: [
       { field: 'student_id', ref: 'student' },
       { field: 'school_id', ref: 'school' },
-      { field: 'entry_date' },
     ],
+    order: 'entry_date',
     refs: {},
     school: 'field',
     warning: {
@@ -89,7 +99,8 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
   {
     entity: 'program',
     label: 'Program',
-    key: [{ field: 'student_id', ref: 'student' }, { field: 'program_code' }, { field: 'start_date' }],
+    key: [{ field: 'student_id', ref: 'student' }, { field: 'program_code' }],
+    order: 'start_date',
     refs: { school_id: 'school' },
     school: 'field',
     warning: {
@@ -124,6 +135,8 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
       { field: 'student_id', ref: 'student' },
       { field: 'section_id', ref: 'section' },
     ],
+    order: 'begin_date',
+    liveUnlessDated: 'end_date',
     refs: { school_id: 'school' },
     school: 'field',
     warning: {

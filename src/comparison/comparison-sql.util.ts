@@ -4,7 +4,7 @@ import type { ComparisonOptions, IdEntity } from 'src/comparison/comparison.type
 
 /**
  * Builds the set-based statements of one comparison. Every statement takes the same parameters:
- * $1 old snapshot id, $2 new snapshot id, $3 district id. Identifiers come from the canonical model and
+ * $1 old snapshot id, $2 new snapshot id, $3 district id, $4 the as-of date. Identifiers come from the canonical model and
  * the catalogue (never from input); values are always bound.
  *
  * Work tables (temporary, dropped at commit):
@@ -71,14 +71,23 @@ export function setupStatements(): string[] {
   ];
 }
 
-/** Records of one entity with their match keys, both sides. */
-function rowStatements(spec: EntityComparisonSpec): string[] {
+/**
+ * Records of one entity with their match keys, both sides. Records sharing a key are numbered in the order of
+ * the entity's date, so dated records pair by date order and a moved date is a field difference.
+ */
+function rowStatements(spec: EntityComparisonSpec, options: ComparisonOptions): string[] {
   const table = ident(snapshotTable(spec.entity));
+  const ord = spec.order ? `s.${ident(spec.order)}` : 'NULL::date';
+  const end = spec.liveUnlessDated;
+  const live =
+    end && options.fields && !options.fields[spec.entity]?.includes(end)
+      ? ` AND (s.${ident(end)} IS NULL OR s.${ident(end)} >= $4::date)`
+      : '';
   return (['o', 'n'] as const).map(
     (side) => `INSERT INTO cmp_rows (entity, side, row_no, k, r, school_id)
-      SELECT ${lit(spec.entity)}, '${side}', row_no, k, row_number() OVER (PARTITION BY k ORDER BY row_no), school_id
-      FROM (SELECT s.row_no, ${keyExpr(spec, side, 's')} AS k, ${schoolExpr(spec, side, 's')} AS school_id
-            FROM ${table} s WHERE s.snapshot_id = ${SIDE_PARAM[side]}) x`,
+      SELECT ${lit(spec.entity)}, '${side}', row_no, k, row_number() OVER (PARTITION BY k ORDER BY ord NULLS LAST, row_no), school_id
+      FROM (SELECT s.row_no, ${keyExpr(spec, side, 's')} AS k, ${ord} AS ord, ${schoolExpr(spec, side, 's')} AS school_id
+            FROM ${table} s WHERE s.snapshot_id = ${SIDE_PARAM[side]}${live}) x`,
   );
 }
 
@@ -119,6 +128,13 @@ function keyedPairStatement(spec: EntityComparisonSpec): string {
     WHERE o.entity = ${e} AND o.side = 'o'`;
 }
 
+/** The key as stored and shown: the match key plus, for dated entities, the record's date. */
+function shownKey(spec: EntityComparisonSpec, k: string, alias: string): string {
+  if (!spec.order) return k;
+  const f = ident(spec.order);
+  return `(${k}::jsonb || jsonb_build_object(${lit(f)}, ${alias}.${f}))::text`;
+}
+
 function missingStatements(spec: EntityComparisonSpec): string[] {
   const table = ident(snapshotTable(spec.entity));
   const e = lit(spec.entity);
@@ -132,7 +148,7 @@ function missingStatements(spec: EntityComparisonSpec): string[] {
       column,
       param,
     ]) => `INSERT INTO cmp_diff (entity, kind, k, school_id, ${column}, ${side === 'o' ? 'old' : 'new'}_source_key)
-      SELECT ${e}, '${kind}', r.k, r.school_id, r.row_no, s.source_key
+      SELECT ${e}, '${kind}', ${shownKey(spec, 'r.k', 's')}, r.school_id, r.row_no, s.source_key
       FROM cmp_rows r JOIN ${table} s ON s.snapshot_id = ${param} AND s.row_no = r.row_no
       WHERE r.entity = ${e} AND r.side = '${side}'
         AND NOT EXISTS (SELECT 1 FROM cmp_pairs p WHERE p.entity = ${e} AND p.${column} = r.row_no)`,
@@ -197,7 +213,7 @@ function fieldDiffStatement(
   });
   const e = lit(spec.entity);
   return `INSERT INTO cmp_diff (entity, kind, k, school_id, field, old_row, new_row, old_source_key, new_source_key, old_raw, old_value, new_raw, new_value)
-    SELECT ${e}, 'field', p.k, p.school_id, d.field, p.old_row, p.new_row, o.source_key, n.source_key, d.old_raw, d.old_value, d.new_raw, d.new_value
+    SELECT ${e}, 'field', ${shownKey(spec, 'p.k', 'o')}, p.school_id, d.field, p.old_row, p.new_row, o.source_key, n.source_key, d.old_raw, d.old_value, d.new_raw, d.new_value
     FROM cmp_pairs p
     JOIN ${table} o ON o.snapshot_id = $1 AND o.row_no = p.old_row
     JOIN ${table} n ON n.snapshot_id = $2 AND n.row_no = p.new_row
@@ -244,17 +260,21 @@ const ANALYZE_PAIRS = 'ANALYZE cmp_pairs';
 
 /** Every statement computing the work tables, in order. */
 export function comparisonStatements(columns: SnapColumns, options: ComparisonOptions): string[] {
-  const statements = [...setupStatements()];
+  // Fresh statistics for every table the comparison joins that the extraction did not just analyse.
+  const statements = [...setupStatements(), 'ANALYZE id_crosswalks'];
   const identities = COMPARISON_SPECS.filter((s) => s.identity);
   const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
   // Temporary tables have no statistics until analysed: without them the planner assumes a handful of rows and
   // joins cmp_rows to itself in a nested loop, which made the comparison quadratic in the number of records.
   for (const spec of identities)
-    statements.push(...rowStatements(spec), ANALYZE_ROWS, ...identityStatements(spec, options));
-  statements.push(`INSERT INTO cmp_idmap (entity, old_id, new_id)
-    SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`);
+    statements.push(...rowStatements(spec, options), ANALYZE_ROWS, ...identityStatements(spec, options));
+  statements.push(
+    `INSERT INTO cmp_idmap (entity, old_id, new_id)
+    SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`,
+    'ANALYZE cmp_idmap',
+  );
   for (const spec of keyed)
-    statements.push(...rowStatements(spec), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
+    statements.push(...rowStatements(spec, options), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
   // Matched identities take the school of their record in the new snapshot (keyed pairs carry it already).
   statements.push(
     `UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r

@@ -124,7 +124,8 @@ export class ComparisonRepository {
       // As for rule statements: JIT compile time exceeds what it saves on one district's records.
       await m.query('SET LOCAL jit = off');
       await m.query(`SET LOCAL work_mem = '64MB'`);
-      const params = [input.oldSnapshotId, input.newSnapshotId, input.districtId];
+      const asOf = options.asOf ?? new Date().toISOString().slice(0, 10);
+      const params = [input.oldSnapshotId, input.newSnapshotId, input.districtId, asOf];
       for (const statement of comparisonStatements(columns, options)) {
         const bound = bindUsed(statement, params);
         const t0 = performance.now();

@@ -14,6 +14,8 @@ export interface ComparisonOptions {
   staffKeys: Array<'state_staff_id' | 'staff_id'>;
   /** Canonical fields compared per entity (e.g. the fields both connectors supply); absent = every field. */
   fields?: Partial<Record<CanonicalEntity, string[]>>;
+  /** The day records must still run on to be compared where one side holds no end dates (default today). */
+  asOf?: string;
   /** At most this many difference rows are stored; counts always cover everything. */
   maxDifferences: number;
   maxWarnings: number;

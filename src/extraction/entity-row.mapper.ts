@@ -181,7 +181,7 @@ export class EntityRowMapper {
       const parsed = parseNativeDate(v);
       if (parsed.ok) return { value: shift ? addDays(parsed.date, shift) : parsed.date, raw };
       const what =
-        parsed.kind === 'impossible_date' ? 'impossible date (before 1900 or after 2100)' : 'unreadable date';
+        parsed.kind === 'impossible_date' ? 'impossible date (a zero date before 1900)' : 'unreadable date';
       const message = `${what} '${raw}' in ${label}`;
       this.issue(
         issues,

@@ -7,6 +7,7 @@ import {
   type EntityExtractSpec,
   type NativeRow,
 } from 'connectors/sdk/connector.types';
+import { DEFAULT_WINDOW_YEARS, windowParams } from 'connectors/sdk/window.util';
 import { mergeCodeMaps } from 'src/extraction/code-lookup.util';
 import { encodeCopyLine, escapeCopyText, type CopyColumn } from 'src/extraction/copy-text.util';
 import { EntityRowMapper } from 'src/extraction/entity-row.mapper';
@@ -62,7 +63,10 @@ export class ExtractionService {
       totalRows: entities.reduce((n, e) => n + e.rows, 0),
       durationMs: Math.round(performance.now() - started),
     });
-    const params: ExtractParams = { schoolYear: input.schoolYear, asOf: input.asOf };
+    const params: ExtractParams = {
+      ...windowParams(input.schoolYear, input.windowYears ?? DEFAULT_WINDOW_YEARS),
+      asOf: input.asOf,
+    };
     try {
       const checkpoints = await repo.checkpoints(input.snapshotId);
       for (const [index, spec] of input.connector.entities.entries()) {

@@ -6,10 +6,16 @@ import type { CodeSet } from 'src/districts/district.types';
 /** Native code → canonical code per code set (district overrides already laid over connector defaults). */
 export type CodeMaps = Partial<Record<CodeSet, Record<string, string>>>;
 
-/** Values bound to `:schoolYear` and `:asOf` in every extract query. `asOf` is an ISO date (YYYY-MM-DD). */
+/**
+ * Values bound in every extract query: `:schoolYear`, `:asOf` (ISO date) and the comparison window
+ * (`:firstYear`, `:windowStart`, `:windowEnd`, see connectors/sdk/window.util.ts).
+ */
 export interface ExtractParams {
   schoolYear: number;
   asOf: string;
+  firstYear: number;
+  windowStart: string;
+  windowEnd: string;
   [name: string]: string | number;
 }
 
@@ -40,6 +46,8 @@ export interface ExtractSnapshotInput {
   state?: string | null;
   schoolYear: number;
   asOf: string;
+  /** School years in the comparison window, ending with `schoolYear` (default 2: the current and prior year). */
+  windowYears?: number;
   onProgress?: ExtractionProgress;
   /** Names the link in errors raised for a failing row source; defaults to the connector's title. */
   linkName?: string;

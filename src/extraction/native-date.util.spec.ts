@@ -19,8 +19,12 @@ describe('parseNativeDate', () => {
     expect(parseNativeDate(input)).toEqual({ ok: false, kind: 'invalid_date' });
   });
 
-  it.each(['1899-12-31', '2101-01-01', '0001-01-01'])('rejects %s as impossible', (input) => {
+  it.each(['1899-12-31', '1899-12-30', '0001-01-01'])('rejects %s as impossible', (input) => {
     expect(parseNativeDate(input)).toEqual({ ok: false, kind: 'impossible_date' });
+  });
+
+  it.each(['2101-01-01', '2105-03-04', '9999-12-31'])('keeps the odd but real date %s', (input) => {
+    expect(parseNativeDate(input)).toEqual({ ok: true, date: input });
   });
 
   it('moves across month and leap-year boundaries', () => {

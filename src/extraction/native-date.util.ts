@@ -12,13 +12,16 @@ function daysInMonth(y: number, m: number): number {
 
 function build(y: number, m: number, d: number): DateParse {
   if (m < 1 || m > 12 || d < 1 || d > daysInMonth(y, m)) return { ok: false, kind: 'invalid_date' };
-  if (y < 1900 || y > 2100) return { ok: false, kind: 'impossible_date' };
+  // Before 1900 are the engines' zero dates (SQL Server 1900-01-01 aside, OLE 1899-12-30, 0001-01-01): no
+  // date at all. A year after 2100 is a real, mistyped date (a birth date typed 2105): data to certify, kept.
+  if (y < 1900) return { ok: false, kind: 'impossible_date' };
   return { ok: true, date: `${String(y).padStart(4, '0')}-${pad2(m)}-${pad2(d)}` };
 }
 
 /**
  * A calendar date from a native value: Date (its UTC calendar day; drivers hand dates on as text), ISO text
- * (`YYYY-MM-DD[ T…]`), `YYYYMMDD` or `M/D/YYYY`. Years outside 1900–2100 are impossible, not dates.
+ * (`YYYY-MM-DD[ T…]`), `YYYYMMDD` or `M/D/YYYY`. Years before 1900 are impossible (zero dates); any later
+ * calendar date up to 9999 is a date, however odd.
  */
 export function parseNativeDate(v: string | number | boolean | Date): DateParse {
   if (v instanceof Date) {

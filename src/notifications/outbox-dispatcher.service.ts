@@ -12,13 +12,19 @@ export interface DispatchReport {
   sent: number;
   retried: number;
   failed: number;
+  /** Claimed rows whose lease lapsed before their turn and that another instance took over (not sent here). */
+  lost: number;
 }
 
 /**
  * Delivers outbox rows. Each round claims due rows (SKIP LOCKED: several instances never claim the same
- * row), sends them one by one and confirms each. A crash after the SMTP server accepted a message but
- * before the confirmation is the only window for a second delivery; the stable Message-ID lets mail
- * systems drop that duplicate.
+ * row) and sends them one by one. A claimed row is sent only while its claim is held: the lease is
+ * renewed just before the send (a row whose lease lapsed while earlier rows of the batch were sending,
+ * and that another instance took over, is skipped) and kept alive while the send is in flight (a slow
+ * SMTP server never lets the lease lapse under a message being delivered); the confirmation is
+ * conditional on still holding the claim. What remains is a process frozen for longer than the lease in
+ * the middle of a send, or a crash after the SMTP server accepted a message but before the confirmation;
+ * the stable Message-ID lets mail systems drop that duplicate.
  */
 @Injectable()
 export class OutboxDispatcherService {
@@ -42,20 +48,31 @@ export class OutboxDispatcherService {
   }
 
   private async round(limit: number): Promise<DispatchReport> {
-    const report: DispatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0 };
+    const report: DispatchReport = { claimed: 0, sent: 0, retried: 0, failed: 0, lost: 0 };
     if (this.channel.kind === 'none') return report;
-    const rows = await this.outbox.claim(
-      this.instanceId,
-      this.clock.now(),
-      this.config.health.OUTBOX_LEASE_MS,
-      limit,
-    );
+    const rows = await this.outbox.claim(this.instanceId, this.clock.now(), this.leaseMs, limit);
     report.claimed = rows.length;
     for (const row of rows) await this.deliver(row, report);
     return report;
   }
 
+  private get leaseMs(): number {
+    return this.config.health.OUTBOX_LEASE_MS;
+  }
+
+  private renew(row: OutboxRow): Promise<boolean> {
+    return this.outbox.renew(row.id, this.instanceId, this.clock.now(), this.leaseMs);
+  }
+
   private async deliver(row: OutboxRow, report: DispatchReport): Promise<void> {
+    if (!(await this.renew(row))) {
+      report.lost += 1;
+      return;
+    }
+    const keepAlive = setInterval(
+      () => void this.renew(row).catch(() => undefined),
+      Math.max(50, Math.floor(this.leaseMs / 3)),
+    );
     try {
       await this.channel.send({
         messageId: `<${row.id}@sis-certify>`,
@@ -65,10 +82,23 @@ export class OutboxDispatcherService {
         text: row.text,
         html: row.html,
       });
-      await this.outbox.markSent(row.id, this.instanceId, this.clock.now());
-      report.sent += 1;
     } catch (err) {
+      clearInterval(keepAlive);
       await this.onFailure(row, err instanceof Error ? err.message : String(err), report);
+      return;
+    }
+    clearInterval(keepAlive);
+    report.sent += 1;
+    try {
+      if (await this.outbox.markSent(row.id, this.instanceId, this.clock.now())) return;
+      this.logger.warn(
+        `message ${row.id} (${row.kind}) was delivered after its claim lapsed; another instance may deliver it again (same Message-ID)`,
+      );
+    } catch (err) {
+      // Not retried as a failure: the message was accepted. The row is taken over when its lease lapses.
+      this.logger.error(
+        `message ${row.id} (${row.kind}) delivered but not confirmed: ${err instanceof Error ? err.message : String(err)}`,
+      );
     }
   }
 

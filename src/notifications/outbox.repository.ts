@@ -23,34 +23,56 @@ export class OutboxRepository {
   }
 
   /**
-   * Claims due rows for one instance: pending ones whose time has come, and 'sending' ones whose lease
-   * expired (their instance died between claim and confirmation).
+   * Claims due rows for one instance, oldest due first: pending ones whose time has come, and 'sending'
+   * ones whose lease expired (their instance died between claim and confirmation, or fell behind).
    */
   claim(instance: string, now: Date, leaseMs: number, limit: number): Promise<OutboxRow[]> {
     return queryRows<OutboxRow>(
       this.ds,
-      `UPDATE notification_outbox o
-          SET status = 'sending', locked_by = $1, locked_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000),
-              attempts = o.attempts + 1
-        WHERE o.id IN (SELECT id FROM notification_outbox
-                        WHERE ((status = 'pending' AND next_attempt_at <= $2) OR (status = 'sending' AND locked_until < $2))
-                        ORDER BY next_attempt_at
-                        LIMIT $4
-                        FOR UPDATE SKIP LOCKED)
-       RETURNING ${COLUMNS.split(', ')
-         .map((c) => `o.${c}`)
-         .join(', ')}`,
+      `WITH claimed AS (
+         UPDATE notification_outbox o
+            SET status = 'sending', locked_by = $1, locked_until = $2::timestamptz + make_interval(secs => $3::double precision / 1000),
+                attempts = o.attempts + 1
+          WHERE o.id IN (SELECT id FROM notification_outbox
+                          WHERE ((status = 'pending' AND next_attempt_at <= $2) OR (status = 'sending' AND locked_until < $2))
+                          ORDER BY next_attempt_at
+                          LIMIT $4
+                          FOR UPDATE SKIP LOCKED)
+         RETURNING ${COLUMNS.split(', ')
+           .map((c) => `o.${c}`)
+           .join(', ')})
+       SELECT ${COLUMNS} FROM claimed ORDER BY next_attempt_at, created_at`,
       [instance, now, leaseMs, limit],
     );
   }
 
-  /** Confirms delivery; only the instance holding the claim may confirm. */
-  async markSent(id: string, instance: string, now: Date): Promise<void> {
-    await this.ds.query(
+  /**
+   * Extends this instance's lease on one claimed row; false when the claim is no longer held (it lapsed and
+   * another instance took the row over, or it was confirmed). The dispatcher renews before each send and
+   * while a send is in flight, so a row is never handed to a second instance while its first is sending.
+   */
+  async renew(id: string, instance: string, now: Date, leaseMs: number): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.ds,
+      `UPDATE notification_outbox
+          SET locked_until = $3::timestamptz + make_interval(secs => $4::double precision / 1000)
+        WHERE id = $1 AND locked_by = $2 AND status = 'sending'
+       RETURNING id`,
+      [id, instance, now, leaseMs],
+    );
+    return rows.length > 0;
+  }
+
+  /** Confirms delivery; only the instance holding the claim may confirm. False when the claim was lost. */
+  async markSent(id: string, instance: string, now: Date): Promise<boolean> {
+    const rows = await queryRows<{ id: string }>(
+      this.ds,
       `UPDATE notification_outbox SET status = 'sent', sent_at = $3, locked_until = NULL, last_error = NULL
-        WHERE id = $1 AND locked_by = $2 AND status = 'sending'`,
+        WHERE id = $1 AND locked_by = $2 AND status = 'sending'
+       RETURNING id`,
       [id, instance, now],
     );
+    return rows.length > 0;
   }
 
   async markRetry(id: string, instance: string, error: string, nextAttemptAt: Date): Promise<void> {

@@ -8,6 +8,7 @@ import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { validateRule } from 'src/rule-engine/rule-validator.util';
+import { sqlRuleErrorMessage } from 'src/rule-engine/sql-rule-error.util';
 import {
   DEFAULT_EXAMPLE_AS_OF,
   formatLoadError,
@@ -143,12 +144,12 @@ export class CustomRulesService {
         today: DEFAULT_EXAMPLE_AS_OF,
         previousSnapshotId: null,
       };
-      await this.execution.explainProbe(unit.probe, ctx, 5_000);
+      await this.execution.explainProbe(unit.probe, unit.views, ctx, 5_000);
     } catch (err) {
       throw new RuleEngineException(
         RuleEngineErrorCode.INVALID_RULE,
         `rule ${rule.id}: check.sql does not plan`,
-        [err instanceof Error ? err.message : String(err)],
+        [sqlRuleErrorMessage(err)],
       );
     }
   }

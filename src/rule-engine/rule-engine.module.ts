@@ -9,6 +9,7 @@ import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository
 import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
+import { loadSqlParser } from 'src/rule-engine/compiler/sql-parser.util';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.util';
@@ -21,7 +22,14 @@ import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.
       useFactory: (ds: DataSource): SqlRunner => dataSourceSqlRunner(ds),
       inject: [DataSource],
     },
-    { provide: RuleLoaderService, useFactory: () => new RuleLoaderService() },
+    {
+      provide: RuleLoaderService,
+      // The sql-rule guard parses with libpg-query (WebAssembly): loaded before any rule is compiled.
+      useFactory: async () => {
+        await loadSqlParser();
+        return new RuleLoaderService();
+      },
+    },
     RuleCompilerService,
     RuleResultsRepository,
     RuleExecutionRepository,

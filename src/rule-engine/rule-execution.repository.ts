@@ -1,5 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { CompiledUnit } from 'src/rule-engine/compiler/rule-statements.util';
+import { ruleViewName } from 'src/rule-engine/compiler/sql-guard.util';
+import { sqlRuleErrorMessage } from 'src/rule-engine/sql-rule-error.util';
 import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import { bindQuery, type CompiledQuery, type ContextValues } from 'src/rule-engine/sql-params.util';
 import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
@@ -25,6 +28,11 @@ export interface RunUnitsOptions {
 
 type CountRow = Record<string, string | number | null>;
 
+/** The database role `sql` rules run as (migration 1795400500000): no login, no privileges but the views. */
+export const RULE_READER_ROLE = 'sisc_rule_reader';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 function ruleIdsOf(unit: CompiledUnit): string[] {
   return unit.kind === 'row' ? unit.ruleIds : [unit.ruleId];
 }
@@ -36,6 +44,9 @@ function message(err: unknown): string {
 /** Executes compiled rule units. Every unit runs under a savepoint: a failing statement becomes that rule's error. */
 @Injectable()
 export class RuleExecutionRepository {
+  private readonly logger = new Logger(RuleExecutionRepository.name);
+  private readerRole: Promise<boolean> | null = null;
+
   constructor(@Inject(RULE_ENGINE_SQL) private readonly sql: SqlRunner) {}
 
   async runUnits(
@@ -73,7 +84,7 @@ export class RuleExecutionRepository {
         ruleId,
         checked: 0,
         failed: 0,
-        error: message(err),
+        error: unit.kind === 'sql' ? sqlRuleErrorMessage(err) : message(err),
         durationMs,
       }));
     }
@@ -94,27 +105,24 @@ export class RuleExecutionRepository {
       }));
     }
     const bound =
-      unit.kind === 'sql' ? { ...ctx, rowNos: await this.probe(tx, unit.probe, ctx, sqlTimeoutMs) } : ctx;
+      unit.kind === 'sql'
+        ? { ...ctx, rowNos: await this.probe(tx, unit.probe, unit.views, ctx, sqlTimeoutMs) }
+        : ctx;
     const [row] = await this.run<CountRow>(tx, unit.kind === 'sql' ? unit.write : unit.query, bound);
     return [{ ruleId: unit.ruleId, checked: Number(row.checked), failed: Number(row.failed) }];
   }
 
-  /**
-   * An `sql` rule's own SELECT runs read-only, time-limited and with only pg_catalog on the search path (tables
-   * are reachable only through the snapshot placeholders); rolling back to the savepoint restores the settings.
-   */
+  /** An `sql` rule's own SELECT, in the sandbox; rolling back to the savepoint drops the views and settings. */
   private async probe(
     tx: SqlSession,
     q: CompiledQuery,
+    views: CanonicalEntity[],
     ctx: ContextValues,
     timeoutMs: number,
   ): Promise<string[]> {
-    const ms = Math.max(1, Math.floor(timeoutMs));
     await tx.query('SAVEPOINT rule_sql_probe');
     try {
-      await tx.query('SET LOCAL transaction_read_only = on');
-      await tx.query(`SET LOCAL statement_timeout = ${ms}`);
-      await tx.query('SET LOCAL search_path = pg_catalog');
+      await this.enterSandbox(tx, views, ctx.snapshotId, timeoutMs);
       const rows = await this.run<{ row_no: string }>(tx, q, ctx);
       return rows.map((r) => r.row_no);
     } finally {
@@ -124,17 +132,69 @@ export class RuleExecutionRepository {
   }
 
   /** Plans an `sql` rule's probe without running it (custom rule validation): catches unknown columns and tables. */
-  async explainProbe(q: CompiledQuery, ctx: ContextValues, timeoutMs: number): Promise<void> {
+  async explainProbe(
+    q: CompiledQuery,
+    views: CanonicalEntity[],
+    ctx: ContextValues,
+    timeoutMs: number,
+  ): Promise<void> {
     await this.sql.transaction(
       async (tx) => {
-        await tx.query('SET LOCAL transaction_read_only = on');
-        await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
-        await tx.query('SET LOCAL search_path = pg_catalog');
+        await this.enterSandbox(tx, views, ctx.snapshotId, timeoutMs);
         const b = bindQuery(q, ctx);
         await tx.query(`EXPLAIN ${b.text}`, b.values);
       },
       { rollback: true },
     );
+  }
+
+  /**
+   * The sandbox of an `sql` rule, for the rest of the current (sub)transaction: one temporary view per entity it
+   * reads, holding only this snapshot's rows; then a statement timeout, `search_path = pg_catalog`, the restricted
+   * role (which may read those views and nothing else of the application) and a read-only transaction. Without
+   * the role (no CREATEROLE when migrating) the parser guard and the read-only transaction remain.
+   */
+  private async enterSandbox(
+    tx: SqlSession,
+    views: CanonicalEntity[],
+    snapshotId: string,
+    timeoutMs: number,
+  ): Promise<void> {
+    if (!UUID.test(snapshotId)) throw new Error('sql rule: the snapshot id is not a uuid');
+    for (const e of views) {
+      await tx.query(
+        `CREATE TEMPORARY VIEW ${ruleViewName(e)} AS SELECT * FROM public.${snapshotTable(e)} WHERE snapshot_id = '${snapshotId}'::uuid`,
+      );
+    }
+    const role = await this.readerRoleAvailable(tx);
+    if (role && views.length > 0) {
+      await tx.query(
+        `GRANT SELECT ON ${views.map((e) => `pg_temp.${ruleViewName(e)}`).join(', ')} TO ${RULE_READER_ROLE}`,
+      );
+    }
+    await tx.query(`SET LOCAL statement_timeout = ${Math.max(1, Math.floor(timeoutMs))}`);
+    await tx.query('SET LOCAL search_path = pg_catalog');
+    if (role) await tx.query(`SET LOCAL ROLE ${RULE_READER_ROLE}`);
+    await tx.query('SET LOCAL transaction_read_only = on');
+  }
+
+  /** Whether the restricted role exists, is no superuser and may be assumed by this connection's user. */
+  private readerRoleAvailable(tx: SqlSession): Promise<boolean> {
+    this.readerRole ??= tx
+      .query<{ ok: boolean }>(
+        `SELECT coalesce((SELECT NOT r.rolsuper AND NOT r.rolbypassrls AND pg_has_role(current_user, r.oid, 'MEMBER')
+           FROM pg_roles r WHERE r.rolname = $1), false) AS ok`,
+        [RULE_READER_ROLE],
+      )
+      .then(([row]) => {
+        if (!row.ok) {
+          this.logger.warn(
+            `role ${RULE_READER_ROLE} is not available to this database user: sql rules run with the parser guard and a read-only transaction only`,
+          );
+        }
+        return row.ok;
+      });
+    return this.readerRole;
   }
 
   private async inSavepoint<T>(tx: SqlSession, fn: () => Promise<T>): Promise<T> {

@@ -2,6 +2,7 @@ import { loggableError } from 'src/common/loggable-error.util';
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import { ConnectorException } from 'connectors/sdk/connector.exception';
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { TenantScope } from 'src/auth/tenant-scope';
@@ -14,8 +15,12 @@ import { RunLease } from 'src/runs/run-lease';
 import {
   RUN_EVALUATOR,
   RUN_EXTRACTOR,
+  RUN_OBSERVER,
+  type ExtractReport,
   type RunEvaluator,
   type RunExtractor,
+  type RunObserver,
+  type StepProgress,
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
@@ -25,7 +30,16 @@ const SPAN = { extract: [0, 60], evaluate: [60, 85], compare: [85, 98], retentio
 
 interface Planned extends RunTarget {
   link: SisLinkEntity;
+  /** Why this side is not extracted (its link was down when the run was recorded, or its extraction failed). */
+  unavailable: string | null;
 }
+
+/** Sides a run could not extract, and why; the comparison needs both. */
+const missingSides = (planned: Planned[]): string =>
+  planned
+    .filter((p) => p.unavailable)
+    .map((p) => `${p.side} side (${p.link.name}) ${p.unavailable}`)
+    .join('; ');
 
 export type ExecuteOutcome = 'done' | 'failed' | 'cancelled' | 'finished_elsewhere' | 'lease_lost';
 
@@ -84,6 +98,7 @@ export class ExecuteRunUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
     @Optional() @Inject(RUN_EVALUATOR) private readonly evaluator: RunEvaluator | null,
+    @Optional() @Inject(RUN_OBSERVER) private readonly observer: RunObserver | null = null,
   ) {}
 
   /** Running runs stop at their next progress report and release their lease (graceful shutdown). */
@@ -98,11 +113,15 @@ export class ExecuteRunUseCase {
     const lease = new RunLease(this.runs, run.id, this.workerId, leaseSeconds, () => this.shuttingDown);
     lease.start();
     try {
-      await this.pipeline(run, lease);
+      const planned = await this.pipeline(run, lease);
       lease.stop();
-      return (await this.runs.finish(run.id, this.workerId, 'done', { message: 'done' }))
-        ? 'done'
-        : 'lease_lost';
+      const missing = missingSides(planned);
+      const message = missing ? `done without the ${missing}` : 'done';
+      if (!(await this.runs.finish(run.id, this.workerId, 'done', { message }))) return 'lease_lost';
+      await this.observer?.finished(run).catch((err: unknown) => {
+        this.logger.error({ runId: run.id, err }, 'run observer failed after the run');
+      });
+      return 'done';
     } catch (err) {
       lease.stop();
       return this.stopped(run, err);
@@ -137,27 +156,33 @@ export class ExecuteRunUseCase {
   private async plan(run: RunRecord): Promise<Planned[]> {
     const targets = targetsOf(run);
     if (targets.length === 0) throw new Error('the run has no SIS link');
+    const sides = new Map((await this.runs.sides([run.id])).map((s) => [s.side, s]));
     const planned: Planned[] = [];
     for (const t of targets) {
       const link = await this.links.findById(t.linkId);
       if (!link) throw new Error(`the ${t.side} SIS link no longer exists`);
-      planned.push({ ...t, link });
+      const side = sides.get(t.side);
+      const unavailable = side?.status === 'skipped' ? `skipped: ${side.reason ?? 'no reason given'}` : null;
+      planned.push({ ...t, link, unavailable });
     }
     return planned;
   }
 
-  private async pipeline(run: RunRecord, lease: RunLease): Promise<void> {
+  /** The run's steps; answers the plan, whose sides say which could not be extracted and why. */
+  private async pipeline(run: RunRecord, lease: RunLease): Promise<Planned[]> {
     const planned = await this.plan(run);
     const snapshots = await this.extractAll(run, planned, lease);
     const evaluations = await this.evaluateAll(run, planned, snapshots, lease);
     if (planned.length === 2) await this.compareSides(run, planned, snapshots, evaluations, lease);
     await lease.set({ phase: 'retention', percent: SPAN.retention[0], message: 'purging old snapshots' });
     for (const p of planned) {
+      if (p.unavailable) continue;
       const cp = await this.runs.startStep(run.id, 'retention', p.side, null);
       if (cp.status === 'done') continue;
       const purged = await this.runs.purgeOldSnapshots(p.link.id, p.link.snapshotsToKeep);
       await this.runs.completeStep(run.id, 'retention', p.side, { purged });
     }
+    return planned;
   }
 
   private span(phase: keyof typeof SPAN, index: number, count: number, fraction: number): number {
@@ -178,26 +203,63 @@ export class ExecuteRunUseCase {
       message: 'extracting',
     });
     const progress = new SideProgress(lease, 'extracting', (f) => this.span('extract', 0, 1, f));
+    const sides = planned.filter((p) => !p.unavailable);
     // Old and new are different databases: both sides are extracted at once, each resumable on its own.
-    await eachSide(planned, async (p) => {
+    await eachSide(sides, async (p) => {
       const snapshotId = await this.runs.ensureSnapshot(run.id, p.link, run.schoolYear, run.asOf);
-      snapshots.set(p.side, snapshotId);
       const cp = await this.runs.startStep(run.id, 'extract', p.side, snapshotId);
-      if (cp.status === 'done') return;
-      const report = await this.extractor.extract({
+      if (cp.status === 'done') {
+        if (typeof cp.detail.failed === 'string') p.unavailable = `failed: ${cp.detail.failed}`;
+        else snapshots.set(p.side, snapshotId);
+        return;
+      }
+      const report = await this.extractSide(run, p, snapshotId, planned.length, (fraction, message) =>
+        progress.report(p.side, sides.length, fraction, message ?? `extracting ${p.link.name}`),
+      );
+      if (!report) return;
+      snapshots.set(p.side, snapshotId);
+      await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
+      await this.runs.setSide(run.id, p.side, 'extracted', null);
+      lease.check();
+    });
+    if (snapshots.size === 0) throw new Error(`no side could be extracted: ${missingSides(planned)}`);
+    return snapshots;
+  }
+
+  /**
+   * Extracts one side. In a migration run, a side whose SIS cannot be read (connector error: unreachable,
+   * refused login, timeout, failing query) is recorded as failed with the reason and the other side goes on;
+   * null then. A single-link run fails as before.
+   */
+  private async extractSide(
+    run: RunRecord,
+    p: Planned,
+    snapshotId: string,
+    sideCount: number,
+    onProgress: StepProgress,
+  ): Promise<ExtractReport | null> {
+    try {
+      return await this.extractor.extract({
         runId: run.id,
         districtId: run.districtId,
         link: p.link,
         snapshotId,
         schoolYear: run.schoolYear,
         asOf: run.asOf,
-        onProgress: (fraction, message) =>
-          progress.report(p.side, planned.length, fraction, message ?? `extracting ${p.link.name}`),
+        onProgress,
       });
-      await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
-      lease.check();
-    });
-    return snapshots;
+    } catch (err) {
+      if (sideCount < 2 || !(err instanceof ConnectorException)) throw err;
+      const reason = `${err.code.toLowerCase()}: ${err.message}`;
+      this.logger.warn(
+        { runId: run.id, side: p.side, err: loggableError(err) },
+        'side not extracted; the other side goes on',
+      );
+      await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, failed: reason });
+      await this.runs.setSide(run.id, p.side, 'failed', reason);
+      p.unavailable = `failed: ${reason}`;
+      return null;
+    }
   }
 
   private async evaluateAll(
@@ -214,7 +276,8 @@ export class ExecuteRunUseCase {
       message: 'evaluating rules',
     });
     const progress = new SideProgress(lease, 'evaluating', (f) => this.span('evaluate', 0, 1, f));
-    await eachSide(planned, async (p) => {
+    const sides = planned.filter((p) => !p.unavailable);
+    await eachSide(sides, async (p) => {
       // The evaluation id is fixed by the first attempt, so a retry continues the same evaluation.
       const cp = await this.runs.startStep(run.id, 'evaluate', p.side, randomUUID());
       const evaluationId = cp.refId ?? randomUUID();
@@ -224,6 +287,7 @@ export class ExecuteRunUseCase {
       }
       if (!this.evaluator) {
         await this.runs.completeStep(run.id, 'evaluate', p.side, { skipped: 'no rule engine in this build' });
+        await this.runs.setSide(run.id, p.side, 'skipped', 'no rule engine in this build');
         return;
       }
       const result = await this.evaluator.evaluate({
@@ -233,9 +297,12 @@ export class ExecuteRunUseCase {
         snapshotId: snapshots.get(p.side) ?? '',
         evaluationId,
         onProgress: (fraction, message) =>
-          progress.report(p.side, planned.length, fraction, message ?? 'evaluating rules'),
+          progress.report(p.side, sides.length, fraction, message ?? 'evaluating rules'),
       });
+      const snapshotId = snapshots.get(p.side) ?? '';
+      await this.observer?.evaluated({ run, side: p.side, linkId: p.link.id, snapshotId, evaluationId });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
+      await this.runs.setSide(run.id, p.side, 'evaluated', null);
       evaluations.set(p.side, evaluationId);
       lease.check();
     });
@@ -251,6 +318,14 @@ export class ExecuteRunUseCase {
   ): Promise<void> {
     const cp = await this.runs.startStep(run.id, 'compare', 'old-new', null);
     if (cp.status === 'done') return;
+    const missing = missingSides(planned);
+    if (missing) {
+      // Nothing to compare against: the comparison is recorded as skipped, with the side that is missing.
+      await this.runs.completeStep(run.id, 'compare', 'old-new', {
+        skipped: `one side is missing: ${missing}`,
+      });
+      return;
+    }
     await lease.set({
       status: 'comparing',
       phase: 'comparing',
@@ -265,11 +340,14 @@ export class ExecuteRunUseCase {
       oldEvaluationId: evaluations.get('old') ?? null,
       newEvaluationId: evaluations.get('new') ?? null,
       isTrial: run.kind === 'trial',
-      options: runComparisonOptions(
-        this.config.runs,
-        (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
-        planned.map((p) => p.link.sisKind),
-      ),
+      options: {
+        ...runComparisonOptions(
+          this.config.runs,
+          (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
+          planned.map((p) => p.link.sisKind),
+        ),
+        asOf: run.asOf,
+      },
     });
     await this.runs.completeStep(run.id, 'compare', 'old-new', { comparisonId });
     lease.check();

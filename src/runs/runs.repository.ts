@@ -7,9 +7,13 @@ import type {
   LinkHealthState,
   NewRun,
   RunRecord,
+  RunSide,
+  RunSideRecord,
+  RunSideStatus,
   RunStatus,
   RunStep,
 } from 'src/runs/runs.types';
+import { targetsOf } from 'src/runs/runs.types';
 
 interface RunRow {
   id: string;
@@ -104,14 +108,27 @@ export class RunsRepository {
     return (await this.query<RunRow>(sql, params)).map(toRecord);
   }
 
-  /** Inserts a run; null when its schedule slot (or the run it catches up) already has one. */
+  /**
+   * Inserts a run and one run_sides row per target (pending, or skipped with the reason); null when its
+   * schedule slot (or the run it catches up) already has one.
+   */
   async insert(r: NewRun): Promise<RunRecord | null> {
+    const sides = targetsOf(r).map((t) => {
+      const reason = r.status === 'skipped' ? r.skipReason : (r.skippedSides?.[t.side] ?? null);
+      return { side: t.side, link_id: t.linkId, status: reason ? 'skipped' : 'pending', reason };
+    });
     const rows = await this.rows(
-      `INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, old_link_id, new_link_id, trigger_kind,
-         triggered_by, skip_reason, scheduled_for, catch_up_of, finished_at, message)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $3 = 'skipped' THEN now() END,
-               CASE WHEN $3 = 'skipped' THEN 'skipped: ' || $11 ELSE 'waiting for a worker' END)
-       ON CONFLICT DO NOTHING RETURNING ${COLUMNS}`,
+      `WITH r AS (
+         INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, old_link_id, new_link_id, trigger_kind,
+           triggered_by, skip_reason, scheduled_for, catch_up_of, finished_at, message)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $3 = 'skipped' THEN now() END,
+                 CASE WHEN $3 = 'skipped' THEN 'skipped: ' || $11 ELSE 'waiting for a worker' END)
+         ON CONFLICT DO NOTHING RETURNING *),
+       s AS (
+         INSERT INTO run_sides (run_id, side, link_id, status, reason)
+         SELECT r.id, x.side, x.link_id, x.status, x.reason
+         FROM r, jsonb_to_recordset($14::jsonb) AS x(side text, link_id uuid, status text, reason text))
+       SELECT ${COLUMNS} FROM r`,
       [
         r.districtId,
         r.kind,
@@ -126,9 +143,47 @@ export class RunsRepository {
         r.skipReason,
         r.scheduledFor,
         r.catchUpOf,
+        JSON.stringify(sides),
       ],
     );
     return rows[0] ?? null;
+  }
+
+  /** The sides of these runs with their link's name, in side order (current, old, new). */
+  async sides(runIds: string[]): Promise<RunSideRecord[]> {
+    if (runIds.length === 0) return [];
+    const rows = await this.query<{
+      run_id: string;
+      side: RunSide;
+      link_id: string | null;
+      link_name: string | null;
+      status: RunSideStatus;
+      reason: string | null;
+      updated_at: Date;
+    }>(
+      `SELECT s.run_id, s.side, s.link_id, l.name AS link_name, s.status, s.reason, s.updated_at
+       FROM run_sides s LEFT JOIN sis_links l ON l.id = s.link_id
+       WHERE s.run_id = ANY($1::uuid[])
+       ORDER BY s.run_id, array_position(ARRAY['current', 'old', 'new'], s.side)`,
+      [runIds],
+    );
+    return rows.map((r) => ({
+      runId: r.run_id,
+      side: r.side,
+      linkId: r.link_id,
+      linkName: r.link_name,
+      status: r.status,
+      reason: r.reason,
+      updatedAt: r.updated_at,
+    }));
+  }
+
+  /** Records where one side of a run stands (see RunSideStatus). */
+  async setSide(runId: string, side: RunSide, status: RunSideStatus, reason: string | null): Promise<void> {
+    await this.ds.query(
+      `UPDATE run_sides SET status = $3, reason = $4, updated_at = now() WHERE run_id = $1 AND side = $2`,
+      [runId, side, status, reason],
+    );
   }
 
   async findById(id: string): Promise<RunRecord | null> {
@@ -208,10 +263,17 @@ export class RunsRepository {
     status: RunStatus,
     o: { message: string; error?: string },
   ): Promise<boolean> {
+    // Sides the run did not get to evaluate end as failed (with the run's error) or skipped (cancelled).
     const rows = await this.query<unknown>(
-      `UPDATE runs SET status = $3, message = $4, error = $5, percent = CASE WHEN $3 = 'done' THEN 100 ELSE percent END,
-              phase = CASE WHEN $3 = 'done' THEN 'done' ELSE phase END, finished_at = now(), updated_at = now(), lease_until = NULL
-       WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING id`,
+      `WITH f AS (
+         UPDATE runs SET status = $3, message = $4, error = $5, percent = CASE WHEN $3 = 'done' THEN 100 ELSE percent END,
+                phase = CASE WHEN $3 = 'done' THEN 'done' ELSE phase END, finished_at = now(), updated_at = now(), lease_until = NULL
+         WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING id),
+       s AS (
+         UPDATE run_sides SET status = CASE WHEN $3 = 'cancelled' THEN 'skipped' ELSE 'failed' END,
+                reason = COALESCE($5, $4), updated_at = now()
+         WHERE run_id IN (SELECT id FROM f) AND status IN ('pending', 'extracted') AND $3 <> 'done')
+       SELECT id FROM f`,
       [id, owner, status, o.message, o.error ?? null],
     );
     return rows.length > 0;
@@ -227,7 +289,16 @@ export class RunsRepository {
        WHERE district_id = $1 AND id = $2 AND status IN ${ACTIVE} RETURNING ${COLUMNS}`,
       [districtId, id],
     );
+    if (rows[0]?.status === 'cancelled') await this.settleSides(id, 'skipped', 'cancelled');
     return rows[0] ?? null;
+  }
+
+  /** Sides still pending or extracted when their run ended before evaluating them. */
+  private async settleSides(runId: string, status: RunSideStatus, reason: string): Promise<void> {
+    await this.ds.query(
+      `UPDATE run_sides SET status = $2, reason = $3, updated_at = now() WHERE run_id = $1 AND status IN ('pending', 'extracted')`,
+      [runId, status, reason],
+    );
   }
 
   /** A cancel request on a run whose worker died: nobody will renew the lease, so end it here. */
@@ -237,6 +308,7 @@ export class RunsRepository {
        WHERE id = $1 AND cancel_requested AND status IN ${ACTIVE} AND (lease_until IS NULL OR lease_until < now()) RETURNING id`,
       [id],
     );
+    if (rows.length > 0) await this.settleSides(id, 'skipped', 'cancelled');
     return rows.length > 0;
   }
 
@@ -367,16 +439,23 @@ export class RunsRepository {
   }
 
   /**
-   * The latest run of each district skipped because a link was down, with no newer run that did not skip
-   * and no catch-up yet.
+   * The latest run of each district that missed a side because its link was down — skipped whole, or done
+   * with one side skipped (link down when recorded) or failed (link unreachable during extraction) — with no
+   * catch-up yet and no newer run that did not skip and ran every side.
    */
   awaitingCatchUp(): Promise<RunRecord[]> {
     return this.rows(
       `SELECT ${COLUMNS} FROM (
          SELECT DISTINCT ON (r.district_id) r.* FROM runs r
-         WHERE r.status = 'skipped' AND r.skip_reason LIKE 'link_down%' ORDER BY r.district_id, r.created_at DESC) r
+         WHERE (r.status = 'skipped' AND r.skip_reason LIKE 'link_down%')
+            OR (r.status = 'done' AND EXISTS (
+                  SELECT 1 FROM run_sides s WHERE s.run_id = r.id AND s.status IN ('skipped', 'failed')
+                    AND (s.reason LIKE 'link_down%' OR s.reason LIKE 'unreachable%' OR s.reason LIKE 'timeout%')))
+         ORDER BY r.district_id, r.created_at DESC) r
        WHERE NOT EXISTS (SELECT 1 FROM runs c WHERE c.catch_up_of = r.id)
-         AND NOT EXISTS (SELECT 1 FROM runs n WHERE n.district_id = r.district_id AND n.created_at > r.created_at AND n.status <> 'skipped')`,
+         AND NOT EXISTS (
+           SELECT 1 FROM runs n WHERE n.district_id = r.district_id AND n.created_at > r.created_at AND n.status <> 'skipped'
+             AND NOT EXISTS (SELECT 1 FROM run_sides s WHERE s.run_id = n.id AND s.status IN ('skipped', 'failed')))`,
     );
   }
 

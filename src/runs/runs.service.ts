@@ -5,7 +5,7 @@ import { DomainException } from 'src/common/domain.exception';
 import type { StartRunDto } from 'src/runs/runs.dto';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
-import type { CheckpointRecord, RunRecord } from 'src/runs/runs.types';
+import type { CheckpointRecord, RunRecord, RunSideRecord } from 'src/runs/runs.types';
 
 export const RUNS_PAGE_SIZE = 50;
 
@@ -30,10 +30,28 @@ export interface RunView {
   createdAt: Date;
   startedAt: Date | null;
   finishedAt: Date | null;
-  steps?: Array<Pick<CheckpointRecord, 'step' | 'target' | 'status'>>;
+  /** Each side (current, or old and new): pending | extracted | evaluated | skipped | failed, with the reason. */
+  sides: RunSideView[];
+  steps?: Array<Pick<CheckpointRecord, 'step' | 'target' | 'status'> & { reason: string | null }>;
 }
 
-export const toRunView = (r: RunRecord): RunView => ({
+export type RunSideView = Pick<RunSideRecord, 'side' | 'linkId' | 'linkName' | 'status' | 'reason'>;
+
+const toSideView = (s: RunSideRecord): RunSideView => ({
+  side: s.side,
+  linkId: s.linkId,
+  linkName: s.linkName,
+  status: s.status,
+  reason: s.reason,
+});
+
+/** Why a step ended without doing its work (a side not extracted, a comparison without both sides). */
+const stepReason = (c: CheckpointRecord): string | null => {
+  const why = c.detail.skipped ?? c.detail.failed;
+  return typeof why === 'string' ? why : null;
+};
+
+export const toRunView = (r: RunRecord, sides: RunSideRecord[] = []): RunView => ({
   id: r.id,
   districtId: r.districtId,
   kind: r.kind,
@@ -54,6 +72,7 @@ export const toRunView = (r: RunRecord): RunView => ({
   createdAt: r.createdAt,
   startedAt: r.startedAt,
   finishedAt: r.finishedAt,
+  sides: sides.filter((s) => s.runId === r.id).map(toSideView),
 });
 
 /** Runs as the API sees them; every call is scoped to the caller's tenant. */
@@ -74,7 +93,7 @@ export class RunsService {
       triggeredBy: p.userId,
     });
     if (!run) throw DomainException.conflict('the run could not be recorded');
-    return toRunView(run);
+    return toRunView(run, await this.runs.sides([run.id]));
   }
 
   async list(
@@ -84,7 +103,8 @@ export class RunsService {
   ): Promise<{ items: RunView[]; page: number; pageSize: number }> {
     TenantScope.of(p).assertDistrict(districtId);
     const items = await this.runs.list(districtId, RUNS_PAGE_SIZE, (page - 1) * RUNS_PAGE_SIZE);
-    return { items: items.map(toRunView), page, pageSize: RUNS_PAGE_SIZE };
+    const sides = await this.runs.sides(items.map((r) => r.id));
+    return { items: items.map((r) => toRunView(r, sides)), page, pageSize: RUNS_PAGE_SIZE };
   }
 
   async get(p: Principal, districtId: string, runId: string): Promise<RunView> {
@@ -93,15 +113,16 @@ export class RunsService {
       step: c.step,
       target: c.target,
       status: c.status,
+      reason: stepReason(c),
     }));
-    return { ...toRunView(run), steps };
+    return { ...toRunView(run, await this.runs.sides([run.id])), steps };
   }
 
   async cancel(p: Principal, districtId: string, runId: string): Promise<RunView> {
     const run = await this.require(p, districtId, runId);
     const updated = await this.runs.requestCancel(districtId, run.id);
     if (!updated) throw DomainException.conflict(`the run is already ${run.status}`);
-    return toRunView(updated);
+    return toRunView(updated, await this.runs.sides([run.id]));
   }
 
   private async require(p: Principal, districtId: string, runId: string): Promise<RunRecord> {

@@ -70,11 +70,33 @@ export interface NewRun {
   skipReason: string | null;
   scheduledFor: Date | null;
   catchUpOf: string | null;
+  /** Sides not extracted, with the reason (link down when the run was recorded; every side of a skipped run). */
+  skippedSides?: Partial<Record<RunSide, string>>;
+}
+
+export type RunSide = 'current' | 'old' | 'new';
+
+/**
+ * Where one side of a run stands: pending and extracted while the run works on it; evaluated at the end;
+ * skipped (its link was down when the run was recorded, the run was skipped or cancelled, no rule engine) or
+ * failed (its extraction failed, or the run failed before the side was evaluated), with the reason.
+ */
+export const RUN_SIDE_STATUSES = ['pending', 'extracted', 'evaluated', 'skipped', 'failed'] as const;
+export type RunSideStatus = (typeof RUN_SIDE_STATUSES)[number];
+
+export interface RunSideRecord {
+  runId: string;
+  side: RunSide;
+  linkId: string | null;
+  linkName: string | null;
+  status: RunSideStatus;
+  reason: string | null;
+  updatedAt: Date;
 }
 
 /** One link a run extracts: the single current link, or the old and the new side of a migration. */
 export interface RunTarget {
-  side: 'current' | 'old' | 'new';
+  side: RunSide;
   linkId: string;
 }
 

@@ -8,7 +8,15 @@ import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import { localToday, schoolYearFor } from 'src/runs/nightly-schedule.util';
 import { RunQueueService } from 'src/runs/run-queue.service';
 import { RunsRepository } from 'src/runs/runs.repository';
-import { targetsOf, type NewRun, type RunKind, type RunRecord, type RunTrigger } from 'src/runs/runs.types';
+import {
+  targetsOf,
+  type NewRun,
+  type RunKind,
+  type RunRecord,
+  type RunSide,
+  type RunTarget,
+  type RunTrigger,
+} from 'src/runs/runs.types';
 
 export interface StartRunInput {
   districtId: string;
@@ -27,8 +35,8 @@ export interface StartRunInput {
 type LinkIds = Pick<NewRun, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>;
 
 /**
- * Records a run and queues its job, or records it as skipped with the reason (off season, link down,
- * no link). Returns null when the schedule slot or catch-up already has its run (another instance won).
+ * Records a run and queues its job, or records it as skipped with the reason (off season, every link it
+ * needs down, no link); a migration run with one link down runs the other side. Returns null when the schedule slot or catch-up already has its run (another instance won).
  */
 @Injectable()
 export class StartRunUseCase {
@@ -48,9 +56,10 @@ export class StartRunUseCase {
     const enabled = (await this.links.list(TenantScope.system(), district.id)).filter((l) => l.enabled);
     const ids = this.chooseLinks(input.kind, enabled);
     const asOf = input.asOf ?? localToday(this.clock.now(), district.timeZone);
+    const down = input.offSeasonReason ? null : await this.downLinks(ids, enabled);
     const skipReason = input.offSeasonReason
       ? `off_season: ${input.offSeasonReason}`
-      : await this.linkSkipReason(ids, enabled);
+      : (down?.runSkipReason ?? null);
     const run = await this.runs.insert({
       districtId: district.id,
       kind: input.kind,
@@ -63,6 +72,7 @@ export class StartRunUseCase {
       skipReason,
       scheduledFor: input.scheduledFor ?? null,
       catchUpOf: input.catchUpOf ?? null,
+      skippedSides: down?.skippedSides,
     });
     if (!run) return null;
     if (run.status === 'queued') {
@@ -70,7 +80,14 @@ export class StartRunUseCase {
       if (jobId) await this.runs.setJobId(run.id, jobId);
     }
     this.logger.log(
-      { runId: run.id, districtId: district.id, kind: run.kind, status: run.status, skipReason },
+      {
+        runId: run.id,
+        districtId: district.id,
+        kind: run.kind,
+        status: run.status,
+        skipReason,
+        skippedSides: down?.skippedSides,
+      },
       'run recorded',
     );
     return run;
@@ -90,11 +107,25 @@ export class StartRunUseCase {
     return { currentLinkId: single?.id ?? null, oldLinkId: null, newLinkId: null };
   }
 
-  private async linkSkipReason(ids: LinkIds, links: SisLinkEntity[]): Promise<string | null> {
+  /**
+   * The run is skipped when it has no link or every link it needs is DOWN. In a migration with one side
+   * DOWN the run goes ahead with the side that is up; the other is recorded as skipped with the reason.
+   */
+  private async downLinks(
+    ids: LinkIds,
+    links: SisLinkEntity[],
+  ): Promise<{ runSkipReason: string | null; skippedSides: Partial<Record<RunSide, string>> }> {
     const targets = targetsOf(ids);
-    if (targets.length === 0) return 'no_link: the district has no enabled SIS link';
+    if (targets.length === 0)
+      return { runSkipReason: 'no_link: the district has no enabled SIS link', skippedSides: {} };
     const states = await this.runs.linkStates(targets.map((t) => t.linkId));
-    const down = links.filter((l) => targets.some((t) => t.linkId === l.id) && states.get(l.id) === 'DOWN');
-    return down.length ? `link_down: ${down.map((l) => l.name).join(', ')}` : null;
+    const name = new Map(links.map((l) => [l.id, l.name]));
+    const down = targets.filter((t) => states.get(t.linkId) === 'DOWN');
+    const reason = (ts: RunTarget[]) => `link_down: ${ts.map((t) => name.get(t.linkId)).join(', ')}`;
+    if (down.length === targets.length) return { runSkipReason: reason(down), skippedSides: {} };
+    return {
+      runSkipReason: null,
+      skippedSides: Object.fromEntries(down.map((t) => [t.side, reason([t])])),
+    };
   }
 }

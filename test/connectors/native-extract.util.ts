@@ -7,22 +7,30 @@ import type {
   NativeValue,
 } from 'connectors/sdk/connector.types';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
+import { DEFAULT_WINDOW_YEARS, windowParams } from 'connectors/sdk/window.util';
 
-/** Runs an entity's portable SQL on a PostgreSQL replica, binding :schoolYear/:asOf as $n in order of appearance. */
+/**
+ * Runs an entity's portable SQL on a PostgreSQL replica, binding :schoolYear/:asOf and the comparison window
+ * (default: the current and prior year) as $n in order of appearance.
+ */
 export async function runExtract(
   pool: Pool,
   spec: EntityExtractSpec,
-  params: { schoolYear: number; asOf: string },
+  params: { schoolYear: number; asOf: string; windowYears?: number },
 ): Promise<NativeRow[]> {
   const sql = spec.query.variants?.postgres ?? spec.query.sql;
-  const order: ('schoolYear' | 'asOf')[] = [];
-  const text = sql.replace(/:(schoolYear|asOf)\b/g, (_, name: 'schoolYear' | 'asOf') => {
+  const values: Record<string, string | number> = {
+    ...windowParams(params.schoolYear, params.windowYears ?? DEFAULT_WINDOW_YEARS),
+    asOf: params.asOf,
+  };
+  const order: string[] = [];
+  const text = sql.replace(/:(schoolYear|asOf|firstYear|windowStart|windowEnd)\b/g, (_, name: string) => {
     if (!order.includes(name)) order.push(name);
     return `$${order.indexOf(name) + 1}`;
   });
   const { rows } = await pool.query<NativeRow>(
     text,
-    order.map((n) => params[n]),
+    order.map((n) => values[n]),
   );
   return rows;
 }

@@ -365,7 +365,7 @@ describe('ExtractionService', () => {
         "sex 'Q' in STU.SX has no canonical mapping (1 row)",
         'key column STU.SN is empty (1 row)',
         'unreadable date in STU.BD (1 row)',
-        'impossible date (before 1900 or after 2100) in STU.BD (1 row)',
+        'impossible date (a zero date before 1900) in STU.BD (1 row)',
         "unrecognised value 'maybe' in STU.HL (1 row)",
       ]),
     );

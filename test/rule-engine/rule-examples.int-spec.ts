@@ -9,9 +9,11 @@ import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
  */
 describe('rule packs (rules/**/*.yaml)', () => {
   let db: TestDatabase;
-  const loaded = loadRulePacks();
+  let loaded: ReturnType<typeof loadRulePacks>;
 
   beforeAll(async () => {
+    // Loaded here, not at collection time: the sql-rule guard's parser is ready once the setup hook ran.
+    loaded = loadRulePacks();
     db = await createTestDatabase();
   });
 

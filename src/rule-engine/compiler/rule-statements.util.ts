@@ -25,7 +25,15 @@ import { isRowCheck } from 'src/rule-engine/rule.types';
 export type CompiledUnit =
   | { kind: 'row'; entity: CanonicalEntity; ruleIds: string[]; query: CompiledQuery }
   | { kind: 'set'; entity: CanonicalEntity; ruleId: string; query: CompiledQuery; needsPrevious: boolean }
-  | { kind: 'sql'; entity: CanonicalEntity; ruleId: string; probe: CompiledQuery; write: CompiledQuery };
+  | {
+      kind: 'sql';
+      entity: CanonicalEntity;
+      ruleId: string;
+      /** The rule's own SELECT over the temporary views of `views` (the entities its placeholders read). */
+      probe: CompiledQuery;
+      views: CanonicalEntity[];
+      write: CompiledQuery;
+    };
 
 const EXCEPTION_COLUMNS =
   'evaluation_id, district_id, snapshot_id, rule_id, entity, row_no, source_key, record_key, school_id, student_id, program_code, "values", fingerprint';
@@ -284,9 +292,9 @@ SELECT count(*) FILTER (WHERE s.checked) AS checked, count(*) FILTER (WHERE s.fa
 
 /** `sql` rules: a read-only probe returns the failing row numbers, then a normal statement records them. */
 function compileSqlRule(rule: CompilableRule, text: string, reads: Set<string>): CompiledUnit {
-  at('check.sql', () => checkRuleSql(text));
+  const views = at('check.sql', () => checkRuleSql(text));
   const probeParams = new SqlParams();
-  const expanded = at('check.sql', () => expandRuleSql(text, probeParams.context('snapshot_id')));
+  const expanded = at('check.sql', () => expandRuleSql(text));
   const probe = probeParams.query(
     `SELECT DISTINCT u.row_no::bigint::text AS row_no FROM (${expanded}) AS u WHERE u.row_no IS NOT NULL`,
   );
@@ -297,5 +305,5 @@ function compileSqlRule(rule: CompilableRule, text: string, reads: Set<string>):
     LEFT JOIN (SELECT DISTINCT u.row_no FROM unnest(${p.context('row_nos')}) AS u(row_no)) f ON f.row_no = t.row_no
     WHERE t.snapshot_id = ${p.context('snapshot_id')} AND ${checkedSql(rule, 't', p, reads)}`;
   const write = p.query(setStatement(rule, p, inner, ownFields(e, reads), []));
-  return { kind: 'sql', entity: e, ruleId: rule.id, probe, write };
+  return { kind: 'sql', entity: e, ruleId: rule.id, probe, views, write };
 }

@@ -1,68 +1,17 @@
-import { CANONICAL_ENTITIES, snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { parseSql, sqlParserLoaded } from 'src/rule-engine/compiler/sql-parser.util';
 import { ExpressionError } from 'src/rule-engine/rule-engine.exception';
 
 /**
- * Lexical guard for `sql` rules (support-authored). Defence in depth with the read-only transaction, the statement
- * timeout and `search_path = pg_catalog` the executor applies: one SELECT/WITH statement, no comments, no `;`, no
- * quoted identifiers or dollar quoting, functions from a whitelist, and tables only as `{{entity}}` placeholders
- * (or CTE names defined in the statement).
+ * Guard for `sql` rules (support-authored), on the real PostgreSQL grammar (libpg-query): the text is lexed for
+ * `{{entity}}` placeholders and a few lexical refusals (comments, `;`, `$`, quoted identifiers, escape strings),
+ * then parsed, and the parse tree is walked with an allow-list: exactly one SELECT; only the node kinds a data
+ * check needs; functions, types and SQL value functions from allow-lists wherever they appear (target list,
+ * WHERE, WINDOW clauses, CTEs, sub-selects, LATERAL, parenthesised joins); tables only as placeholders or as CTE
+ * names in scope. Defence in depth: the executor runs the result under the restricted role `sisc_rule_reader`
+ * (reads only per-evaluation temporary views of the snapshot), read-only, with a statement timeout and
+ * `search_path = pg_catalog`.
  */
-const FORBIDDEN_WORDS = new Set([
-  'insert',
-  'update',
-  'delete',
-  'merge',
-  'create',
-  'alter',
-  'drop',
-  'truncate',
-  'grant',
-  'revoke',
-  'copy',
-  'call',
-  'do',
-  'execute',
-  'set',
-  'reset',
-  'lock',
-  'vacuum',
-  'analyze',
-  'analyse',
-  'listen',
-  'notify',
-  'unlisten',
-  'prepare',
-  'deallocate',
-  'into',
-  'refresh',
-  'comment',
-  'cluster',
-  'reindex',
-  'discard',
-  'load',
-  'import',
-  'security',
-  'checkpoint',
-  'begin',
-  'commit',
-  'rollback',
-  'savepoint',
-  'release',
-  'table',
-  'declare',
-  'fetch',
-  'move',
-  'close',
-  'show',
-  'returning',
-  'only',
-  'tablesample',
-  'nextval',
-  'setval',
-  'current_setting',
-  'set_config',
-]);
-
 export const SQL_RULE_FUNCTIONS = new Set([
   'count',
   'sum',
@@ -130,81 +79,115 @@ export const SQL_RULE_FUNCTIONS = new Set([
   'ntile',
   'md5',
   'overlay',
-  'cast',
 ]);
 
-/** Words that may precede `(` without being a function call. */
-const PAREN_KEYWORDS = new Set([
-  'exists',
-  'in',
-  'any',
-  'all',
-  'some',
-  'over',
-  'filter',
-  'as',
-  'and',
-  'or',
-  'not',
-  'on',
-  'using',
-  'from',
-  'where',
-  'select',
-  'case',
-  'when',
-  'then',
-  'else',
-  'join',
-  'lateral',
-  'array',
-  'row',
-  'values',
-  'within',
-  'by',
-  'having',
-  'union',
-  'intersect',
-  'except',
-  'distinct',
-  'between',
-  'like',
-  'ilike',
-  'is',
-  'with',
-  'recursive',
-  'group',
-  'order',
-  'partition',
-  'window',
-  'limit',
-  'offset',
-  'end',
-  'materialized',
-  'similar',
-  'to',
-  'escape',
+/** Functions the parser itself writes for SQL-standard syntax (EXTRACT, SUBSTRING … FROM, TRIM, POSITION …). */
+const SQL_SYNTAX_FUNCTIONS = new Set([
+  'extract',
+  'substring',
+  'position',
+  'overlay',
+  'btrim',
+  'ltrim',
+  'rtrim',
+  'timezone',
+  'like_escape',
+  'similar_to_escape',
+  'date_part',
 ]);
-const SET_RETURNING = new Set(['unnest']);
-const CLAUSE_END = new Set([
-  'where',
-  'group',
-  'order',
-  'having',
-  'limit',
-  'offset',
-  'window',
-  'union',
-  'intersect',
-  'except',
+
+/** Types a rule may cast to (the parser writes `int`, `integer` … as pg_catalog.int4 …). */
+const SQL_RULE_TYPES = new Set([
+  'text',
+  'varchar',
+  'bpchar',
+  'char',
+  'name',
+  'int2',
+  'int4',
+  'int8',
+  'smallint',
+  'integer',
+  'int',
+  'bigint',
+  'numeric',
+  'decimal',
+  'float4',
+  'float8',
+  'real',
+  'bool',
+  'boolean',
+  'date',
+  'time',
+  'timetz',
+  'timestamp',
+  'timestamptz',
+  'interval',
+  'uuid',
+  'daterange',
 ]);
+
+/** CURRENT_DATE and friends; CURRENT_USER, SESSION_USER, CURRENT_SCHEMA … are not data. */
+const SQL_VALUE_FUNCTIONS = new Set([
+  'SVFOP_CURRENT_DATE',
+  'SVFOP_CURRENT_TIME',
+  'SVFOP_CURRENT_TIME_N',
+  'SVFOP_CURRENT_TIMESTAMP',
+  'SVFOP_CURRENT_TIMESTAMP_N',
+  'SVFOP_LOCALTIME',
+  'SVFOP_LOCALTIME_N',
+  'SVFOP_LOCALTIMESTAMP',
+  'SVFOP_LOCALTIMESTAMP_N',
+]);
+
+/** Parse-tree node kinds a data check is written with; anything else (INSERT, INTO, TABLESAMPLE, XML …) is refused. */
+const ALLOWED_NODES = new Set([
+  'SelectStmt',
+  'ResTarget',
+  'ColumnRef',
+  'String',
+  'Integer',
+  'Float',
+  'Boolean',
+  'BitString',
+  'A_Const',
+  'A_Star',
+  'A_Expr',
+  'A_ArrayExpr',
+  'A_Indirection',
+  'A_Indices',
+  'BoolExpr',
+  'NullTest',
+  'BooleanTest',
+  'CaseExpr',
+  'CaseWhen',
+  'CoalesceExpr',
+  'MinMaxExpr',
+  'RowExpr',
+  'SubLink',
+  'FuncCall',
+  'TypeCast',
+  'TypeName',
+  'CollateClause',
+  'SQLValueFunction',
+  'GroupingFunc',
+  'GroupingSet',
+  'SortBy',
+  'WindowDef',
+  'RangeVar',
+  'RangeSubselect',
+  'RangeFunction',
+  'JoinExpr',
+  'Alias',
+  'WithClause',
+  'CommonTableExpr',
+  'List',
+]);
+
+/** The identifier a placeholder becomes for the parser; written by hand it is refused by the lexer. */
+const PLACEHOLDER_PREFIX = 'sisc_entity_';
 
 type Tok = { kind: 'word' | 'placeholder' | 'string' | 'number' | 'punct'; text: string; pos: number };
-type FromState = 'none' | 'expect' | 'list';
-interface Level {
-  args: boolean;
-  from: FromState;
-}
 
 function lex(sql: string): Tok[] {
   const out: Tok[] = [];
@@ -268,65 +251,185 @@ function lex(sql: string): Tok[] {
   return out;
 }
 
+type Json = Record<string, unknown>;
+
+interface Scope {
+  /** CTE names visible here (tables a FROM item may name besides placeholders). */
+  ctes: ReadonlySet<string>;
+}
+
+interface Walk {
+  sql: string;
+  /** Character offset in the rule text of each offset in the parsed text (placeholders are rewritten). */
+  origin: (parsedPos: number) => number;
+  entities: Set<CanonicalEntity>;
+}
+
+function isObject(v: unknown): v is Json {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function names(list: unknown): string[] {
+  if (!Array.isArray(list)) return [];
+  return list.map((n) => (isObject(n) && isObject(n.String) ? String(n.String.sval) : '?'));
+}
+
+function refuse(w: Walk, message: string, node: Json): never {
+  const loc = typeof node.location === 'number' ? node.location : 0;
+  throw new ExpressionError(message, w.sql, w.origin(Math.max(0, loc)));
+}
+
+/** Walks any value of the tree: arrays, wrapped nodes (`{ Kind: {…} }`) and the inline structs between them. */
+function walkValue(w: Walk, value: unknown, scope: Scope): void {
+  if (Array.isArray(value)) {
+    for (const v of value) walkValue(w, v, scope);
+    return;
+  }
+  if (!isObject(value)) return;
+  const keys = Object.keys(value);
+  if (keys.length === 1 && /^[A-Z]/.test(keys[0]) && isObject(value[keys[0]])) {
+    walkNode(w, keys[0], value[keys[0]] as Json, scope);
+    return;
+  }
+  for (const k of keys) walkValue(w, value[k], scope);
+}
+
+function walkNode(w: Walk, kind: string, node: Json, scope: Scope): void {
+  if (!ALLOWED_NODES.has(kind)) refuse(w, `${kind} is not allowed in an sql rule`, node);
+  switch (kind) {
+    case 'SelectStmt':
+      return walkSelect(w, node, scope);
+    case 'RangeVar':
+      return checkTable(w, node, scope);
+    case 'FuncCall':
+      checkFunction(w, node);
+      break;
+    case 'TypeName':
+      checkType(w, node);
+      break;
+    case 'TypeCast':
+      if (isObject(node.typeName)) checkType(w, node.typeName);
+      break;
+    case 'A_Expr':
+      if (names(node.name).length > 1) refuse(w, 'schema-qualified operators are not allowed', node);
+      break;
+    case 'SQLValueFunction':
+      if (!SQL_VALUE_FUNCTIONS.has(String(node.op))) refuse(w, `${String(node.op)} is not allowed`, node);
+      break;
+    default:
+      break;
+  }
+  for (const [k, v] of Object.entries(node))
+    if (k !== 'typeName' || kind !== 'TypeCast') walkValue(w, v, scope);
+}
+
+function walkSelect(w: Walk, node: Json, outer: Scope): void {
+  if (node.intoClause) refuse(w, "'into' is not allowed in an sql rule", node);
+  if (node.lockingClause) refuse(w, 'FOR UPDATE/SHARE is not allowed in an sql rule', node);
+  const scope = isObject(node.withClause) ? walkWith(w, node.withClause, outer) : outer;
+  for (const [k, v] of Object.entries(node)) if (k !== 'withClause') walkValue(w, v, scope);
+}
+
+/** A non-recursive CTE sees only the CTEs before it; a recursive WITH sees all of its names everywhere. */
+function walkWith(w: Walk, withClause: Json, outer: Scope): Scope {
+  const ctes = (Array.isArray(withClause.ctes) ? withClause.ctes : [])
+    .map((c) => (isObject(c) && isObject(c.CommonTableExpr) ? c.CommonTableExpr : null))
+    .filter((c): c is Json => c !== null);
+  const all = new Set([...outer.ctes, ...ctes.map((c) => String(c.ctename))]);
+  const seen = new Set(outer.ctes);
+  for (const cte of ctes) {
+    const query = cte.ctequery;
+    if (!isObject(query) || !isObject(query.SelectStmt)) refuse(w, 'a CTE must be a SELECT', cte);
+    walkValue(w, query, { ctes: withClause.recursive === true ? all : new Set(seen) });
+    seen.add(String(cte.ctename));
+  }
+  return { ctes: all };
+}
+
+function checkTable(w: Walk, node: Json, scope: Scope): void {
+  const name = String(node.relname);
+  if (node.schemaname !== undefined || node.catalogname !== undefined) {
+    refuse(w, `'${String(node.schemaname)}.${name}': schema-qualified tables are not allowed`, node);
+  }
+  if (name.startsWith(PLACEHOLDER_PREFIX)) {
+    w.entities.add(name.slice(PLACEHOLDER_PREFIX.length) as CanonicalEntity);
+    return;
+  }
+  if (!scope.ctes.has(name))
+    refuse(w, `'${name}': tables are read only through {{entity}} placeholders`, node);
+}
+
+function checkFunction(w: Walk, node: Json): void {
+  const fn = names(node.funcname);
+  const sqlSyntax = node.funcformat === 'COERCE_SQL_SYNTAX';
+  if (fn.length === 2 && fn[0] === 'pg_catalog' && sqlSyntax && SQL_SYNTAX_FUNCTIONS.has(fn[1])) return;
+  if (fn.length !== 1) refuse(w, `'${fn.join('.')}': schema-qualified functions are not allowed`, node);
+  if (!SQL_RULE_FUNCTIONS.has(fn[0])) refuse(w, `function '${fn[0]}' is not allowed in an sql rule`, node);
+}
+
+function checkType(w: Walk, node: Json): void {
+  const t = names(node.names);
+  const base = t.length === 2 && t[0] === 'pg_catalog' ? t[1] : t.length === 1 ? t[0] : null;
+  if (node.pct_type === true || base === null || !SQL_RULE_TYPES.has(base)) {
+    refuse(w, `type '${t.join('.')}' is not allowed in an sql rule`, node);
+  }
+}
+
+/** The rule's text for the parser: each placeholder becomes an identifier; returns it with an offset map back. */
+function forParser(sql: string, toks: Tok[]): { text: string; origin: (pos: number) => number } {
+  let text = '';
+  let last = 0;
+  const shifts: Array<{ at: number; delta: number }> = [];
+  for (const t of toks) {
+    if (t.kind !== 'placeholder') continue;
+    const end = sql.indexOf('}}', t.pos) + 2;
+    text += sql.slice(last, t.pos);
+    const ident = `${PLACEHOLDER_PREFIX}${t.text}`;
+    shifts.push({ at: text.length + ident.length, delta: end - t.pos - ident.length });
+    text += ident;
+    last = end;
+  }
+  text += sql.slice(last);
+  const origin = (pos: number): number =>
+    pos + shifts.filter((s) => s.at <= pos).reduce((sum, s) => sum + s.delta, 0);
+  return { text, origin };
+}
+
 /** Validates the text of an `sql` rule and returns the entities it reads through placeholders. */
 export function checkRuleSql(sql: string): CanonicalEntity[] {
   const toks = lex(sql);
-  const fail = (msg: string, t: Tok): never => {
-    throw new ExpressionError(msg, sql, t.pos);
-  };
-  if (toks.length === 0 || !['select', 'with'].includes(toks[0].text)) {
+  for (const t of toks) {
+    if (t.kind === 'placeholder' && !(CANONICAL_ENTITIES as readonly string[]).includes(t.text)) {
+      throw new ExpressionError(`unknown entity placeholder {{${t.text}}}`, sql, t.pos);
+    }
+    if (t.kind === 'word' && t.text.startsWith(PLACEHOLDER_PREFIX)) {
+      throw new ExpressionError(`'${t.text}' is reserved; write {{entity}}`, sql, t.pos);
+    }
+  }
+  if (!sqlParserLoaded()) throw new ExpressionError('the SQL parser is not loaded yet; try again', sql, 0);
+  const { text, origin } = forParser(sql, toks);
+  let tree: Json;
+  try {
+    tree = parseSql(text) as Json;
+  } catch (err) {
+    const d = (err as { sqlDetails?: { message?: string; cursorPosition?: number } }).sqlDetails;
+    throw new ExpressionError(d?.message ?? 'syntax error', sql, origin(d?.cursorPosition ?? 0));
+  }
+  const stmts = Array.isArray(tree.stmts) ? tree.stmts : [];
+  const first = isObject(stmts[0]) && isObject(stmts[0].stmt) ? stmts[0].stmt : null;
+  if (stmts.length !== 1 || !first || !isObject(first.SelectStmt)) {
     throw new ExpressionError('an sql rule is one SELECT (or WITH … SELECT) statement', sql, 0);
   }
-  const ctes = new Set<string>();
-  toks.forEach((t, k) => {
-    if (t.kind === 'word' && toks[k + 1]?.text === 'as' && toks[k + 2]?.text === '(') ctes.add(t.text);
-  });
-  const entities = new Set<CanonicalEntity>();
-  const levels: Level[] = [{ args: false, from: 'none' }];
-  toks.forEach((t, k) => {
-    const level = levels[levels.length - 1];
-    const prev = toks[k - 1];
-    const next = toks[k + 1];
-    if (t.kind === 'placeholder') {
-      if (!(CANONICAL_ENTITIES as readonly string[]).includes(t.text))
-        fail(`unknown entity placeholder {{${t.text}}}`, t);
-      entities.add(t.text as CanonicalEntity);
-    }
-    if (t.kind === 'word' && FORBIDDEN_WORDS.has(t.text))
-      fail(`'${t.text}' is not allowed in an sql rule`, t);
-    if (t.kind === 'word' && next?.text === '(' && !PAREN_KEYWORDS.has(t.text) && !ctes.has(t.text)) {
-      if (prev?.text === '.') fail('schema-qualified functions are not allowed', t);
-      if (!SQL_RULE_FUNCTIONS.has(t.text)) fail(`function '${t.text}' is not allowed in an sql rule`, t);
-    }
-    if (level.from === 'expect' && !(t.kind === 'word' && t.text === 'lateral')) {
-      const ok =
-        t.kind === 'placeholder' ||
-        t.text === '(' ||
-        (t.kind === 'word' && (ctes.has(t.text) || (SET_RETURNING.has(t.text) && next?.text === '(')));
-      if (!ok) fail(`'${t.text}': tables are read only through {{entity}} placeholders`, t);
-      if (t.kind === 'word' && next?.text === '.') fail('schema-qualified tables are not allowed', t);
-      level.from = 'list';
-    } else if (t.kind === 'word' && t.text === 'from' && !level.args && !(prev?.text === 'distinct')) {
-      level.from = 'expect';
-    } else if (t.kind === 'word' && t.text === 'join') {
-      level.from = 'expect';
-    } else if (t.text === ',' && level.from === 'list') {
-      level.from = 'expect';
-    } else if (t.kind === 'word' && (CLAUSE_END.has(t.text) || t.text === 'select')) {
-      level.from = 'none';
-    }
-    if (t.text === '(') {
-      const fn = prev?.kind === 'word' && SQL_RULE_FUNCTIONS.has(prev.text) && !ctes.has(prev.text);
-      levels.push({ args: fn, from: 'none' });
-    } else if (t.text === ')') {
-      if (levels.length === 1) fail("unbalanced ')'", t);
-      levels.pop();
-    }
-  });
-  if (levels.length !== 1) throw new ExpressionError("unbalanced '('", sql, sql.length);
-  if (entities.size === 0)
+  const w: Walk = { sql, origin, entities: new Set() };
+  walkValue(w, first, { ctes: new Set() });
+  if (w.entities.size === 0)
     throw new ExpressionError('an sql rule must read at least one {{entity}} placeholder', sql, 0);
-  return [...entities];
+  return [...w.entities];
+}
+
+/** The per-evaluation temporary view holding one entity's rows of the snapshot under evaluation. */
+export function ruleViewName(entity: CanonicalEntity): string {
+  return `sisc_rule_${entity}`;
 }
 
 /** Words that can follow a table reference without being its alias. */
@@ -356,10 +459,10 @@ const NOT_ALIAS = new Set([
 ]);
 
 /**
- * The rule's text with each `{{entity}}` replaced by that entity's rows of the snapshot (`snapshotParam`, e.g.
- * `$1::uuid`); a placeholder written without an alias gets the entity name as alias (PostgreSQL < 16 needs one).
+ * The rule's text with each `{{entity}}` replaced by that entity's temporary view of the snapshot (created by the
+ * executor, {@link ruleViewName}); a placeholder written without an alias gets the entity name as alias.
  */
-export function expandRuleSql(sql: string, snapshotParam: string): string {
+export function expandRuleSql(sql: string): string {
   checkRuleSql(sql);
   const toks = lex(sql);
   let out = '';
@@ -369,8 +472,8 @@ export function expandRuleSql(sql: string, snapshotParam: string): string {
     const next = toks[k + 1];
     const hasAlias = next?.kind === 'word' && !NOT_ALIAS.has(next.text);
     const end = sql.indexOf('}}', t.pos) + 2;
-    const table = snapshotTable(t.text as CanonicalEntity);
-    out += `${sql.slice(last, t.pos)}(SELECT * FROM public.${table} WHERE snapshot_id = ${snapshotParam})${hasAlias ? '' : ` AS ${t.text}`}`;
+    const view = ruleViewName(t.text as CanonicalEntity);
+    out += `${sql.slice(last, t.pos)}pg_temp.${view}${hasAlias ? '' : ` AS ${t.text}`}`;
     last = end;
   });
   return out + sql.slice(last);

@@ -11,9 +11,18 @@ export interface CapturedMail {
 }
 
 /** A real SMTP server for tests (smtp-server + mailparser) on a fixed local port that can go down and come back. */
+/** A message the server is sitting on: the client waits for the answer to DATA until `release()`. */
+export interface HeldMail {
+  /** Resolves with the subject once a matching message arrived (and is being held). */
+  arrived: Promise<string>;
+  release(): void;
+}
+
 export class SmtpCapture {
   readonly received: CapturedMail[] = [];
   private server: SMTPServer | null = null;
+  private holds: { match: (subject: string) => boolean; arrive: (s: string) => void; gate: Promise<void> }[] =
+    [];
 
   private constructor(readonly port: number) {}
 
@@ -43,9 +52,16 @@ export class SmtpCapture {
       logger: false,
       onData: (stream, session, callback) => {
         simpleParser(stream)
-          .then((mail) => {
+          .then(async (mail) => {
+            const subject = mail.subject ?? '';
+            const hold = this.holds.find((h) => h.match(subject));
+            if (hold) {
+              this.holds = this.holds.filter((h) => h !== hold);
+              hold.arrive(subject);
+              await hold.gate;
+            }
             this.received.push({
-              subject: mail.subject ?? '',
+              subject,
               to: session.envelope.rcptTo.map((r) => r.address).sort(),
               text: mail.text ?? '',
               html: typeof mail.html === 'string' ? mail.html : '',
@@ -67,6 +83,19 @@ export class SmtpCapture {
     const s = this.server;
     this.server = null;
     if (s) await new Promise<void>((r) => s.close(() => r()));
+  }
+
+  /**
+   * A slow server for the next message whose subject matches: it is read in full, then the answer is
+   * withheld until `release()` (the message counts as received only then). One message per call.
+   */
+  hold(match: (subject: string) => boolean): HeldMail {
+    let arrive: (s: string) => void = () => undefined;
+    let release: () => void = () => undefined;
+    const arrived = new Promise<string>((r) => (arrive = r));
+    const gate = new Promise<void>((r) => (release = r));
+    this.holds.push({ match, arrive, gate });
+    return { arrived, release };
   }
 
   /** Mails whose subject contains `text`, as `recipients → subject` lines, sorted (stable assertions). */

@@ -1,0 +1,3 @@
+import { loadSqlParser } from 'src/rule-engine/compiler/sql-parser.util';
+
+beforeAll(() => loadSqlParser());
