@@ -145,15 +145,14 @@ function setStatement(
   extra: [string, string][],
 ): string {
   const e = rule.entity;
-  return `WITH s AS (
-  SELECT ${identitySql(e)}, x.failed, CASE WHEN x.failed THEN ${valuesSql(e, fields, 'x', extra)} END AS vals
-  FROM (${inner}) x
-), ins AS (
+  // Identity and values are computed for the failing rows only (building every row's record_key cost more than
+  // the rule itself on the roster).
+  return `WITH s AS (${inner}), ins AS (
   INSERT INTO rule_exceptions (${EXCEPTION_COLUMNS})
   SELECT ${p.context('evaluation_id')}, ${p.context('district_id')}, ${p.context('snapshot_id')}, ${p.literal(rule.id, 'text')},
          ${p.literal(e, 'text')}, s.row_no, s.source_key, s.record_key, ${schoolOfException(e, p)}, s.student_id, s.program_code,
          s.vals, md5(${p.literal(rule.id, 'text')} || '|' || s.record_key)
-  FROM s WHERE s.failed
+  FROM (SELECT ${identitySql(e)}, ${valuesSql(e, fields, 'x', extra)} AS vals FROM s x WHERE x.failed) s
 )
 SELECT count(*) AS checked, count(*) FILTER (WHERE s.failed) AS failed FROM s`;
 }
