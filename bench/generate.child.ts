@@ -3,6 +3,7 @@
  * argv[2]: JSON { students, oldUrl, newUrl }. Prints one JSON line { ms, maxRssMb }.
  */
 import 'reflect-metadata';
+import { errorText } from 'src/common/error-text.util';
 import { performance } from 'node:perf_hooks';
 import { generatePair } from 'connectors/generator/district-generator.service';
 
@@ -30,6 +31,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${errorText(err, { stack: true })}\n`);
   process.exitCode = 1;
 });

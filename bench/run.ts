@@ -22,6 +22,7 @@ import { measureFloor, type FloorResult } from 'bench/floor';
 import { PEER_RULES, runPeer, type PeerResult } from 'bench/peer';
 import type { ServiceOutput } from 'bench/service.child';
 import { runMigrations } from 'src/database/data-source';
+import { errorText } from 'src/common/error-text.util';
 import { localToday } from 'src/runs/nightly-schedule.util';
 
 interface Options {
@@ -463,6 +464,6 @@ const program = new Command('bench')
   .option('--no-peer', 'skip the DuckDB peer')
   .action((o: Options) => main(o));
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${errorText(err, { stack: true })}\n`);
   process.exitCode = 1;
 });

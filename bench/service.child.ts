@@ -5,6 +5,7 @@
  * argv[2]: JSON ServiceInput. Writes one JSON line (ServiceOutput) on stdout.
  */
 import 'reflect-metadata';
+import { errorText } from 'src/common/error-text.util';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { NestFactory } from '@nestjs/core';
@@ -116,6 +117,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${errorText(err, { stack: true })}\n`);
   process.exitCode = 1;
 });
