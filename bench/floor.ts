@@ -15,6 +15,7 @@ import { Client, type Pool } from 'pg';
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams';
 import { inlineNamedParams } from 'bench/bench.util';
 import { getConnector } from 'connectors/index';
+import { DEFAULT_WINDOW_YEARS, windowParams } from 'connectors/sdk/window.util';
 import { snapshotTable } from 'connectors/sdk/canonical';
 import { querySqlFor } from 'src/extraction/driver-row-source.adapter';
 import type { SisKind } from 'src/districts/district.types';
@@ -60,7 +61,9 @@ async function floorSide(
   await replica.connect();
   try {
     for (const spec of getConnector(s.sis).entities) {
-      const sql = inlineNamedParams(querySqlFor(spec, 'postgres'), params);
+      // The parameters the extraction binds (the district's default comparison window).
+      const bound = { ...windowParams(params.schoolYear, DEFAULT_WINDOW_YEARS), asOf: params.asOf };
+      const sql = inlineNamedParams(querySqlFor(spec, 'postgres'), bound);
       const sink = new Discard();
       const t0 = performance.now();
       await pipeline(replica.query(copyTo(`COPY (${sql}) TO STDOUT`)), sink);
