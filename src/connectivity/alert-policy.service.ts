@@ -12,12 +12,24 @@ import {
   type AlertKind,
 } from 'src/notifications/incident-alert.template';
 import { OutboxService } from 'src/notifications/outbox.service';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import type { SqlRunner } from 'src/notifications/sql-runner.util';
 
-interface DistrictAlertInfo {
-  name: string;
-  time_zone: string;
-  contacts: string[] | null;
+/** What the policy needs of incidents: the pass's districts, the lock, the candidates and the decisions. */
+export type AlertIncidents = Pick<
+  IncidentsRepository,
+  | 'districtsWithAlertWork'
+  | 'tryLockDistrict'
+  | 'alertCandidates'
+  | 'markNotified'
+  | 'markReminded'
+  | 'markResolved'
+  | 'alertDistrict'
+>;
+export type AlertProbes = Pick<LinkHealthRepository, 'recentProbes'>;
+export type AlertOutbox = Pick<OutboxService, 'enqueue'>;
+/** One transaction per district in the periodic pass. */
+export interface AlertTransactions {
+  transaction<T>(work: (q: SqlRunner) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -29,10 +41,10 @@ interface DistrictAlertInfo {
 @Injectable()
 export class AlertPolicyService {
   constructor(
-    private readonly ds: DataSource,
-    private readonly incidents: IncidentsRepository,
-    private readonly health: LinkHealthRepository,
-    private readonly outbox: OutboxService,
+    @Inject(DataSource) private readonly ds: AlertTransactions,
+    @Inject(IncidentsRepository) private readonly incidents: AlertIncidents,
+    @Inject(LinkHealthRepository) private readonly health: AlertProbes,
+    @Inject(OutboxService) private readonly outbox: AlertOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -110,7 +122,7 @@ export class AlertPolicyService {
     now: Date,
     salt: string,
   ): Promise<void> {
-    const info = await this.districtInfo(q, districtId);
+    const info = await this.incidents.alertDistrict(q, districtId);
     const items = await Promise.all(rows.map((r) => this.item(q, r)));
     const ids = rows
       .map((r) => r.id)
@@ -170,18 +182,5 @@ export class AlertPolicyService {
       })),
       linksBehind: r.links_behind ?? [],
     };
-  }
-
-  /** Technical contacts who have not opted out of alerts receive the plain-language messages. */
-  private async districtInfo(q: SqlRunner, districtId: string): Promise<DistrictAlertInfo> {
-    const rows = await queryRows<DistrictAlertInfo>(
-      q,
-      `SELECT d.name, d.time_zone,
-              (SELECT array_agg(DISTINCT c.email) FROM district_contacts c
-                WHERE c.district_id = d.id AND c.kind = 'technical' AND c.receives_alerts) AS contacts
-         FROM districts d WHERE d.id = $1`,
-      [districtId],
-    );
-    return rows[0] ?? { name: districtId, time_zone: 'UTC', contacts: [] };
   }
 }
