@@ -7,6 +7,7 @@ import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
 import type { AgentMessage, ServerMessage } from 'src/agent-gateway/agent-protocol.types';
 import { decodeBatch, encodeMessage, parseAgentMessage } from 'src/agent-gateway/agent-protocol.util';
 import { AsyncQueue } from 'src/agent-gateway/async-queue.util';
+import { errorText } from 'src/common/error-text.util';
 
 type StreamItem =
   | { kind: 'batch'; seq: number; rows: NativeRow[] }
@@ -129,16 +130,14 @@ export class AgentSession {
           break;
       }
     } catch (err) {
-      this.logger.warn(
-        `agent ${this.agentName}: bad frame: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.logger.warn(`agent ${this.agentName}: bad frame: ${errorText(err)}`);
     }
   }
 
   /** Heartbeats of one agent are applied in order, never concurrently. */
   private serial(job: () => Promise<void>): void {
     this.work = this.work.then(job).catch((err: unknown) => {
-      this.logger.error(`agent ${this.agentName}: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`agent ${this.agentName}: ${errorText(err)}`);
     });
   }
 

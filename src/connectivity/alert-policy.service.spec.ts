@@ -9,7 +9,7 @@ import {
 } from 'src/connectivity/alert-policy.service';
 import type { AlertCandidateRow, AlertDistrict } from 'src/connectivity/incidents.repository';
 import type { OutboxMessage } from 'src/notifications/outbox.types';
-import type { SqlRunner } from 'src/notifications/sql-runner.util';
+import type { SqlSession } from 'src/database/sql-runner';
 
 const T0 = new Date('2026-11-02T08:00:00Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);
@@ -58,14 +58,14 @@ class InMemoryIncidents implements AlertIncidents {
   tryLockDistrict(): Promise<boolean> {
     return Promise.resolve(!this.locked);
   }
-  alertCandidates(_q: SqlRunner, districtId: string): Promise<AlertCandidateRow[]> {
+  alertCandidates(_q: SqlSession, districtId: string): Promise<AlertCandidateRow[]> {
     return Promise.resolve(
       this.rows
         .filter((r) => r.district_id === districtId && r.notify_state !== 'resolved')
         .map((r) => ({ ...r })),
     );
   }
-  markNotified(_q: SqlRunner, ids: string[], when: Date): Promise<void> {
+  markNotified(_q: SqlSession, ids: string[], when: Date): Promise<void> {
     if (this.failNextMarkNotified) {
       this.failNextMarkNotified = false;
       return Promise.reject(new Error('connection lost'));
@@ -73,13 +73,13 @@ class InMemoryIncidents implements AlertIncidents {
     this.update(ids, (r) => Object.assign(r, { notify_state: 'notified', last_notified_at: when }));
     return Promise.resolve();
   }
-  markReminded(_q: SqlRunner, ids: string[], when: Date): Promise<void> {
+  markReminded(_q: SqlSession, ids: string[], when: Date): Promise<void> {
     this.update(ids, (r) =>
       Object.assign(r, { last_notified_at: when, reminders_sent: r.reminders_sent + 1 }),
     );
     return Promise.resolve();
   }
-  markResolved(_q: SqlRunner, ids: string[]): Promise<void> {
+  markResolved(_q: SqlSession, ids: string[]): Promise<void> {
     this.update(ids, (r) => Object.assign(r, { notify_state: 'resolved' }));
     return Promise.resolve();
   }
@@ -111,7 +111,7 @@ class RecordingOutbox implements AlertOutbox {
 }
 
 const noProbes: AlertProbes = { recentProbes: () => Promise.resolve([]) };
-const tx: SqlRunner = { query: () => Promise.reject(new Error('the policy itself runs no SQL')) };
+const tx: SqlSession = { query: () => Promise.reject(new Error('the policy itself runs no SQL')) };
 const transactions: AlertTransactions = { transaction: (work) => work(tx) };
 
 describe('AlertPolicyService', () => {

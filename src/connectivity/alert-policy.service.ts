@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import { IncidentsRepository, type AlertCandidateRow } from 'src/connectivity/incidents.repository';
@@ -12,7 +11,7 @@ import {
   type AlertKind,
 } from 'src/notifications/incident-alert.template';
 import { OutboxService } from 'src/notifications/outbox.service';
-import type { SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 /** What the policy needs of incidents: the pass's districts, the lock, the candidates and the decisions. */
 export type AlertIncidents = Pick<
@@ -29,7 +28,7 @@ export type AlertProbes = Pick<LinkHealthRepository, 'recentProbes'>;
 export type AlertOutbox = Pick<OutboxService, 'enqueue'>;
 /** One transaction per district in the periodic pass. */
 export interface AlertTransactions {
-  transaction<T>(work: (q: SqlRunner) => Promise<T>): Promise<T>;
+  transaction<T>(work: (q: SqlSession) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -41,7 +40,7 @@ export interface AlertTransactions {
 @Injectable()
 export class AlertPolicyService {
   constructor(
-    @Inject(DataSource) private readonly ds: AlertTransactions,
+    @Inject(SqlRunner) private readonly sql: AlertTransactions,
     @Inject(IncidentsRepository) private readonly incidents: AlertIncidents,
     @Inject(LinkHealthRepository) private readonly health: AlertProbes,
     @Inject(OutboxService) private readonly outbox: AlertOutbox,
@@ -56,12 +55,12 @@ export class AlertPolicyService {
       now,
       this.config.health.ALERT_REPEAT_INTERVAL_MS,
     )) {
-      await this.ds.transaction((m) => this.evaluateDistrict(m, districtId, now));
+      await this.sql.transaction((m) => this.evaluateDistrict(m, districtId, now));
     }
   }
 
   /** Runs inside the caller's transaction (the one that changed an incident) or the periodic pass. */
-  async evaluateDistrict(q: SqlRunner, districtId: string, now: Date): Promise<void> {
+  async evaluateDistrict(q: SqlSession, districtId: string, now: Date): Promise<void> {
     if (!(await this.incidents.tryLockDistrict(q, districtId))) return;
     const rows = await this.incidents.alertCandidates(q, districtId, now);
     if (rows.length === 0) return;
@@ -115,7 +114,7 @@ export class AlertPolicyService {
   }
 
   private async send(
-    q: SqlRunner,
+    q: SqlSession,
     districtId: string,
     kind: AlertKind,
     rows: AlertCandidateRow[],
@@ -158,7 +157,7 @@ export class AlertPolicyService {
     }
   }
 
-  private async item(q: SqlRunner, r: AlertCandidateRow): Promise<AlertItem> {
+  private async item(q: SqlSession, r: AlertCandidateRow): Promise<AlertItem> {
     const probes = r.link_id ? await this.health.recentProbes(r.link_id, 5, q) : [];
     return {
       incidentId: r.id,
