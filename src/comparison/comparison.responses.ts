@@ -11,9 +11,18 @@ import {
   type ReferenceWarning,
   type RuleDelta,
   type SchoolReadiness,
+  type WarningGroup,
 } from 'src/comparison/comparison.types';
 
 const counts = { type: 'object', additionalProperties: { type: 'number' } } as const;
+
+export class WarningGroupDto implements WarningGroup {
+  @ApiProperty({ enum: CANONICAL_ENTITIES }) entity: CanonicalEntity;
+  @ApiProperty({ enum: ID_ENTITIES }) refEntity: IdEntity;
+  @ApiProperty({ description: 'records pointing at an id the new SIS lacks' }) count: number;
+  @ApiProperty({ description: 'distinct missing ids' }) distinctRefs: number;
+  @ApiProperty({ type: [String], description: 'the most frequent missing ids' }) samples: string[];
+}
 
 export class ComparisonRecordDto implements ComparisonRecord {
   @ApiProperty({ format: 'uuid' }) id: string;
@@ -28,6 +37,7 @@ export class ComparisonRecordDto implements ComparisonRecord {
   @ApiProperty({ description: 'at most COMPARISON_MAX_DIFFERENCES are stored; all are counted' })
   differencesStored: number;
   @ApiProperty() warningsTotal: number;
+  @ApiProperty({ type: [WarningGroupDto] }) warningSummary: WarningGroupDto[];
   @ApiProperty() createdAt: Date;
   @ApiProperty({ type: Number, nullable: true }) durationMs: number | null;
 }
