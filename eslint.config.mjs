@@ -64,6 +64,7 @@ export default tseslint.config(
           'setInterval',
           'clearInterval',
           'navigator',
+          'FormData',
         ].map((g) => [g, 'readonly']),
       ),
     },

@@ -11,27 +11,33 @@ import {
   resolveDefects,
   type DefectPlan,
 } from 'connectors/generator/defects.util';
-import { addDays } from 'connectors/generator/calendar.util';
+import { addDays, weekday } from 'connectors/generator/calendar.util';
 import {
+  buildAlumnus,
   buildDistrict,
   buildStudent,
   gradeOrder,
   rngFor,
-  studentBase,
   type GeneratorState,
   type ModelDistrict,
+  type ModelGrade,
+  type ModelProgram,
+  type ModelRoster,
   type ModelStudent,
 } from 'connectors/generator/district-model.util';
 import type { SisEncoder } from 'connectors/generator/encoder.types';
-import type {
-  DefectSpec,
-  DistrictManifest,
-  GenerateDistrictOptions,
-  InjectedDefect,
-  PairDifference,
-  PairManifest,
-  SampleStudent,
-  Scenario,
+import {
+  DIFFERENCE_KINDS,
+  type DefectSpec,
+  type DifferenceKind,
+  type DistrictManifest,
+  type GenerateDistrictOptions,
+  type InjectedDefect,
+  type PairDifference,
+  type PairManifest,
+  type PairTrap,
+  type SampleStudent,
+  type Scenario,
 } from 'connectors/generator/generator.types';
 import { InfiniteCampusEncoder } from 'connectors/generator/infinite-campus.encoder';
 import { PowerSchoolEncoder } from 'connectors/generator/powerschool.encoder';
@@ -111,6 +117,8 @@ async function writeReplica(
     method: 'copy' | 'insert';
     transform?: StudentTransform;
     reserved?: Set<number>;
+    /** Indexes of former students written after the district's (outside the window, never extracted). */
+    alumni?: number[];
   },
 ): Promise<WriteResult> {
   return withClient(target, async (client) => {
@@ -137,6 +145,7 @@ async function writeReplica(
       await writer.flush();
     }
     plan.extras.forEach((extra, position) => encoder.writeStudent(d, buildExtra(d, extra, position), writer));
+    for (const index of opts.alumni ?? []) encoder.writeStudent(d, buildAlumnus(d, index), writer);
     await writer.flush();
     const order: Scenario[] = [
       'continuing',
@@ -230,9 +239,15 @@ export interface GeneratePairOptions {
   newUrl?: string;
   oldPool?: Pool;
   newPool?: Pool;
-  differences?: { missing_in_new?: number; missing_in_old?: number; field_drift?: number };
+  /** Injected differences per kind (each one difference the comparison must report); default none. */
+  differences?: Partial<Record<DifferenceKind, number>>;
   /** Data-quality defects carried by BOTH replicas (a migration copies the old SIS's errors); default none. */
   defects?: DefectSpec | 'all';
+  /**
+   * Last year's enrollments and records from before the comparison window, plus the traps (default on): things
+   * both sides hold, or that lie outside the window, which the comparison must not report.
+   */
+  history?: boolean;
   schoolYear?: number;
   asOf?: string;
   manifestPath?: string;
@@ -242,31 +257,65 @@ export interface GeneratePairOptions {
 
 const DRIFT_FIELDS = ['birth_date', 'last_name', 'grade_level'] as const;
 
+/** Traps on both sides: a birth date typed with a year after 2100, an exit before the entry. */
+const ODD_BIRTH_DATE = (schoolYear: number): string => `${schoolYear + 79}-03-04`;
+
 interface PairPlan {
-  missingInNew: Set<number>;
-  missingInOld: Set<number>;
+  byStudent: Map<number, DifferenceKind>;
   drift: Map<number, (typeof DRIFT_FIELDS)[number]>;
+  traps: Map<number, 'odd_birth_date_both' | 'exit_before_entry_both'>;
 }
 
-function planPair(d: ModelDistrict, diff: NonNullable<GeneratePairOptions['differences']>): PairPlan {
+function hasHistory(s: ModelStudent, d: ModelDistrict): boolean {
+  return s.enrollments.length > 1 && s.enrollments[0].year === d.priorCalendar.schoolYear;
+}
+
+/** Which students each difference kind may use (built lazily: only candidates are built). */
+const ELIGIBLE: Record<DifferenceKind, (s: ModelStudent, d: ModelDistrict) => boolean> = {
+  missing_in_new: (s) => s.scenario === 'continuing',
+  missing_in_old: (s) => s.scenario === 'continuing',
+  field_drift: (s) => s.scenario === 'continuing',
+  history_missing_in_new: (s, d) => s.scenario === 'continuing' && hasHistory(s, d),
+  history_drift: (s, d) => s.scenario === 'continuing' && hasHistory(s, d),
+  program_date_moved: (s) => s.scenario === 'continuing' && s.programs.some((p) => !p.beforeWindow),
+  exit_before_entry_new: (s) => s.scenario === 'withdrawn' && s.enrollments.length <= 2,
+  section_dropped_new: (s) => s.scenario === 'continuing' && s.rosters.length > 1,
+};
+
+function planPair(
+  d: ModelDistrict,
+  diff: NonNullable<GeneratePairOptions['differences']>,
+  traps: boolean,
+): PairPlan {
   const rng = rngFor(d.seed, 'pair');
   const used = new Set<number>();
-  const take = (n: number): number[] => {
+  const take = (n: number, ok: (s: ModelStudent) => boolean): number[] => {
     const out: number[] = [];
     for (let guard = 0; out.length < n && guard < d.students * 20; guard++) {
       const i = Math.floor(rng() * d.students);
-      if (used.has(i) || studentBase(d, i).scenario !== 'continuing') continue;
+      if (used.has(i)) continue;
+      if (!ok(buildStudent(d, i))) continue;
       used.add(i);
       out.push(i);
     }
     return out;
   };
-  const missingInNew = new Set(take(diff.missing_in_new ?? 0));
-  const missingInOld = new Set(take(diff.missing_in_old ?? 0));
-  const drift = new Map(
-    take(diff.field_drift ?? 0).map((i, k) => [i, DRIFT_FIELDS[k % DRIFT_FIELDS.length]]),
-  );
-  return { missingInNew, missingInOld, drift };
+  const byStudent = new Map<number, DifferenceKind>();
+  const drift = new Map<number, (typeof DRIFT_FIELDS)[number]>();
+  for (const kind of DIFFERENCE_KINDS) {
+    const picked = take(diff[kind] ?? 0, (s) => ELIGIBLE[kind](s, d));
+    picked.forEach((i, k) => {
+      byStudent.set(i, kind);
+      if (kind === 'field_drift') drift.set(i, DRIFT_FIELDS[k % DRIFT_FIELDS.length]);
+    });
+  }
+  const trapped = new Map<number, 'odd_birth_date_both' | 'exit_before_entry_both'>();
+  if (traps) {
+    for (const i of take(2, (s) => s.scenario === 'continuing')) trapped.set(i, 'odd_birth_date_both');
+    for (const i of take(2, (s) => ELIGIBLE.exit_before_entry_new(s, d)))
+      trapped.set(i, 'exit_before_entry_both');
+  }
+  return { byStudent, drift, traps: trapped };
 }
 
 function key(s: ModelStudent): PairDifference['key'] {
@@ -276,31 +325,129 @@ function key(s: ModelStudent): PairDifference['key'] {
 /** Applies a field drift to the new side's copy of a student; returns the difference it makes. */
 function drift(s: ModelStudent, field: (typeof DRIFT_FIELDS)[number]): PairDifference {
   const base = { kind: 'field_drift' as const, key: key(s), field };
+  const made = (
+    entity: 'student' | 'enrollment',
+    old: string | null,
+    now: string | null,
+  ): PairDifference => ({
+    ...base,
+    entity,
+    old,
+    new: now,
+    expect: { kind: 'field', entity, field, old, new: now },
+  });
   switch (field) {
     case 'birth_date': {
       const old = s.birthDate;
       s.birthDate = addDays(old as string, 1);
-      return { ...base, entity: 'student', old, new: s.birthDate };
+      return made('student', old, s.birthDate);
     }
     case 'last_name': {
       const old = s.last;
       s.last = `${old}-Drift`;
-      return { ...base, entity: 'student', old, new: s.last };
+      return made('student', old, s.last);
     }
     case 'grade_level': {
-      const e = s.enrollments[0];
+      // The current enrollment (last year's, when there is history, stays as it was).
+      const e = s.enrollments[s.enrollments.length - 1];
       const old = e.grade;
-      const order = gradeOrder(old === 'PK' ? 'TX' : 'CA');
-      const at = order.indexOf(old);
-      e.grade = order[at === order.length - 1 ? at - 1 : at + 1];
-      return { ...base, entity: 'enrollment', old, new: e.grade };
+      e.grade = nextGrade(old);
+      return made('enrollment', old, e.grade);
     }
   }
 }
 
+function nextGrade(grade: ModelGrade): ModelGrade {
+  const order = gradeOrder(grade === 'PK' ? 'TX' : 'CA');
+  const at = order.indexOf(grade);
+  return order[at === order.length - 1 ? at - 1 : at + 1];
+}
+
+/** Applies one of the dated/history differences to the new side's student; returns what must be reported. */
+function mutate(
+  d: ModelDistrict,
+  s: ModelStudent,
+  kind: Exclude<DifferenceKind, 'missing_in_new' | 'missing_in_old' | 'field_drift'>,
+  datedSchedules: boolean,
+): PairDifference {
+  const base = { kind, key: key(s) };
+  switch (kind) {
+    case 'history_missing_in_new': {
+      s.enrollments.shift();
+      return { ...base, entity: 'enrollment', expect: { kind: 'missing_in_new', entity: 'enrollment' } };
+    }
+    case 'history_drift': {
+      const e = s.enrollments[0];
+      const old = e.grade;
+      e.grade = nextGrade(old);
+      const change = { field: 'grade_level', old, new: e.grade };
+      return {
+        ...base,
+        entity: 'enrollment',
+        ...change,
+        expect: { kind: 'field', entity: 'enrollment', ...change },
+      };
+    }
+    case 'program_date_moved': {
+      const p = s.programs.find((x) => !x.beforeWindow) as ModelProgram;
+      const old = p.start;
+      p.start = addDays(old, 7);
+      const change = { field: 'start_date', old, new: p.start };
+      return {
+        ...base,
+        entity: 'program',
+        ...change,
+        expect: { kind: 'field', entity: 'program', ...change },
+      };
+    }
+    case 'exit_before_entry_new': {
+      const e = s.enrollments[s.enrollments.length - 1];
+      const old = e.exit;
+      e.exit = addDays(e.entry, -3);
+      const change = { field: 'exit_date', old, new: e.exit };
+      return {
+        ...base,
+        entity: 'enrollment',
+        ...change,
+        expect: { kind: 'field', entity: 'enrollment', ...change },
+      };
+    }
+    case 'section_dropped_new': {
+      const r = s.rosters.find((x) => x.end === null) as ModelRoster;
+      r.end = weekday(addDays(d.asOf, -10), -1);
+      // Where one SIS holds only the live schedule, the dropped class is simply gone from the new schedule.
+      const expect: PairDifference['expect'] = datedSchedules
+        ? { kind: 'field', entity: 'student_section', field: 'end_date', old: null, new: r.end }
+        : { kind: 'missing_in_new', entity: 'student_section' };
+      return { ...base, entity: 'student_section', field: 'end_date', old: null, new: r.end, expect };
+    }
+  }
+}
+
+/** Applies a trap to a student (on both sides). */
+function trap(
+  d: ModelDistrict,
+  s: ModelStudent,
+  kind: 'odd_birth_date_both' | 'exit_before_entry_both',
+): PairTrap {
+  if (kind === 'odd_birth_date_both') {
+    s.birthDate = ODD_BIRTH_DATE(d.calendar.schoolYear);
+    return { kind, student_id: String(s.id), detail: `birth date ${s.birthDate} typed on both sides` };
+  }
+  const e = s.enrollments[s.enrollments.length - 1];
+  e.exit = addDays(e.entry, -2);
+  return { kind, student_id: String(s.id), detail: `exit ${e.exit} before entry ${e.entry} on both sides` };
+}
+
+/** Alumni written on both sides (left two years before the window). */
+const ALUMNI_INDEX = 500_000;
+function alumniCount(students: number): number {
+  return Math.max(2, Math.floor(students / 400));
+}
+
 /**
- * Writes the same canonical district twice, once per SIS's native form, with controlled differences.
- * Clean records are identical in canonical terms after each connector's mapping.
+ * Writes the same canonical district twice, once per SIS's native form, with controlled differences and
+ * traps. Clean records are identical in canonical terms after each connector's mapping.
  */
 export async function generatePair(opts: GeneratePairOptions): Promise<PairManifest> {
   const oldTarget = opts.oldPool ?? opts.oldUrl;
@@ -308,34 +455,78 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   if (!oldTarget || !newTarget) throw new Error('generatePair needs an old and a new database (url or pool)');
   const seed = String(opts.seed);
   const { schoolYear, asOf } = resolveYear(opts);
-  const dropped = opts.oldSis !== 'aeries' && opts.newSis !== 'aeries';
-  const build = (): ModelDistrict => buildDistrict(seed, opts.students, schoolYear, asOf, dropped);
+  const history = opts.history ?? true;
+  // Schedules are dated on both sides unless one is Aeries (SEC holds only the live schedule).
+  const datedSchedules = opts.oldSis !== 'aeries' && opts.newSis !== 'aeries';
+  const build = (): ModelDistrict =>
+    buildDistrict(seed, opts.students, schoolYear, asOf, true, 'CA', history);
   const d = build();
-  const pair = planPair(d, opts.differences ?? {});
-  const reserved = new Set([...pair.missingInNew, ...pair.missingInOld, ...pair.drift.keys()]);
+  const pair = planPair(d, opts.differences ?? {}, history);
+  const reserved = new Set([...pair.byStudent.keys(), ...pair.traps.keys()]);
   const plan = planDefects(d, resolveDefects(opts.defects, d.state), reserved);
   const differences: PairDifference[] = [];
-  const common = { batchSize: opts.batchSize ?? 1000, method: opts.method ?? 'copy', reserved };
+  const traps: PairTrap[] = [];
+  const alumni = history ? alumniCount(opts.students) : 0;
+  const common = {
+    batchSize: opts.batchSize ?? 1000,
+    method: opts.method ?? 'copy',
+    reserved,
+    alumni: Array.from({ length: alumni }, (_, k) => ALUMNI_INDEX + k),
+  };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {
     ...common,
     transform: (s) => {
-      if (!pair.missingInOld.has(s.index)) return s;
-      differences.push({ kind: 'missing_in_old', entity: 'student', key: key(s) });
+      const t = pair.traps.get(s.index);
+      if (t) traps.push(trap(d, s, t));
+      if (pair.byStudent.get(s.index) !== 'missing_in_old') return s;
+      differences.push({
+        kind: 'missing_in_old',
+        entity: 'student',
+        key: key(s),
+        expect: { kind: 'missing_in_old', entity: 'student' },
+      });
       return null;
     },
   });
-  const newResult = await writeReplica(newTarget, opts.newSis, build(), plan, {
+  const nd = build();
+  const newResult = await writeReplica(newTarget, opts.newSis, nd, plan, {
     ...common,
     transform: (s) => {
-      if (pair.missingInNew.has(s.index)) {
-        differences.push({ kind: 'missing_in_new', entity: 'student', key: key(s) });
+      const t = pair.traps.get(s.index);
+      if (t) trap(nd, s, t);
+      const kind = pair.byStudent.get(s.index);
+      if (!kind || kind === 'missing_in_old') return s;
+      if (kind === 'missing_in_new') {
+        differences.push({
+          kind,
+          entity: 'student',
+          key: key(s),
+          expect: { kind: 'missing_in_new', entity: 'student' },
+        });
         return null;
       }
-      const field = pair.drift.get(s.index);
-      if (field) differences.push(drift(s, field));
+      if (kind === 'field_drift') differences.push(drift(s, pair.drift.get(s.index) ?? 'last_name'));
+      else differences.push(mutate(nd, s, kind, datedSchedules));
       return s;
     },
   });
+  if (history) {
+    const sampleOf = (k: PairTrap['kind'], detail: string): PairTrap => ({
+      kind: k,
+      student_id: null,
+      detail,
+    });
+    traps.push(
+      sampleOf('prior_year_history', "returning students carry last year's enrollment on both sides"),
+      sampleOf('program_before_window', 'programs that ended before the window, on both sides'),
+      sampleOf('alumnus_before_window', `${alumni} students who left two years before the window`),
+      sampleOf('cds_vs_school_code', 'PowerSchool holds the 14-digit CDS code, Aeries the CDS parts'),
+      sampleOf(
+        'dropped_section_both',
+        'dropped classes on both sides (kept by PowerSchool/IC, absent in SEC)',
+      ),
+    );
+  }
   const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
     return { sis, state: d.state, seed, schoolYear, asOf, students: opts.students, ...r, hash: hashOf(body) };
@@ -352,6 +543,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     old: oldManifest,
     new: newManifest,
     differences,
+    traps,
     hash: hashOf({ old: oldManifest.hash, new: newManifest.hash, differences }),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

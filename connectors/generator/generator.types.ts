@@ -123,8 +123,31 @@ export interface GenerateDistrictOptions {
   method?: 'copy' | 'insert';
 }
 
-export const DIFFERENCE_KINDS = ['missing_in_new', 'missing_in_old', 'field_drift'] as const;
+export const DIFFERENCE_KINDS = [
+  'missing_in_new',
+  'missing_in_old',
+  'field_drift',
+  /** The migration dropped last year's enrollment (history inside the comparison window). */
+  'history_missing_in_new',
+  /** Last year's enrollment arrived with another grade. */
+  'history_drift',
+  /** A program's start date moved by a week (dated comparison: one field difference). */
+  'program_date_moved',
+  /** The new SIS holds an exit before the entry (a connector that filtered by validity would lose it). */
+  'exit_before_entry_new',
+  /** A class the student still attends is dropped (ended) in the new SIS. */
+  'section_dropped_new',
+] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
+
+/** What the comparison must report for one injected difference. */
+export interface ExpectedReport {
+  kind: 'missing_in_new' | 'missing_in_old' | 'field';
+  entity: CanonicalEntity;
+  field?: string;
+  old?: string | null;
+  new?: string | null;
+}
 
 export interface PairDifference {
   kind: DifferenceKind;
@@ -133,6 +156,25 @@ export interface PairDifference {
   field?: string;
   old?: string | null;
   new?: string | null;
+  expect: ExpectedReport;
+}
+
+/** Things the comparison must NOT report (both sides hold them, or they lie outside the window). */
+export const TRAP_KINDS = [
+  'prior_year_history',
+  'program_before_window',
+  'alumnus_before_window',
+  'dropped_section_both',
+  'odd_birth_date_both',
+  'exit_before_entry_both',
+  'cds_vs_school_code',
+] as const;
+export type TrapKind = (typeof TRAP_KINDS)[number];
+
+export interface PairTrap {
+  kind: TrapKind;
+  student_id: string | null;
+  detail: string;
 }
 
 export interface PairManifest {
@@ -145,5 +187,7 @@ export interface PairManifest {
   old: DistrictManifest;
   new: DistrictManifest;
   differences: PairDifference[];
+  /** Traps written on both sides (counted per kind; samples for the spec). */
+  traps: PairTrap[];
   hash: string;
 }

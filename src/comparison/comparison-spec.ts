@@ -78,9 +78,12 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
   {
     entity: 'enrollment',
     label: 'Enrollment',
+    // The school year keeps last year's and this year's records at one school apart: a migration that drops
+    // last year's record is one missing record, not a chain of shifted pairs.
     key: [
       { field: 'student_id', ref: 'student' },
       { field: 'school_id', ref: 'school' },
+      { field: 'school_year' },
     ],
     order: 'entry_date',
     refs: {},

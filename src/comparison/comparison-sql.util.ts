@@ -45,7 +45,7 @@ function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): st
     const col = `${alias}.${ident(p.field)}`;
     const value =
       side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : mapped(p.ref, col)) : col;
-    return `${lit(p.field)}, ${value}`;
+    return `${lit(p.field)}, (${value})::text`;
   });
   return `jsonb_build_object(${parts.join(', ')})::text`;
 }

@@ -31,4 +31,8 @@ export class DistrictEntity extends BaseEntity {
   /** Match keys of migration comparisons; null = the service default. */
   @Column({ name: 'comparison_keys', type: 'jsonb', nullable: true })
   comparisonKeys: ComparisonKeys | null;
+
+  /** School years every extraction and comparison covers, ending with the certified one; null = 2. */
+  @Column({ name: 'comparison_years', type: 'int', nullable: true })
+  comparisonYears: number | null;
 }

@@ -132,6 +132,20 @@ export class CreateDistrictDto {
   @ValidateNested()
   @Type(() => ComparisonKeysDto)
   comparisonKeys?: ComparisonKeysDto | null;
+
+  @ApiPropertyOptional({
+    example: 2,
+    nullable: true,
+    minimum: 1,
+    maximum: 10,
+    description:
+      'comparison window: school years every extraction and comparison covers, ending with the certified one (enrollment history, programs); null = 2 (current and prior)',
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  comparisonYears?: number | null;
 }
 
 /** Settings a district admin may change on their own district (name and edition: support only). */
@@ -144,6 +158,7 @@ export class UpdateDistrictDto extends PartialType(
     'name',
     'edition',
     'comparisonKeys',
+    'comparisonYears',
   ] as const),
 ) {}
 

@@ -17,6 +17,7 @@ export interface DistrictView {
   offSeason: DistrictEntity['offSeason'];
   schoolYear: number | null;
   comparisonKeys: DistrictEntity['comparisonKeys'];
+  comparisonYears: number | null;
   createdAt: Date;
 }
 
@@ -35,6 +36,7 @@ const toView = (d: DistrictEntity): DistrictView => ({
   offSeason: d.offSeason,
   schoolYear: d.schoolYear,
   comparisonKeys: d.comparisonKeys,
+  comparisonYears: d.comparisonYears ?? null,
   createdAt: d.createdAt,
 });
 
@@ -69,6 +71,7 @@ export class DistrictsService {
       offSeason: dto.offSeason ?? [],
       schoolYear: dto.schoolYear ?? null,
       comparisonKeys: dto.comparisonKeys ? { ...dto.comparisonKeys } : null,
+      comparisonYears: dto.comparisonYears ?? null,
     });
     return toView(d);
   }
@@ -86,6 +89,7 @@ export class DistrictsService {
     if (dto.schoolYear !== undefined) d.schoolYear = dto.schoolYear;
     if (dto.comparisonKeys !== undefined)
       d.comparisonKeys = dto.comparisonKeys ? { ...dto.comparisonKeys } : null;
+    if (dto.comparisonYears !== undefined) d.comparisonYears = dto.comparisonYears;
     return toView(await this.repo.save(d));
   }
 

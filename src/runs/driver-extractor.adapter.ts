@@ -63,7 +63,8 @@ export class DriverExtractorAdapter implements RunExtractor {
     const connector = getConnector(link.sisKind);
     const { rows, close } = this.rowSource(link, input.schoolYear);
     try {
-      const state = (await this.districts.find(TenantScope.system(), link.districtId))?.state ?? null;
+      const district = await this.districts.find(TenantScope.system(), link.districtId);
+      const state = district?.state ?? null;
       const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector, state);
       const report = await this.extraction.extractSnapshot({
         pool: this.pool,
@@ -74,6 +75,8 @@ export class DriverExtractorAdapter implements RunExtractor {
         state,
         schoolYear: input.schoolYear,
         asOf: input.asOf,
+        // Both sides of a run read the district's one comparison window.
+        windowYears: district?.comparisonYears ?? undefined,
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',

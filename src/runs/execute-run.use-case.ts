@@ -15,9 +15,11 @@ import { RunLease } from 'src/runs/run-lease';
 import {
   RUN_EVALUATOR,
   RUN_EXTRACTOR,
+  RUN_OBSERVER,
   type ExtractReport,
   type RunEvaluator,
   type RunExtractor,
+  type RunObserver,
   type StepProgress,
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
@@ -96,6 +98,7 @@ export class ExecuteRunUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
     @Optional() @Inject(RUN_EVALUATOR) private readonly evaluator: RunEvaluator | null,
+    @Optional() @Inject(RUN_OBSERVER) private readonly observer: RunObserver | null = null,
   ) {}
 
   /** Running runs stop at their next progress report and release their lease (graceful shutdown). */
@@ -114,7 +117,11 @@ export class ExecuteRunUseCase {
       lease.stop();
       const missing = missingSides(planned);
       const message = missing ? `done without the ${missing}` : 'done';
-      return (await this.runs.finish(run.id, this.workerId, 'done', { message })) ? 'done' : 'lease_lost';
+      if (!(await this.runs.finish(run.id, this.workerId, 'done', { message }))) return 'lease_lost';
+      await this.observer?.finished(run).catch((err: unknown) => {
+        this.logger.error({ runId: run.id, err }, 'run observer failed after the run');
+      });
+      return 'done';
     } catch (err) {
       lease.stop();
       return this.stopped(run, err);
@@ -292,6 +299,8 @@ export class ExecuteRunUseCase {
         onProgress: (fraction, message) =>
           progress.report(p.side, sides.length, fraction, message ?? 'evaluating rules'),
       });
+      const snapshotId = snapshots.get(p.side) ?? '';
+      await this.observer?.evaluated({ run, side: p.side, linkId: p.link.id, snapshotId, evaluationId });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
       await this.runs.setSide(run.id, p.side, 'evaluated', null);
       evaluations.set(p.side, evaluationId);

@@ -1,4 +1,5 @@
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import type { RunRecord, RunTarget } from 'src/runs/runs.types';
 
 /** Progress of one step as a fraction 0..1; throws when the run must stop (cancelled, lease lost). */
 export type StepProgress = (fraction: number, message?: string) => void;
@@ -37,3 +38,21 @@ export interface RunEvaluator {
 
 export const RUN_EXTRACTOR = Symbol('RUN_EXTRACTOR');
 export const RUN_EVALUATOR = Symbol('RUN_EVALUATOR');
+
+export interface EvaluatedSide {
+  run: RunRecord;
+  side: RunTarget['side'];
+  linkId: string;
+  snapshotId: string;
+  evaluationId: string;
+}
+
+/** Told by ExecuteRunUseCase about finished evaluations and runs (the scorecards capture and the nightly digest). */
+export interface RunObserver {
+  /** A side's evaluation finished while its snapshot still exists; a throw fails the step, which is retried. */
+  evaluated(e: EvaluatedSide): Promise<void>;
+  /** The run finished `done`; errors are logged and never fail the run. */
+  finished(run: RunRecord): Promise<void>;
+}
+
+export const RUN_OBSERVER = Symbol('RUN_OBSERVER');

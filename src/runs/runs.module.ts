@@ -16,6 +16,7 @@ import { RunSchedulerService } from 'src/runs/run-scheduler.service';
 import { RunsController } from 'src/runs/runs.controller';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { RunsService } from 'src/runs/runs.service';
+import { ScorecardsModule } from 'src/scorecards/scorecards.module';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
 
 export interface RunsModuleOptions {
@@ -42,6 +43,7 @@ export class RunsModule {
         ExtractionModule,
         ComparisonModule,
         RuleEngineModule,
+        ScorecardsModule,
         ...(o.imports ?? []),
       ],
       controllers: [RunsController],

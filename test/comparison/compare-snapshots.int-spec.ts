@@ -96,6 +96,7 @@ describe('comparison of an old and a new snapshot', () => {
     ) => ({
       student_id: sid,
       school_id: school,
+      school_year: 2026,
       entry_date: entry,
       grade_level: grade,
       grade_level_raw: String(Number(grade)),
@@ -164,7 +165,7 @@ describe('comparison of an old and a new snapshot', () => {
     expect(got).toEqual([
       [
         'enrollment',
-        { student_id: '200002', school_id: '101', entry_date: '2026-08-12' },
+        { student_id: '200002', school_id: '101', school_year: '2026', entry_date: '2026-08-12' },
         'grade_level',
         '5',
         '05',
@@ -182,7 +183,10 @@ describe('comparison of an old and a new snapshot', () => {
   it('lists missing records with their keys in new-id terms', async () => {
     const missing = await repo.differences(comparisonId, { kind: 'missing_in_new', limit: 100, offset: 0 });
     expect(missing.items.map((d) => [d.entity, d.key])).toEqual([
-      ['enrollment', { student_id: '100004', school_id: '102', entry_date: '2026-08-12' }],
+      [
+        'enrollment',
+        { student_id: '100004', school_id: '102', school_year: '2026', entry_date: '2026-08-12' },
+      ],
       ['program', { student_id: '100004', program_code: '144', start_date: '2026-08-12' }],
       ['school', { school_id: '102' }],
       ['staff', { staff_id: 'T9' }],
@@ -190,7 +194,10 @@ describe('comparison of an old and a new snapshot', () => {
     ]);
     const extra = await repo.differences(comparisonId, { kind: 'missing_in_old', limit: 100, offset: 0 });
     expect(extra.items.map((d) => [d.entity, d.key])).toEqual([
-      ['enrollment', { student_id: '100001', school_id: '101', entry_date: '2026-10-05' }],
+      [
+        'enrollment',
+        { student_id: '100001', school_id: '101', school_year: '2026', entry_date: '2026-10-05' },
+      ],
       ['school', { school_id: '103' }],
       ['student', { student_id: '100005' }],
     ]);

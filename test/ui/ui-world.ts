@@ -34,6 +34,12 @@ export async function createUiWorld(o: { students?: number; port?: number } = {}
     schoolYear: 2026,
     asOf: '2026-11-01',
   });
+  // The migration loses three birth dates at the first school: records failing a rule only in the new SIS.
+  await newDb.pool.query(
+    `UPDATE students SET dob = NULL WHERE id IN (
+       SELECT id FROM students WHERE schoolid = (SELECT min(schoolid) FROM students) AND dob IS NOT NULL
+        ORDER BY id LIMIT 3)`,
+  );
   const t = await createTestApp({
     RUN_WORKERS: 'on',
     RUN_SCHEDULER: 'off',

@@ -92,6 +92,73 @@ describe('web UI in Chromium', () => {
     await screenshot(p, '03-runs');
   });
 
+  it('district admin: the migration comparison, per-school readiness, differences and the rule delta', async () => {
+    const p = await page();
+    await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);
+    // "Migration" opens the latest run that compared both SIS (another test may have run one since the fixture)
+    await p.getByRole('link', { name: 'Migration' }).click();
+    await p.waitForURL(new RegExp(`/districts/${w.districtId}/runs/[0-9a-f-]{36}/comparison$`));
+    const runId = new URL(p.url()).pathname.split('/')[4];
+    const api = (path: string) =>
+      w.t.http.get(`/api/districts/${w.districtId}${path}`).auth(w.admin.token, { type: 'bearer' });
+    const diffs = (await api(`/runs/${runId}/comparison/differences?kind=field`)).body as {
+      items: Array<{
+        field: string;
+        oldValue: string | null;
+        newValue: string | null;
+        key: Record<string, string>;
+      }>;
+    };
+    const delta = (await api(`/runs/${runId}/comparison/rule-delta`)).body as {
+      rules: Array<{ ruleId: string; onlyInOld: number; onlyInNew: number; inBoth: number }>;
+    };
+    const catalogue = (await api('/rules')).body as Array<{ selected: Array<{ id: string; title: string }> }>;
+    const introduced = delta.rules.find((r) => r.onlyInNew > 0);
+    expect(introduced).toBeDefined();
+    const title = catalogue.flatMap((l) => l.selected).find((r) => r.id === introduced!.ruleId)!.title;
+
+    await p.getByRole('heading', { name: 'Records by entity' }).waitFor();
+    expect(
+      await p
+        .getByRole('row', { name: /^Student\b/ })
+        .first()
+        .innerText(),
+    ).toMatch(/\d/);
+    await screenshot(p, '05-comparison-overview');
+
+    await p.getByRole('tab', { name: 'School readiness' }).click();
+    await p.getByRole('heading', { name: 'Schools', exact: true }).waitFor();
+    expect(await p.locator('#comparison-panel tbody tr').count()).toBeGreaterThan(1);
+    expect(await p.locator('#comparison-panel').innerText()).toMatch(/Ready|Review|Not ready/);
+    await screenshot(p, '05-comparison-schools');
+
+    await p.getByRole('tab', { name: /Differences/ }).click();
+    await p.getByLabel('Kind').selectOption('field');
+    const first = diffs.items[0];
+    const row = p.getByRole('row', { name: new RegExp(`student ${first.key.student_id}`) }).first();
+    await row.waitFor();
+    const text = await row.innerText();
+    expect(text).toContain(first.field);
+    expect(text).toContain(first.oldValue ?? '∅');
+    expect(text).toContain(first.newValue ?? '∅');
+    await screenshot(p, '05-comparison-differences');
+
+    await p.getByRole('tab', { name: /Reference warnings/ }).click();
+    await p.getByRole('heading', { name: 'Reference warnings' }).waitFor();
+    await p.locator('#comparison-panel tbody tr').first().waitFor();
+
+    await p.getByRole('tab', { name: 'Rule delta' }).click();
+    const ruleRow = p.getByRole('row', { name: new RegExp(title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+    await ruleRow.waitFor();
+    const link = ruleRow.getByRole('link', {
+      name: new RegExp(`${introduced!.onlyInNew} records failing .* only in the new SIS`),
+    });
+    expect(await link.getAttribute('href')).toBe(
+      `/districts/${w.districtId}/exceptions?ruleId=${encodeURIComponent(introduced!.ruleId)}&side=new&runId=${runId}&excluded=include`,
+    );
+    await screenshot(p, '05-comparison-rule-delta');
+  });
+
   it('works on a 768 px tablet: the navigation wraps, nothing overflows the page', async () => {
     const p = await page(768);
     await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);
