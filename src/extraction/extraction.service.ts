@@ -131,7 +131,13 @@ export class ExtractionService {
     const source = input.rows.stream(spec, params)[Symbol.asyncIterator]();
     const linkName = input.linkName ?? input.connector.title;
     const pending: ExtractionIssue[] = [];
-    const state = { rowNo: 0, issues: 0, exhausted: false };
+    // What the caller's progress callback threw (a cancelled run, a lost lease): it ends the COPY and must
+    // reach the caller as it is, not as a failed write.
+    const state: { rowNo: number; issues: number; exhausted: boolean; stop?: { error: unknown } } = {
+      rowNo: 0,
+      issues: 0,
+      exhausted: false,
+    };
     const next = async (): Promise<IteratorResult<NativeRow[]>> => {
       try {
         return await source.next();
@@ -162,7 +168,12 @@ export class ExtractionService {
           );
         }
         if (chunk) yield chunk;
-        input.onProgress?.(spec.entity, state.rowNo, index, input.connector.entities.length);
+        try {
+          input.onProgress?.(spec.entity, state.rowNo, index, input.connector.entities.length);
+        } catch (err) {
+          state.stop = { error: err };
+          throw err;
+        }
       }
     }
     try {
@@ -179,6 +190,8 @@ export class ExtractionService {
         );
       }
       return { rows: state.rowNo, issues: state.issues };
+    } catch (err) {
+      throw state.stop ? state.stop.error : err;
     } finally {
       if (!state.exhausted) await source.return?.().catch(() => undefined);
     }

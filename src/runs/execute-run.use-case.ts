@@ -147,6 +147,11 @@ export class ExecuteRunUseCase {
       }
       return 'lease_lost';
     }
+    // A cancelled run ends cancelled, whatever the step it was in made of being interrupted.
+    if ((await this.runs.findById(run.id).catch(() => null))?.cancelRequested) {
+      await this.runs.finish(run.id, this.workerId, 'cancelled', { message: 'cancelled' });
+      return 'cancelled';
+    }
     const message = err instanceof Error ? err.message : String(err);
     this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
     await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });

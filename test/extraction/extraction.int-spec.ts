@@ -547,6 +547,33 @@ describe('ExtractionService', () => {
     ]);
   });
 
+  it("passes an error thrown by the caller's progress callback through as it is (a cancel is not a failed write)", async () => {
+    class Stop extends Error {}
+    const stop = new Stop('run stopped: cancelled');
+    const snapshotId = await newSnapshot();
+    let calls = 0;
+    const err = await sut
+      .extractSnapshot({
+        pool: svc.pool,
+        snapshotId,
+        connector: bigConnector,
+        rows: new DriverRowSource(driver, { batchSize: 10_000 }),
+        codeMaps: {},
+        schoolYear: 2026,
+        asOf: '2026-11-01',
+        onProgress: () => {
+          if (++calls === 3) throw stop;
+        },
+      })
+      .catch((e: unknown) => e);
+    expect(err).toBe(stop);
+    const { rows } = await svc.pool.query<{ n: number }>(
+      `SELECT count(*)::int AS n FROM snap_enrollment WHERE snapshot_id = $1`,
+      [snapshotId],
+    );
+    expect(rows[0].n).toBe(0);
+  });
+
   it('marks the snapshot failed with a typed error when the link is down', async () => {
     const snapshotId = await newSnapshot();
     const down = new PgDriver({

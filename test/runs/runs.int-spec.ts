@@ -217,8 +217,8 @@ describe('runs', () => {
         .auth(support.token, { type: 'bearer' })
         .expect(200);
       await sis.query('COMMIT');
-      const end = await waitForRun(t.db.pool, runId, 60_000);
-      expect(end.status).toBe('cancelled');
+      const end = await waitForRun(t.db.pool, runId, 120_000);
+      expect({ status: end.status, error: end.error }).toEqual({ status: 'cancelled', error: null });
       const steps = await t.db.pool.query(
         `SELECT 1 FROM run_checkpoints WHERE run_id = $1 AND step = 'evaluate'`,
         [runId],
