@@ -18,6 +18,16 @@ export async function runExtract(
   spec: EntityExtractSpec,
   params: { schoolYear: number; asOf: string; windowYears?: number },
 ): Promise<NativeRow[]> {
+  const { text, values } = bindExtract(spec, params);
+  const { rows } = await pool.query<NativeRow>(text, values);
+  return rows;
+}
+
+/** An entity's portable SQL with its named parameters as $n, and the values in order. */
+export function bindExtract(
+  spec: EntityExtractSpec,
+  params: { schoolYear: number; asOf: string; windowYears?: number },
+): { text: string; values: Array<string | number> } {
   const sql = spec.query.variants?.postgres ?? spec.query.sql;
   const values: Record<string, string | number> = {
     ...windowParams(params.schoolYear, params.windowYears ?? DEFAULT_WINDOW_YEARS),
@@ -28,11 +38,7 @@ export async function runExtract(
     if (!order.includes(name)) order.push(name);
     return `$${order.indexOf(name) + 1}`;
   });
-  const { rows } = await pool.query<NativeRow>(
-    text,
-    order.map((n) => values[n]),
-  );
-  return rows;
+  return { text, values: order.map((n) => values[n]) };
 }
 
 export function spec(def: ConnectorDefinition, entity: CanonicalEntity): EntityExtractSpec {
