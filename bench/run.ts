@@ -19,6 +19,7 @@ import { generatePair } from 'connectors/generator/district-generator.service';
 import { CliContext } from 'src/cli/cli-context';
 import { runMigrations } from 'src/database/data-source';
 import { runCommand } from 'src/runs/runs.cli';
+import { errorText } from 'src/common/error-text.util';
 
 interface Options {
   students: string;
@@ -164,6 +165,6 @@ const program = new Command('bench')
   .option('--keep', 'keep the service and replica databases for inspection')
   .action((o: Options) => main(o));
 program.parseAsync(process.argv).catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${errorText(err, { stack: true })}\n`);
   process.exitCode = 1;
 });

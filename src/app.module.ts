@@ -8,6 +8,7 @@ import { AuthModule } from 'src/auth/auth.module';
 import { requestIdOf } from 'src/common/http-input.middleware';
 import { CoreModule, type CoreOptions } from 'src/common/core.module';
 import { dataSourceOptions } from 'src/database/data-source';
+import { DatabaseModule } from 'src/database/database.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
 import { RulesApiModule } from 'src/rule-engine/rules-api.module';
@@ -61,6 +62,7 @@ export class AppModule {
         ThrottlerModule.forRoot([
           { name: 'login', ttl: 60_000, limit: o.config.http.LOGIN_RATE_LIMIT_PER_MINUTE },
         ]),
+        DatabaseModule,
         HealthModule,
         DistrictsModule,
         AuthModule,

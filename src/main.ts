@@ -6,6 +6,7 @@ import { resolveDatabase } from 'src/database/database-bootstrap';
 import { featureModules } from 'src/features';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
+import { errorText } from 'src/common/error-text.util';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -41,9 +42,7 @@ main().catch((err: unknown) => {
   if (err instanceof ConfigException) {
     process.stderr.write(`${err.message}\n`);
   } else {
-    process.stderr.write(
-      `sis-certify failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
-    );
+    process.stderr.write(`sis-certify failed to start: ${errorText(err, { stack: true })}\n`);
   }
   process.exit(1);
 });

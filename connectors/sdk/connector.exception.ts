@@ -1,3 +1,5 @@
+import { DomainException } from 'connectors/sdk/domain.exception';
+
 /** Why talking to a SIS database failed, independent of the driver that failed. */
 export enum ConnectorErrorCode {
   UNREACHABLE = 'UNREACHABLE',
@@ -12,15 +14,16 @@ export enum ConnectorErrorCode {
  * driver's own error is reduced to its code and a scrubbed message (no `cause`, so loggers that walk
  * causes cannot leak a driver config object).
  */
-export class ConnectorException extends Error {
+export class ConnectorException extends DomainException<ConnectorErrorCode> {
+  declare readonly code: ConnectorErrorCode;
+
   constructor(
-    readonly code: ConnectorErrorCode,
+    code: ConnectorErrorCode,
     readonly linkName: string,
     detail: string,
     readonly nativeCode?: string,
   ) {
-    super(`link "${linkName}": ${detail}`);
-    this.name = 'ConnectorException';
+    super(code, `link "${linkName}": ${detail}`);
   }
 
   toJSON(): { code: ConnectorErrorCode; message: string; nativeCode?: string } {

@@ -18,6 +18,7 @@ import { AGENT_CONNECT_PATH, AGENT_PROTOCOL_VERSION } from 'src/agent-gateway/ag
 import { AgentSession, type ExtractRequest } from 'src/agent-gateway/agent-session';
 import { AGENT_LIMITS, clampHeartbeatMs } from 'src/agent-gateway/agent-protocol.util';
 import { hashAgentToken } from 'src/agent-gateway/agent-token.util';
+import { errorText } from 'src/common/error-text.util';
 
 /** Close codes the agent understands: replaced by a newer connection, token rotated or revoked. */
 export const CLOSE_REPLACED = 4000;
@@ -96,7 +97,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
     try {
       agent = token ? await this.agents.findByTokenHash(hashAgentToken(token)) : null;
     } catch (err) {
-      this.logger.error(`agent authentication failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`agent authentication failed: ${errorText(err)}`);
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }

@@ -14,6 +14,7 @@ import {
   type BatchHeader,
 } from 'src/agent-gateway/agent-protocol.util';
 import { AsyncQueue } from 'src/agent-gateway/async-queue.util';
+import { errorText } from 'src/common/error-text.util';
 
 type StreamItem =
   | { kind: 'batch'; seq: number; rows: NativeRow[] }
@@ -166,10 +167,7 @@ export class AgentSession {
       }
     } catch (err) {
       if (err instanceof AgentProtocolViolation) this.violation(err);
-      else
-        this.logger.warn(
-          `agent ${this.agentName}: bad frame: ${err instanceof Error ? err.message : String(err)}`,
-        );
+      else this.logger.warn(`agent ${this.agentName}: bad frame: ${errorText(err)}`);
     }
   }
 
@@ -204,7 +202,7 @@ export class AgentSession {
   /** Heartbeats of one agent are applied in order, never concurrently. */
   private serial(job: () => Promise<void>): void {
     this.work = this.work.then(job).catch((err: unknown) => {
-      this.logger.error(`agent ${this.agentName}: ${err instanceof Error ? err.message : String(err)}`);
+      this.logger.error(`agent ${this.agentName}: ${errorText(err)}`);
     });
   }
 

@@ -5,6 +5,7 @@ import { DIALECT_OF_DRIVER, type DriverConnectionOptions } from 'connectors/sdk/
 import type { ServerMessage } from 'src/agent-gateway/agent-protocol.types';
 import { encodeBatch } from 'src/agent-gateway/agent-protocol.util';
 import type { AgentConfig } from 'src/agent/agent-config';
+import { errorText } from 'src/common/error-text.util';
 
 type ExtractMessage = Extract<ServerMessage, { type: 'extract' }>;
 
@@ -62,7 +63,7 @@ export class AgentExtractRunner {
     } catch (err) {
       if (this.cancelled || !this.io.open) return;
       const code = err instanceof ConnectorException ? err.code : ConnectorErrorCode.UNKNOWN;
-      const message = err instanceof Error ? err.message : String(err);
+      const message = errorText(err);
       this.io.sendText(JSON.stringify({ type: 'error', requestId, code, message }));
     } finally {
       await driver.close();

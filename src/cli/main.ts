@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Command, CommanderError } from 'commander';
 import { CliContext } from 'src/cli/cli-context';
 import { registerCommands } from 'src/cli/commands';
-import { ConfigException } from 'src/config/config.service';
+import { errorText } from 'src/common/error-text.util';
 import { loadSqlParser } from 'src/rule-engine/compiler/sql-parser.util';
 
 /** `sis-certify` — administration, data generation, rules, runs and the on-premises agent. */
@@ -32,7 +32,7 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = err.exitCode;
       return;
     }
-    const message = err instanceof ConfigException || err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     process.stderr.write(`error: ${message}\n`);
     process.exitCode = 1;
   }

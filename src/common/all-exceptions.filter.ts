@@ -9,16 +9,8 @@ import {
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { DomainErrorCode, DomainException } from 'src/common/domain.exception';
+import { DomainException } from 'src/common/domain.exception';
 import { loggableError } from 'src/common/loggable-error.util';
-
-const DOMAIN_STATUS: Record<DomainErrorCode, number> = {
-  [DomainErrorCode.NOT_FOUND]: HttpStatus.NOT_FOUND,
-  [DomainErrorCode.FORBIDDEN]: HttpStatus.FORBIDDEN,
-  [DomainErrorCode.CONFLICT]: HttpStatus.CONFLICT,
-  [DomainErrorCode.INVALID]: HttpStatus.BAD_REQUEST,
-  [DomainErrorCode.UNAUTHENTICATED]: HttpStatus.UNAUTHORIZED,
-};
 
 export interface ErrorBody {
   statusCode: number;
@@ -28,21 +20,11 @@ export interface ErrorBody {
   correlationId: string;
 }
 
-/** Errors from other modules that know their own HTTP meaning (connector, rule validation …) implement this. */
-export interface HttpMappable {
-  httpStatus(): number;
-  details?(): string[];
-}
-
 /** A client error raised by Express middleware (body-parser: 413 too large, 400 bad charset …). */
 function isMiddlewareClientError(e: unknown): e is Error & { status: number } {
   if (!(e instanceof Error)) return false;
   const { status, expose } = e as Error & { status?: unknown; expose?: unknown };
   return typeof status === 'number' && status >= 400 && status < 500 && expose === true;
-}
-
-function isHttpMappable(e: unknown): e is Error & HttpMappable {
-  return e instanceof Error && typeof (e as Partial<HttpMappable>).httpStatus === 'function';
 }
 
 /** The one place errors become HTTP responses: logged once, internals hidden behind a correlation id. */
@@ -68,9 +50,15 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(e: unknown, correlationId: string): ErrorBody {
-    if (e instanceof DomainException) {
-      const statusCode = DOMAIN_STATUS[e.code];
-      return { statusCode, error: e.code, message: e.message, details: e.details, correlationId };
+    const domainStatus = e instanceof DomainException ? e.httpStatus() : undefined;
+    if (e instanceof DomainException && domainStatus !== undefined) {
+      return {
+        statusCode: domainStatus,
+        error: e.code,
+        message: e.message,
+        details: e.details,
+        correlationId,
+      };
     }
     if (e instanceof ThrottlerException) {
       return {
@@ -93,15 +81,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
         error: HttpStatus[statusCode] ?? 'ERROR',
         message: messages.join('; '),
         details: messages.length > 1 ? messages : undefined,
-        correlationId,
-      };
-    }
-    if (isHttpMappable(e)) {
-      return {
-        statusCode: e.httpStatus(),
-        error: e.name,
-        message: e.message,
-        details: e.details?.(),
         correlationId,
       };
     }

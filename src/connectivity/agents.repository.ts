@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export type AgentState = 'UP' | 'PENDING' | 'DOWN';
 
@@ -37,7 +36,7 @@ const COLUMNS = `id, district_id, name, token_prefix, created_at, rotated_at, re
 /** agents: the token is stored as a sha256 hash; the clear token is shown once at creation/rotation. */
 @Injectable()
 export class AgentsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async create(a: {
     districtId: string;
@@ -46,8 +45,7 @@ export class AgentsRepository {
     tokenPrefix: string;
     at: Date;
   }): Promise<AgentRow> {
-    const rows = await queryRows<AgentRow>(
-      this.ds,
+    const rows = await this.sql.query<AgentRow>(
       `INSERT INTO agents (district_id, name, token_hash, token_prefix, created_at, state_since)
        VALUES ($1, $2, $3, $4, $5, $5) RETURNING ${COLUMNS}`,
       [a.districtId, a.name, a.tokenHash, a.tokenPrefix, a.at],
@@ -56,16 +54,14 @@ export class AgentsRepository {
   }
 
   list(districtId: string | null): Promise<AgentRow[]> {
-    return queryRows<AgentRow>(
-      this.ds,
+    return this.sql.query<AgentRow>(
       `SELECT ${COLUMNS} FROM agents WHERE $1::uuid IS NULL OR district_id = $1 ORDER BY name, id`,
       [districtId],
     );
   }
 
   async find(districtId: string, id: string): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(
-      this.ds,
+    const rows = await this.sql.query<AgentRow>(
       `SELECT ${COLUMNS} FROM agents WHERE district_id = $1 AND id = $2`,
       [districtId, id],
     );
@@ -73,8 +69,7 @@ export class AgentsRepository {
   }
 
   async findByTokenHash(hash: string): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(
-      this.ds,
+    const rows = await this.sql.query<AgentRow>(
       `SELECT ${COLUMNS} FROM agents WHERE token_hash = $1 AND revoked_at IS NULL`,
       [hash],
     );
@@ -88,8 +83,7 @@ export class AgentsRepository {
     tokenPrefix: string,
     at: Date,
   ): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(
-      this.ds,
+    const rows = await this.sql.query<AgentRow>(
       `UPDATE agents SET token_hash = $3, token_prefix = $4, rotated_at = $5
         WHERE district_id = $1 AND id = $2 AND revoked_at IS NULL RETURNING ${COLUMNS}`,
       [districtId, id, tokenHash, tokenPrefix, at],
@@ -98,8 +92,7 @@ export class AgentsRepository {
   }
 
   async revoke(districtId: string, id: string, at: Date): Promise<AgentRow | null> {
-    const rows = await queryRows<AgentRow>(
-      this.ds,
+    const rows = await this.sql.query<AgentRow>(
       `UPDATE agents SET revoked_at = COALESCE(revoked_at, $3) WHERE district_id = $1 AND id = $2 RETURNING ${COLUMNS}`,
       [districtId, id, at],
     );
@@ -110,7 +103,7 @@ export class AgentsRepository {
     id: string,
     h: { version: string; hostname: string; heartbeatIntervalMs: number; at: Date },
   ): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE agents SET version = $2, hostname = $3, heartbeat_interval_ms = $4, connected_at = $5 WHERE id = $1`,
       [id, h.version.slice(0, 100), h.hostname.slice(0, 255), h.heartbeatIntervalMs, h.at],
     );
@@ -118,12 +111,11 @@ export class AgentsRepository {
 
   /** Records a heartbeat and makes the agent UP; returns the state it had before (row locked by the caller's tx). */
   async recordHeartbeat(
-    q: SqlRunner,
+    q: SqlSession,
     id: string,
     hb: HeartbeatRecord,
   ): Promise<{ prev: AgentState; row: AgentRow } | null> {
-    const rows = await queryRows<AgentRow & { prev: AgentState }>(
-      q,
+    const rows = await q.query<AgentRow & { prev: AgentState }>(
       `UPDATE agents a SET last_heartbeat_at = $2, last_probe_ok = $3, last_probe_latency_ms = $4, last_probe_error = $5,
               state = 'UP', state_since = CASE WHEN p.prev = 'UP' THEN a.state_since ELSE $2 END
          FROM (SELECT id, state AS prev FROM agents WHERE id = $1 AND revoked_at IS NULL FOR UPDATE) p
@@ -141,9 +133,8 @@ export class AgentsRepository {
    * Marks DOWN every agent that has heartbeated before and missed `missed` heartbeats. The UPDATE is the
    * claim: exactly one instance sees each transition.
    */
-  markMissedDown(q: SqlRunner, now: Date, missed: number): Promise<AgentRow[]> {
-    return queryRows<AgentRow>(
-      q,
+  markMissedDown(q: SqlSession, now: Date, missed: number): Promise<AgentRow[]> {
+    return q.query<AgentRow>(
       `UPDATE agents SET state = 'DOWN', state_since = $1
         WHERE revoked_at IS NULL AND state <> 'DOWN' AND last_heartbeat_at IS NOT NULL
           AND last_heartbeat_at < $1::timestamptz - make_interval(secs => heartbeat_interval_ms * $2::double precision / 1000)

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import { IncidentsRepository, type AlertCandidateRow } from 'src/connectivity/incidents.repository';
@@ -12,7 +11,7 @@ import {
   type AlertKind,
 } from 'src/notifications/incident-alert.template';
 import { OutboxService } from 'src/notifications/outbox.service';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 interface DistrictAlertInfo {
   name: string;
@@ -29,7 +28,7 @@ interface DistrictAlertInfo {
 @Injectable()
 export class AlertPolicyService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly sql: SqlRunner,
     private readonly incidents: IncidentsRepository,
     private readonly health: LinkHealthRepository,
     private readonly outbox: OutboxService,
@@ -44,12 +43,12 @@ export class AlertPolicyService {
       now,
       this.config.health.ALERT_REPEAT_INTERVAL_MS,
     )) {
-      await this.ds.transaction((m) => this.evaluateDistrict(m, districtId, now));
+      await this.sql.transaction((m) => this.evaluateDistrict(m, districtId, now));
     }
   }
 
   /** Runs inside the caller's transaction (the one that changed an incident) or the periodic pass. */
-  async evaluateDistrict(q: SqlRunner, districtId: string, now: Date): Promise<void> {
+  async evaluateDistrict(q: SqlSession, districtId: string, now: Date): Promise<void> {
     if (!(await this.incidents.tryLockDistrict(q, districtId))) return;
     const rows = await this.incidents.alertCandidates(q, districtId, now);
     if (rows.length === 0) return;
@@ -103,7 +102,7 @@ export class AlertPolicyService {
   }
 
   private async send(
-    q: SqlRunner,
+    q: SqlSession,
     districtId: string,
     kind: AlertKind,
     rows: AlertCandidateRow[],
@@ -146,7 +145,7 @@ export class AlertPolicyService {
     }
   }
 
-  private async item(q: SqlRunner, r: AlertCandidateRow): Promise<AlertItem> {
+  private async item(q: SqlSession, r: AlertCandidateRow): Promise<AlertItem> {
     const probes = r.link_id ? await this.health.recentProbes(r.link_id, 5, q) : [];
     return {
       incidentId: r.id,
@@ -173,9 +172,8 @@ export class AlertPolicyService {
   }
 
   /** Technical contacts who have not opted out of alerts receive the plain-language messages. */
-  private async districtInfo(q: SqlRunner, districtId: string): Promise<DistrictAlertInfo> {
-    const rows = await queryRows<DistrictAlertInfo>(
-      q,
+  private async districtInfo(q: SqlSession, districtId: string): Promise<DistrictAlertInfo> {
+    const rows = await q.query<DistrictAlertInfo>(
       `SELECT d.name, d.time_zone,
               (SELECT array_agg(DISTINCT c.email) FROM district_contacts c
                 WHERE c.district_id = d.id AND c.kind = 'technical' AND c.receives_alerts) AS contacts

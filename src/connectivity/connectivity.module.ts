@@ -20,7 +20,7 @@ import { StatusController } from 'src/connectivity/status.controller';
 import { StatusRepository } from 'src/connectivity/status.repository';
 import { StatusService } from 'src/connectivity/status.service';
 import { NotificationsModule } from 'src/notifications/notifications.module';
-import { ScheduleRepository } from 'src/notifications/schedule.repository';
+import { TickerService } from 'src/database/ticker';
 
 export const CONNECTIVITY_OPTIONS = Symbol('CONNECTIVITY_OPTIONS');
 export interface ConnectivityOptions {
@@ -31,12 +31,12 @@ export interface ConnectivityOptions {
 const PRUNE_EVERY_MS = 10 * 60_000;
 const JOBS = ['connectivity.probes', 'connectivity.alerts', 'connectivity.prune'];
 
-/** Registers the link-health tickers as data in the SchedulerRegistry. */
+/** Registers the link-health tickers (TickerService: named, never overlapping). */
 class ConnectivityScheduler implements OnApplicationBootstrap, OnModuleDestroy {
   constructor(
     @Inject(CONNECTIVITY_OPTIONS) private readonly options: ConnectivityOptions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ScheduleRepository) private readonly schedule: ScheduleRepository,
+    @Inject(TickerService) private readonly schedule: TickerService,
     @Inject(ProbeSchedulerService) private readonly probes: ProbeSchedulerService,
     @Inject(LinkHealthService) private readonly health: LinkHealthService,
     @Inject(AlertPolicyService) private readonly alerts: AlertPolicyService,

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export type NotifyState = 'pending' | 'notified' | 'resolved' | 'quiet';
 
@@ -50,25 +49,23 @@ const COLUMNS = `i.id, i.district_id, i.subject_kind, i.link_id, i.agent_id, i.s
 /** incidents: at most one open per link and per agent (partial unique indexes). */
 @Injectable()
 export class IncidentsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
-  async findOpen(q: SqlRunner, kind: 'link' | 'agent', subjectId: string): Promise<IncidentRow | null> {
+  async findOpen(q: SqlSession, kind: 'link' | 'agent', subjectId: string): Promise<IncidentRow | null> {
     const column = kind === 'link' ? 'link_id' : 'agent_id';
-    const rows = await queryRows<IncidentRow>(
-      q,
+    const rows = await q.query<IncidentRow>(
       `SELECT ${COLUMNS} FROM incidents i WHERE i.${column} = $1 AND i.subject_kind = $2 AND i.closed_at IS NULL FOR UPDATE`,
       [subjectId, kind],
     );
     return rows[0] ?? null;
   }
 
-  async open(q: SqlRunner, o: OpenIncident): Promise<string | null> {
+  async open(q: SqlSession, o: OpenIncident): Promise<string | null> {
     const target =
       o.subjectKind === 'link'
         ? `(link_id) WHERE closed_at IS NULL AND subject_kind = 'link'`
         : `(agent_id) WHERE closed_at IS NULL AND subject_kind = 'agent'`;
-    const rows = await queryRows<{ id: string }>(
-      q,
+    const rows = await q.query<{ id: string }>(
       `INSERT INTO incidents (district_id, subject_kind, link_id, agent_id, subject_name, opened_at, cause_code, cause)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT ${target} DO NOTHING RETURNING id`,
@@ -78,7 +75,7 @@ export class IncidentsRepository {
   }
 
   /** Closes with its duration; an incident nobody was told about stays quiet (no recovery mail). */
-  async close(q: SqlRunner, id: string, at: Date): Promise<void> {
+  async close(q: SqlSession, id: string, at: Date): Promise<void> {
     await q.query(
       `UPDATE incidents SET closed_at = $2,
               duration_seconds = GREATEST(0, round(extract(epoch FROM ($2::timestamptz - opened_at))))::int,
@@ -90,8 +87,7 @@ export class IncidentsRepository {
 
   /** Districts with alert work outstanding (unsent opens, reminders due, unsent recoveries). */
   async districtsWithAlertWork(now: Date, repeatMs: number): Promise<string[]> {
-    const rows = await queryRows<{ district_id: string }>(
-      this.ds,
+    const rows = await this.sql.query<{ district_id: string }>(
       `SELECT DISTINCT district_id FROM incidents
         WHERE (notify_state = 'pending' AND closed_at IS NULL)
            OR (notify_state = 'notified' AND (closed_at IS NOT NULL
@@ -102,9 +98,8 @@ export class IncidentsRepository {
   }
 
   /** Serialises alert decisions per district across instances for the transaction's lifetime. */
-  async tryLockDistrict(q: SqlRunner, districtId: string): Promise<boolean> {
-    const rows = await queryRows<{ ok: boolean }>(
-      q,
+  async tryLockDistrict(q: SqlSession, districtId: string): Promise<boolean> {
+    const rows = await q.query<{ ok: boolean }>(
       `SELECT pg_try_advisory_xact_lock(hashtext('sis-certify:alerts'), hashtext($1)) AS ok`,
       [districtId],
     );
@@ -115,9 +110,8 @@ export class IncidentsRepository {
    * Incidents of a district that may need a message, locked. `muted`: inside a maintenance window, under a
    * silence, or a link behind an agent that is itself DOWN (the agent's incident covers it).
    */
-  alertCandidates(q: SqlRunner, districtId: string, now: Date): Promise<AlertCandidateRow[]> {
-    return queryRows<AlertCandidateRow>(
-      q,
+  alertCandidates(q: SqlSession, districtId: string, now: Date): Promise<AlertCandidateRow[]> {
+    return q.query<AlertCandidateRow>(
       `SELECT ${COLUMNS},
               (EXISTS (SELECT 1 FROM maintenance_windows w WHERE w.district_id = i.district_id
                          AND (w.link_id IS NULL OR w.link_id = i.link_id) AND w.starts_at <= $2 AND w.ends_at > $2)
@@ -139,27 +133,26 @@ export class IncidentsRepository {
     );
   }
 
-  async markNotified(q: SqlRunner, ids: string[], at: Date): Promise<void> {
+  async markNotified(q: SqlSession, ids: string[], at: Date): Promise<void> {
     await q.query(
       `UPDATE incidents SET notify_state = 'notified', last_notified_at = $2 WHERE id = ANY($1)`,
       [ids, at],
     );
   }
 
-  async markReminded(q: SqlRunner, ids: string[], at: Date): Promise<void> {
+  async markReminded(q: SqlSession, ids: string[], at: Date): Promise<void> {
     await q.query(
       `UPDATE incidents SET last_notified_at = $2, reminders_sent = reminders_sent + 1 WHERE id = ANY($1)`,
       [ids, at],
     );
   }
 
-  async markResolved(q: SqlRunner, ids: string[]): Promise<void> {
+  async markResolved(q: SqlSession, ids: string[]): Promise<void> {
     await q.query(`UPDATE incidents SET notify_state = 'resolved' WHERE id = ANY($1)`, [ids]);
   }
 
   list(f: { districtIds: string[] | null; open?: boolean; limit: number }): Promise<IncidentRow[]> {
-    return queryRows<IncidentRow>(
-      this.ds,
+    return this.sql.query<IncidentRow>(
       `SELECT ${COLUMNS} FROM incidents i
         WHERE ($1::uuid[] IS NULL OR i.district_id = ANY($1))
           AND ($2::boolean IS NULL OR (i.closed_at IS NULL) = $2)

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
 import type { LinkState } from 'src/connectivity/link-state.machine';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import { leaseEnd, leaseFree } from 'src/database/lease';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export interface DueProbe {
   link_id: string;
@@ -50,11 +50,11 @@ export interface UptimeRow {
 /** link_health, probe_results and probe_rollups. */
 @Injectable()
 export class LinkHealthRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   /** A PENDING row for every enabled link that has none yet (new links are probed at once). */
   async ensureRows(now: Date): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `INSERT INTO link_health (link_id, district_id, state, since, next_probe_at)
        SELECT l.id, l.district_id, 'PENDING', $1, $1 FROM sis_links l
         WHERE l.enabled AND NOT EXISTS (SELECT 1 FROM link_health h WHERE h.link_id = l.id)
@@ -75,17 +75,16 @@ export class LinkHealthRepository {
     limit: number,
     leaseMs: number,
   ): Promise<DueProbe[]> {
-    return queryRows<DueProbe>(
-      this.ds,
+    return this.sql.query<DueProbe>(
       `WITH due AS (
          SELECT h.link_id FROM link_health h JOIN sis_links l ON l.id = h.link_id
           WHERE l.enabled AND l.transport = 'direct' AND h.next_probe_at <= $1
-            AND (h.probe_lease_until IS NULL OR h.probe_lease_until < $1)
+            AND ${leaseFree('h.probe_lease_until', '$1')}
           ORDER BY h.next_probe_at LIMIT $3
           FOR UPDATE OF h SKIP LOCKED)
        UPDATE link_health h
           SET next_probe_at = $1::timestamptz + make_interval(secs => COALESCE($2::double precision / 1000, l.probe_interval_seconds)),
-              probing_by = $4, probe_lease_until = $1::timestamptz + make_interval(secs => $5::double precision / 1000)
+              probing_by = $4, probe_lease_until = ${leaseEnd('$1', '$5')}
          FROM sis_links l, due
         WHERE h.link_id = due.link_id AND l.id = h.link_id
        RETURNING h.link_id, l.district_id, l.name, l.sis_kind, l.settings, l.secret_ciphertext`,
@@ -93,9 +92,8 @@ export class LinkHealthRepository {
     );
   }
 
-  async lock(q: SqlRunner, linkId: string): Promise<LinkHealthRow | null> {
-    const rows = await queryRows<LinkHealthRow>(
-      q,
+  async lock(q: SqlSession, linkId: string): Promise<LinkHealthRow | null> {
+    const rows = await q.query<LinkHealthRow>(
       `SELECT h.link_id, h.district_id, h.state, h.since, h.consecutive_failures, h.last_probe_at, h.last_latency_ms,
               h.last_error, h.last_error_code, l.name, l.transport, l.agent_id
          FROM link_health h JOIN sis_links l ON l.id = h.link_id
@@ -106,7 +104,7 @@ export class LinkHealthRepository {
   }
 
   async update(
-    q: SqlRunner,
+    q: SqlSession,
     linkId: string,
     s: { state: LinkState; since: Date; consecutiveFailures: number },
     probe: { at: Date; latencyMs: number | null; errorCode: string | null; error: string | null } | null,
@@ -134,7 +132,7 @@ export class LinkHealthRepository {
 
   /** A state change not caused by a probe of this link (its agent went DOWN). */
   async updateWithoutProbe(
-    q: SqlRunner,
+    q: SqlSession,
     linkId: string,
     s: { state: LinkState; since: Date; consecutiveFailures: number },
     code: string,
@@ -147,7 +145,7 @@ export class LinkHealthRepository {
   }
 
   /** Raw result plus its hourly rollup, in the caller's transaction. */
-  async recordProbe(q: SqlRunner, p: ProbeRecord): Promise<void> {
+  async recordProbe(q: SqlSession, p: ProbeRecord): Promise<void> {
     await q.query(
       `INSERT INTO probe_results (link_id, district_id, probed_at, ok, latency_ms, error_code, error, via)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
@@ -166,15 +164,14 @@ export class LinkHealthRepository {
   }
 
   /** Links reached through an agent, with their health rows (created when missing) locked. */
-  async lockLinksOfAgent(q: SqlRunner, agentId: string, now: Date): Promise<LinkHealthRow[]> {
+  async lockLinksOfAgent(q: SqlSession, agentId: string, now: Date): Promise<LinkHealthRow[]> {
     await q.query(
       `INSERT INTO link_health (link_id, district_id, state, since, next_probe_at)
        SELECT l.id, l.district_id, 'PENDING', $2, $2 FROM sis_links l WHERE l.agent_id = $1 AND l.enabled
        ON CONFLICT (link_id) DO NOTHING`,
       [agentId, now],
     );
-    return queryRows<LinkHealthRow>(
-      q,
+    return q.query<LinkHealthRow>(
       `SELECT h.link_id, h.district_id, h.state, h.since, h.consecutive_failures, h.last_probe_at, h.last_latency_ms,
               h.last_error, h.last_error_code, l.name, l.transport, l.agent_id
          FROM link_health h JOIN sis_links l ON l.id = h.link_id
@@ -185,8 +182,7 @@ export class LinkHealthRepository {
   }
 
   listForDistricts(districtIds: string[] | null): Promise<LinkHealthRow[]> {
-    return queryRows<LinkHealthRow>(
-      this.ds,
+    return this.sql.query<LinkHealthRow>(
       `SELECT h.link_id, h.district_id, h.state, h.since, h.consecutive_failures, h.last_probe_at, h.last_latency_ms,
               h.last_error, h.last_error_code, l.name, l.transport, l.agent_id
          FROM link_health h JOIN sis_links l ON l.id = h.link_id
@@ -198,8 +194,7 @@ export class LinkHealthRepository {
   /** Share of good probes per link over 24 h / 7 d / 30 d, from the hourly rollups (hour granularity). */
   uptime(linkIds: string[], now: Date): Promise<UptimeRow[]> {
     if (linkIds.length === 0) return Promise.resolve([]);
-    return queryRows<UptimeRow>(
-      this.ds,
+    return this.sql.query<UptimeRow>(
       `SELECT link_id,
               (sum(ok) FILTER (WHERE hour > $2::timestamptz - interval '24 hours'))::float
                 / NULLIF(sum(probes) FILTER (WHERE hour > $2::timestamptz - interval '24 hours'), 0) AS h24,
@@ -215,10 +210,9 @@ export class LinkHealthRepository {
   recentProbes(
     linkId: string,
     limit: number,
-    q: SqlRunner = this.ds,
+    q: SqlSession = this.sql,
   ): Promise<Array<{ probed_at: Date; ok: boolean; latency_ms: number | null; error_code: string | null }>> {
-    return queryRows(
-      q,
+    return q.query(
       `SELECT probed_at, ok, latency_ms, error_code FROM probe_results WHERE link_id = $1 ORDER BY probed_at DESC LIMIT $2`,
       [linkId, limit],
     );
@@ -226,11 +220,11 @@ export class LinkHealthRepository {
 
   /** Keeps storage bounded: raw results for `rawHours`, hourly rollups for `rollupDays`. */
   async prune(now: Date, rawHours: number, rollupDays: number): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `DELETE FROM probe_results WHERE probed_at < $1::timestamptz - make_interval(hours => $2)`,
       [now, rawHours],
     );
-    await this.ds.query(
+    await this.sql.query(
       `DELETE FROM probe_rollups WHERE hour < $1::timestamptz - make_interval(days => $2)`,
       [now, rollupDays],
     );

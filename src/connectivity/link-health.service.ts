@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { CLOCK, type Clock } from 'src/common/tokens';
@@ -14,7 +13,7 @@ import {
   type LinkHealthState,
 } from 'src/connectivity/link-state.machine';
 import { MaintenanceRepository } from 'src/connectivity/maintenance.repository';
-import type { SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export const AGENT_DOWN_CODE = 'AGENT_DOWN';
 
@@ -31,7 +30,7 @@ const toState = (r: LinkHealthRow): LinkHealthState => ({
 @Injectable()
 export class LinkHealthService {
   constructor(
-    private readonly ds: DataSource,
+    private readonly sql: SqlRunner,
     private readonly health: LinkHealthRepository,
     private readonly incidents: IncidentsRepository,
     private readonly agents: AgentsRepository,
@@ -43,7 +42,7 @@ export class LinkHealthService {
 
   async recordLinkProbe(linkId: string, probe: ProbeResult): Promise<void> {
     const at = this.clock.now();
-    await this.ds.transaction(async (m) => {
+    await this.sql.transaction(async (m) => {
       const cur = await this.health.lock(m, linkId);
       if (!cur) return;
       await this.applyProbe(m, cur, toState(cur), probe, 'direct', at);
@@ -54,7 +53,7 @@ export class LinkHealthService {
   /** A heartbeat: the agent is alive (closing its incident) and its database probe speaks for its links. */
   async recordAgentHeartbeat(agentId: string, probe: ProbeResult): Promise<void> {
     const at = this.clock.now();
-    await this.ds.transaction(async (m) => {
+    await this.sql.transaction(async (m) => {
       const hb = await this.agents.recordHeartbeat(m, agentId, {
         at,
         probeOk: probe.ok,
@@ -78,7 +77,7 @@ export class LinkHealthService {
   async checkAgentHeartbeats(): Promise<number> {
     const at = this.clock.now();
     const k = this.config.health.AGENT_MISSED_HEARTBEATS;
-    return this.ds.transaction(async (m) => {
+    return this.sql.transaction(async (m) => {
       const down = await this.agents.markMissedDown(m, at, k);
       for (const a of down) {
         const last = a.last_heartbeat_at?.toISOString() ?? 'never';
@@ -113,7 +112,7 @@ export class LinkHealthService {
   }
 
   private async applyProbe(
-    m: SqlRunner,
+    m: SqlSession,
     link: LinkHealthRow,
     cur: LinkHealthState,
     probe: ProbeResult,

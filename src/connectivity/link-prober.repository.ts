@@ -5,6 +5,7 @@ import type { DriverConnectionOptions, ProbeResult } from 'connectors/sdk/driver
 import type { SecretBox } from 'src/common/crypto/secret-box.service';
 import { SECRET_BOX } from 'src/common/tokens';
 import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
+import { errorText } from 'src/common/error-text.util';
 
 export interface ProbeTarget {
   name: string;
@@ -51,7 +52,7 @@ export class LinkProberRepository {
       return {
         ok: false,
         latencyMs: 0,
-        error: { code: 'CONFIG', message: err instanceof Error ? err.message : String(err) },
+        error: { code: 'CONFIG', message: errorText(err) },
       };
     }
     let driver;
@@ -62,7 +63,7 @@ export class LinkProberRepository {
       return {
         ok: false,
         latencyMs: 0,
-        error: { code, message: err instanceof Error ? err.message : String(err) },
+        error: { code, message: errorText(err) },
       };
     }
     let timer: NodeJS.Timeout | undefined;

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export interface MaintenanceWindowRow {
   id: string;
@@ -27,11 +26,10 @@ export interface SilenceRow {
 /** maintenance_windows and alert_silences. */
 @Injectable()
 export class MaintenanceRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
-  async inMaintenance(q: SqlRunner, districtId: string, linkId: string, now: Date): Promise<boolean> {
-    const rows = await queryRows<{ hit: boolean }>(
-      q,
+  async inMaintenance(q: SqlSession, districtId: string, linkId: string, now: Date): Promise<boolean> {
+    const rows = await q.query<{ hit: boolean }>(
       `SELECT EXISTS (SELECT 1 FROM maintenance_windows WHERE district_id = $1 AND (link_id IS NULL OR link_id = $2)
                         AND starts_at <= $3 AND ends_at > $3) AS hit`,
       [districtId, linkId, now],
@@ -40,8 +38,7 @@ export class MaintenanceRepository {
   }
 
   listWindows(districtId: string, includePast: boolean, now: Date): Promise<MaintenanceWindowRow[]> {
-    return queryRows<MaintenanceWindowRow>(
-      this.ds,
+    return this.sql.query<MaintenanceWindowRow>(
       `SELECT id, district_id, link_id, starts_at, ends_at, reason, created_by, created_at FROM maintenance_windows
         WHERE district_id = $1 AND ($2 OR ends_at > $3) ORDER BY starts_at`,
       [districtId, includePast, now],
@@ -56,8 +53,7 @@ export class MaintenanceRepository {
     reason: string;
     createdBy: string;
   }): Promise<MaintenanceWindowRow> {
-    const rows = await queryRows<MaintenanceWindowRow>(
-      this.ds,
+    const rows = await this.sql.query<MaintenanceWindowRow>(
       `INSERT INTO maintenance_windows (district_id, link_id, starts_at, ends_at, reason, created_by)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, district_id, link_id, starts_at, ends_at, reason, created_by, created_at`,
       [w.districtId, w.linkId, w.startsAt, w.endsAt, w.reason, w.createdBy],
@@ -66,8 +62,7 @@ export class MaintenanceRepository {
   }
 
   async deleteWindow(districtId: string, id: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.ds,
+    const rows = await this.sql.query<{ id: string }>(
       `DELETE FROM maintenance_windows WHERE district_id = $1 AND id = $2 RETURNING id`,
       [districtId, id],
     );
@@ -75,8 +70,7 @@ export class MaintenanceRepository {
   }
 
   listSilences(districtId: string, includeExpired: boolean, now: Date): Promise<SilenceRow[]> {
-    return queryRows<SilenceRow>(
-      this.ds,
+    return this.sql.query<SilenceRow>(
       `SELECT id, district_id, link_id, starts_at, ends_at, comment, created_by, created_at FROM alert_silences
         WHERE district_id = $1 AND ($2 OR ends_at > $3) ORDER BY ends_at`,
       [districtId, includeExpired, now],
@@ -91,8 +85,7 @@ export class MaintenanceRepository {
     comment: string;
     createdBy: string;
   }): Promise<SilenceRow> {
-    const rows = await queryRows<SilenceRow>(
-      this.ds,
+    const rows = await this.sql.query<SilenceRow>(
       `INSERT INTO alert_silences (district_id, link_id, starts_at, ends_at, comment, created_by)
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING id, district_id, link_id, starts_at, ends_at, comment, created_by, created_at`,
       [s.districtId, s.linkId, s.startsAt, s.endsAt, s.comment, s.createdBy],
@@ -102,8 +95,7 @@ export class MaintenanceRepository {
 
   /** Expiring a silence early keeps its record (ends now); deleting removes it. */
   async expireSilence(districtId: string, id: string, now: Date): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.ds,
+    const rows = await this.sql.query<{ id: string }>(
       `UPDATE alert_silences SET ends_at = GREATEST(starts_at + interval '1 millisecond', $3) WHERE district_id = $1 AND id = $2 RETURNING id`,
       [districtId, id, now],
     );
@@ -111,8 +103,7 @@ export class MaintenanceRepository {
   }
 
   async linkBelongs(districtId: string, linkId: string): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      this.ds,
+    const rows = await this.sql.query<{ id: string }>(
       `SELECT id FROM sis_links WHERE district_id = $1 AND id = $2`,
       [districtId, linkId],
     );

@@ -5,6 +5,7 @@ import { CLOCK, type Clock } from 'src/common/tokens';
 import { LinkHealthRepository, type DueProbe } from 'src/connectivity/link-health.repository';
 import { LinkHealthService } from 'src/connectivity/link-health.service';
 import { LinkProberRepository } from 'src/connectivity/link-prober.repository';
+import { errorText } from 'src/common/error-text.util';
 
 const MAX_CONCURRENT_PROBES = 8;
 
@@ -53,9 +54,7 @@ export class ProbeSchedulerService {
       );
       await this.health.recordLinkProbe(d.link_id, result);
     } catch (err) {
-      this.logger.error(
-        `probe of link ${d.link_id} could not be recorded: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.logger.error(`probe of link ${d.link_id} could not be recorded: ${errorText(err)}`);
     }
   }
 }

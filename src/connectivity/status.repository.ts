@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { LinkState } from 'src/connectivity/link-state.machine';
-import { queryRows } from 'src/notifications/sql-runner.util';
+import { SqlRunner } from 'src/database/sql-runner';
 
 export interface LinkStatusRow {
   link_id: string;
@@ -26,19 +25,16 @@ export interface LinkStatusRow {
 /** Read side of the status board: every link with its health and open incident. */
 @Injectable()
 export class StatusRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   districts(districtId: string | null): Promise<Array<{ id: string; name: string }>> {
-    return queryRows(
-      this.ds,
-      `SELECT id, name FROM districts WHERE $1::uuid IS NULL OR id = $1 ORDER BY name`,
-      [districtId],
-    );
+    return this.sql.query(`SELECT id, name FROM districts WHERE $1::uuid IS NULL OR id = $1 ORDER BY name`, [
+      districtId,
+    ]);
   }
 
   links(districtId: string | null): Promise<LinkStatusRow[]> {
-    return queryRows<LinkStatusRow>(
-      this.ds,
+    return this.sql.query<LinkStatusRow>(
       `SELECT l.id AS link_id, l.district_id, l.name, l.role, l.sis_kind, l.transport, l.agent_id, l.enabled,
               COALESCE(h.state, 'PENDING') AS state, h.since, h.last_probe_at, h.last_latency_ms, h.last_error_code, h.last_error,
               i.id AS incident_id, i.opened_at AS incident_opened_at, i.cause_code AS incident_cause_code
@@ -54,8 +50,7 @@ export class StatusRepository {
   openAgentIncidents(
     districtId: string | null,
   ): Promise<Array<{ id: string; agent_id: string; opened_at: Date; cause_code: string }>> {
-    return queryRows(
-      this.ds,
+    return this.sql.query(
       `SELECT id, agent_id, opened_at, cause_code FROM incidents
         WHERE subject_kind = 'agent' AND closed_at IS NULL AND ($1::uuid IS NULL OR district_id = $1)`,
       [districtId],

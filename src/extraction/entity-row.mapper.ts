@@ -12,6 +12,7 @@ import type { CodeSet } from 'src/districts/district.types';
 import { CodeLookup } from 'src/extraction/code-lookup.util';
 import type { CodeMaps, ExtractionIssue, IssueKind } from 'src/extraction/extraction.types';
 import { addDays, parseNativeDate } from 'src/extraction/native-date.util';
+import { errorText } from 'src/common/error-text.util';
 
 const MAX_DISTINCT_WARNINGS = 50;
 
@@ -98,7 +99,7 @@ export class EntityRowMapper {
     try {
       this.spec.refine?.(row, native);
     } catch (err) {
-      const message = `refine failed: ${err instanceof Error ? err.message : String(err)}`;
+      const message = `refine failed: ${errorText(err)}`;
       this.issue(
         issues,
         { sourceKey, field: '*', rawValue: null, kind: 'invalid_value', message },

@@ -20,6 +20,7 @@ import type {
   ExtractSnapshotInput,
 } from 'src/extraction/extraction.types';
 import { SnapshotWriterRepository, type EntityWrite } from 'src/extraction/snapshot-writer.repository';
+import { errorText } from 'src/common/error-text.util';
 
 /** Issues are held back at most this many before the row COPY pauses to write them. */
 const ISSUE_FLUSH = 10_000;
@@ -35,7 +36,7 @@ interface EntityRun {
 function errorSummary(err: unknown): { code: string; message: string } {
   if (err instanceof ConnectorException || err instanceof ExtractionException)
     return { code: err.code, message: err.message };
-  return { code: 'UNKNOWN', message: err instanceof Error ? err.message : String(err) };
+  return { code: 'UNKNOWN', message: errorText(err) };
 }
 
 /**
@@ -146,7 +147,7 @@ export class ExtractionService {
         throw new ConnectorException(
           ConnectorErrorCode.UNKNOWN,
           linkName,
-          `reading ${spec.entity} failed: ${err instanceof Error ? err.message : String(err)}`,
+          `reading ${spec.entity} failed: ${errorText(err)}`,
         );
       }
     };
@@ -205,7 +206,7 @@ export class ExtractionService {
       if (err instanceof ConnectorException || err instanceof ExtractionException) throw err;
       throw new ExtractionException(
         ExtractionErrorCode.WRITE_FAILED,
-        `writing the snapshot failed: ${err instanceof Error ? err.message : String(err)}`,
+        `writing the snapshot failed: ${errorText(err)}`,
       );
     }
   }

@@ -12,6 +12,7 @@ import {
   type CopyColumnType,
 } from 'src/extraction/copy-text.util';
 import type { BulkWriteMode, ExtractionIssue } from 'src/extraction/extraction.types';
+import { asError } from 'src/common/error-text.util';
 
 export interface CheckpointRow {
   entity: string;
@@ -118,7 +119,7 @@ export class EntityWrite {
       await this.client.query('ROLLBACK');
       this.release();
     } catch (err) {
-      this.release(err instanceof Error ? err : new Error(String(err)));
+      this.release(asError(err));
     }
   }
 

@@ -5,14 +5,13 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { createMailChannel, mailChannelKind } from 'src/notifications/mail-channel.factory';
 import { MAIL_CHANNEL, type MailChannel } from 'src/notifications/mail-channel.types';
 import { OutboxDispatcherService } from 'src/notifications/outbox-dispatcher.service';
 import { OutboxRepository } from 'src/notifications/outbox.repository';
 import { OutboxService } from 'src/notifications/outbox.service';
-import { ScheduleRepository } from 'src/notifications/schedule.repository';
+import { TickerService } from 'src/database/ticker';
 
 export const NOTIFICATIONS_OPTIONS = Symbol('NOTIFICATIONS_OPTIONS');
 export interface NotificationsOptions {
@@ -25,7 +24,7 @@ class OutboxDispatcherScheduler implements OnApplicationBootstrap, OnModuleDestr
   constructor(
     @Inject(NOTIFICATIONS_OPTIONS) private readonly options: NotificationsOptions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(ScheduleRepository) private readonly schedule: ScheduleRepository,
+    @Inject(TickerService) private readonly schedule: TickerService,
     @Inject(OutboxDispatcherService) private readonly dispatcher: OutboxDispatcherService,
     @Inject(MAIL_CHANNEL) private readonly channel: MailChannel,
   ) {}
@@ -51,7 +50,6 @@ export class NotificationsModule {
     return {
       module: NotificationsModule,
       global: true,
-      imports: [ScheduleModule.forRoot()],
       providers: [
         { provide: NOTIFICATIONS_OPTIONS, useValue: options },
         {
@@ -62,10 +60,9 @@ export class NotificationsModule {
         OutboxRepository,
         OutboxService,
         OutboxDispatcherService,
-        ScheduleRepository,
         OutboxDispatcherScheduler,
       ],
-      exports: [OutboxService, OutboxDispatcherService, OutboxRepository, ScheduleRepository, MAIL_CHANNEL],
+      exports: [OutboxService, OutboxDispatcherService, OutboxRepository, MAIL_CHANNEL],
     };
   }
 }

@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { errorText } from 'src/common/error-text.util';
+import { keepLease } from 'src/database/lease';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import { backoffDelayMs } from 'src/notifications/backoff.util';
@@ -69,10 +71,7 @@ export class OutboxDispatcherService {
       report.lost += 1;
       return;
     }
-    const keepAlive = setInterval(
-      () => void this.renew(row).catch(() => undefined),
-      Math.max(50, Math.floor(this.leaseMs / 3)),
-    );
+    const keepAlive = keepLease(this.leaseMs, () => this.renew(row).catch(() => undefined), 50);
     try {
       await this.channel.send({
         messageId: `<${row.id}@sis-certify>`,
@@ -83,11 +82,11 @@ export class OutboxDispatcherService {
         html: row.html,
       });
     } catch (err) {
-      clearInterval(keepAlive);
-      await this.onFailure(row, err instanceof Error ? err.message : String(err), report);
+      keepAlive.stop();
+      await this.onFailure(row, errorText(err), report);
       return;
     }
-    clearInterval(keepAlive);
+    keepAlive.stop();
     report.sent += 1;
     try {
       if (await this.outbox.markSent(row.id, this.instanceId, this.clock.now())) return;
@@ -96,9 +95,7 @@ export class OutboxDispatcherService {
       );
     } catch (err) {
       // Not retried as a failure: the message was accepted. The row is taken over when its lease lapses.
-      this.logger.error(
-        `message ${row.id} (${row.kind}) delivered but not confirmed: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      this.logger.error(`message ${row.id} (${row.kind}) delivered but not confirmed: ${errorText(err)}`);
     }
   }
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from 'src/common/tokens';
 import { OutboxRepository } from 'src/notifications/outbox.repository';
 import type { OutboxMessage } from 'src/notifications/outbox.types';
-import type { SqlRunner } from 'src/notifications/sql-runner.util';
+import { type SqlSession } from 'src/database/sql-runner';
 
 /**
  * The one way features send mail: rows go into the outbox (inside the caller's transaction when `tx` is
@@ -16,7 +16,7 @@ export class OutboxService {
   ) {}
 
   /** Idempotent by `dedupeKey`; returns false when that key was already queued. Empty recipient lists are skipped. */
-  async enqueue(m: OutboxMessage, tx?: SqlRunner): Promise<boolean> {
+  async enqueue(m: OutboxMessage, tx?: SqlSession): Promise<boolean> {
     const to = [...new Set(m.to.map((a) => a.trim()).filter((a) => a !== ''))];
     if (to.length === 0) return false;
     return this.outbox.insert({ ...m, to }, this.clock.now(), tx);

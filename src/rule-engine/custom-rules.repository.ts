@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
-import type { SqlRunner } from 'src/rule-engine/sql-runner.util';
+import { Injectable } from '@nestjs/common';
+import { SqlRunner } from 'src/database/sql-runner';
 
 export interface CustomRuleRow {
   id: string;
@@ -39,7 +38,7 @@ function map(r: Raw): CustomRuleRow {
 /** A district's own rules. Tenant isolation: every statement filters on district_id. */
 @Injectable()
 export class CustomRulesRepository {
-  constructor(@Inject(RULE_ENGINE_SQL) private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async list(districtId: string): Promise<CustomRuleRow[]> {
     const rows = await this.sql.query<Raw>(

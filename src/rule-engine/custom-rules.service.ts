@@ -16,6 +16,7 @@ import {
   type RuleDefinition,
   type RuleLoadError,
 } from 'src/rule-engine/rule.types';
+import { DomainErrorCode } from 'src/common/domain.exception';
 
 export interface SaveCustomRuleInput {
   /** The rule in pack format (docs/rule-format.md), as parsed JSON/YAML. */
@@ -72,7 +73,7 @@ export class CustomRulesService {
     const rule = await this.validate(districtId, input);
     const row = await this.repo.insert(districtId, rule.id, rule.definition, input.userId ?? null);
     if (!row)
-      throw new RuleEngineException(RuleEngineErrorCode.CONFLICT, `custom rule ${rule.id} already exists`);
+      throw new RuleEngineException(DomainErrorCode.CONFLICT, `custom rule ${rule.id} already exists`);
     return toCustomRule(row);
   }
 
@@ -84,13 +85,13 @@ export class CustomRulesService {
         `the definition's id ${rule.id} does not match ${ruleId}`,
       );
     const row = await this.repo.update(districtId, ruleId, rule.definition);
-    if (!row) throw new RuleEngineException(RuleEngineErrorCode.NOT_FOUND, `custom rule ${ruleId} not found`);
+    if (!row) throw new RuleEngineException(DomainErrorCode.NOT_FOUND, `custom rule ${ruleId} not found`);
     return toCustomRule(row);
   }
 
   async remove(districtId: string, ruleId: string): Promise<void> {
     if (!(await this.repo.delete(districtId, ruleId))) {
-      throw new RuleEngineException(RuleEngineErrorCode.NOT_FOUND, `custom rule ${ruleId} not found`);
+      throw new RuleEngineException(DomainErrorCode.NOT_FOUND, `custom rule ${ruleId} not found`);
     }
   }
 
@@ -107,14 +108,14 @@ export class CustomRulesService {
     const rule = res.rule;
     if (rule.check.kind === 'sql' && input.role !== 'support') {
       throw new RuleEngineException(
-        RuleEngineErrorCode.FORBIDDEN,
+        DomainErrorCode.FORBIDDEN,
         `rule ${rule.id}: only support staff may write sql rules`,
       );
     }
     const packRule = this.loader.load().rules.find((r) => r.id === rule.id);
     if (packRule) {
       throw new RuleEngineException(
-        RuleEngineErrorCode.CONFLICT,
+        DomainErrorCode.CONFLICT,
         `rule id ${rule.id} is already used by ${packRule.file}`,
       );
     }

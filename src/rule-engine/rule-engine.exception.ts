@@ -1,13 +1,15 @@
-/** Why the rule engine refused or failed; mapped to HTTP once by the global filter (via `DomainException`). */
+import { DomainException } from 'src/common/domain.exception';
+
+/**
+ * Why the rule engine refused or failed, beyond the shared codes (NOT_FOUND, FORBIDDEN, CONFLICT … of
+ * `DomainErrorCode`, which rule-engine errors use as they are).
+ */
 export enum RuleEngineErrorCode {
   INVALID_EXPRESSION = 'INVALID_EXPRESSION',
   INVALID_RULE = 'INVALID_RULE',
   UNSAFE_SQL = 'UNSAFE_SQL',
   UNKNOWN_RULE = 'UNKNOWN_RULE',
   SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
-  FORBIDDEN = 'FORBIDDEN',
-  CONFLICT = 'CONFLICT',
-  NOT_FOUND = 'NOT_FOUND',
   EXECUTION_FAILED = 'EXECUTION_FAILED',
 }
 
@@ -17,29 +19,21 @@ const HTTP_STATUS: Record<RuleEngineErrorCode, number> = {
   [RuleEngineErrorCode.UNSAFE_SQL]: 400,
   [RuleEngineErrorCode.UNKNOWN_RULE]: 404,
   [RuleEngineErrorCode.SNAPSHOT_NOT_FOUND]: 404,
-  [RuleEngineErrorCode.FORBIDDEN]: 403,
-  [RuleEngineErrorCode.CONFLICT]: 409,
-  [RuleEngineErrorCode.NOT_FOUND]: 404,
   [RuleEngineErrorCode.EXECUTION_FAILED]: 500,
 };
 
-/** Implements the global filter's `HttpMappable`: status from the code, `issues` as the response's details. */
-export class RuleEngineException extends Error {
+/** A rule-engine error; `issues` (the response's details) name what is wrong, one line each. */
+export class RuleEngineException extends DomainException<RuleEngineErrorCode> {
   constructor(
-    readonly code: RuleEngineErrorCode,
+    code: RuleEngineException['code'],
     message: string,
     readonly issues: string[] = [],
   ) {
-    super(message);
-    this.name = 'RuleEngineException';
+    super(code, message, issues);
   }
 
-  httpStatus(): number {
-    return HTTP_STATUS[this.code];
-  }
-
-  details(): string[] {
-    return this.issues;
+  override httpStatus(): number | undefined {
+    return (HTTP_STATUS as Partial<Record<string, number>>)[this.code] ?? super.httpStatus();
   }
 
   /** Message and issues on one line (CLI, logs). */

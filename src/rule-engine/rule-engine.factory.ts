@@ -9,7 +9,7 @@ import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.reposito
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
-import { poolSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.util';
+import { PoolSqlRunner, SqlRunner } from 'src/database/sql-runner';
 import type { Clock } from 'src/common/tokens';
 
 export interface RuleEngine {
@@ -28,7 +28,7 @@ export function createRuleEngine(
   db: Pool | SqlRunner,
   opts: { rulesDir?: string; clock?: Clock } = {},
 ): RuleEngine {
-  const sql = 'transaction' in db ? db : poolSqlRunner(db);
+  const sql = 'transaction' in db ? db : new PoolSqlRunner(db);
   const loader = new RuleLoaderService(opts.rulesDir);
   const results = new RuleResultsRepository(sql);
   const execution = new RuleExecutionRepository(sql);

@@ -1,9 +1,7 @@
 import { Module } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import { CustomRulesRepository } from 'src/rule-engine/custom-rules.repository';
 import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
 import { RuleCompilerService } from 'src/rule-engine/rule-compiler.service';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
 import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository';
 import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
@@ -12,16 +10,10 @@ import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { loadSqlParser } from 'src/rule-engine/compiler/sql-parser.util';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
-import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.util';
 
-/** Rule packs, compiler, evaluator, examples runner and custom rules over the service's TypeORM DataSource. */
+/** Rule packs, compiler, evaluator, examples runner and custom rules over the database room's SqlRunner. */
 @Module({
   providers: [
-    {
-      provide: RULE_ENGINE_SQL,
-      useFactory: (ds: DataSource): SqlRunner => dataSourceSqlRunner(ds),
-      inject: [DataSource],
-    },
     {
       provide: RuleLoaderService,
       // The sql-rule guard parses with libpg-query (WebAssembly): loaded before any rule is compiled.
@@ -41,7 +33,6 @@ import { dataSourceSqlRunner, type SqlRunner } from 'src/rule-engine/sql-runner.
     CustomRulesService,
   ],
   exports: [
-    RULE_ENGINE_SQL,
     RuleLoaderService,
     RuleCompilerService,
     RuleResultsRepository,

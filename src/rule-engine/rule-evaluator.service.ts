@@ -16,7 +16,8 @@ import {
 } from 'src/rule-engine/rule-results.repository';
 import { isRowCheck, type Audience, type Rule, type Severity } from 'src/rule-engine/rule.types';
 import type { ContextValues } from 'src/rule-engine/sql-params.util';
-import type { SqlSession } from 'src/rule-engine/sql-runner.util';
+import { type SqlSession } from 'src/database/sql-runner';
+import { errorText } from 'src/common/error-text.util';
 
 export interface EvaluateInput {
   /** The unit of one rule-set evaluation over one snapshot (created by the runs feature). */
@@ -211,7 +212,7 @@ export class RuleEvaluatorService {
             ruleId: rule.id,
             checked: 0,
             failed: 0,
-            error: `compile: ${err instanceof Error ? err.message : String(err)}`,
+            error: `compile: ${errorText(err)}`,
             durationMs: 0,
           });
         }

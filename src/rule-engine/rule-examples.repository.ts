@@ -1,8 +1,7 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import type { ExampleRecord } from 'src/rule-engine/rule.types';
-import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 /**
  * Throwaway data for rule examples: a scratch district, link and one snapshot per example, written inside a
@@ -10,7 +9,7 @@ import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
  */
 @Injectable()
 export class RuleExamplesRepository {
-  constructor(@Inject(RULE_ENGINE_SQL) readonly sql: SqlRunner) {}
+  constructor(readonly sql: SqlRunner) {}
 
   async scratchLink(tx: SqlSession): Promise<{ districtId: string; linkId: string }> {
     const [d] = await tx.query<{ id: string }>(

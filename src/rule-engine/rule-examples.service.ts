@@ -7,7 +7,7 @@ import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { DEFAULT_EXAMPLE_AS_OF, isRowCheck, type ExampleCase, type Rule } from 'src/rule-engine/rule.types';
-import { poolSqlRunner, type SqlRunner, type SqlSession } from 'src/rule-engine/sql-runner.util';
+import { PoolSqlRunner, SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export interface ExampleCaseOutcome {
   /** `examples.fail[0]` */
@@ -163,7 +163,7 @@ export async function runRuleExamples(
   db: Pool | SqlRunner,
   opts: { sqlTimeoutMs?: number } = {},
 ): Promise<RuleExampleOutcome[]> {
-  const sql = db instanceof Pool ? poolSqlRunner(db) : db;
+  const sql = db instanceof Pool ? new PoolSqlRunner(db) : db;
   const evaluator = new RuleEvaluatorService(
     new RuleResultsRepository(sql),
     new RuleExecutionRepository(sql),

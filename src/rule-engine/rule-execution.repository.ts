@@ -1,11 +1,11 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { CompiledUnit } from 'src/rule-engine/compiler/rule-statements.util';
 import { ruleViewName } from 'src/rule-engine/compiler/sql-guard.util';
 import { sqlRuleErrorMessage } from 'src/rule-engine/sql-rule-error.util';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
 import { bindQuery, type CompiledQuery, type ContextValues } from 'src/rule-engine/sql-params.util';
-import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
+import { errorText } from 'src/common/error-text.util';
 
 export interface RuleCounts {
   ruleId: string;
@@ -38,7 +38,7 @@ function ruleIdsOf(unit: CompiledUnit): string[] {
 }
 
 function message(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
+  return errorText(err);
 }
 
 /** Executes compiled rule units. Every unit runs under a savepoint: a failing statement becomes that rule's error. */
@@ -47,7 +47,7 @@ export class RuleExecutionRepository {
   private readonly logger = new Logger(RuleExecutionRepository.name);
   private readerRole: Promise<boolean> | null = null;
 
-  constructor(@Inject(RULE_ENGINE_SQL) private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async runUnits(
     tx: SqlSession,

@@ -1,6 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { RULE_ENGINE_SQL } from 'src/rule-engine/rule-engine.tokens';
-import type { SqlRunner, SqlSession } from 'src/rule-engine/sql-runner.util';
+import { Injectable } from '@nestjs/common';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export type RuleStatus = 'pass' | 'fail' | 'warn' | 'error' | 'skipped';
 
@@ -52,7 +51,7 @@ export interface SnapshotInfo {
 /** rule_results / rule_exceptions and the snapshot facts an evaluation needs. Every query filters on the district. */
 @Injectable()
 export class RuleResultsRepository {
-  constructor(@Inject(RULE_ENGINE_SQL) private readonly sql: SqlRunner) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   /**
    * A rule batch's transaction. JIT is off: correlated sub-plans inflate the planner's cost of rule statements

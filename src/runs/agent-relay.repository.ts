@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows } from 'src/notifications/sql-runner.util';
 import type { ExtractReport } from 'src/runs/run-pipeline.ports';
+import { leaseEnd, leaseExpired, leaseHeld } from 'src/database/lease';
+import { SqlRunner } from 'src/database/sql-runner';
 
 export type RelayStatus = 'pending' | 'running' | 'done' | 'failed';
 
@@ -42,7 +42,7 @@ interface RelayRow {
 }
 
 const COLUMNS = `snapshot_id, district_id, run_id, link_id, agent_id, school_year, to_char(as_of, 'YYYY-MM-DD') AS as_of, status,
-  claimed_by, COALESCE(lease_until > now(), false) AS lease_valid, attempts, progress, report, error_code, error`;
+  claimed_by, COALESCE(${leaseHeld('lease_until')}, false) AS lease_valid, attempts, progress, report, error_code, error`;
 
 const toRequest = (r: RelayRow): RelayRequest => ({
   snapshotId: r.snapshot_id,
@@ -69,7 +69,7 @@ const toRequest = (r: RelayRow): RelayRequest => ({
  */
 @Injectable()
 export class AgentRelayRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   /**
    * Asks for the extraction of a snapshot. A request that failed earlier (a previous attempt of the run) is
@@ -84,7 +84,7 @@ export class AgentRelayRepository {
     schoolYear: number;
     asOf: string;
   }): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `INSERT INTO agent_extract_requests (snapshot_id, district_id, run_id, link_id, agent_id, school_year, as_of)
        VALUES ($1, $2, $3, $4, $5, $6, $7)
        ON CONFLICT (snapshot_id) DO UPDATE SET status = 'pending', agent_id = EXCLUDED.agent_id, claimed_by = NULL, lease_until = NULL,
@@ -95,7 +95,7 @@ export class AgentRelayRepository {
   }
 
   async find(snapshotId: string): Promise<RelayRequest | null> {
-    const rows: RelayRow[] = await this.ds.query(
+    const rows: RelayRow[] = await this.sql.query(
       `SELECT ${COLUMNS} FROM agent_extract_requests WHERE snapshot_id = $1`,
       [snapshotId],
     );
@@ -105,13 +105,12 @@ export class AgentRelayRepository {
   /** Claims one waiting (or abandoned) request for an agent connected to this instance. */
   async claim(agentIds: string[], instanceId: string, leaseMs: number): Promise<RelayRequest | null> {
     if (agentIds.length === 0) return null;
-    const rows = await queryRows<RelayRow>(
-      this.ds,
-      `UPDATE agent_extract_requests SET status = 'running', claimed_by = $2, lease_until = now() + make_interval(secs => $3::float8 / 1000),
+    const rows = await this.sql.query<RelayRow>(
+      `UPDATE agent_extract_requests SET status = 'running', claimed_by = $2, lease_until = ${leaseEnd('now()', '$3')},
               attempts = attempts + 1, updated_at = now()
         WHERE snapshot_id = (
           SELECT snapshot_id FROM agent_extract_requests
-           WHERE agent_id = ANY($1::uuid[]) AND (status = 'pending' OR (status = 'running' AND lease_until < now()))
+           WHERE agent_id = ANY($1::uuid[]) AND (status = 'pending' OR (status = 'running' AND ${leaseExpired('lease_until')}))
            ORDER BY created_at FOR UPDATE SKIP LOCKED LIMIT 1)
         RETURNING ${COLUMNS}`,
       [agentIds, instanceId, leaseMs],
@@ -126,9 +125,8 @@ export class AgentRelayRepository {
     leaseMs: number,
     progress: RelayRequest['progress'],
   ): Promise<boolean> {
-    const rows = await queryRows(
-      this.ds,
-      `UPDATE agent_extract_requests SET lease_until = now() + make_interval(secs => $3::float8 / 1000), progress = COALESCE($4::jsonb, progress), updated_at = now()
+    const rows = await this.sql.query(
+      `UPDATE agent_extract_requests SET lease_until = ${leaseEnd('now()', '$3')}, progress = COALESCE($4::jsonb, progress), updated_at = now()
         WHERE snapshot_id = $1 AND claimed_by = $2 AND status = 'running' RETURNING 1`,
       [snapshotId, instanceId, leaseMs, progress ? JSON.stringify(progress) : null],
     );
@@ -140,7 +138,7 @@ export class AgentRelayRepository {
     instanceId: string,
     report: NonNullable<RelayRequest['report']>,
   ): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE agent_extract_requests SET status = 'done', report = $3, lease_until = NULL, updated_at = now()
         WHERE snapshot_id = $1 AND claimed_by = $2 AND status = 'running'`,
       [snapshotId, instanceId, JSON.stringify(report)],
@@ -148,7 +146,7 @@ export class AgentRelayRepository {
   }
 
   async fail(snapshotId: string, instanceId: string, code: string, error: string): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE agent_extract_requests SET status = 'failed', error_code = $3, error = $4, lease_until = NULL, updated_at = now()
         WHERE snapshot_id = $1 AND claimed_by = $2 AND status = 'running'`,
       [snapshotId, instanceId, code, error],
@@ -160,10 +158,9 @@ export class AgentRelayRepository {
    * unclaimed or abandoned, so a claim that just happened wins. Returns whether it was given up.
    */
   async abandon(snapshotId: string, error: string): Promise<boolean> {
-    const rows = await queryRows(
-      this.ds,
+    const rows = await this.sql.query(
       `UPDATE agent_extract_requests SET status = 'failed', error_code = 'UNREACHABLE', error = $2, claimed_by = NULL, lease_until = NULL, updated_at = now()
-        WHERE snapshot_id = $1 AND (status = 'pending' OR (status = 'running' AND lease_until < now())) RETURNING 1`,
+        WHERE snapshot_id = $1 AND (status = 'pending' OR (status = 'running' AND ${leaseExpired('lease_until')})) RETURNING 1`,
       [snapshotId, error],
     );
     return rows.length > 0;

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, Optional, type OnApplicationBootstrap } from '@nestjs/common';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
+import { errorText } from 'src/common/error-text.util';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { LinksRepository } from 'src/districts/links.repository';
-import { ScheduleRepository } from 'src/notifications/schedule.repository';
+import { keepLease } from 'src/database/lease';
+import { TickerService } from 'src/database/ticker';
 import { AgentRelayRepository, type RelayRequest } from 'src/runs/agent-relay.repository';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 
@@ -26,7 +28,7 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
     private readonly extractor: DriverExtractorAdapter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly agents?: AgentGatewayService,
-    @Optional() private readonly schedule?: ScheduleRepository,
+    @Optional() private readonly schedule?: TickerService,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -54,10 +56,9 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
       renewedAt = Date.now();
       void this.repo
         .renew(r.snapshotId, this.instanceId, leaseMs, progress)
-        .catch((err: unknown) => this.logger.warn(`lease renewal failed: ${String(err)}`));
+        .catch((err: unknown) => this.logger.warn(`lease renewal failed: ${errorText(err)}`));
     };
-    const renewal = setInterval(renew, Math.max(100, Math.floor(leaseMs / 3)));
-    renewal.unref();
+    const renewal = keepLease(leaseMs, () => Promise.resolve(renew()));
     try {
       const link = await this.links.findById(r.linkId);
       if (!link)
@@ -81,11 +82,11 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
       );
     } catch (err) {
       const code = err instanceof ConnectorException ? err.code : ConnectorErrorCode.UNKNOWN;
-      const detail = (err instanceof Error ? err.message : String(err)).replace(/^link "[^"]*": /, '');
+      const detail = errorText(err).replace(/^link "[^"]*": /, '');
       await this.repo.fail(r.snapshotId, this.instanceId, code, detail);
       this.logger.warn(`extraction of snapshot ${r.snapshotId} through agent ${r.agentId} failed: ${detail}`);
     } finally {
-      clearInterval(renewal);
+      renewal.stop();
     }
     return true;
   }

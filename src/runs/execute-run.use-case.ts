@@ -24,6 +24,8 @@ import {
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
+import { errorText } from 'src/common/error-text.util';
+import { mustGet } from 'src/common/invariant.util';
 
 /** Share of the progress bar per phase: extraction is the long part. */
 const SPAN = { extract: [0, 60], evaluate: [60, 85], compare: [85, 98], retention: [98, 100] } as const;
@@ -152,7 +154,7 @@ export class ExecuteRunUseCase {
       await this.runs.finish(run.id, this.workerId, 'cancelled', { message: 'cancelled' });
       return 'cancelled';
     }
-    const message = err instanceof Error ? err.message : String(err);
+    const message = errorText(err);
     this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
     await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });
     return 'failed';
@@ -299,7 +301,7 @@ export class ExecuteRunUseCase {
         runId: run.id,
         districtId: run.districtId,
         link: p.link,
-        snapshotId: snapshots.get(p.side) ?? '',
+        snapshotId: mustGet(snapshots, p.side, 'snapshot'),
         evaluationId,
         onProgress: (fraction, message) =>
           progress.report(p.side, sides.length, fraction, message ?? 'evaluating rules'),
@@ -340,8 +342,8 @@ export class ExecuteRunUseCase {
     const comparisonId = await this.compare.execute({
       districtId: run.districtId,
       runId: run.id,
-      oldSnapshotId: snapshots.get('old') ?? '',
-      newSnapshotId: snapshots.get('new') ?? '',
+      oldSnapshotId: mustGet(snapshots, 'old', 'snapshot'),
+      newSnapshotId: mustGet(snapshots, 'new', 'snapshot'),
       oldEvaluationId: evaluations.get('old') ?? null,
       newEvaluationId: evaluations.get('new') ?? null,
       isTrial: run.kind === 'trial',

@@ -1,3 +1,5 @@
+import { keepLease } from 'src/database/lease';
+import type { Ticker } from 'src/database/ticker';
 import { RunStoppedException, type RunStopReason } from 'src/runs/run.exception';
 import type { RunsRepository } from 'src/runs/runs.repository';
 import type { LeaseState, RunStatus } from 'src/runs/runs.types';
@@ -8,7 +10,7 @@ import type { LeaseState, RunStatus } from 'src/runs/runs.types';
  * Progress is written at most every `writeEveryMs`.
  */
 export class RunLease {
-  private timer?: NodeJS.Timeout;
+  private renewal?: Ticker;
   private stopReason: RunStopReason | null = null;
   private lastWrite = 0;
   private pending?: { status?: RunStatus; phase: string; percent: number; message?: string };
@@ -23,11 +25,11 @@ export class RunLease {
   ) {}
 
   start(): void {
-    this.timer = setInterval(() => void this.renew(), Math.max(500, (this.leaseSeconds * 1000) / 3));
+    this.renewal = keepLease(this.leaseSeconds * 1000, () => this.renew(), 500);
   }
 
   stop(): void {
-    clearInterval(this.timer);
+    this.renewal?.stop();
   }
 
   private async renew(): Promise<void> {

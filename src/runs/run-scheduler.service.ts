@@ -6,8 +6,8 @@ import {
   type OnApplicationBootstrap,
   type OnModuleDestroy,
 } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
 import { CLOCK, type Clock } from 'src/common/tokens';
+import { TickerService } from 'src/database/ticker';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { dueSlot, offSeasonReason } from 'src/runs/nightly-schedule.util';
 import { RunQueueService, schedulerEnabled } from 'src/runs/run-queue.service';
@@ -35,7 +35,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
   private ticking = false;
 
   constructor(
-    private readonly registry: SchedulerRegistry,
+    private readonly tickers: TickerService,
     private readonly runs: RunsRepository,
     private readonly startRun: StartRunUseCase,
     private readonly queue: RunQueueService,
@@ -46,14 +46,11 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
   onApplicationBootstrap(): void {
     if (!schedulerEnabled(this.config)) return;
     const every = this.config.runs.RUN_SCHEDULER_TICK_SECONDS * 1000;
-    this.registry.addInterval(
-      INTERVAL,
-      setInterval(() => void this.tick(), every),
-    );
+    this.tickers.addInterval(INTERVAL, every, () => this.tick());
   }
 
   onModuleDestroy(): void {
-    if (this.registry.doesExist('interval', INTERVAL)) this.registry.deleteInterval(INTERVAL);
+    this.tickers.remove(INTERVAL);
   }
 
   async tick(): Promise<TickReport> {

@@ -1,18 +1,28 @@
+import { DomainException } from 'src/common/domain.exception';
+
+export enum RunErrorCode {
+  /** The run stopped before its end without failing (cancelled, lease lost, shutdown). */
+  STOPPED = 'RUN_STOPPED',
+  /** Another live worker holds the run's lease. */
+  BUSY = 'RUN_BUSY',
+}
+
 /** Why a run stopped before its end without failing. */
 export type RunStopReason = 'cancelled' | 'lease_lost' | 'shutdown';
 
+/** Errors of run execution; internal (the API reports runs by their status, not by these). */
+export class RunException extends DomainException<RunErrorCode> {}
+
 /** Thrown from progress reports to unwind a run that must stop (the lease is checked between reports). */
-export class RunStoppedException extends Error {
+export class RunStoppedException extends RunException {
   constructor(readonly reason: RunStopReason) {
-    super(`run stopped: ${reason}`);
-    this.name = 'RunStoppedException';
+    super(RunErrorCode.STOPPED, `run stopped: ${reason}`);
   }
 }
 
 /** Another live worker holds the run's lease: the job is retried later (pg-boss retry delay). */
-export class RunBusyException extends Error {
+export class RunBusyException extends RunException {
   constructor(readonly runId: string) {
-    super(`run ${runId} is being executed by another worker`);
-    this.name = 'RunBusyException';
+    super(RunErrorCode.BUSY, `run ${runId} is being executed by another worker`);
   }
 }

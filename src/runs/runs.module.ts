@@ -1,5 +1,4 @@
 import { Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { ScheduleModule } from '@nestjs/schedule';
 import { ComparisonModule } from 'src/comparison/comparison.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
@@ -38,7 +37,6 @@ export class RunsModule {
     return {
       module: RunsModule,
       imports: [
-        ScheduleModule.forRoot(),
         DistrictsModule,
         ExtractionModule,
         ComparisonModule,

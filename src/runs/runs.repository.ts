@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { leaseEnd, leaseFree } from 'src/database/lease';
+import { SqlRunner } from 'src/database/sql-runner';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type {
   CheckpointRecord,
@@ -83,29 +84,13 @@ export interface ScheduledDistrict {
   schoolYear: number | null;
 }
 
-/** TypeORM answers UPDATE/DELETE … RETURNING with [rows, affected]; SELECT and INSERT with rows. */
-function returned<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  )
-    return result[0] as T[];
-  return result as T[];
-}
-
 /** Every statement about runs, their checkpoints and leases. */
 @Injectable()
 export class RunsRepository {
-  constructor(private readonly ds: DataSource) {}
-
-  private async query<T>(sql: string, params: unknown[] = []): Promise<T[]> {
-    return returned<T>(await this.ds.query(sql, params));
-  }
+  constructor(private readonly sql: SqlRunner) {}
 
   private async rows(sql: string, params: unknown[] = []): Promise<RunRecord[]> {
-    return (await this.query<RunRow>(sql, params)).map(toRecord);
+    return (await this.sql.query<RunRow>(sql, params)).map(toRecord);
   }
 
   /**
@@ -152,7 +137,7 @@ export class RunsRepository {
   /** The sides of these runs with their link's name, in side order (current, old, new). */
   async sides(runIds: string[]): Promise<RunSideRecord[]> {
     if (runIds.length === 0) return [];
-    const rows = await this.query<{
+    const rows = await this.sql.query<{
       run_id: string;
       side: RunSide;
       link_id: string | null;
@@ -180,7 +165,7 @@ export class RunsRepository {
 
   /** Records where one side of a run stands (see RunSideStatus). */
   async setSide(runId: string, side: RunSide, status: RunSideStatus, reason: string | null): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE run_sides SET status = $3, reason = $4, updated_at = now() WHERE run_id = $1 AND side = $2`,
       [runId, side, status, reason],
     );
@@ -206,7 +191,7 @@ export class RunsRepository {
   }
 
   async setJobId(id: string, jobId: string): Promise<void> {
-    await this.ds.query(`UPDATE runs SET job_id = $2, updated_at = now() WHERE id = $1`, [id, jobId]);
+    await this.sql.query(`UPDATE runs SET job_id = $2, updated_at = now() WHERE id = $1`, [id, jobId]);
   }
 
   /**
@@ -216,21 +201,21 @@ export class RunsRepository {
    */
   async claim(id: string, owner: string, leaseSeconds: number): Promise<RunRecord | null> {
     const rows = await this.rows(
-      `UPDATE runs SET lease_owner = $2, lease_until = now() + make_interval(secs => $3), attempts = attempts + 1,
+      `UPDATE runs SET lease_owner = $2, lease_until = ${leaseEnd('now()', '$3')}, attempts = attempts + 1,
               started_at = COALESCE(started_at, now()), updated_at = now()
        WHERE id = $1 AND status IN ${ACTIVE} AND NOT cancel_requested
-         AND (lease_until IS NULL OR lease_until < now())
+         AND ${leaseFree('lease_until')}
        RETURNING ${COLUMNS}`,
-      [id, owner, leaseSeconds],
+      [id, owner, leaseSeconds * 1000],
     );
     return rows[0] ?? null;
   }
 
   async renew(id: string, owner: string, leaseSeconds: number): Promise<LeaseState> {
-    const rows = await this.query<{ cancel_requested: boolean }>(
-      `UPDATE runs SET lease_until = now() + make_interval(secs => $3)
+    const rows = await this.sql.query<{ cancel_requested: boolean }>(
+      `UPDATE runs SET lease_until = ${leaseEnd('now()', '$3')}
        WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING cancel_requested`,
-      [id, owner, leaseSeconds],
+      [id, owner, leaseSeconds * 1000],
     );
     return { held: rows.length > 0, cancelRequested: rows[0]?.cancel_requested ?? false };
   }
@@ -241,7 +226,7 @@ export class RunsRepository {
     owner: string,
     p: { status?: RunStatus; phase: string; percent: number; message?: string },
   ): Promise<LeaseState> {
-    const rows = await this.query<{ cancel_requested: boolean }>(
+    const rows = await this.sql.query<{ cancel_requested: boolean }>(
       `UPDATE runs SET status = COALESCE($3, status), phase = $4, percent = $5, message = COALESCE($6, message), updated_at = now()
        WHERE id = $1 AND lease_owner = $2 AND status IN ${ACTIVE} RETURNING cancel_requested`,
       [
@@ -264,7 +249,7 @@ export class RunsRepository {
     o: { message: string; error?: string },
   ): Promise<boolean> {
     // Sides the run did not get to evaluate end as failed (with the run's error) or skipped (cancelled).
-    const rows = await this.query<unknown>(
+    const rows = await this.sql.query(
       `WITH f AS (
          UPDATE runs SET status = $3, message = $4, error = $5, percent = CASE WHEN $3 = 'done' THEN 100 ELSE percent END,
                 phase = CASE WHEN $3 = 'done' THEN 'done' ELSE phase END, finished_at = now(), updated_at = now(), lease_until = NULL
@@ -283,9 +268,9 @@ export class RunsRepository {
   async requestCancel(districtId: string, id: string): Promise<RunRecord | null> {
     const rows = await this.rows(
       `UPDATE runs SET cancel_requested = true, updated_at = now(),
-              status = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN 'cancelled' ELSE status END,
-              finished_at = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN now() ELSE finished_at END,
-              message = CASE WHEN status = 'queued' AND (lease_until IS NULL OR lease_until < now()) THEN 'cancelled' ELSE 'cancelling' END
+              status = CASE WHEN status = 'queued' AND ${leaseFree('lease_until')} THEN 'cancelled' ELSE status END,
+              finished_at = CASE WHEN status = 'queued' AND ${leaseFree('lease_until')} THEN now() ELSE finished_at END,
+              message = CASE WHEN status = 'queued' AND ${leaseFree('lease_until')} THEN 'cancelled' ELSE 'cancelling' END
        WHERE district_id = $1 AND id = $2 AND status IN ${ACTIVE} RETURNING ${COLUMNS}`,
       [districtId, id],
     );
@@ -295,7 +280,7 @@ export class RunsRepository {
 
   /** Sides still pending or extracted when their run ended before evaluating them. */
   private async settleSides(runId: string, status: RunSideStatus, reason: string): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE run_sides SET status = $2, reason = $3, updated_at = now() WHERE run_id = $1 AND status IN ('pending', 'extracted')`,
       [runId, status, reason],
     );
@@ -303,9 +288,9 @@ export class RunsRepository {
 
   /** A cancel request on a run whose worker died: nobody will renew the lease, so end it here. */
   async cancelOrphaned(id: string): Promise<boolean> {
-    const rows = await this.query<unknown>(
+    const rows = await this.sql.query(
       `UPDATE runs SET status = 'cancelled', message = 'cancelled', finished_at = now(), updated_at = now(), lease_owner = NULL, lease_until = NULL
-       WHERE id = $1 AND cancel_requested AND status IN ${ACTIVE} AND (lease_until IS NULL OR lease_until < now()) RETURNING id`,
+       WHERE id = $1 AND cancel_requested AND status IN ${ACTIVE} AND ${leaseFree('lease_until')} RETURNING id`,
       [id],
     );
     if (rows.length > 0) await this.settleSides(id, 'skipped', 'cancelled');
@@ -319,7 +304,7 @@ export class RunsRepository {
       status: 'started' | 'done';
       ref_id: string | null;
       detail: Record<string, unknown>;
-    }> = await this.ds.query(
+    }> = await this.sql.query(
       `SELECT step, target, status, ref_id, detail FROM run_checkpoints WHERE run_id = $1`,
       [runId],
     );
@@ -338,7 +323,7 @@ export class RunsRepository {
     target: string,
     refId: string | null,
   ): Promise<CheckpointRecord> {
-    await this.ds.query(
+    await this.sql.query(
       `INSERT INTO run_checkpoints (run_id, step, target, status, ref_id) VALUES ($1, $2, $3, 'started', $4) ON CONFLICT DO NOTHING`,
       [runId, step, target, refId],
     );
@@ -346,7 +331,7 @@ export class RunsRepository {
       status: 'started' | 'done';
       ref_id: string | null;
       detail: Record<string, unknown>;
-    }> = await this.ds.query(
+    }> = await this.sql.query(
       `SELECT status, ref_id, detail FROM run_checkpoints WHERE run_id = $1 AND step = $2 AND target = $3`,
       [runId, step, target],
     );
@@ -359,7 +344,7 @@ export class RunsRepository {
     target: string,
     detail: Record<string, unknown>,
   ): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `UPDATE run_checkpoints SET status = 'done', detail = $4, completed_at = now() WHERE run_id = $1 AND step = $2 AND target = $3`,
       [runId, step, target, JSON.stringify(detail)],
     );
@@ -372,7 +357,7 @@ export class RunsRepository {
     schoolYear: number,
     asOf: string,
   ): Promise<string> {
-    return this.ds.transaction(async (m) => {
+    return this.sql.transaction(async (m) => {
       await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`run-snapshot:${runId}:${link.id}`]);
       const found: Array<{ id: string }> = await m.query(
         `SELECT id FROM snapshots WHERE run_id = $1 AND link_id = $2`,
@@ -389,7 +374,7 @@ export class RunsRepository {
   }
 
   async snapshotStatus(id: string): Promise<string | null> {
-    const rows: Array<{ status: string }> = await this.ds.query(
+    const rows: Array<{ status: string }> = await this.sql.query(
       `SELECT status FROM snapshots WHERE id = $1`,
       [id],
     );
@@ -399,11 +384,11 @@ export class RunsRepository {
   /** Link states from link health (absent table or row: unknown, treated as reachable). */
   async linkStates(linkIds: string[]): Promise<Map<string, LinkHealthState>> {
     if (linkIds.length === 0) return new Map();
-    const [{ exists }]: Array<{ exists: boolean }> = await this.ds.query(
+    const [{ exists }]: Array<{ exists: boolean }> = await this.sql.query(
       `SELECT to_regclass('link_health') IS NOT NULL AS exists`,
     );
     if (!exists) return new Map();
-    const rows: Array<{ link_id: string; state: LinkHealthState }> = await this.ds.query(
+    const rows: Array<{ link_id: string; state: LinkHealthState }> = await this.sql.query(
       `SELECT link_id, state FROM link_health WHERE link_id = ANY($1::uuid[])`,
       [linkIds],
     );
@@ -417,7 +402,7 @@ export class RunsRepository {
       nightly_at: string;
       off_season: ScheduledDistrict['offSeason'];
       school_year: number | null;
-    }> = await this.ds.query(
+    }> = await this.sql.query(
       `SELECT id, time_zone, nightly_at, off_season, school_year FROM districts WHERE nightly_at IS NOT NULL`,
     );
     return rows.map((r) => ({
@@ -431,7 +416,7 @@ export class RunsRepository {
 
   async slotsTaken(slots: Array<{ districtId: string; scheduledFor: Date }>): Promise<Set<string>> {
     if (slots.length === 0) return new Set();
-    const rows: Array<{ district_id: string; scheduled_for: Date }> = await this.ds.query(
+    const rows: Array<{ district_id: string; scheduled_for: Date }> = await this.sql.query(
       `SELECT district_id, scheduled_for FROM runs WHERE (district_id, scheduled_for) IN (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]))`,
       [slots.map((s) => s.districtId), slots.map((s) => s.scheduledFor.toISOString())],
     );
@@ -470,7 +455,7 @@ export class RunsRepository {
 
   /** Snapshots of a link beyond the newest `keep` complete ones: their snap_* rows go, results stay. */
   async purgeOldSnapshots(linkId: string, keep: number): Promise<string[]> {
-    return this.ds.transaction(async (m) => {
+    return this.sql.transaction(async (m) => {
       const old: Array<{ id: string }> = await m.query(
         `SELECT id FROM snapshots WHERE link_id = $1 AND status = 'complete'
          ORDER BY created_at DESC, id OFFSET $2 FOR UPDATE`,

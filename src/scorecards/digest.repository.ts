@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
 import type { Role } from 'src/auth/auth.types';
-import { queryRows } from 'src/notifications/sql-runner.util';
+import { SqlRunner } from 'src/database/sql-runner';
 
 export interface DigestRecipient {
   userId: string;
@@ -15,10 +14,10 @@ export interface DigestRecipient {
 /** Who gets the nightly digest (active users of the district who have not turned it off) and the opt-outs. */
 @Injectable()
 export class DigestRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async recipients(districtId: string): Promise<DigestRecipient[]> {
-    const rows = await queryRows<{
+    const rows = await this.sql.query<{
       id: string;
       email: string;
       display_name: string;
@@ -26,7 +25,6 @@ export class DigestRepository {
       school_ids: string[];
       program_codes: string[];
     }>(
-      this.ds,
       `SELECT u.id, u.email, u.display_name, u.role, u.school_ids, u.program_codes
        FROM users u LEFT JOIN digest_preferences d ON d.user_id = u.id
        WHERE u.district_id = $1 AND u.active AND u.role IN ('district_admin', 'school_user', 'program_user')
@@ -45,8 +43,7 @@ export class DigestRepository {
   }
 
   async enabled(userId: string): Promise<boolean> {
-    const rows = await queryRows<{ enabled: boolean }>(
-      this.ds,
+    const rows = await this.sql.query<{ enabled: boolean }>(
       `SELECT enabled FROM digest_preferences WHERE user_id = $1`,
       [userId],
     );
@@ -54,7 +51,7 @@ export class DigestRepository {
   }
 
   async setEnabled(userId: string, enabled: boolean): Promise<void> {
-    await this.ds.query(
+    await this.sql.query(
       `INSERT INTO digest_preferences (user_id, enabled) VALUES ($1, $2)
        ON CONFLICT (user_id) DO UPDATE SET enabled = EXCLUDED.enabled, updated_at = now()`,
       [userId, enabled],

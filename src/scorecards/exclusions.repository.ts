@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows, type SqlRunner } from 'src/notifications/sql-runner.util';
 import type { ResultsScope } from 'src/scorecards/results-scope';
 import { Params } from 'src/scorecards/sql-params.util';
 import type { ExclusionStatus } from 'src/scorecards/scorecards.types';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 export interface ExclusionRecord {
   id: string;
@@ -83,28 +82,26 @@ export interface AuditEntry {
 /** Exclusions and their audit trail; lists and lookups are restricted by the caller's ResultsScope. */
 @Injectable()
 export class ExclusionsRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
-  transaction<T>(fn: (tx: SqlRunner) => Promise<T>): Promise<T> {
-    return this.ds.transaction((m) => fn(m));
+  transaction<T>(fn: (tx: SqlSession) => Promise<T>): Promise<T> {
+    return this.sql.transaction((m) => fn(m));
   }
 
   async list(scope: ResultsScope, status: ExclusionStatus | 'all'): Promise<ExclusionRecord[]> {
     const p = new Params();
     const where = [scope.exclusionSql('e', p)];
     if (status !== 'all') where.push(`${STATUS_SQL} = ${p.add(status)}`);
-    const rows = await queryRows<ExclusionDbRow>(
-      this.ds,
+    const rows = await this.sql.query<ExclusionDbRow>(
       `SELECT ${COLUMNS} FROM exclusions e WHERE ${where.join(' AND ')} ORDER BY e.created_at DESC, e.id LIMIT 5000`,
       p.values,
     );
     return rows.map(toRecord);
   }
 
-  async find(scope: ResultsScope, id: string, tx: SqlRunner = this.ds): Promise<ExclusionRecord | null> {
+  async find(scope: ResultsScope, id: string, tx: SqlSession = this.sql): Promise<ExclusionRecord | null> {
     const p = new Params();
-    const rows = await queryRows<ExclusionDbRow>(
-      tx,
+    const rows = await tx.query<ExclusionDbRow>(
       `SELECT ${COLUMNS} FROM exclusions e WHERE e.id = ${p.add(id)} AND ${scope.exclusionSql('e', p)}`,
       p.values,
     );
@@ -112,9 +109,8 @@ export class ExclusionsRepository {
   }
 
   /** An exclusion of this finding that is still pending or in force. */
-  async openFor(tx: SqlRunner, districtId: string, fingerprint: string): Promise<ExclusionRecord | null> {
-    const rows = await queryRows<ExclusionDbRow>(
-      tx,
+  async openFor(tx: SqlSession, districtId: string, fingerprint: string): Promise<ExclusionRecord | null> {
+    const rows = await tx.query<ExclusionDbRow>(
       `SELECT ${COLUMNS} FROM exclusions e
        WHERE e.district_id = $1 AND e.fingerprint = $2
          AND (e.status = 'proposed' OR (e.status = 'active' AND (e.expires_at IS NULL OR e.expires_at > now())))
@@ -136,13 +132,12 @@ export class ExclusionsRepository {
     programCodes: string[];
   } | null> {
     const p = new Params();
-    const rows = await queryRows<{
+    const rows = await this.sql.query<{
       school_id: string | null;
       student_id: string | null;
       program_code: string | null;
       program_codes: string[] | null;
     }>(
-      this.ds,
       `SELECT x.school_id, x.student_id, x.program_code, st.program_codes
        FROM rule_exceptions x
        LEFT JOIN scorecard_students st ON st.evaluation_id = x.evaluation_id AND st.student_id = x.student_id
@@ -161,9 +156,8 @@ export class ExclusionsRepository {
       : null;
   }
 
-  async insert(tx: SqlRunner, n: NewExclusion): Promise<string> {
-    const rows = await queryRows<{ id: string }>(
-      tx,
+  async insert(tx: SqlSession, n: NewExclusion): Promise<string> {
+    const rows = await tx.query<{ id: string }>(
       `INSERT INTO exclusions (district_id, rule_id, fingerprint, reason, status, expires_at, school_id, student_id,
                                program_code, program_codes, created_by, created_by_email)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
@@ -187,7 +181,7 @@ export class ExclusionsRepository {
 
   /** Moves an exclusion on from one of `from`; false when it was not in one of those states any more. */
   async setStatus(
-    tx: SqlRunner,
+    tx: SqlSession,
     districtId: string,
     id: string,
     from: string[],
@@ -195,8 +189,7 @@ export class ExclusionsRepository {
     actorEmail: string,
     note: string | null,
   ): Promise<boolean> {
-    const rows = await queryRows<{ id: string }>(
-      tx,
+    const rows = await tx.query<{ id: string }>(
       `UPDATE exclusions SET status = $4, decided_at = now(), decided_by_email = $5, decision_note = $6
        WHERE id = $1 AND district_id = $2 AND status = ANY($3::text[]) RETURNING id`,
       [id, districtId, from, to, actorEmail, note],
@@ -205,7 +198,7 @@ export class ExclusionsRepository {
   }
 
   async audit(
-    tx: SqlRunner,
+    tx: SqlSession,
     e: { id: string; districtId: string },
     actor: { id: string; email: string },
     action: string,
@@ -219,8 +212,7 @@ export class ExclusionsRepository {
   }
 
   async auditTrail(districtId: string, exclusionId: string): Promise<AuditEntry[]> {
-    const rows = await queryRows<{ at: Date; actor_email: string; action: string; note: string | null }>(
-      this.ds,
+    const rows = await this.sql.query<{ at: Date; actor_email: string; action: string; note: string | null }>(
       `SELECT at, actor_email, action, note FROM exclusion_audit WHERE exclusion_id = $1 AND district_id = $2 ORDER BY id`,
       [exclusionId, districtId],
     );

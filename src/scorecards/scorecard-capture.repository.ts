@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
-import { queryRows } from 'src/notifications/sql-runner.util';
+import { SqlRunner } from 'src/database/sql-runner';
 
 export interface CaptureInput {
   districtId: string;
@@ -22,17 +21,16 @@ const ENROLLMENT_ORDER = `e.student_id, (e.enrollment_type = 'primary') DESC NUL
  */
 @Injectable()
 export class ScorecardCaptureRepository {
-  constructor(private readonly ds: DataSource) {}
+  constructor(private readonly sql: SqlRunner) {}
 
   async capture(c: CaptureInput): Promise<void> {
-    await this.ds.transaction(async (m) => {
+    await this.sql.transaction(async (m) => {
       await m.query(`SET LOCAL jit = off`);
       await m.query(`DELETE FROM scorecard_evaluations WHERE evaluation_id = $1 AND district_id = $2`, [
         c.evaluationId,
         c.districtId,
       ]);
-      const snapshotThere = await queryRows<{ n: number }>(
-        m,
+      const snapshotThere = await m.query<{ n: number }>(
         `SELECT 1 AS n FROM snapshots WHERE id = $1 AND district_id = $2`,
         [c.snapshotId, c.districtId],
       );

@@ -1,9 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Pool } from 'pg';
 import Cursor from 'pg-cursor';
-import { DataSource } from 'typeorm';
 import type { Severity } from 'src/rule-engine/rule.types';
-import { queryRows } from 'src/notifications/sql-runner.util';
 import type { ResultsScope } from 'src/scorecards/results-scope';
 import { Params } from 'src/scorecards/sql-params.util';
 import type {
@@ -16,6 +14,8 @@ import type {
   RuleScopeCounts,
   Side,
 } from 'src/scorecards/scorecards.types';
+import { SqlRunner } from 'src/database/sql-runner';
+import { asError } from 'src/common/error-text.util';
 
 interface EvaluationDbRow {
   evaluation_id: string;
@@ -118,12 +118,12 @@ function likePattern(q: string): string {
 @Injectable()
 export class ScorecardsRepository {
   constructor(
-    private readonly ds: DataSource,
+    private readonly sql: SqlRunner,
     @Inject(SCORECARDS_POOL) private readonly pool: Pool,
   ) {}
 
-  private rows<T>(sql: string, params: unknown[]): Promise<T[]> {
-    return queryRows<T>(this.ds, sql, params);
+  private rows<T extends object>(sql: string, params: unknown[]): Promise<T[]> {
+    return this.sql.query<T>(sql, params);
   }
 
   async district(districtId: string): Promise<{ id: string; name: string; state: string } | null> {
@@ -489,11 +489,11 @@ export class ScorecardsRepository {
         for (const r of rows) yield toExceptionRow(r);
       }
     } catch (err) {
-      failed = err instanceof Error ? err : new Error(String(err));
+      failed = asError(err);
       throw err;
     } finally {
       await cursor.close().catch((err: unknown) => {
-        failed ??= err instanceof Error ? err : new Error(String(err));
+        failed ??= asError(err);
       });
       client.release(failed);
     }

@@ -2,6 +2,7 @@ import type { DataSource } from 'typeorm';
 import { systemClock } from 'src/common/tokens';
 import { loadConfig } from 'src/config/config.service';
 import { createDataSource } from 'src/database/data-source';
+import { DataSourceSqlRunner } from 'src/database/sql-runner';
 import { OutboxDispatcherService } from 'src/notifications/outbox-dispatcher.service';
 import { OutboxRepository } from 'src/notifications/outbox.repository';
 import { OutboxService } from 'src/notifications/outbox.service';
@@ -43,7 +44,7 @@ describe('outbox dispatcher across instances', () => {
     sources.push(ds);
     const channel = new SmtpMailChannel(smtp.url, 60_000);
     channels.push(channel);
-    const repo = new OutboxRepository(ds);
+    const repo = new OutboxRepository(new DataSourceSqlRunner(ds));
     return {
       dispatcher: new OutboxDispatcherService(repo, channel, config, systemClock),
       outbox: new OutboxService(repo, systemClock),

@@ -4,6 +4,7 @@ import { createRuleEngine, type RuleEngine } from 'src/rule-engine/rule-engine.f
 import { RuleEngineErrorCode, type RuleEngineException } from 'src/rule-engine/rule-engine.exception';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
+import { DomainErrorCode } from 'src/common/domain.exception';
 
 const FIXTURES = join(__dirname, 'fixtures', 'rules');
 
@@ -72,17 +73,17 @@ describe('custom district rules', () => {
       ['D-ENR-TYPE', `district:${districtA}`, ['enrollment.enrollment_type', 'enrollment.status']],
     ]);
     await expect(engine.customRules.remove(districtB, 'D-ENR-TYPE')).rejects.toMatchObject({
-      code: RuleEngineErrorCode.NOT_FOUND,
+      code: DomainErrorCode.NOT_FOUND,
     });
     await expect(
       engine.customRules.update(districtB, 'D-ENR-TYPE', { definition: definition(), role: 'support' }),
     ).rejects.toMatchObject({
-      code: RuleEngineErrorCode.NOT_FOUND,
+      code: DomainErrorCode.NOT_FOUND,
     });
     const dup = await rejection(
       engine.customRules.create(districtA, { definition: definition(), role: 'district_admin' }),
     );
-    expect(dup.code).toBe(RuleEngineErrorCode.CONFLICT);
+    expect(dup.code).toBe(DomainErrorCode.CONFLICT);
   });
 
   it('refuses unknown fields and injection attempts with a precise message and stores nothing', async () => {
@@ -131,7 +132,7 @@ describe('custom district rules', () => {
         role: 'support',
       }),
     );
-    expect(clash.code).toBe(RuleEngineErrorCode.CONFLICT);
+    expect(clash.code).toBe(DomainErrorCode.CONFLICT);
     expect(await stored()).toBe(before);
   });
 
@@ -155,7 +156,7 @@ describe('custom district rules', () => {
     const forbidden = await rejection(
       engine.customRules.create(districtA, { definition: good, role: 'district_admin' }),
     );
-    expect(forbidden.code).toBe(RuleEngineErrorCode.FORBIDDEN);
+    expect(forbidden.code).toBe(DomainErrorCode.FORBIDDEN);
     const saved = await engine.customRules.create(districtA, { definition: good, role: 'support' });
     expect(saved.ruleId).toBe('D-SQL-1');
     const users = await rejection(

@@ -11,7 +11,7 @@ import { validateRule } from 'src/rule-engine/rule-validator.util';
 import type { EvaluationProgress, RuleOutcome } from 'src/rule-engine/rule-evaluator.service';
 import type { Rule } from 'src/rule-engine/rule.types';
 import { SqlParams } from 'src/rule-engine/sql-params.util';
-import { poolSqlRunner } from 'src/rule-engine/sql-runner.util';
+import { PoolSqlRunner } from 'src/database/sql-runner';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 
@@ -353,7 +353,7 @@ describe('rule evaluator (real PostgreSQL)', () => {
   });
 
   it("runs an sql rule's probe read-only, time-limited and without the service tables on its search path", async () => {
-    const exec = new RuleExecutionRepository(poolSqlRunner(db.pool));
+    const exec = new RuleExecutionRepository(new PoolSqlRunner(db.pool));
     const ctx = {
       snapshotId,
       evaluationId: randomUUID(),
@@ -372,7 +372,7 @@ describe('rule evaluator (real PostgreSQL)', () => {
       return { ...write, probe: p.query(probeSql) };
     };
     const run = (probeSql: string) =>
-      poolSqlRunner(db.pool).transaction((tx) =>
+      new PoolSqlRunner(db.pool).transaction((tx) =>
         exec.runUnits(tx, [unit(probeSql)], ctx, { sqlTimeoutMs: 300 }),
       );
     const [hidden] = await run(`SELECT 1::bigint AS row_no FROM districts WHERE $1::uuid IS NOT NULL`);

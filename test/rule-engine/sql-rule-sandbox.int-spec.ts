@@ -8,7 +8,7 @@ import { RuleEngineErrorCode, type RuleEngineException } from 'src/rule-engine/r
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { loadRulePacks } from 'src/rule-engine/rule-loader.service';
 import { SqlParams, type ContextValues } from 'src/rule-engine/sql-params.util';
-import { poolSqlRunner } from 'src/rule-engine/sql-runner.util';
+import { PoolSqlRunner } from 'src/database/sql-runner';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 
@@ -127,7 +127,7 @@ describe('sql rules: parser guard and restricted role', () => {
   );
 
   describe('statements that got past the guard (defence in depth)', () => {
-    const exec = () => new RuleExecutionRepository(poolSqlRunner(db.pool));
+    const exec = () => new RuleExecutionRepository(new PoolSqlRunner(db.pool));
     const ctx = (): ContextValues => ({
       snapshotId: snapshotA,
       evaluationId: randomUUID(),
@@ -143,7 +143,7 @@ describe('sql rules: parser guard and restricted role', () => {
       return { ...compiled, views: ['student'], probe: new SqlParams().query(probeSql) };
     };
     const run = async (probeSql: string, timeoutMs = 2_000) => {
-      const [r] = await poolSqlRunner(db.pool).transaction((tx) =>
+      const [r] = await new PoolSqlRunner(db.pool).transaction((tx) =>
         exec().runUnits(tx, [unit(probeSql)], ctx(), { sqlTimeoutMs: timeoutMs }),
       );
       return r;

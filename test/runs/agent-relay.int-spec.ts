@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from 'src/database/data-source';
+import { DataSourceSqlRunner } from 'src/database/sql-runner';
 import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -21,7 +22,7 @@ describe('agent relay requests', () => {
   beforeAll(async () => {
     db = await createTestDatabase();
     ds = await createDataSource(db.url, 4).initialize();
-    repo = new AgentRelayRepository(ds);
+    repo = new AgentRelayRepository(new DataSourceSqlRunner(ds));
     districtId = (await factory.district(db.pool)).id;
     linkId = (await factory.link(db.pool, districtId, { sis_kind: 'aeries', transport: 'agent' })).id;
   });

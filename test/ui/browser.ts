@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { projectPath } from 'src/common/paths.util';
+import { errorText } from 'src/common/error-text.util';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const SCREENSHOTS = projectPath('test-output', 'screenshots');
@@ -15,9 +16,9 @@ export async function launchBrowser(): Promise<Browser> {
     });
   } catch (err) {
     throw new Error(
-      `could not launch chromium at ${CHROMIUM} (install Debian's chromium package or set CHROMIUM_PATH): ${
-        err instanceof Error ? err.message : String(err)
-      }`,
+      `could not launch chromium at ${CHROMIUM} (install Debian's chromium package or set CHROMIUM_PATH): ${errorText(
+        err,
+      )}`,
     );
   }
 }

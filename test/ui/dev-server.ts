@@ -7,6 +7,7 @@ import globalSetup from 'test/helpers/global-setup';
 import globalTeardown from 'test/helpers/global-teardown';
 import { TEST_PASSWORD } from 'test/helpers/app';
 import { createUiWorld } from 'test/ui/ui-world';
+import { errorText } from 'src/common/error-text.util';
 
 async function main(): Promise<void> {
   await globalSetup();
@@ -31,6 +32,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.stderr.write(`${errorText(err, { stack: true })}\n`);
   process.exit(1);
 });

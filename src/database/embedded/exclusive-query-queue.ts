@@ -1,4 +1,5 @@
 import type { PGlite } from '@electric-sql/pglite';
+import { asError } from 'src/common/error-text.util';
 
 interface QueuedMessage {
   handlerId: number;
@@ -76,7 +77,7 @@ export class ExclusiveQueryQueue {
             }),
           );
         } catch (err) {
-          current.reject(err instanceof Error ? err : new Error(String(err)));
+          current.reject(asError(err));
           continue;
         }
         this.updateOwner(current);

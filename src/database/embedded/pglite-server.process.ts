@@ -8,6 +8,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketHandler, type PGLiteSocketHandlerOptions } from '@electric-sql/pglite-socket';
+import { errorText } from 'src/common/error-text.util';
 // Same-folder relative import: this file is also started directly as a child process entry.
 import { ExclusiveQueryQueue } from './exclusive-query-queue';
 
@@ -54,6 +55,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.send?.({ type: 'error', message: err instanceof Error ? err.message : String(err) });
+  process.send?.({ type: 'error', message: errorText(err) });
   process.exit(1);
 });

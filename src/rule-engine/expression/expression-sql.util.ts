@@ -3,6 +3,7 @@ import { ExpressionError } from 'src/rule-engine/rule-engine.exception';
 import { parseExpression } from 'src/rule-engine/expression/expression-parser.util';
 import type { Expr, FunctionName, LiteralValue } from 'src/rule-engine/expression/expression.types';
 import type { PgType, SqlParams } from 'src/rule-engine/sql-params.util';
+import { errorText } from 'src/common/error-text.util';
 
 export type ExprType = 'text' | 'int' | 'numeric' | 'date' | 'bool' | 'text[]' | 'null' | 'days';
 
@@ -322,10 +323,6 @@ export function checkRegex(pattern: string, source: string, pos: number): void {
   try {
     new RegExp(pattern);
   } catch (err) {
-    throw new ExpressionError(
-      `invalid regular expression: ${err instanceof Error ? err.message : String(err)}`,
-      source,
-      pos,
-    );
+    throw new ExpressionError(`invalid regular expression: ${errorText(err)}`, source, pos);
   }
 }
