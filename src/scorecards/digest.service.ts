@@ -30,7 +30,7 @@ export class DigestService {
     private readonly scorecards: ScorecardsService,
     private readonly rules: RuleCatalogService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() private readonly outbox: OutboxService | null,
+    @Optional() @Inject(OutboxService) private readonly outbox: OutboxService | null,
   ) {}
 
   /** Queues the run's digests; returns how many were queued. */

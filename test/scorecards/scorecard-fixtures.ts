@@ -51,7 +51,13 @@ export async function runOnce(
  */
 export async function scoredDistrict(
   t: TestApp,
-  o: { students?: number; seed?: string; name?: string } = {},
+  o: {
+    students?: number;
+    seed?: string;
+    name?: string;
+    kind?: 'manual' | 'nightly';
+    before?: (districtId: string) => Promise<void>;
+  } = {},
 ): Promise<ScoredDistrict & { changedStudentId: string; repairedStudentIds: string[] }> {
   const replica = await createTestDatabase({ scratch: true });
   const manifest = await generateDistrict(replica.url, {
@@ -64,7 +70,8 @@ export async function scoredDistrict(
   });
   const district = await factory.district(t.db.pool, { name: o.name ?? 'Scorecard Unified' });
   const linkId = await replicaLink(t.db.pool, district.id, replica, { role: 'current', sis: 'aeries' });
-  const first = await runOnce(t, district.id);
+  await o.before?.(district.id);
+  const first = await runOnce(t, district.id, o.kind);
   const repaired = manifest.defects
     .filter((d) => d.kind === 'missing_birth_date' && d.student_id)
     .map((d) => String(d.student_id));
@@ -78,7 +85,7 @@ export async function scoredDistrict(
   await replica.pool.query(`UPDATE STU SET BD = NULL, LN = '=HYPERLINK("x")' WHERE ID = $1`, [
     Number(changed.student_id),
   ]);
-  const second = await runOnce(t, district.id);
+  const second = await runOnce(t, district.id, o.kind);
   return {
     districtId: district.id,
     linkId,

@@ -1,6 +1,6 @@
 /**
  * Development aid (not a test): the UI world of the browser specs, kept running.
- *   node -r @swc-node/register test/ui/dev-server.ts [port]
+ *   node -r @swc-node/register test/ui/dev-server.ts [port] [runs]
  * Prints the URL and the logins; Ctrl-C drops the databases.
  */
 import globalSetup from 'test/helpers/global-setup';
@@ -11,7 +11,7 @@ import { errorText } from 'src/common/error-text.util';
 
 async function main(): Promise<void> {
   await globalSetup();
-  const w = await createUiWorld({ port: Number(process.argv[2] ?? 0) });
+  const w = await createUiWorld({ port: Number(process.argv[2] ?? 0), runs: Number(process.argv[3] ?? 3) });
   process.stdout.write(
     [
       `UI at ${w.baseUrl}  (password for all: ${TEST_PASSWORD})`,

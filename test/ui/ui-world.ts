@@ -18,7 +18,10 @@ export interface UiWorld {
   close(): Promise<void>;
 }
 
-export async function createUiWorld(o: { students?: number; port?: number } = {}): Promise<UiWorld> {
+/** `runs`: how many migration runs to record (more than one gives trends and persisting findings). */
+export async function createUiWorld(
+  o: { students?: number; port?: number; runs?: number } = {},
+): Promise<UiWorld> {
   const [oldDb, newDb]: TestDatabase[] = await Promise.all([
     createTestDatabase({ scratch: true }),
     createTestDatabase({ scratch: true }),
@@ -31,6 +34,7 @@ export async function createUiWorld(o: { students?: number; port?: number } = {}
     oldUrl: oldDb.url,
     newUrl: newDb.url,
     differences: { missing_in_new: 4, missing_in_old: 3, field_drift: 6 },
+    defects: 'all',
     schoolYear: 2026,
     asOf: '2026-11-01',
   });
@@ -53,14 +57,22 @@ export async function createUiWorld(o: { students?: number; port?: number } = {}
   await replicaLink(t.db.pool, districtId, newDb, { role: 'new', sis: 'powerschool' });
   const admin = await t.user('district_admin', districtId);
   const support = await t.user('support', null);
-  const res = await t.http
-    .post(`/api/districts/${districtId}/runs`)
-    .auth(admin.token, { type: 'bearer' })
-    .send({ kind: 'manual', asOf: '2026-11-01' });
-  if (res.status !== 201) throw new Error(`run not started: ${res.status} ${JSON.stringify(res.body)}`);
-  const runId = (res.body as { id: string }).id;
-  const end = await waitForRun(t.db.pool, runId, 240_000);
-  if (end.status !== 'done') throw new Error(`the fixture run ended ${end.status}: ${end.error ?? ''}`);
+  let runId = '';
+  for (let i = 0; i < (o.runs ?? 1); i++) {
+    // each later run finds two more records without a birth date: new findings, a moving trend
+    if (i > 0)
+      await newDb.pool.query(
+        `UPDATE students SET dob = NULL WHERE id IN (SELECT id FROM students WHERE dob IS NOT NULL ORDER BY id DESC LIMIT 2)`,
+      );
+    const res = await t.http
+      .post(`/api/districts/${districtId}/runs`)
+      .auth(admin.token, { type: 'bearer' })
+      .send({ kind: 'manual', asOf: '2026-11-01' });
+    if (res.status !== 201) throw new Error(`run not started: ${res.status} ${JSON.stringify(res.body)}`);
+    runId = (res.body as { id: string }).id;
+    const end = await waitForRun(t.db.pool, runId, 240_000);
+    if (end.status !== 'done') throw new Error(`the fixture run ended ${end.status}: ${end.error ?? ''}`);
+  }
   const { rows } = await t.db.pool.query<{ school_id: string }>(
     `SELECT s.school_id FROM snap_school s JOIN snapshots n ON n.id = s.snapshot_id
       WHERE n.district_id = $1 ORDER BY s.school_id LIMIT 1`,

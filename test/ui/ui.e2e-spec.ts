@@ -159,6 +159,48 @@ describe('web UI in Chromium', () => {
     await screenshot(p, '05-comparison-rule-delta');
   });
 
+  it('district admin: adds a school user and an alert contact, deactivates the user', async () => {
+    const p = await page();
+    await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);
+    await p.getByRole('link', { name: 'Users & contacts' }).click();
+    await p.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    const userForm = p.getByRole('form', { name: 'Add a user' });
+    await userForm.getByLabel('E-mail').fill('new.registrar@test.k12.us');
+    await userForm.getByLabel('Name').fill('New Registrar');
+    await userForm.getByLabel('Role').selectOption('school_user');
+    await userForm.getByLabel('School ids').fill(`${w.schoolId}, 102`);
+    await userForm.getByRole('button', { name: 'Add user' }).click();
+    await p.getByRole('status').filter({ hasText: 'User new.registrar@test.k12.us created' }).waitFor();
+    const row = p.getByRole('row', { name: /New Registrar/ });
+    expect(await row.innerText()).toContain(`Schools ${w.schoolId}, 102`);
+
+    const contactForm = p.getByRole('form', { name: 'Add a contact' });
+    await contactForm.getByLabel('Name').fill('IT Help Desk');
+    await contactForm.getByLabel('E-mail').fill('helpdesk@test.k12.us');
+    await contactForm.getByLabel('Nightly digest').uncheck();
+    await contactForm.getByRole('button', { name: 'Add contact' }).click();
+    await p.getByRole('row', { name: /IT Help Desk/ }).waitFor();
+
+    await row.getByRole('button', { name: /Deactivate/ }).click();
+    await p.getByRole('status').filter({ hasText: 'new.registrar@test.k12.us deactivated' }).waitFor();
+    await screenshot(p, '06-users-contacts');
+
+    const users = (
+      await w.t.http.get(`/api/districts/${w.districtId}/users`).auth(w.admin.token, { type: 'bearer' })
+    ).body as Array<{ email: string; role: string; schoolIds: string[]; active: boolean }>;
+    expect(users.find((u) => u.email === 'new.registrar@test.k12.us')).toMatchObject({
+      role: 'school_user',
+      schoolIds: [w.schoolId, '102'],
+      active: false,
+    });
+    const contacts = (
+      await w.t.http.get(`/api/districts/${w.districtId}/contacts`).auth(w.admin.token, { type: 'bearer' })
+    ).body as Array<{ email: string; receivesAlerts: boolean; receivesDigest: boolean }>;
+    expect(contacts).toEqual([
+      expect.objectContaining({ email: 'helpdesk@test.k12.us', receivesAlerts: true, receivesDigest: false }),
+    ]);
+  });
+
   it('works on a 768 px tablet: the navigation wraps, nothing overflows the page', async () => {
     const p = await page(768);
     await logIn(p, w.baseUrl, w.admin.email, TEST_PASSWORD);

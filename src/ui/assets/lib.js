@@ -307,6 +307,9 @@ const palette = {
 };
 export const chartColors = palette;
 
+/** A chart.js axis for counts: from zero, whole numbers only. */
+export const countAxis = { beginAtZero: true, ticks: { precision: 0 } };
+
 /** A chart.js chart (loaded from node_modules as /assets/vendor/chart.umd.js). */
 export function Chart({ type, data, options, label, height = 220 }) {
   const canvas = useRef(null);
@@ -322,6 +325,7 @@ export function Chart({ type, data, options, label, height = 220 }) {
         maintainAspectRatio: false,
         animation: false,
         plugins: { legend: { display: (data.datasets || []).length > 1, labels: { boxWidth: 12 } } },
+        datasets: { bar: { maxBarThickness: 48 } },
         ...options,
       },
     });

@@ -6,6 +6,7 @@ import {
   Card,
   Chart,
   chartColors,
+  countAxis,
   Empty,
   ErrorBox,
   Field,
@@ -81,8 +82,7 @@ export function RulePage({ me, params, query }) {
     <p class="crumbs">
       <a href=${`/districts/${districtId}/scorecard${qs({ ...scope, schoolId: query.schoolId })}`}
         >Scorecard</a
-      >
-      ›
+      >${' ›'}
     </p>
     ${rule.loading && !r ? html`<${Loading} />` : null}
     <${ErrorBox} error=${rule.error} what="Rule" />
@@ -149,7 +149,7 @@ export function RulePage({ me, params, query }) {
                             },
                           ],
                         }}
-                        options=${{ scales: { y: { beginAtZero: true } } }}
+                        options=${{ scales: { y: countAxis } }}
                       />`
                 }
               <//>
@@ -185,7 +185,7 @@ export function RulePage({ me, params, query }) {
                             },
                           ],
                         }}
-                        options=${{ indexAxis: 'y', scales: { x: { beginAtZero: true } } }}
+                        options=${{ indexAxis: 'y', scales: { x: countAxis } }}
                       />`
                     : null
                 }
@@ -203,6 +203,8 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
   const pageSize = Number(query.pageSize || 50);
   const list = useApi(`/api/districts/${districtId}/exceptions`, { ...filters, page, pageSize });
   const card = useApi(`/api/districts/${districtId}/scorecard`, pick(query, ['runId', 'side']));
+  const proposals = useApi(`/api/districts/${districtId}/exclusions`, { status: 'proposed' });
+  const proposed = new Set((proposals.data?.items || []).map((e) => `${e.ruleId}|${e.fingerprint}`));
   const [notice, setNotice] = useState(null);
   const [excluding, setExcluding] = useState(null);
   const setQuery = (q) => {
@@ -346,12 +348,10 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                             ${
                               x.student
                                 ? html`${x.student.lastName}, ${x.student.firstName}
-                                    <div class="sub">
-                                      ID
-                                      ${x.student.studentId}${x.student.stateStudentId ? ` · SSID ${x.student.stateStudentId}` : ''}
-                                    </div>`
-                                : html`<span class="sub">${humanize(x.entity)}</span>
-                                    <span class="code">${x.sourceKey}</span>`
+                                    <div class="sub">${studentIds(x.student)}</div>`
+                                : html`<span class="sub">${humanize(x.entity)}</span>${' '}<span class="code"
+                                      >${x.sourceKey}</span
+                                    >`
                             }
                           </th>
                           <td>
@@ -393,16 +393,18 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                             ${
                               x.excluded
                                 ? html`<${Badge} kind="excluded">Excluded<//>`
-                                : html`<button
-                                    type="button"
-                                    class="btn btn-small"
-                                    aria-expanded=${excluding === x.id ? 'true' : 'false'}
-                                    onClick=${() => setExcluding(excluding === x.id ? null : x.id)}
-                                  >
-                                    Exclude<span class="sr-only">
-                                      ${x.student ? `${x.student.firstName} ${x.student.lastName}` : x.sourceKey}</span
+                                : proposed.has(`${x.ruleId}|${x.fingerprint}`)
+                                  ? html`<${Badge} kind="proposed">Exclusion proposed<//>`
+                                  : html`<button
+                                      type="button"
+                                      class="btn btn-small"
+                                      aria-expanded=${excluding === x.id ? 'true' : 'false'}
+                                      onClick=${() => setExcluding(excluding === x.id ? null : x.id)}
                                     >
-                                  </button>`
+                                      Exclude<span class="sr-only">
+                                        ${x.student ? `${x.student.firstName} ${x.student.lastName}` : x.sourceKey}</span
+                                      >
+                                    </button>`
                             }
                           </td>
                         </tr>
@@ -425,6 +427,7 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                                             : 'Exclusion proposed. A district administrator will approve or reject it.',
                                       });
                                       list.reload();
+                                      proposals.reload();
                                     }}
                                   />
                                 </td>
@@ -445,6 +448,8 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
     }
   <//>`;
 }
+
+const studentIds = (st) => `ID ${st.studentId}${st.stateStudentId ? ` · SSID ${st.stateStudentId}` : ''}`;
 
 function ExcludeForm({ me, districtId, item, onCancel, onDone }) {
   const [reason, setReason] = useState('');

@@ -5,6 +5,7 @@ import {
   Card,
   Chart,
   chartColors,
+  countAxis,
   Empty,
   ErrorBox,
   fmtDate,
@@ -31,7 +32,14 @@ export function ScorecardPage({ me, params, query }) {
   const card = useApi(`/api/districts/${districtId}/scorecard`, { schoolId, runId, side });
   const setQuery = (q) => navigate(`${location.pathname}${qs({ ...query, ...q })}`, { replace: true });
   const s = card.data;
-  const school = s && schoolId ? s.schools.find((x) => x.schoolId === schoolId) : null;
+  // A school user with one school sees that school's scorecard; anyone can narrow the district to a school.
+  const school = !s
+    ? null
+    : schoolId
+      ? s.schools.find((x) => x.schoolId === schoolId)
+      : me.role === 'school_user' && s.schools.length === 1
+        ? s.schools[0]
+        : null;
   const scope = { runId: s?.runId, side: s?.side, schoolId };
 
   return html`<div class="page">
@@ -190,7 +198,14 @@ function Trend({ trend }) {
             },
           ],
         }}
-        options=${{ scales: { y: { suggestedMin: 50, max: 100 } } }}
+        options=${{
+          scales: {
+            y: {
+              min: Math.max(0, Math.floor(Math.min(...trend.map((t) => t.score ?? 100)) - 2)),
+              max: 100,
+            },
+          },
+        }}
       />
     <//>
     <${Card} title="Open findings per run">
@@ -200,13 +215,28 @@ function Trend({ trend }) {
         data=${{
           labels,
           datasets: [
-            { label: 'Fatal', data: trend.map((t) => t.fatal), backgroundColor: '#7a1010' },
-            { label: 'Errors', data: trend.map((t) => t.error), backgroundColor: chartColors.red },
-            { label: 'Warnings', data: trend.map((t) => t.warning), backgroundColor: chartColors.amber },
+            {
+              label: 'Fatal',
+              data: trend.map((t) => t.fatal),
+              backgroundColor: '#7a1010',
+              maxBarThickness: 48,
+            },
+            {
+              label: 'Errors',
+              data: trend.map((t) => t.error),
+              backgroundColor: chartColors.red,
+              maxBarThickness: 48,
+            },
+            {
+              label: 'Warnings',
+              data: trend.map((t) => t.warning),
+              backgroundColor: chartColors.amber,
+              maxBarThickness: 48,
+            },
           ],
         }}
         options=${{
-          scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true } },
+          scales: { x: { stacked: true }, y: { ...countAxis, stacked: true } },
           plugins: { legend: { display: true, position: 'bottom', labels: { boxWidth: 12 } } },
         }}
       />
@@ -337,8 +367,7 @@ function Schools({ schools, onPick }) {
                       onPick(x.schoolId);
                     }}
                     >${x.name || x.schoolId}</a
-                  >
-                  <span class="sub">${x.schoolId}</span>
+                  >${' '}<span class="sub">${x.schoolId}</span>
                 </th>
                 <td class="num">
                   <span class=${`score-chip ${scoreClass(x.score)}`}>${fmtScore(x.score)}</span>

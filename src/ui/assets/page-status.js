@@ -157,7 +157,7 @@ function DistrictLinks({ d }) {
                       </th>
                       <td>${l.role}</td>
                       <td><${Badge} kind=${l.state} /></td>
-                      <td>${fmtDate(l.since)}</td>
+                      <td class="nowrap">${fmtDate(l.since)}</td>
                       <td class="num">${l.lastLatencyMs === null ? '—' : `${l.lastLatencyMs} ms`}</td>
                       <td class="num">${fmtPct(l.uptime.h24)}</td>
                       <td class="num">${fmtPct(l.uptime.d7)}</td>
@@ -185,8 +185,8 @@ function DistrictLinks({ d }) {
               ${d.agents.map(
                 (a) =>
                   html`<li>
-                    <strong>${a.name}</strong> <${Badge} kind=${a.state} /> last heartbeat
-                    ${fmtDate(a.lastHeartbeatAt)}
+                    <strong>${a.name}</strong>
+                    <${Badge} kind=${a.state} /> ${` last heartbeat ${fmtDate(a.lastHeartbeatAt)}`}
                     ${a.version ? html`<span class="sub"> · v${a.version}</span>` : null}
                   </li>`,
               )}
