@@ -18,7 +18,11 @@ import type {
   ReferenceWarning,
   RuleDelta,
   SchoolReadiness,
+  WarningGroup,
 } from 'src/comparison/comparison.types';
+
+/** Missing ids shown per group of reference warnings. */
+const WARNING_SAMPLES = 10;
 
 interface ComparisonRow {
   id: string;
@@ -32,6 +36,7 @@ interface ComparisonRow {
   differences_total: string;
   differences_stored: string;
   warnings_total: string;
+  warning_summary?: WarningGroup[];
   created_at: Date;
   duration_ms: number | null;
 }
@@ -48,6 +53,7 @@ const toRecord = (r: ComparisonRow): ComparisonRecord => ({
   differencesTotal: Number(r.differences_total),
   differencesStored: Number(r.differences_stored),
   warningsTotal: Number(r.warnings_total),
+  warningSummary: r.warning_summary ?? [],
   createdAt: r.created_at,
   durationMs: r.duration_ms,
 });
@@ -216,6 +222,19 @@ export class ComparisonRepository {
       [id, districtId, max],
     );
     const rows: Array<{ n: string }> = await m.query(`SELECT count(*) AS n FROM cmp_warn`);
+    // Every warning counted per (entity, referenced entity), with the most frequent missing ids as samples:
+    // the stored list may be bounded, the summary never is.
+    await m.query(
+      `UPDATE comparisons SET warning_summary = COALESCE((
+         SELECT jsonb_agg(jsonb_build_object('entity', g.entity, 'refEntity', g.ref_entity, 'count', g.n,
+                  'distinctRefs', g.refs, 'samples', g.samples) ORDER BY g.n DESC, g.entity, g.ref_entity)
+         FROM (SELECT w.entity, w.ref_entity, sum(w.n) AS n, count(*) AS refs,
+                      (array_agg(w.ref_id ORDER BY w.n DESC, w.ref_id))[1:$2] AS samples
+               FROM (SELECT entity, ref_entity, ref_id, count(*) AS n FROM cmp_warn GROUP BY entity, ref_entity, ref_id) w
+               GROUP BY w.entity, w.ref_entity) g), '[]'::jsonb)
+       WHERE id = $1`,
+      [id, WARNING_SAMPLES],
+    );
     return Number(rows[0].n);
   }
 

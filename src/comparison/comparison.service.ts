@@ -11,6 +11,7 @@ import type {
   ComparisonReport,
   ReferenceWarning,
   RuleDelta,
+  WarningGroup,
 } from 'src/comparison/comparison.types';
 import { DomainException } from 'src/common/domain.exception';
 
@@ -25,14 +26,29 @@ export class ComparisonService {
     p: Principal,
     districtId: string,
     runId: string,
-  ): Promise<ComparisonReport & { warnings: { total: number; first: ReferenceWarning[] } }> {
+  ): Promise<
+    ComparisonReport & {
+      warnings: { total: number; stored: number; summary: WarningGroup[]; first: ReferenceWarning[] };
+    }
+  > {
     const comparison = await this.require(p, districtId, runId);
     const [entities, schools, warnings] = await Promise.all([
       this.repo.summaries(comparison.id),
       this.repo.readiness(comparison.id),
       this.repo.warnings(comparison.id, 20, 0),
     ]);
-    return { comparison, entities, schools, warnings: { total: warnings.total, first: warnings.items } };
+    return {
+      comparison,
+      entities,
+      schools,
+      // total counts every warning; stored is how many are listed page by page; the summary covers all.
+      warnings: {
+        total: comparison.warningsTotal,
+        stored: warnings.total,
+        summary: comparison.warningSummary,
+        first: warnings.items,
+      },
+    };
   }
 
   async differences(

@@ -94,6 +94,17 @@ export interface ReferenceWarning {
   message: string;
 }
 
+export interface WarningGroup {
+  entity: CanonicalEntity;
+  refEntity: IdEntity;
+  /** Warnings of the group (records pointing at an id the new SIS lacks). */
+  count: number;
+  /** Distinct missing ids. */
+  distinctRefs: number;
+  /** The most frequent missing ids. */
+  samples: string[];
+}
+
 export interface ComparisonRecord {
   id: string;
   districtId: string;
@@ -106,6 +117,8 @@ export interface ComparisonRecord {
   differencesTotal: number;
   differencesStored: number;
   warningsTotal: number;
+  /** Every reference warning counted per (entity, referenced entity), with sample ids. */
+  warningSummary: WarningGroup[];
   createdAt: Date;
   durationMs: number | null;
 }

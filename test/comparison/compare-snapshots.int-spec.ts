@@ -246,6 +246,23 @@ describe('comparison of an old and a new snapshot', () => {
     expect(again).not.toEqual(comparisonId);
     const record = await repo.findByRun(runId);
     expect(record).toMatchObject({ id: again, differencesTotal: 11, differencesStored: 4, warningsTotal: 4 });
+    // Every warning is counted in the summary, grouped with sample ids, whatever the stored bound.
+    expect(record?.warningSummary).toEqual([
+      { entity: 'enrollment', refEntity: 'school', count: 1, distinctRefs: 1, samples: ['102'] },
+      { entity: 'enrollment', refEntity: 'student', count: 1, distinctRefs: 1, samples: ['100004'] },
+      { entity: 'program', refEntity: 'student', count: 1, distinctRefs: 1, samples: ['100004'] },
+      { entity: 'section', refEntity: 'staff', count: 1, distinctRefs: 1, samples: ['T9'] },
+    ]);
+    const capped = await sut.execute({
+      districtId,
+      oldSnapshotId: oldSnap,
+      newSnapshotId: newSnap,
+      options: { maxWarnings: 1 },
+    });
+    const bounded = await repo.find(districtId, capped);
+    expect(bounded?.warningsTotal).toBe(4);
+    expect((await repo.warnings(capped, 100, 0)).total).toBe(1);
+    expect(bounded?.warningSummary.reduce((n, g) => n + g.count, 0)).toBe(4);
     const all = await repo.differences(again, { limit: 100, offset: 0 });
     expect(all.total).toBe(4);
     const { rows } = await t.db.pool.query<{ n: string }>(

@@ -102,9 +102,10 @@ const CROSS_EFFECTS: Partial<Record<DefectKind, { rules: string[]; why: string }
     why: 'an enrollment ending before it starts covers no day, so the programs dated within it overlap no enrollment',
   },
   exit_date_without_code: { rules: ['COM-STU-019'], why: 'the student left without a recorded exit reason' },
+  // The exit-date-without-code rules no longer fire: the native code is present, only unmapped (one finding).
   unmapped_exit_code: {
-    rules: ['COM-ENR-007', 'CA-SENR0020', 'COM-STU-019'],
-    why: 'the unmapped exit code is extracted as null: the closed enrollment then has no exit reason',
+    rules: ['COM-STU-019'],
+    why: 'the student list check reads the canonical exit reason, which the unmapped code leaves empty',
   },
   impossible_date: {
     rules: ['COM-STU-019', 'COM-PRG-004', 'COM-SCH-006', 'CA-CERT005'],

@@ -142,6 +142,9 @@ export function coerceScalar(v: Scalar, type: ExprType, path: string): Scalar {
   }
 }
 
+/** Code fields whose native value (`<field>_raw`) counts as present when it has no canonical mapping. */
+const UNMAPPED_IS_PRESENT = new Set(['entry_code', 'exit_code']);
+
 function blankSql(col: string, type: ExprType): string {
   if (type === 'text') return `(${col} IS NULL OR btrim(${col}) = '')`;
   if (type === 'text[]') return `(${col} IS NULL OR cardinality(${col}) = 0)`;
@@ -174,9 +177,12 @@ export function rowFailureSql(
   const col = (f: string): string => `${alias}.${f}`;
   switch (c.kind) {
     case 'required': {
-      const parts = c.fields.map((f, i) =>
-        blankSql(col(f), requireField(e, f, `check.required[${i}]`, reads)),
-      );
+      const parts = c.fields.map((f, i) => {
+        const blank = blankSql(col(f), requireField(e, f, `check.required[${i}]`, reads));
+        // An entry or exit code the district's code map does not know is present in the SIS: the unmapped code
+        // is reported once (by the extraction), not again as a missing code.
+        return UNMAPPED_IS_PRESENT.has(f) ? `(${blank} AND ${blankSql(col(`${f}_raw`), 'text')})` : blank;
+      });
       return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
     }
     case 'allowed': {
