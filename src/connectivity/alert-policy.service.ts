@@ -13,10 +13,22 @@ import {
 import { OutboxService } from 'src/notifications/outbox.service';
 import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
-interface DistrictAlertInfo {
-  name: string;
-  time_zone: string;
-  contacts: string[] | null;
+/** What the policy needs of incidents: the pass's districts, the lock, the candidates and the decisions. */
+export type AlertIncidents = Pick<
+  IncidentsRepository,
+  | 'districtsWithAlertWork'
+  | 'tryLockDistrict'
+  | 'alertCandidates'
+  | 'markNotified'
+  | 'markReminded'
+  | 'markResolved'
+  | 'alertDistrict'
+>;
+export type AlertProbes = Pick<LinkHealthRepository, 'recentProbes'>;
+export type AlertOutbox = Pick<OutboxService, 'enqueue'>;
+/** One transaction per district in the periodic pass. */
+export interface AlertTransactions {
+  transaction<T>(work: (q: SqlSession) => Promise<T>): Promise<T>;
 }
 
 /**
@@ -28,10 +40,10 @@ interface DistrictAlertInfo {
 @Injectable()
 export class AlertPolicyService {
   constructor(
-    private readonly sql: SqlRunner,
-    private readonly incidents: IncidentsRepository,
-    private readonly health: LinkHealthRepository,
-    private readonly outbox: OutboxService,
+    @Inject(SqlRunner) private readonly sql: AlertTransactions,
+    @Inject(IncidentsRepository) private readonly incidents: AlertIncidents,
+    @Inject(LinkHealthRepository) private readonly health: AlertProbes,
+    @Inject(OutboxService) private readonly outbox: AlertOutbox,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -109,7 +121,7 @@ export class AlertPolicyService {
     now: Date,
     salt: string,
   ): Promise<void> {
-    const info = await this.districtInfo(q, districtId);
+    const info = await this.incidents.alertDistrict(q, districtId);
     const items = await Promise.all(rows.map((r) => this.item(q, r)));
     const ids = rows
       .map((r) => r.id)
@@ -169,17 +181,5 @@ export class AlertPolicyService {
       })),
       linksBehind: r.links_behind ?? [],
     };
-  }
-
-  /** Technical contacts who have not opted out of alerts receive the plain-language messages. */
-  private async districtInfo(q: SqlSession, districtId: string): Promise<DistrictAlertInfo> {
-    const rows = await q.query<DistrictAlertInfo>(
-      `SELECT d.name, d.time_zone,
-              (SELECT array_agg(DISTINCT c.email) FROM district_contacts c
-                WHERE c.district_id = d.id AND c.kind = 'technical' AND c.receives_alerts) AS contacts
-         FROM districts d WHERE d.id = $1`,
-      [districtId],
-    );
-    return rows[0] ?? { name: districtId, time_zone: 'UTC', contacts: [] };
   }
 }

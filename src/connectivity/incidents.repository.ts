@@ -32,6 +32,13 @@ export interface AlertCandidateRow extends IncidentRow {
   links_behind: string[] | null;
 }
 
+/** A district as its alerts name it, and its technical contacts who have not opted out of alerts. */
+export interface AlertDistrict {
+  name: string;
+  time_zone: string;
+  contacts: string[] | null;
+}
+
 export interface OpenIncident {
   districtId: string;
   subjectKind: 'link' | 'agent';
@@ -145,6 +152,18 @@ export class IncidentsRepository {
       `UPDATE incidents SET last_notified_at = $2, reminders_sent = reminders_sent + 1 WHERE id = ANY($1)`,
       [ids, at],
     );
+  }
+
+  /** Technical contacts who have not opted out of alerts receive the plain-language messages. */
+  async alertDistrict(q: SqlSession, districtId: string): Promise<AlertDistrict> {
+    const rows = await q.query<AlertDistrict>(
+      `SELECT d.name, d.time_zone,
+              (SELECT array_agg(DISTINCT c.email) FROM district_contacts c
+                WHERE c.district_id = d.id AND c.kind = 'technical' AND c.receives_alerts) AS contacts
+         FROM districts d WHERE d.id = $1`,
+      [districtId],
+    );
+    return rows[0] ?? { name: districtId, time_zone: 'UTC', contacts: [] };
   }
 
   async markResolved(q: SqlSession, ids: string[]): Promise<void> {

@@ -19,7 +19,11 @@ import {
   type ExtractReport,
   type RunEvaluator,
   type RunExtractor,
+  type RunComparison,
+  type RunDistricts,
+  type RunLinks,
   type RunObserver,
+  type RunStore,
   type StepProgress,
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
@@ -93,10 +97,10 @@ export class ExecuteRunUseCase {
   private shuttingDown = false;
 
   constructor(
-    private readonly runs: RunsRepository,
-    private readonly links: LinksRepository,
-    private readonly districts: DistrictsRepository,
-    private readonly compare: CompareSnapshotsUseCase,
+    @Inject(RunsRepository) private readonly runs: RunStore,
+    @Inject(LinksRepository) private readonly links: RunLinks,
+    @Inject(DistrictsRepository) private readonly districts: RunDistricts,
+    @Inject(CompareSnapshotsUseCase) private readonly compare: RunComparison,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(RUN_EXTRACTOR) private readonly extractor: RunExtractor,
     @Optional() @Inject(RUN_EVALUATOR) private readonly evaluator: RunEvaluator | null,

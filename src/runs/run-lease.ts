@@ -1,7 +1,7 @@
 import { keepLease } from 'src/database/lease';
 import type { Ticker } from 'src/database/ticker';
 import { RunStoppedException, type RunStopReason } from 'src/runs/run.exception';
-import type { RunsRepository } from 'src/runs/runs.repository';
+import type { RunStore } from 'src/runs/run-pipeline.ports';
 import type { LeaseState, RunStatus } from 'src/runs/runs.types';
 
 /**
@@ -16,7 +16,7 @@ export class RunLease {
   private pending?: { status?: RunStatus; phase: string; percent: number; message?: string };
 
   constructor(
-    private readonly runs: RunsRepository,
+    private readonly runs: Pick<RunStore, 'renew' | 'progress'>,
     readonly runId: string,
     readonly owner: string,
     private readonly leaseSeconds: number,

@@ -1,4 +1,8 @@
+import type { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
+import type { DistrictsRepository } from 'src/districts/districts.repository';
+import type { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
+import type { RunsRepository } from 'src/runs/runs.repository';
 import type { RunRecord, RunTarget } from 'src/runs/runs.types';
 
 /** Progress of one step as a fraction 0..1; throws when the run must stop (cancelled, lease lost). */
@@ -56,3 +60,32 @@ export interface RunObserver {
 }
 
 export const RUN_OBSERVER = Symbol('RUN_OBSERVER');
+
+/**
+ * What ExecuteRunUseCase (and its RunLease) needs of the run store: the lease, progress, the end, and the
+ * checkpoints that make an attempt resume. RunsRepository provides it; unit specs pass an in-memory store.
+ */
+export type RunStore = Pick<
+  RunsRepository,
+  | 'claim'
+  | 'renew'
+  | 'progress'
+  | 'finish'
+  | 'findById'
+  | 'cancelOrphaned'
+  | 'sides'
+  | 'setSide'
+  | 'startStep'
+  | 'completeStep'
+  | 'ensureSnapshot'
+  | 'purgeOldSnapshots'
+>;
+
+/** The run's links, by id (LinksRepository). */
+export type RunLinks = Pick<LinksRepository, 'findById'>;
+
+/** The run's district (its comparison keys) (DistrictsRepository). */
+export type RunDistricts = Pick<DistrictsRepository, 'find'>;
+
+/** The old/new comparison of a migration run (CompareSnapshotsUseCase). */
+export type RunComparison = Pick<CompareSnapshotsUseCase, 'execute'>;

@@ -101,6 +101,15 @@ describe('web UI in Chromium: scorecards and records', () => {
     expect(new Set(schools)).toEqual(new Set([w.schoolId]));
     await screenshot(p, '11-school-records');
 
+    // keyboard: a sortable header is a real button; Enter sorts, aria-sort says how, focus stays visible
+    const byStudent = p.getByRole('button', { name: /^Student/ });
+    await byStudent.focus();
+    await p.keyboard.press('Enter');
+    await p.waitForURL(/sort=student&order=asc/);
+    await p.locator('th[aria-sort="ascending"]', { hasText: 'Student' }).waitFor();
+    await p.keyboard.press('Tab');
+    expect(await p.evaluate<string>('getComputedStyle(document.activeElement).outlineStyle')).toBe('solid');
+
     // a rule's drill-down: title, prescription, its records only
     const rule = mine.items[0].ruleId;
     const ruleRecords = (await apiAs(w.school.token, `/exceptions?ruleId=${rule}&pageSize=200`).expect(200))

@@ -279,10 +279,10 @@ function Rules({ s, districtId, scope }) {
                   <th scope="col">Status</th>
                   <th scope="col" class="num">Failing</th>
                   <th scope="col" class="num">New</th>
-                  <th scope="col" class="num">Persisting</th>
-                  <th scope="col" class="num">Resolved</th>
-                  <th scope="col" class="num">Excluded</th>
-                  <th scope="col">Trend</th>
+                  <th scope="col" class="num opt">Persisting</th>
+                  <th scope="col" class="num opt">Resolved</th>
+                  <th scope="col" class="num opt">Excluded</th>
+                  <th scope="col" class="opt">Trend</th>
                 </tr>
               </thead>
               <tbody>
@@ -301,9 +301,9 @@ function Rules({ s, districtId, scope }) {
                         <strong>${fmtNum(r.failed)}</strong> <span class="sub">/ ${fmtNum(r.checked)}</span>
                       </td>
                       <td class="num">${fmtNum(r.new)}</td>
-                      <td class="num">${fmtNum(r.persisting)}</td>
-                      <td class="num">${fmtNum(r.resolved)}</td>
-                      <td class="num">${fmtNum(r.excluded)}</td>
+                      <td class="num opt">${fmtNum(r.persisting)}</td>
+                      <td class="num opt">${fmtNum(r.resolved)}</td>
+                      <td class="num opt">${fmtNum(r.excluded)}</td>
                       <td>
                         <${Sparkline} values=${r.trend} label=${`Failing records of ${r.ruleId} per run`} />
                       </td>
