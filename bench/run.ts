@@ -1,32 +1,45 @@
 /**
- * The benchmark: a generated migration pair (old Aeries, new PowerSchool) of N students, then one full
- * validation run through the real pipeline (extraction of both links, every selected rule on both
- * snapshots, the side-by-side comparison), timed per phase from what the run records.
+ * The benchmark: a generated migration pair (old Aeries, new PowerSchool) of N students, one full validation
+ * run through the real pipeline (both links extracted, every selected rule on both snapshots, the side-by-side
+ * comparison), then in the same invocation the data-movement floor and the DuckDB peer. See bench/README.md.
  *
- *   npm run bench -- --students 20000 [--admin-url postgres://postgres@127.0.0.1:5432/postgres] [--out bench/results/x.md]
+ *   npm run bench -- --students 100000 [--out bench/results/x.md] [--profile] [--keep]
+ *   npm run bench -- --students 10000,100000          # several sizes: rows/s per entity side by side
  *
- * It needs a PostgreSQL server (the embedded database is not a benchmark target) and drops the three
- * databases it creates.
+ * Three processes: this one (orchestration, floor, peer), the generator, and the service (the run), so the
+ * service's peak memory is its own. It needs a PostgreSQL server and drops the three databases it creates.
  */
 import 'reflect-metadata';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { Command } from 'commander';
 import { Client, Pool } from 'pg';
-import { generatePair } from 'connectors/generator/district-generator.service';
-import { CliContext } from 'src/cli/cli-context';
+import { agreement, rate, ratio, seconds, span, table } from 'bench/bench.util';
+import { measureFloor, type FloorResult } from 'bench/floor';
+import { PEER_RULES, runPeer, type PeerResult } from 'bench/peer';
+import type { ServiceOutput } from 'bench/service.child';
 import { runMigrations } from 'src/database/data-source';
-import { runCommand } from 'src/runs/runs.cli';
 import { errorText } from 'src/common/error-text.util';
+import { localToday } from 'src/runs/nightly-schedule.util';
 
 interface Options {
   students: string;
   adminUrl: string;
   out?: string;
   keep?: boolean;
+  profile?: boolean;
+  peer: boolean;
+  floor: boolean;
 }
+
+const TIME_ZONE = 'America/Los_Angeles';
+const SIDES = [
+  { side: 'old', sis: 'aeries' },
+  { side: 'new', sis: 'powerschool' },
+] as const;
 
 function dbUrl(admin: string, name: string): string {
   const u = new URL(admin);
@@ -34,128 +47,411 @@ function dbUrl(admin: string, name: string): string {
   return u.toString();
 }
 
-async function timed<T>(label: string, timings: Array<[string, number]>, fn: () => Promise<T>): Promise<T> {
-  const t0 = performance.now();
-  const result = await fn();
-  timings.push([label, performance.now() - t0]);
-  return result;
+/** Runs a bench/*.child.ts in its own Node process; resolves with the JSON of its last stdout line. */
+function child<T>(file: string, input: object, nodeArgs: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      [...nodeArgs, '-r', '@swc-node/register', join(__dirname, file), JSON.stringify(input)],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    let stdout = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${file} exited with ${code}: ${stdout.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${file} printed no result: ${stdout.slice(-2000)}`));
+      }
+    });
+  });
 }
 
-async function main(o: Options): Promise<void> {
-  const students = Number(o.students);
+interface EntityFigure {
+  side: string;
+  entity: string;
+  rows: number;
+  ms: number;
+}
+
+interface SizeResult {
+  students: number;
+  text: string;
+  entities: EntityFigure[];
+}
+
+async function benchOne(students: number, o: Options): Promise<SizeResult> {
   const tag = randomBytes(3).toString('hex');
   const names = { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_${tag}`, new: `sisc_bench_new_${tag}` };
+  const urls = {
+    svc: dbUrl(o.adminUrl, names.svc),
+    old: dbUrl(o.adminUrl, names.old),
+    new: dbUrl(o.adminUrl, names.new),
+  };
   const admin = new Client({ connectionString: o.adminUrl });
   await admin.connect();
   for (const n of Object.values(names)) await admin.query(`CREATE DATABASE ${n}`);
-  const timings: Array<[string, number]> = [];
+  let pool: Pool | undefined;
   try {
-    const svcUrl = dbUrl(o.adminUrl, names.svc);
-    await runMigrations(svcUrl);
-    await timed('generate both replicas', timings, () =>
-      generatePair({
-        oldSis: 'aeries',
-        newSis: 'powerschool',
-        students,
-        seed: 'bench',
-        oldUrl: dbUrl(o.adminUrl, names.old),
-        newUrl: dbUrl(o.adminUrl, names.new),
-        defects: 'all',
-        differences: { missing_in_new: 20, missing_in_old: 5, field_drift: 40 },
-      }),
-    );
-    const pool = new Pool({ connectionString: svcUrl, max: 2 });
+    await runMigrations(urls.svc);
+    const gen = await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
+      students,
+      oldUrl: urls.old,
+      newUrl: urls.new,
+    });
+    pool = new Pool({ connectionString: urls.svc, max: 2 });
+    // An idle client cut off by the server (the databases are dropped WITH (FORCE) at the end) must not crash us.
+    pool.on('error', () => undefined);
     const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO districts (name, state, edition, school_year) VALUES ('Benchmark USD', 'CA', 'full', 2026) RETURNING id`,
+      `INSERT INTO districts (name, state, edition, school_year, time_zone) VALUES ('Benchmark USD', 'CA', 'full', 2026, $1) RETURNING id`,
+      [TIME_ZONE],
     );
     const districtId = rows[0].id;
-    for (const [role, sis, db] of [
-      ['old', 'aeries', names.old],
-      ['new', 'powerschool', names.new],
-    ] as const) {
-      const u = new URL(o.adminUrl);
+    const u = new URL(o.adminUrl);
+    for (const s of SIDES) {
       await pool.query(
         `INSERT INTO sis_links (district_id, name, role, sis_kind, settings) VALUES ($1, $2, $3, $4, $5)`,
         [
           districtId,
-          `${sis} (${role})`,
-          role,
-          sis,
+          `${s.sis} (${s.side})`,
+          s.side,
+          s.sis,
           JSON.stringify({
             driver: 'pg',
             host: u.hostname,
             port: Number(u.port || 5432),
-            database: db,
+            database: names[s.side],
             user: decodeURIComponent(u.username) || 'postgres',
           }),
         ],
       );
     }
-    const ctx = new CliContext({ ...process.env, DATABASE_URL: svcUrl, LOG_LEVEL: 'warn' });
-    const run = await timed('validation run (total)', timings, async () => {
-      try {
-        return await runCommand(ctx, { districtId });
-      } finally {
-        await ctx.close();
-      }
+
+    const loadBefore = loadavg();
+    const profileDir = join(process.cwd(), 'var', 'bench-prof');
+    if (o.profile) mkdirSync(profileDir, { recursive: true });
+    const svc = await child<ServiceOutput>(
+      'service.child.ts',
+      { svcUrl: urls.svc, districtId, timeZone: TIME_ZONE },
+      o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    );
+    const loadAfter = loadavg();
+
+    const run = (
+      await pool.query<{ school_year: number; as_of: string }>(
+        `SELECT school_year, as_of::text FROM runs WHERE id = $1`,
+        [svc.runId],
+      )
+    ).rows[0];
+    const steps = (
+      await pool.query<{ step: string; target: string; ref_id: string | null; start: number; end: number }>(
+        `SELECT step, target, ref_id::text, extract(epoch FROM started_at) * 1000 AS start,
+                extract(epoch FROM completed_at) * 1000 AS end
+           FROM run_checkpoints WHERE run_id = $1 AND completed_at IS NOT NULL ORDER BY started_at`,
+        [svc.runId],
+      )
+    ).rows.map((r) => ({ ...r, start: Number(r.start), end: Number(r.end) }));
+    const snapshotOf = new Map(
+      steps.filter((s) => s.step === 'extract').map((s) => [s.target, s.ref_id ?? '']),
+    );
+    const entities: EntityFigure[] = (
+      await pool.query<{ side: string; entity: string; rows: string; ms: number }>(
+        `SELECT c.target AS side, k.entity, k.row_count::text AS rows, k.duration_ms AS ms
+           FROM run_checkpoints c JOIN snapshot_checkpoints k ON k.snapshot_id = c.ref_id
+          WHERE c.run_id = $1 AND c.step = 'extract' ORDER BY k.started_at`,
+        [svc.runId],
+      )
+    ).rows.map((r) => ({ side: r.side, entity: r.entity, rows: Number(r.rows), ms: r.ms }));
+    const findings = (
+      await pool.query<{ side: string; rules: string; failed: string; exceptions: string; digest: string }>(
+        `SELECT c.target AS side, count(*)::text AS rules, sum(r.failed)::text AS failed,
+                (SELECT count(*) FROM rule_exceptions x WHERE x.evaluation_id = c.ref_id)::text AS exceptions,
+                md5(string_agg(r.rule_id || ':' || r.checked || ':' || r.failed || ':' || r.status, ',' ORDER BY r.rule_id)) AS digest
+           FROM run_checkpoints c JOIN rule_results r ON r.evaluation_id = c.ref_id
+          WHERE c.run_id = $1 AND c.step = 'evaluate' GROUP BY c.target, c.ref_id ORDER BY 1 DESC`,
+        [svc.runId],
+      )
+    ).rows;
+    const ruleFailed = new Map<string, Map<string, number>>();
+    for (const r of (
+      await pool.query<{ side: string; rule_id: string; failed: string }>(
+        `SELECT c.target AS side, r.rule_id, r.failed::text FROM run_checkpoints c
+           JOIN rule_results r ON r.evaluation_id = c.ref_id
+          WHERE c.run_id = $1 AND c.step = 'evaluate' AND r.rule_id = ANY($2)`,
+        [svc.runId, PEER_RULES.map((p) => p.id)],
+      )
+    ).rows) {
+      if (!ruleFailed.has(r.side)) ruleFailed.set(r.side, new Map());
+      ruleFailed.get(r.side)?.set(r.rule_id, Number(r.failed));
+    }
+    const sizes = (
+      await pool.query<{ name: string; mb: string }>(
+        `SELECT datname AS name, round(pg_database_size(datname) / 1048576.0)::text AS mb FROM pg_database WHERE datname = ANY($1)`,
+        [Object.values(names)],
+      )
+    ).rows;
+
+    const sides = SIDES.map((s) => ({ ...s, snapshotId: snapshotOf.get(s.side) ?? '' }));
+    const floor: FloorResult | null = o.floor
+      ? await measureFloor(
+          pool,
+          sides.map((s) => ({ ...s, replicaUrl: urls[s.side] })),
+          { schoolYear: run.school_year, asOf: run.as_of },
+        )
+      : null;
+    const peer: PeerResult | null = o.peer
+      ? await runPeer(pool, sides, localToday(new Date(), TIME_ZONE))
+      : null;
+
+    const text = report({
+      students,
+      gen,
+      svc,
+      steps,
+      entities,
+      findings,
+      ruleFailed,
+      sizes,
+      names,
+      floor,
+      peer,
+      load: [loadBefore[0], loadAfter[0]],
     });
-    // Per step of the run (run_checkpoints: one row per step and target), then per extracted entity.
-    const phases = await pool.query<{ what: string; ms: string; n: string | null }>(
-      `SELECT c.step || ' ' || c.target AS what,
-              round(extract(epoch FROM c.completed_at - c.started_at) * 1000)::text AS ms,
-              NULL AS n, c.started_at
-         FROM run_checkpoints c WHERE c.run_id = $1 AND c.completed_at IS NOT NULL
-       UNION ALL
-       SELECT '  extract ' || s.sis_kind || ' ' || c.entity, c.duration_ms::text, c.row_count::text, c.started_at
-         FROM snapshot_checkpoints c JOIN snapshots s ON s.id = c.snapshot_id WHERE s.district_id = $2
-       UNION ALL
-       SELECT '  findings ' || s.sis_kind || ' (' || count(*) || ' rules)', NULL, sum(r.failed)::text, min(r.created_at)
-         FROM rule_results r JOIN snapshots s ON s.id = r.snapshot_id WHERE r.district_id = $2 GROUP BY s.sis_kind
-       ORDER BY 4`,
-      [run.id, districtId],
-    );
-    // Where evaluation time goes: rules evaluated in one statement share its duration.
-    const slowest = await pool.query<{
-      rule_id: string;
-      sis_kind: string;
-      duration_ms: number;
-      checked: string;
-    }>(
-      `SELECT r.rule_id, s.sis_kind, r.duration_ms, r.checked::text FROM rule_results r JOIN snapshots s ON s.id = r.snapshot_id
-        WHERE r.district_id = $1 ORDER BY r.duration_ms DESC LIMIT 10`,
-      [districtId],
-    );
-    await pool.end();
-    const lines = [
-      `# Benchmark ${new Date().toISOString().slice(0, 10)}: ${students} students, Aeries → PowerSchool`,
-      '',
-      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}; run ${run.status}.`,
-      `Peak resident memory of the benchmark process (generator + whole run in-process): ${Math.round(process.resourceUsage().maxRSS / 1024)} MB.`,
-      '',
-      '| step | ms | rows / findings |',
-      '|---|---:|---:|',
-      ...timings.map(([what, ms]) => `| ${what} | ${Math.round(ms)} | |`),
-      ...phases.rows.map((p) => `| ${p.what} | ${p.ms ?? ''} | ${p.n ?? ''} |`),
-      '',
-      'Slowest rules (statement time; row-level rules of one entity share one scan):',
-      '',
-      '| rule | SIS | ms | records checked |',
-      '|---|---|---:|---:|',
-      ...slowest.rows.map((r) => `| ${r.rule_id} | ${r.sis_kind} | ${r.duration_ms} | ${r.checked} |`),
-    ];
-    const text = `${lines.join('\n')}\n`;
-    process.stdout.write(text);
-    if (o.out) writeFileSync(o.out, text);
+    return { students, text, entities };
   } finally {
+    await pool?.end();
     if (o.keep)
-      process.stdout.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
+      process.stderr.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
     else for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
     await admin.end();
   }
 }
 
+interface ReportInput {
+  students: number;
+  gen: { ms: number; maxRssMb: number };
+  svc: ServiceOutput;
+  steps: Array<{ step: string; target: string; start: number; end: number }>;
+  entities: EntityFigure[];
+  findings: Array<{ side: string; rules: string; failed: string; exceptions: string; digest: string }>;
+  ruleFailed: Map<string, Map<string, number>>;
+  sizes: Array<{ name: string; mb: string }>;
+  names: { svc: string; old: string; new: string };
+  floor: FloorResult | null;
+  peer: PeerResult | null;
+  load: [number, number];
+}
+
+function report(r: ReportInput): string {
+  const rows = r.entities.reduce((n, e) => n + e.rows, 0);
+  const phase = (step: string): number => span(r.steps.filter((s) => s.step === step));
+  const one = (step: string, target: string): number => {
+    const s = r.steps.find((x) => x.step === step && x.target === target);
+    return s ? s.end - s.start : 0;
+  };
+  const extractMs = phase('extract');
+  const evaluateMs = phase('evaluate');
+  const compareMs = phase('compare');
+  const mb = (n: string): string => `${r.sizes.find((s) => s.name === n)?.mb ?? '?'} MB`;
+  const lines = [
+    `# Benchmark ${new Date().toISOString().slice(0, 10)}: ${r.students} students, Aeries → PowerSchool`,
+    '',
+    `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}.`,
+    `Load average (1 min) before / after the run: ${r.load[0].toFixed(1)} / ${r.load[1].toFixed(1)} (other work on the machine).`,
+    `Run ${r.svc.runId}: ${r.svc.status}. Generation ${seconds(r.gen.ms)} s in its own process (peak ${Math.round(r.gen.maxRssMb)} MB, not counted below).`,
+    `**Peak RSS of the service process (the whole run): ${Math.round(r.svc.maxRssMb)} MB.**`,
+    `Database size after the run: service ${mb(r.names.svc)}, old replica ${mb(r.names.old)}, new replica ${mb(r.names.new)}.`,
+    '',
+    '## Phases',
+    '',
+    ...table(
+      ['phase', 's', 'rows', 'rows/s'],
+      ['l', 'r', 'r', 'r'],
+      [
+        ['validation run (total)', seconds(r.svc.runMs), rows, rate(rows, r.svc.runMs)],
+        ['extract (both sides, concurrent)', seconds(extractMs), rows, rate(rows, extractMs)],
+        [
+          '  extract old',
+          seconds(one('extract', 'old')),
+          sideRows(r, 'old'),
+          rate(sideRows(r, 'old'), one('extract', 'old')),
+        ],
+        [
+          '  extract new',
+          seconds(one('extract', 'new')),
+          sideRows(r, 'new'),
+          rate(sideRows(r, 'new'), one('extract', 'new')),
+        ],
+        ['evaluate (both sides, concurrent)', seconds(evaluateMs), rows, rate(rows, evaluateMs)],
+        [
+          '  evaluate old',
+          seconds(one('evaluate', 'old')),
+          sideRows(r, 'old'),
+          rate(sideRows(r, 'old'), one('evaluate', 'old')),
+        ],
+        [
+          '  evaluate new',
+          seconds(one('evaluate', 'new')),
+          sideRows(r, 'new'),
+          rate(sideRows(r, 'new'), one('evaluate', 'new')),
+        ],
+        ['compare old-new', seconds(compareMs), rows, rate(rows, compareMs)],
+        ['retention', seconds(phase('retention')), '', ''],
+      ],
+    ),
+    '',
+    `Peak RSS of the service per phase (sampled every 250 ms): ${['extract', 'evaluate', 'compare']
+      .map((step) => {
+        const w = r.steps.filter((s) => s.step === step);
+        const from = Math.min(...w.map((s) => s.start));
+        const to = Math.max(...w.map((s) => s.end));
+        const inside = r.svc.rss.filter(([t]) => t >= from && t <= to).map(([, v]) => v);
+        return `${step} ${inside.length ? Math.round(Math.max(...inside)) : '?'} MB`;
+      })
+      .join(', ')}.`,
+    '',
+    '## Extraction per entity (against the floor)',
+    '',
+    ...table(
+      ['side', 'entity', 'rows', 'ms', 'rows/s', 'floor read ms', 'floor write ms', 'ms / floor'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      r.entities.map((e) => {
+        const f = r.floor?.entities.find((x) => x.side === e.side && x.entity === e.entity);
+        return [
+          e.side,
+          e.entity,
+          e.rows,
+          e.ms,
+          rate(e.rows, e.ms),
+          f ? Math.round(f.readMs) : '',
+          f ? Math.round(f.writeMs) : '',
+          f ? ratio(e.ms, f.readMs + f.writeMs) : '',
+        ];
+      }),
+    ),
+    '',
+  ];
+  if (r.floor) {
+    const f = r.floor.totalMs;
+    lines.push(
+      '## Floor',
+      '',
+      `Every entity's extract query read once with COPY (…) TO STDOUT (discarded) and its snapshot rows written once with COPY FROM, one statement at a time: **${seconds(f)} s** for both sides.`,
+      '',
+      ...table(
+        ['ratio', 'value'],
+        ['l', 'r'],
+        [
+          ['**total / floor**', `**${ratio(r.svc.runMs, f)}**`],
+          ['extract phase (both sides, concurrent) / floor', ratio(extractMs, f)],
+          [
+            'extract old + extract new (sum) / floor',
+            ratio(one('extract', 'old') + one('extract', 'new'), f),
+          ],
+        ],
+      ),
+      '',
+    );
+  }
+  lines.push(
+    '## Findings',
+    '',
+    ...table(
+      ['side', 'rules', 'failed records', 'exception rows', 'results digest (rule:checked:failed:status)'],
+      ['l', 'r', 'r', 'r', 'l'],
+      r.findings.map((x) => [x.side, x.rules, x.failed, x.exceptions, `\`${x.digest}\``]),
+    ),
+    '',
+  );
+  if (r.peer) {
+    const p = r.peer;
+    const kinds = [...new Set(PEER_RULES.map((x) => x.kind))].join(', ');
+    const rowsFor = SIDES.flatMap(({ side }) => {
+      const a = agreement(r.ruleFailed.get(side) ?? new Map(), p.failed.get(side) ?? new Map());
+      return a.rows.map(([id, ours, peer, ok]) => [
+        side,
+        id,
+        ours ?? 'not selected',
+        peer ?? '',
+        ok ? 'yes' : '**no**',
+      ]);
+    });
+    const agree = rowsFor.filter((x) => x[4] === 'yes').length;
+    lines.push(
+      '## DuckDB peer',
+      '',
+      `${PEER_RULES.length} rules per side written by hand as DuckDB SQL (${kinds}): ${PEER_RULES.map((x) => x.id).join(', ')}. ` +
+        `Snapshot exported to CSV ${seconds(p.exportMs)} s, loaded into DuckDB ${seconds(p.loadMs)} s, rules ${seconds(p.rulesMs)} s ` +
+        `(both sides, failing rows materialised into a table).`,
+      '',
+      ...table(
+        ['ratio', 'value'],
+        ['l', 'r'],
+        [
+          ['**our engine, the same rules / DuckDB rules**', `**${ratio(r.svc.peerRulesMs, p.rulesMs)}**`],
+          [
+            'our engine, the same rules / DuckDB load + rules',
+            ratio(r.svc.peerRulesMs, p.loadMs + p.rulesMs),
+          ],
+          ['our whole rule phase (all rules) / DuckDB rules (peer rules)', ratio(evaluateMs, p.rulesMs)],
+        ],
+      ),
+      '',
+      `Our engine on the peer's rules alone: ${seconds(r.svc.peerRulesMs)} s (both sides concurrently, exceptions written with their values). ` +
+        `Failure counts agree on ${agree} of ${rowsFor.length} (side, rule) pairs:`,
+      '',
+      ...table(['side', 'rule', 'ours (run)', 'DuckDB', 'agree'], ['l', 'l', 'r', 'r', 'l'], rowsFor),
+      '',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function sideRows(r: ReportInput, side: string): number {
+  return r.entities.filter((e) => e.side === side).reduce((n, e) => n + e.rows, 0);
+}
+
+/** rows/s per entity at each size, side by side: a square law shows as rows/s falling with N. */
+function scaling(results: SizeResult[]): string {
+  const keys = [...new Set(results.flatMap((x) => x.entities.map((e) => `${e.side} ${e.entity}`)))];
+  const lines = [
+    '## rows/s per entity by size',
+    '',
+    ...table(
+      ['side entity', ...results.map((x) => `${x.students}`)],
+      ['l', ...results.map((): 'r' => 'r')],
+      keys.map((k) => [
+        k,
+        ...results.map((x) => {
+          const e = x.entities.find((y) => `${y.side} ${y.entity}` === k);
+          return e ? rate(e.rows, e.ms) : '';
+        }),
+      ]),
+    ),
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+async function main(o: Options): Promise<void> {
+  const sizes = o.students.split(',').map((s) => Number(s.trim()));
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1))
+    throw new Error('--students: positive integers, comma separated');
+  const results: SizeResult[] = [];
+  for (const n of sizes) {
+    const r = await benchOne(n, o);
+    process.stdout.write(r.text);
+    results.push(r);
+  }
+  const all = results.map((r) => r.text).join('\n') + (results.length > 1 ? `\n${scaling(results)}` : '');
+  if (results.length > 1) process.stdout.write(`\n${scaling(results)}`);
+  if (o.out) writeFileSync(o.out, all);
+}
+
 const program = new Command('bench')
-  .option('--students <n>', 'students in the generated district', '20000')
+  .option('--students <n>', 'students in the generated district (comma separated for several sizes)', '20000')
   .option(
     '--admin-url <url>',
     'PostgreSQL admin URL',
@@ -163,6 +459,9 @@ const program = new Command('bench')
   )
   .option('--out <file>', 'also write the results (markdown) to this file')
   .option('--keep', 'keep the service and replica databases for inspection')
+  .option('--profile', 'write a CPU profile of the service process to var/bench-prof/')
+  .option('--no-floor', 'skip the data-movement floor')
+  .option('--no-peer', 'skip the DuckDB peer')
   .action((o: Options) => main(o));
 program.parseAsync(process.argv).catch((err: unknown) => {
   process.stderr.write(`${errorText(err, { stack: true })}\n`);

@@ -16,13 +16,13 @@ import { AgentsRepository, type AgentRow } from 'src/connectivity/agents.reposit
 import { LinkHealthService } from 'src/connectivity/link-health.service';
 import { AGENT_CONNECT_PATH, AGENT_PROTOCOL_VERSION } from 'src/agent-gateway/agent-protocol.types';
 import { AgentSession, type ExtractRequest } from 'src/agent-gateway/agent-session';
+import { AGENT_LIMITS, clampHeartbeatMs } from 'src/agent-gateway/agent-protocol.util';
 import { hashAgentToken } from 'src/agent-gateway/agent-token.util';
 import { errorText } from 'src/common/error-text.util';
 
 /** Close codes the agent understands: replaced by a newer connection, token rotated or revoked. */
 export const CLOSE_REPLACED = 4000;
 export const CLOSE_CREDENTIALS = 4001;
-const MAX_FRAME_BYTES = 64 * 1024 * 1024;
 
 /**
  * The WebSocket endpoint for on-prem agents, attached to Nest's HTTP server (path-based upgrade, so it
@@ -33,7 +33,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger(AgentGatewayService.name);
   private readonly wss = new WebSocketServer({
     noServer: true,
-    maxPayload: MAX_FRAME_BYTES,
+    maxPayload: AGENT_LIMITS.maxFrameBytes,
     perMessageDeflate: false,
   });
   private readonly sessions = new Map<string, AgentSession>();
@@ -116,7 +116,7 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
         this.agents.recordHello(agent.id, {
           version: m.version,
           hostname: m.hostname,
-          heartbeatIntervalMs: Math.max(100, Math.round(m.heartbeatIntervalMs)),
+          heartbeatIntervalMs: clampHeartbeatMs(m.heartbeatIntervalMs),
           at: this.clock.now(),
         }),
       heartbeat: (probe) => this.health.recordAgentHeartbeat(agent.id, probe),

@@ -47,7 +47,8 @@ function trimmed(v: NativeValue | undefined): string | null {
  * aggregated warnings instead of failing. Compiled once per entity; `map` is called per row.
  */
 export class EntityRowMapper {
-  private readonly fields: [string, FieldMapper, boolean][] = [];
+  /** field, its mapper, and its `<field>_raw` column when the table has one (built once, not per row). */
+  private readonly fields: [string, FieldMapper, string | null][] = [];
   private readonly warnings = new Map<string, WarningCount>();
   private readonly missingColumns = new Set<string>();
   private readonly keyColumns: string[];
@@ -66,7 +67,7 @@ export class EntityRowMapper {
       this.fields.push([
         field,
         this.compile(field, types[field], source, codeMaps),
-        rawColumns.has(`${field}_raw`),
+        rawColumns.has(`${field}_raw`) ? `${field}_raw` : null,
       ]);
     }
   }
@@ -74,10 +75,10 @@ export class EntityRowMapper {
   map(native: NativeRow, issues: ExtractionIssue[]): CanonicalRow {
     const sourceKey = this.sourceKey(native, issues);
     const row: CanonicalRow = { source_key: sourceKey };
-    for (const [field, mapper, hasRaw] of this.fields) {
+    for (const [field, mapper, rawColumn] of this.fields) {
       const m = mapper(native, sourceKey, issues);
       row[field] = m.value;
-      if (hasRaw) row[`${field}_raw`] = m.raw;
+      if (rawColumn) row[rawColumn] = m.raw;
     }
     if (this.spec.refine) this.refine(row, native, sourceKey, issues);
     return row;

@@ -151,13 +151,22 @@ export class ExtractionService {
         );
       }
     };
+    // One batch read ahead: the SIS produces the next batch while this one is mapped and written.
+    const read: { ahead: Promise<IteratorResult<NativeRow[]>> | null } = { ahead: null };
+    const readAhead = (): Promise<IteratorResult<NativeRow[]>> => {
+      const p = next();
+      void p.catch(() => undefined); // observed when awaited; never an unhandled rejection meanwhile
+      return p;
+    };
     async function* segment(): AsyncIterable<string> {
       while (pending.length < ISSUE_FLUSH) {
-        const batch = await next();
+        const batch = await (read.ahead ?? readAhead());
+        read.ahead = null;
         if (batch.done) {
           state.exhausted = true;
           return;
         }
+        read.ahead = readAhead();
         let chunk = '';
         for (const native of batch.value) {
           state.rowNo += 1;
@@ -194,7 +203,10 @@ export class ExtractionService {
     } catch (err) {
       throw state.stop ? state.stop.error : err;
     } finally {
-      if (!state.exhausted) await source.return?.().catch(() => undefined);
+      if (!state.exhausted) {
+        await read.ahead?.catch(() => undefined);
+        await source.return?.().catch(() => undefined);
+      }
     }
   }
 

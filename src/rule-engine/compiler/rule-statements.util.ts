@@ -84,7 +84,11 @@ function ownFields(entity: CanonicalEntity, reads: Set<string>): string[] {
   return [...reads].filter((r) => r.startsWith(prefix)).map((r) => r.slice(prefix.length));
 }
 
-/** All row-level rules of one entity in one scan (LATERAL VALUES unpivots the failures into exception rows). */
+/**
+ * All row-level rules of one entity in one scan (LATERAL VALUES unpivots the failures into exception rows).
+ * Only rows failing at least one rule reach the unpivot: unpivoting every row cost as much as the scan itself
+ * (25 student rules: 20k rows × 25 values for 10 exceptions).
+ */
 export function compileRowUnit(
   entity: CanonicalEntity,
   rules: CompilableRule[],
@@ -124,7 +128,8 @@ export function compileRowUnit(
   SELECT ${p.context('evaluation_id')}, ${p.context('district_id')}, ${snap}, u.rule_id, ${p.literal(entity, 'text')},
          s.row_no, s.source_key, s.record_key, ${schoolOfException(entity, p)}, s.student_id, s.program_code, u.vals,
          md5(u.rule_id || '|' || s.record_key)
-  FROM s CROSS JOIN LATERAL (VALUES ${lateral.join(', ')}) AS u(rule_id, failed, vals)
+  FROM (SELECT * FROM s WHERE ${rules.map((_, i) => `s.f${i}`).join(' OR ')}) s
+  CROSS JOIN LATERAL (VALUES ${lateral.join(', ')}) AS u(rule_id, failed, vals)
   WHERE u.failed
 )
 SELECT ${counts.join(', ')} FROM s`;
@@ -140,15 +145,14 @@ function setStatement(
   extra: [string, string][],
 ): string {
   const e = rule.entity;
-  return `WITH s AS (
-  SELECT ${identitySql(e)}, x.failed, CASE WHEN x.failed THEN ${valuesSql(e, fields, 'x', extra)} END AS vals
-  FROM (${inner}) x
-), ins AS (
+  // Identity and values are computed for the failing rows only (building every row's record_key cost more than
+  // the rule itself on the roster).
+  return `WITH s AS (${inner}), ins AS (
   INSERT INTO rule_exceptions (${EXCEPTION_COLUMNS})
   SELECT ${p.context('evaluation_id')}, ${p.context('district_id')}, ${p.context('snapshot_id')}, ${p.literal(rule.id, 'text')},
          ${p.literal(e, 'text')}, s.row_no, s.source_key, s.record_key, ${schoolOfException(e, p)}, s.student_id, s.program_code,
          s.vals, md5(${p.literal(rule.id, 'text')} || '|' || s.record_key)
-  FROM s WHERE s.failed
+  FROM (SELECT ${identitySql(e)}, ${valuesSql(e, fields, 'x', extra)} AS vals FROM s x WHERE x.failed) s
 )
 SELECT count(*) AS checked, count(*) FILTER (WHERE s.failed) AS failed FROM s`;
 }
@@ -221,11 +225,13 @@ export function compileSetUnit(rule: CompilableRule, reads = new Set<string>()):
         };
         conds.push(`coalesce(${conditionSql(c.where, 'check.exists.where', scope, p)}, false)`);
       }
-      // A join, not EXISTS in the select list: a sub-link there is a correlated sub-plan run once per record
-      // (14k sections × 690k roster rows at 100k students), while the join is hashed. Inside the sub-select
-      // `t` is its own instance of the entity, so the match conditions read the same as in a correlated form.
-      const matched = `SELECT DISTINCT t.row_no FROM ${table} t JOIN ${snapshotTable(other)} o ON o.snapshot_id = ${snap} AND ${conds.join(' AND ')}
-        WHERE t.snapshot_id = ${snap}`;
+      // A semi-join, not EXISTS in the select list: a sub-link there is a correlated sub-plan run once per record
+      // (14k sections × 690k roster rows at 100k students), while EXISTS in WHERE is a hashed semi-join that stops
+      // at a record's first match (a plain join produced every matching pair and de-duplicated them after).
+      // Inside the sub-select `t` is its own instance of the entity, so the match conditions read the same as in
+      // a correlated form; row_no is unique per snapshot.
+      const matched = `SELECT t.row_no FROM ${table} t WHERE t.snapshot_id = ${snap}
+        AND EXISTS (SELECT 1 FROM ${snapshotTable(other)} o WHERE o.snapshot_id = ${snap} AND ${conds.join(' AND ')})`;
       const inner = `SELECT t.*, (m.row_no IS ${c.negate ? 'NOT NULL' : 'NULL'}) AS failed
         FROM ${table} t LEFT JOIN (${matched}) m ON m.row_no = t.row_no
         WHERE t.snapshot_id = ${snap} AND ${checkedSql(rule, 't', p, reads)}`;
