@@ -10,14 +10,13 @@
  * service's peak memory is its own. It needs a PostgreSQL server and drops the three databases it creates.
  */
 import 'reflect-metadata';
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { Client, Pool } from 'pg';
+import { Pool } from 'pg';
 import { agreement, rate, ratio, seconds, span, table } from 'bench/bench.util';
+import { child, createBenchDatabases, insertBenchDistrict, SIDES, TIME_ZONE } from 'bench/harness';
 import { measureFloor, type FloorResult } from 'bench/floor';
 import { PEER_RULES, runPeer, type PeerResult } from 'bench/peer';
 import type { ServiceOutput } from 'bench/service.child';
@@ -35,41 +34,6 @@ interface Options {
   floor: boolean;
 }
 
-const TIME_ZONE = 'America/Los_Angeles';
-const SIDES = [
-  { side: 'old', sis: 'aeries' },
-  { side: 'new', sis: 'powerschool' },
-] as const;
-
-function dbUrl(admin: string, name: string): string {
-  const u = new URL(admin);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** Runs a bench/*.child.ts in its own Node process; resolves with the JSON of its last stdout line. */
-function child<T>(file: string, input: object, nodeArgs: string[] = []): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(
-      process.execPath,
-      [...nodeArgs, '-r', '@swc-node/register', join(__dirname, file), JSON.stringify(input)],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
-    );
-    let stdout = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.on('error', reject);
-    p.on('close', (code) => {
-      const last = stdout.trim().split('\n').pop() ?? '';
-      if (code !== 0) return reject(new Error(`${file} exited with ${code}: ${stdout.slice(-2000)}`));
-      try {
-        resolve(JSON.parse(last) as T);
-      } catch {
-        reject(new Error(`${file} printed no result: ${stdout.slice(-2000)}`));
-      }
-    });
-  });
-}
-
 interface EntityFigure {
   side: string;
   entity: string;
@@ -84,16 +48,8 @@ interface SizeResult {
 }
 
 async function benchOne(students: number, o: Options): Promise<SizeResult> {
-  const tag = randomBytes(3).toString('hex');
-  const names = { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_${tag}`, new: `sisc_bench_new_${tag}` };
-  const urls = {
-    svc: dbUrl(o.adminUrl, names.svc),
-    old: dbUrl(o.adminUrl, names.old),
-    new: dbUrl(o.adminUrl, names.new),
-  };
-  const admin = new Client({ connectionString: o.adminUrl });
-  await admin.connect();
-  for (const n of Object.values(names)) await admin.query(`CREATE DATABASE ${n}`);
+  const db = await createBenchDatabases(o.adminUrl);
+  const { names, urls } = db;
   let pool: Pool | undefined;
   try {
     await runMigrations(urls.svc);
@@ -105,30 +61,7 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
     pool = new Pool({ connectionString: urls.svc, max: 2 });
     // An idle client cut off by the server (the databases are dropped WITH (FORCE) at the end) must not crash us.
     pool.on('error', () => undefined);
-    const { rows } = await pool.query<{ id: string }>(
-      `INSERT INTO districts (name, state, edition, school_year, time_zone) VALUES ('Benchmark USD', 'CA', 'full', 2026, $1) RETURNING id`,
-      [TIME_ZONE],
-    );
-    const districtId = rows[0].id;
-    const u = new URL(o.adminUrl);
-    for (const s of SIDES) {
-      await pool.query(
-        `INSERT INTO sis_links (district_id, name, role, sis_kind, settings) VALUES ($1, $2, $3, $4, $5)`,
-        [
-          districtId,
-          `${s.sis} (${s.side})`,
-          s.side,
-          s.sis,
-          JSON.stringify({
-            driver: 'pg',
-            host: u.hostname,
-            port: Number(u.port || 5432),
-            database: names[s.side],
-            user: decodeURIComponent(u.username) || 'postgres',
-          }),
-        ],
-      );
-    }
+    const districtId = await insertBenchDistrict(pool, o.adminUrl, db);
 
     const loadBefore = loadavg();
     const profileDir = join(process.cwd(), 'var', 'bench-prof');
@@ -223,10 +156,7 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
     return { students, text, entities };
   } finally {
     await pool?.end();
-    if (o.keep)
-      process.stderr.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
-    else for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
-    await admin.end();
+    await db.drop(o.keep);
   }
 }
 

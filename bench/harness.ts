@@ -1,0 +1,104 @@
+/**
+ * The benchmark's scaffolding, shared by bench/run.ts and bench/load-scorecards.ts: the scratch databases, the
+ * child processes (generator, service), and the generated district with its two SIS links.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { Client, type Pool } from 'pg';
+
+export const TIME_ZONE = 'America/Los_Angeles';
+export const SIDES = [
+  { side: 'old', sis: 'aeries' },
+  { side: 'new', sis: 'powerschool' },
+] as const;
+
+export function dbUrl(admin: string, name: string): string {
+  const u = new URL(admin);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs a bench/*.child.ts in its own Node process; resolves with the JSON of its last stdout line. */
+export function child<T>(file: string, input: object, nodeArgs: string[] = []): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(
+      process.execPath,
+      [...nodeArgs, '-r', '@swc-node/register', join(__dirname, file), JSON.stringify(input)],
+      { stdio: ['ignore', 'pipe', 'inherit'], env: process.env },
+    );
+    let stdout = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => {
+      const last = stdout.trim().split('\n').pop() ?? '';
+      if (code !== 0) return reject(new Error(`${file} exited with ${code}: ${stdout.slice(-2000)}`));
+      try {
+        resolve(JSON.parse(last) as T);
+      } catch {
+        reject(new Error(`${file} printed no result: ${stdout.slice(-2000)}`));
+      }
+    });
+  });
+}
+
+export interface BenchDatabases {
+  names: { svc: string; old: string; new: string };
+  urls: { svc: string; old: string; new: string };
+  /** Drops the three databases (WITH (FORCE)) unless keep, and closes the admin connection. */
+  drop(keep?: boolean): Promise<void>;
+}
+
+/** Creates the service database and the two replica databases under a random tag. */
+export async function createBenchDatabases(adminUrl: string): Promise<BenchDatabases> {
+  const tag = randomBytes(3).toString('hex');
+  const names = { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_${tag}`, new: `sisc_bench_new_${tag}` };
+  const urls = {
+    svc: dbUrl(adminUrl, names.svc),
+    old: dbUrl(adminUrl, names.old),
+    new: dbUrl(adminUrl, names.new),
+  };
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  for (const n of Object.values(names)) await admin.query(`CREATE DATABASE ${n}`);
+  return {
+    names,
+    urls,
+    async drop(keep = false) {
+      if (keep)
+        process.stderr.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
+      else
+        for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+      await admin.end();
+    },
+  };
+}
+
+/** The benchmark district and its two SIS links (old Aeries, new PowerSchool) to the replicas; its id. */
+export async function insertBenchDistrict(pool: Pool, adminUrl: string, db: BenchDatabases): Promise<string> {
+  const { rows } = await pool.query<{ id: string }>(
+    `INSERT INTO districts (name, state, edition, school_year, time_zone) VALUES ('Benchmark USD', 'CA', 'full', 2026, $1) RETURNING id`,
+    [TIME_ZONE],
+  );
+  const districtId = rows[0].id;
+  const u = new URL(adminUrl);
+  for (const s of SIDES) {
+    await pool.query(
+      `INSERT INTO sis_links (district_id, name, role, sis_kind, settings) VALUES ($1, $2, $3, $4, $5)`,
+      [
+        districtId,
+        `${s.sis} (${s.side})`,
+        s.side,
+        s.sis,
+        JSON.stringify({
+          driver: 'pg',
+          host: u.hostname,
+          port: Number(u.port || 5432),
+          database: db.names[s.side],
+          user: decodeURIComponent(u.username) || 'postgres',
+        }),
+      ],
+    );
+  }
+  return districtId;
+}
