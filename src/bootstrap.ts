@@ -55,6 +55,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
           imgSrc: ["'self'", 'data:'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           scriptSrc: ["'self'", "'unsafe-inline'"],
+          // helmet's default upgrade-insecure-requests breaks every asset of a plain-HTTP deployment reached
+          // by a host name; ask for it only when the service is published over HTTPS.
+          upgradeInsecureRequests: options.config.http.PUBLIC_URL.startsWith('https:') ? [] : null,
         },
       },
     }),

@@ -1,6 +1,7 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_URL } from 'src/common/tokens';
+import { createServicePool } from 'src/database/service-pool';
 import { CrosswalkController } from 'src/extraction/crosswalk.controller';
 import { CrosswalkRepository } from 'src/extraction/crosswalk.repository';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
@@ -15,8 +16,7 @@ export const EXTRACTION_POOL = Symbol('EXTRACTION_POOL');
     {
       provide: EXTRACTION_POOL,
       inject: [DATABASE_URL],
-      useFactory: (url: string) =>
-        new Pool({ connectionString: url, max: 4, application_name: 'sis-certify-extraction' }),
+      useFactory: (url: string) => createServicePool(url, 'sis-certify-extraction', 4),
     },
     {
       provide: CrosswalkRepository,

@@ -39,4 +39,10 @@ describe('certificationScore', () => {
     expect(certificationScore([r], 0.1)).toBe(70);
     expect(certificationScore([r], 0.01)).toBe(0);
   });
+
+  it('never rounds up to 100 while a finding is open', () => {
+    expect(
+      certificationScore([{ severity: 'fatal', status: 'fail', checked: 100_000, open: 1, excluded: 0 }]),
+    ).toBe(99.9);
+  });
 });

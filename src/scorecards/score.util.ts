@@ -39,6 +39,7 @@ export function certificationScore(rules: ScoredRule[], share = 1): number {
     checked += w * c;
   }
   if (checked === 0) return 100;
-  const score = 100 * (1 - open / checked);
-  return Math.round(Math.min(100, Math.max(0, score)) * 10) / 10;
+  const score = Math.round(Math.min(100, Math.max(0, 100 * (1 - open / checked))) * 10) / 10;
+  // 100 is a promise that nothing is open: a few findings among many records never round up to it.
+  return open > 0 ? Math.min(score, 99.9) : score;
 }

@@ -1,6 +1,7 @@
 import { Inject, Module, type OnModuleDestroy } from '@nestjs/common';
 import { Pool } from 'pg';
 import { DATABASE_URL } from 'src/common/tokens';
+import { createServicePool } from 'src/database/service-pool';
 import { RuleEngineModule } from 'src/rule-engine/rule-engine.module';
 import { RUN_OBSERVER } from 'src/runs/run-pipeline.ports';
 import { DigestController } from 'src/scorecards/digest.controller';
@@ -28,8 +29,7 @@ import { ScorecardsService } from 'src/scorecards/scorecards.service';
     {
       provide: SCORECARDS_POOL,
       inject: [DATABASE_URL],
-      useFactory: (url: string) =>
-        new Pool({ connectionString: url, max: 4, application_name: 'sis-certify-scorecards-export' }),
+      useFactory: (url: string) => createServicePool(url, 'sis-certify-scorecards-export', 4),
     },
     RuleCatalogService,
     ScorecardsRepository,

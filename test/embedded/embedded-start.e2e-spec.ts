@@ -59,7 +59,7 @@ describe('service on the embedded database', () => {
     const persisted = await runCli(['district', 'list'], env);
     expect(persisted.out).toContain('Embedded USD');
     expect(persisted.out).toContain('Shared USD');
-  });
+  }, 900_000);
 
   it('seeds the demo: the start-up block names the URL and four logins that work, and the scorecard has a score and a trend', async () => {
     const demoDir = join(dir, 'demo');
