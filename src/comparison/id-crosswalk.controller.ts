@@ -1,5 +1,5 @@
 import { Body, Controller, Delete, Get, Param, ParseUUIDPipe, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
 import {
@@ -8,6 +8,12 @@ import {
   ImportIdCrosswalkDto,
   SaveIdCrosswalkDto,
 } from 'src/comparison/id-crosswalk.dto';
+import {
+  IdCrosswalkCoverageDto,
+  IdCrosswalkPageDto,
+  IdCrosswalkRemovedDto,
+  IdCrosswalkSaveReportDto,
+} from 'src/comparison/id-crosswalk.responses';
 import { IdCrosswalkService } from 'src/comparison/id-crosswalk.service';
 
 /** Identifier crosswalks (old id → new id) per entity: schools, sections, staff, students. */
@@ -18,6 +24,10 @@ import { IdCrosswalkService } from 'src/comparison/id-crosswalk.service';
 export class IdCrosswalkController {
   constructor(private readonly crosswalks: IdCrosswalkService) {}
 
+  @ApiOperation({
+    summary: 'List the identifier crosswalk of one entity (schools, sections, staff, students)',
+  })
+  @ApiOkResponse({ type: IdCrosswalkPageDto })
   @Get()
   list(
     @CurrentPrincipal() p: Principal,
@@ -28,6 +38,8 @@ export class IdCrosswalkController {
     return this.crosswalks.list(p, districtId, entity, q.page);
   }
 
+  @ApiOperation({ summary: 'Add or replace old → new id mappings, validated (duplicates, merged ids)' })
+  @ApiOkResponse({ type: IdCrosswalkSaveReportDto })
   @Put()
   save(
     @CurrentPrincipal() p: Principal,
@@ -38,6 +50,8 @@ export class IdCrosswalkController {
     return this.crosswalks.save(p, districtId, entity, dto.entries, dto.replace);
   }
 
+  @ApiOperation({ summary: "Import a migration vendor's CSV (old_id,new_id) into the crosswalk" })
+  @ApiCreatedResponse({ type: IdCrosswalkSaveReportDto })
   @Post('import')
   import(
     @CurrentPrincipal() p: Principal,
@@ -48,6 +62,8 @@ export class IdCrosswalkController {
     return this.crosswalks.importCsv(p, districtId, entity, dto.csv, dto.replace);
   }
 
+  @ApiOperation({ summary: "What the crosswalk matched in a run's snapshots, with samples of unknown ids" })
+  @ApiOkResponse({ type: IdCrosswalkCoverageDto })
   @Get('report')
   report(
     @CurrentPrincipal() p: Principal,
@@ -58,6 +74,8 @@ export class IdCrosswalkController {
     return this.crosswalks.report(p, districtId, entity, q.runId);
   }
 
+  @ApiOperation({ summary: 'Delete the crosswalk of one entity' })
+  @ApiOkResponse({ type: IdCrosswalkRemovedDto })
   @Delete()
   remove(
     @CurrentPrincipal() p: Principal,
