@@ -98,6 +98,8 @@ async function withClient<T>(
   fn: (client: import('pg').PoolClient) => Promise<T>,
 ): Promise<T> {
   const pool = typeof target === 'string' ? new Pool({ connectionString: target, max: 1 }) : target;
+  // A connection the server drops while idle (the replica dropped WITH (FORCE) by its owner) must not crash us.
+  if (typeof target === 'string') pool.on('error', () => undefined);
   const client = await pool.connect();
   try {
     return await fn(client);

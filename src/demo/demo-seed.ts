@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Logger } from '@nestjs/common';
-import { Pool } from 'pg';
+import { createServicePool } from 'src/database/service-pool';
 import { generatePair } from 'connectors/generator/district-generator.service';
 import type { PairManifest } from 'connectors/generator/generator.types';
 import { hashPassword } from 'src/auth/password.util';
@@ -69,7 +69,7 @@ export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase):
     config.demo.SEED_DEMO === 'true' || (config.demo.SEED_DEMO === 'auto' && db.embedded !== null);
   if (!wanted) return null;
   const logger = new Logger('Demo');
-  const pool = new Pool({ connectionString: db.url, max: 2 });
+  const pool = createServicePool(db.url, 'sis-certify-demo', 2);
   const repo = new DemoRepository(pool);
   const existing = await repo.findDistrict();
   if (!existing && (await repo.countDistricts()) > 0) {

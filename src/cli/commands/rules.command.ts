@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { Pool } from 'pg';
+import { createServicePool } from 'src/database/service-pool';
 import { out } from 'src/cli/cli-context';
 import type { CliRunner } from 'src/cli/commands';
 import { CliUsageError } from 'src/cli/commands/foundation.command';
@@ -76,7 +76,7 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
         for (const e of errors) out(`INVALID ${formatLoadError(e)}`);
         const rules = o.rule ? all.filter((r) => r.id === o.rule) : all;
         if (o.rule && rules.length === 0) throw new CliUsageError(`no rule ${o.rule}`);
-        const pool = new Pool({ connectionString: (await ctx.database()).url, max: 2 });
+        const pool = createServicePool((await ctx.database()).url, 'sis-certify-cli', 2);
         try {
           const outcomes = await createRuleEngine(pool).examples.run(rules);
           const failed = outcomes.filter((x) => !x.ok);
