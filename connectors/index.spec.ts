@@ -6,6 +6,7 @@ import {
   CANONICAL_SEX,
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
+import { queryFor } from 'connectors/sdk/native-schema';
 import { SIS_KINDS } from 'src/districts/district.types';
 
 describe('connector registry', () => {
@@ -52,6 +53,22 @@ describe('connector registry', () => {
         // Linear SQL: no sub-query evaluated per row (EXISTS, scalar sub-selects in a comparison).
         expect(e.query.sql).not.toMatch(/\bEXISTS\s*\(|[=<>]\s*\(\s*SELECT\b/i);
         expect(e.query.sql).not.toMatch(/\b(FROM|JOIN)\s+\w+\s+AS\s/i);
+      }
+    });
+
+    it('declares the native columns every query reads; without its optional ones the query reads none of them', () => {
+      for (const e of def.entities) {
+        expect([e.entity, e.native?.required.length ?? 0]).not.toEqual([e.entity, 0]);
+        const optional = e.native?.optional ?? [];
+        if (optional.length) expect([e.entity, typeof e.queryWithout]).toEqual([e.entity, 'function']);
+        for (const o of optional) {
+          const sql = queryFor(e, [o.name]).sql;
+          const [table, column] = o.name.split('.');
+          // A missing table is never joined; a missing column is never read (the alias-qualified name).
+          if (column) expect([o.name, new RegExp(`\\.${column}\\b`).test(sql)]).toEqual([o.name, false]);
+          else expect([o.name, new RegExp(`\\b${table}\\b`).test(sql)]).toEqual([o.name, false]);
+          for (const f of o.fields) expect(Object.keys(e.fields)).toContain(f);
+        }
       }
     });
 

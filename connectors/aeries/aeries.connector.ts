@@ -1,4 +1,5 @@
-import type { ConnectorDefinition, EntityExtractSpec } from 'connectors/sdk/connector.types';
+import type { ConnectorDefinition, EntityExtractSpec, ExtractQuery } from 'connectors/sdk/connector.types';
+import { cols, unless } from 'connectors/sdk/native-schema';
 import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
 /**
@@ -26,6 +27,7 @@ FROM LOC l
 WHERE l.DEL = 0
 ORDER BY l.CD`,
   },
+  native: { required: cols('LOC', 'CD CC DC SC NM LO HI TG DEL') },
   keyPrefix: 'LOC',
   keyColumns: ['school_code'],
   fields: {
@@ -44,18 +46,19 @@ ORDER BY l.CD`,
  * Students are those with an enrollment in the window (STU also keeps long-gone students, tagged inactive).
  * Rows without an ID are each kept (partitioned by their own SC/SN) so the pipeline reports every one.
  */
-const student: EntityExtractSpec = {
-  entity: 'student',
-  nativeTables: ['STU'],
-  query: {
-    sql: `SELECT x.ID AS student_id, x.SC AS school_code, x.SN AS student_number, x.CID AS state_student_id,
+/**
+ * The student query without the optional STU columns the schema lacks: SX is the legacy sex code GN falls
+ * back on (newer Aeries versions drop it), LF (EL status) and HL (home language) are district-maintained.
+ */
+const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT x.ID AS student_id, x.SC AS school_code, x.SN AS student_number, x.CID AS state_student_id,
   x.LN AS last_name, x.FN AS first_name, x.MN AS middle_name, x.BD AS birth_date,
-  COALESCE(NULLIF(x.GN, ''), x.SX) AS sex, x.ETH AS hispanic,
+  ${unless(absent, 'STU.SX', "COALESCE(NULLIF(x.GN, ''), x.SX)", 'x.GN')} AS sex, x.ETH AS hispanic,
   x.RC1 AS race1, x.RC2 AS race2, x.RC3 AS race3, x.RC4 AS race4, x.RC5 AS race5,
-  CASE x.LF WHEN 'E' THEN 'EO' WHEN 'L' THEN 'EL' WHEN 'R' THEN 'RFEP' WHEN 'I' THEN 'IFEP' WHEN 'T' THEN 'TBD' ELSE x.LF END AS el_status,
-  x.HL AS home_language
+  ${unless(absent, 'STU.LF', "CASE x.LF WHEN 'E' THEN 'EO' WHEN 'L' THEN 'EL' WHEN 'R' THEN 'RFEP' WHEN 'I' THEN 'IFEP' WHEN 'T' THEN 'TBD' ELSE x.LF END", 'CAST(NULL AS varchar(4))')} AS el_status,
+  ${unless(absent, 'STU.HL', 'x.HL', 'CAST(NULL AS varchar(2))')} AS home_language
 FROM (
-  SELECT s.ID, s.SC, s.SN, s.CID, s.LN, s.FN, s.MN, s.BD, s.GN, s.SX, s.ETH, s.RC1, s.RC2, s.RC3, s.RC4, s.RC5, s.LF, s.HL,
+  SELECT s.ID, s.SC, s.SN, s.CID, s.LN, s.FN, s.MN, s.BD, s.GN, ${optionalCols(absent, 'STU', ['SX', 'LF', 'HL'], 's')}s.ETH, s.RC1, s.RC2, s.RC3, s.RC4, s.RC5,
     ROW_NUMBER() OVER (
       PARTITION BY s.ID, CASE WHEN s.ID IS NULL THEN s.SC END, CASE WHEN s.ID IS NULL THEN s.SN END
       ORDER BY s.ED DESC, s.SC DESC, s.SN DESC) AS rn
@@ -65,6 +68,35 @@ FROM (
 ) x
 WHERE x.rn = 1
 ORDER BY x.ID, x.SC, x.SN`,
+});
+
+/** `alias.COL, ` for each of `columns` of `table` the schema has. */
+const optionalCols = (absent: ReadonlySet<string>, table: string, columns: string[], alias: string): string =>
+  columns
+    .filter((c) => !absent.has(`${table}.${c}`))
+    .map((c) => `${alias}.${c}, `)
+    .join('');
+
+/**
+ * One canonical student per ID: the STU row with the latest enter date (then the highest school code) wins.
+ * Students are those with an enrollment in the window (STU also keeps long-gone students, tagged inactive).
+ * Rows without an ID are each kept (partitioned by their own SC/SN) so the pipeline reports every one.
+ */
+const student: EntityExtractSpec = {
+  entity: 'student',
+  nativeTables: ['STU'],
+  query: studentQuery(new Set()),
+  queryWithout: studentQuery,
+  native: {
+    required: [
+      ...cols('STU', 'ID SC SN CID LN FN MN BD GN ETH RC1 RC2 RC3 RC4 RC5 ED DEL'),
+      ...cols('ENR', 'ID YR DEL'),
+    ],
+    optional: [
+      { name: 'STU.SX', fields: [] },
+      { name: 'STU.LF', fields: ['el_status'] },
+      { name: 'STU.HL', fields: ['home_language'] },
+    ],
   },
   keyPrefix: 'STU',
   // The district id is part of the key so a row without one is reported as a null key.
@@ -107,6 +139,7 @@ LEFT JOIN (SELECT p.ID, p.SC, MAX(NULLIF(p.TG, '')) AS tag FROM STU p WHERE p.DE
 WHERE e.DEL = 0 AND e.YR >= :firstYear AND e.YR <= :schoolYear
 ORDER BY e.ID, e.ED, e.SC`,
   },
+  native: { required: [...cols('ENR', 'ID SC YR ED LD GR ER DEL'), ...cols('STU', 'ID SC TG DEL')] },
   keyPrefix: 'ENR',
   keyColumns: ['student_id', 'school_code', 'entry_date'],
   fields: {
@@ -132,6 +165,7 @@ FROM PGM g
 WHERE g.DEL = 0 AND ${inWindow('g.PSD', 'g.PED')}
 ORDER BY g.PID, g.CD, g.PSD`,
   },
+  native: { required: cols('PGM', 'PID CD PSD PED DEL') },
   keyPrefix: 'PGM',
   keyColumns: ['student_id', 'program_code', 'start_date'],
   fields: {
@@ -143,17 +177,29 @@ ORDER BY g.PID, g.CD, g.PSD`,
 };
 
 /** MST + CRS; the teacher is MST.TN → TCH(SC, TN).ID (0 = no staff link) → STF.ID. MST has no term column here. */
-const section: EntityExtractSpec = {
-  entity: 'section',
-  nativeTables: ['MST', 'CRS', 'TCH'],
-  query: {
-    sql: `SELECT ${SECTION_ID('m')} AS section_id, m.SC AS school_code, m.SE AS section_number, m.CN AS course_code,
-  c.CO AS course_title, c.C3 AS state_course_code, NULLIF(t.ID, 0) AS teacher_staff_id
+const sectionQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT ${SECTION_ID('m')} AS section_id, m.SC AS school_code, m.SE AS section_number, m.CN AS course_code,
+  c.CO AS course_title, ${unless(absent, 'CRS.C3', 'c.C3', 'CAST(NULL AS varchar(4))')} AS state_course_code,
+  NULLIF(t.ID, 0) AS teacher_staff_id
 FROM MST m
 LEFT JOIN CRS c ON c.CN = m.CN AND c.DEL = 0
 LEFT JOIN TCH t ON t.SC = m.SC AND t.TN = m.TN AND t.DEL = 0
 WHERE m.DEL = 0
 ORDER BY m.SC, m.SE`,
+});
+
+const section: EntityExtractSpec = {
+  entity: 'section',
+  nativeTables: ['MST', 'CRS', 'TCH'],
+  query: sectionQuery(new Set()),
+  queryWithout: sectionQuery,
+  native: {
+    required: [
+      ...cols('MST', 'SC SE CN TN DEL'),
+      ...cols('CRS', 'CN CO DEL'),
+      ...cols('TCH', 'SC TN ID DEL'),
+    ],
+    optional: [{ name: 'CRS.C3', fields: ['state_course_code'] }],
   },
   keyPrefix: 'MST',
   keyColumns: ['school_code', 'section_number'],
@@ -179,6 +225,7 @@ JOIN STU s ON s.SC = x.SC AND s.SN = x.SN AND s.DEL = 0
 WHERE x.DEL = 0
 ORDER BY x.SC, x.SN, x.SE`,
   },
+  native: { required: [...cols('SEC', 'SC SN SE DEL'), ...cols('STU', 'ID SC SN DEL')] },
   keyPrefix: 'SEC',
   keyColumns: ['student_id', 'school_code', 'student_number', 'section_number'],
   fields: {
@@ -197,6 +244,7 @@ FROM STF f
 WHERE f.DEL = 0
 ORDER BY f.ID`,
   },
+  native: { required: cols('STF', 'ID SID LN FN EM DEL') },
   keyPrefix: 'STF',
   keyColumns: ['staff_id'],
   fields: {

@@ -1,6 +1,7 @@
 import type { ConnectorDefinition, EntityExtractSpec, ExtractQuery } from 'connectors/sdk/connector.types';
 import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
 import { CALPADS_ENTRY_CODES } from 'connectors/powerschool/powerschool.connector';
+import { cols } from 'connectors/sdk/native-schema';
 import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
 /**
@@ -26,6 +27,12 @@ FROM School sc
 LEFT JOIN (SELECT DISTINCT c.schoolID FROM Calendar c WHERE ${IN_YEAR_CALENDAR} AND c.exclude = 0) ca
   ON ca.schoolID = sc.schoolID
 ORDER BY sc.number`,
+  },
+  native: {
+    required: [
+      ...cols('School', 'schoolID number standardCode name'),
+      ...cols('Calendar', 'schoolID endYear exclude'),
+    ],
   },
   keyPrefix: 'School',
   keyColumns: ['internal_id'],
@@ -61,6 +68,16 @@ LEFT JOIN (
 JOIN (SELECT DISTINCT e.personID FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID
       WHERE ${IN_WINDOW_CALENDAR}) w ON w.personID = p.personID
 ORDER BY p.studentNumber, p.personID`),
+  native: {
+    required: [
+      ...cols('Person', 'personID studentNumber stateID currentIdentityID'),
+      ...cols('Identity', 'identityID lastName firstName middleName birthdate gender hispanicEthnicity'),
+      ...cols('IdentityRaceEthnicity', 'identityID raceID'),
+      ...cols('RaceEthnicity', 'raceID code'),
+      ...cols('Enrollment', 'personID calendarID'),
+      ...cols('Calendar', 'calendarID endYear'),
+    ],
+  },
   keyPrefix: 'Person',
   // studentNumber is part of the key so a person without one is reported as a null key.
   keyColumns: ['student_id', 'person_id'],
@@ -101,6 +118,17 @@ LEFT JOIN Person p ON p.personID = e.personID
 WHERE ${IN_WINDOW_CALENDAR}
 ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
   },
+  native: {
+    required: [
+      ...cols(
+        'Enrollment',
+        'enrollmentID personID calendarID startDate endDate grade startStatus endStatus serviceType noShow',
+      ),
+      ...cols('Calendar', 'calendarID endYear schoolID'),
+      ...cols('School', 'schoolID number'),
+      ...cols('Person', 'personID studentNumber'),
+    ],
+  },
   keyPrefix: 'Enrollment',
   keyColumns: ['student_id', 'enrollment_id'],
   fields: {
@@ -131,6 +159,13 @@ LEFT JOIN Program pr ON pr.programID = pp.programID
 WHERE ${inWindow('pp.startDate', 'pp.endDate')}
 ORDER BY p.studentNumber, pp.participationID`,
   },
+  native: {
+    required: [
+      ...cols('ProgramParticipation', 'participationID personID programID startDate endDate'),
+      ...cols('Person', 'personID studentNumber'),
+      ...cols('Program', 'programID code'),
+    ],
+  },
   keyPrefix: 'ProgramParticipation',
   keyColumns: ['student_id', 'participation_id'],
   fields: {
@@ -156,6 +191,15 @@ JOIN School sc ON sc.schoolID = c.schoolID
 LEFT JOIN Person tp ON tp.personID = s.teacherPersonID
 WHERE ${IN_YEAR_CALENDAR}
 ORDER BY sc.number, s.number`,
+  },
+  native: {
+    required: [
+      ...cols('Section', 'sectionID number courseID teacherPersonID'),
+      ...cols('Course', 'courseID calendarID number name stateCode'),
+      ...cols('Calendar', 'calendarID schoolID endYear'),
+      ...cols('School', 'schoolID number'),
+      ...cols('Person', 'personID staffNumber'),
+    ],
   },
   keyPrefix: 'Section',
   keyColumns: ['internal_id'],
@@ -184,6 +228,16 @@ JOIN Person p ON p.personID = r.personID
 WHERE ${IN_YEAR_CALENDAR}
 ORDER BY p.studentNumber, r.rosterID`,
   },
+  native: {
+    required: [
+      ...cols('Roster', 'rosterID sectionID personID startDate endDate'),
+      ...cols('Section', 'sectionID courseID number'),
+      ...cols('Course', 'courseID calendarID'),
+      ...cols('Calendar', 'calendarID schoolID endYear'),
+      ...cols('School', 'schoolID number'),
+      ...cols('Person', 'personID studentNumber'),
+    ],
+  },
   keyPrefix: 'Roster',
   keyColumns: ['student_id', 'roster_id'],
   fields: {
@@ -206,6 +260,13 @@ JOIN Identity i ON i.identityID = p.currentIdentityID
 LEFT JOIN Contact ct ON ct.personID = p.personID
 WHERE p.staffNumber IS NOT NULL
 ORDER BY p.staffNumber`),
+  native: {
+    required: [
+      ...cols('Person', 'personID staffNumber staffStateID currentIdentityID'),
+      ...cols('Identity', 'identityID lastName firstName'),
+      ...cols('Contact', 'personID email'),
+    ],
+  },
   keyPrefix: 'Person',
   keyColumns: ['person_id'],
   fields: {

@@ -2,8 +2,10 @@ import type {
   CanonicalRow,
   ConnectorDefinition,
   EntityExtractSpec,
+  ExtractQuery,
   NativeValue,
 } from 'connectors/sdk/connector.types';
+import { cols, unless } from 'connectors/sdk/native-schema';
 import { CALPADS_EXIT_CODES, CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
 import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/window.util';
 
@@ -37,15 +39,23 @@ const WINDOW_STUDENTS = `SELECT cur.ID AS sid FROM STUDENTS cur WHERE ${inWindow
 
 const SECTION_ID = `CONCAT(CONCAT(CAST(se.SchoolID AS varchar(10)), '-'), se.Section_Number)`;
 
+/** State_ExcludeFromReporting is a state-reporting column (not in every edition): without it, `active` is not supplied. */
+const schoolQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT sc.School_Number AS school_id, CAST(sc.Alternate_School_Number AS varchar(20)) AS state_school_id,
+  sc.Name AS name, sc.Low_Grade AS low_grade, sc.High_Grade AS high_grade,
+  ${unless(absent, 'SCHOOLS.State_ExcludeFromReporting', "CASE WHEN sc.State_ExcludeFromReporting = 1 THEN 'N' ELSE 'Y' END", 'CAST(NULL AS varchar(1))')} AS active_flag
+FROM SCHOOLS sc
+ORDER BY sc.School_Number`,
+});
+
 const school: EntityExtractSpec = {
   entity: 'school',
   nativeTables: ['SCHOOLS'],
-  query: {
-    sql: `SELECT sc.School_Number AS school_id, CAST(sc.Alternate_School_Number AS varchar(20)) AS state_school_id,
-  sc.Name AS name, sc.Low_Grade AS low_grade, sc.High_Grade AS high_grade,
-  CASE WHEN sc.State_ExcludeFromReporting = 1 THEN 'N' ELSE 'Y' END AS active_flag
-FROM SCHOOLS sc
-ORDER BY sc.School_Number`,
+  query: schoolQuery(new Set()),
+  queryWithout: schoolQuery,
+  native: {
+    required: cols('SCHOOLS', 'School_Number Alternate_School_Number Name Low_Grade High_Grade'),
+    optional: [{ name: 'SCHOOLS.State_ExcludeFromReporting', fields: ['active'] }],
   },
   keyPrefix: 'SCHOOLS',
   keyColumns: ['school_id'],
@@ -65,18 +75,7 @@ ORDER BY sc.School_Number`,
   refine: refineStateSchoolId,
 };
 
-/** Students with an enrollment (current or past) in the window; races pivoted from StudentRace. */
-const student: EntityExtractSpec = {
-  entity: 'student',
-  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X'],
-  query: {
-    sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
-  s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
-  s.Gender AS sex, s.FedEthnicity AS hispanic,
-  r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5,
-  x.ELAStatus AS el_status
-FROM STUDENTS s
-LEFT JOIN (
+const RACES_FROM_STUDENTRACE = `LEFT JOIN (
   SELECT q.StudentID,
     MAX(CASE WHEN q.rn = 1 THEN q.RaceCD END) AS race1, MAX(CASE WHEN q.rn = 2 THEN q.RaceCD END) AS race2,
     MAX(CASE WHEN q.rn = 3 THEN q.RaceCD END) AS race3, MAX(CASE WHEN q.rn = 4 THEN q.RaceCD END) AS race4,
@@ -84,10 +83,48 @@ LEFT JOIN (
   FROM (SELECT sr.StudentID, sr.RaceCD, ROW_NUMBER() OVER (PARTITION BY sr.StudentID ORDER BY sr.RaceCD) AS rn
         FROM StudentRace sr) q
   GROUP BY q.StudentID
-) r ON r.StudentID = s.ID
-LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID
+) r ON r.StudentID = s.ID`;
+
+const NO_RACE = 'CAST(NULL AS varchar(10))';
+
+/**
+ * Students with an enrollment (current or past) in the window; races pivoted from StudentRace, EL status from
+ * the California extension table S_CA_STU_X. Both are optional: other states' editions have no S_CA_STU_X, and
+ * older versions keep race on STUDENTS only; without them races / el_status are not supplied.
+ */
+const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => {
+  const race = (n: number): string => (absent.has('StudentRace') ? NO_RACE : `r.race${n}`);
+  return {
+    sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
+  s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
+  s.Gender AS sex, s.FedEthnicity AS hispanic,
+  ${race(1)} AS race1, ${race(2)} AS race2, ${race(3)} AS race3, ${race(4)} AS race4, ${race(5)} AS race5,
+  ${unless(absent, 'S_CA_STU_X', 'x.ELAStatus', 'CAST(NULL AS varchar(10))')} AS el_status
+FROM STUDENTS s
+${absent.has('StudentRace') ? '' : RACES_FROM_STUDENTRACE}
+${absent.has('S_CA_STU_X') ? '' : 'LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID'}
 JOIN (${WINDOW_STUDENTS}) w ON w.sid = s.ID
 ORDER BY s.Student_Number, s.DCID`,
+  };
+};
+
+const student: EntityExtractSpec = {
+  entity: 'student',
+  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X'],
+  query: studentQuery(new Set()),
+  queryWithout: studentQuery,
+  native: {
+    required: [
+      ...cols(
+        'STUDENTS',
+        'ID DCID Student_Number State_StudentNumber Last_Name First_Name Middle_Name DOB Gender FedEthnicity EntryDate ExitDate',
+      ),
+      ...cols('REENROLLMENTS', 'StudentID EntryDate ExitDate'),
+    ],
+    optional: [
+      { name: 'StudentRace', fields: ['races'] },
+      { name: 'S_CA_STU_X', fields: ['el_status'] },
+    ],
   },
   keyPrefix: 'STUDENTS',
   // Student_Number is part of the key so a row without one is reported as a null key.
@@ -129,6 +166,15 @@ SELECT 'REENROLLMENTS' AS source_table, re.DCID AS row_dcid, s.Student_Number AS
 FROM REENROLLMENTS re
 JOIN STUDENTS s ON s.ID = re.StudentID
 WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`,
+  },
+  native: {
+    required: [
+      ...cols(
+        'STUDENTS',
+        'ID DCID Student_Number SchoolID EntryDate ExitDate Enroll_Status Grade_Level EntryCode ExitCode',
+      ),
+      ...cols('REENROLLMENTS', 'DCID StudentID SchoolID EntryDate ExitDate Grade_Level EntryCode ExitCode'),
+    ],
   },
   keyPrefix: 'PS',
   keyColumns: ['student_id', 'source_table', 'row_dcid'],
@@ -182,6 +228,13 @@ LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
 WHERE ${inWindow('sp.Enter_Date', 'sp.Exit_Date')}
 ORDER BY s.Student_Number, sp.DCID`,
   },
+  native: {
+    required: [
+      ...cols('SPENROLLMENTS', 'DCID StudentID SchoolID ProgramID Enter_Date Exit_Date'),
+      ...cols('STUDENTS', 'ID Student_Number'),
+      ...cols('GEN', 'ID Cat Value'),
+    ],
+  },
   keyPrefix: 'SPENROLLMENTS',
   keyColumns: ['student_id', 'row_dcid'],
   fields: {
@@ -195,19 +248,32 @@ ORDER BY s.Student_Number, sp.DCID`,
 };
 
 /** Section ids are `<School_Number>-<Section_Number>` so they survive a migration from another SIS. */
-const section: EntityExtractSpec = {
-  entity: 'section',
-  nativeTables: ['SECTIONS', 'COURSES', 'TEACHERS', 'TERMS'],
-  query: {
-    sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, se.Course_Number AS course_code,
-  c.Course_Name AS course_title, c.Alt_Course_Number AS state_course_code, tc.TeacherNumber AS teacher_staff_id,
-  tm.Abbreviation AS term
+const sectionQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, se.Course_Number AS course_code,
+  c.Course_Name AS course_title,
+  ${unless(absent, 'COURSES.Alt_Course_Number', 'c.Alt_Course_Number', 'CAST(NULL AS varchar(20))')} AS state_course_code,
+  tc.TeacherNumber AS teacher_staff_id, tm.Abbreviation AS term
 FROM SECTIONS se
 JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
 LEFT JOIN COURSES c ON c.Course_Number = se.Course_Number
 LEFT JOIN TEACHERS tc ON tc.ID = se.Teacher
 WHERE tm.YearID = :schoolYear - 1990
 ORDER BY se.SchoolID, se.Section_Number`,
+});
+
+const section: EntityExtractSpec = {
+  entity: 'section',
+  nativeTables: ['SECTIONS', 'COURSES', 'TEACHERS', 'TERMS'],
+  query: sectionQuery(new Set()),
+  queryWithout: sectionQuery,
+  native: {
+    required: [
+      ...cols('SECTIONS', 'DCID SchoolID Section_Number Course_Number TermID Teacher'),
+      ...cols('TERMS', 'ID SchoolID Abbreviation YearID'),
+      ...cols('COURSES', 'Course_Number Course_Name'),
+      ...cols('TEACHERS', 'ID TeacherNumber'),
+    ],
+    optional: [{ name: 'COURSES.Alt_Course_Number', fields: ['state_course_code'] }],
   },
   keyPrefix: 'SECTIONS',
   keyColumns: ['row_dcid'],
@@ -244,6 +310,14 @@ LEFT JOIN TERMS tm ON tm.ID = ABS(cc.TermID) AND tm.SchoolID = cc.SchoolID
 WHERE ABS(cc.TermID) >= (:schoolYear - 1990) * 100 AND ABS(cc.TermID) < (:schoolYear - 1989) * 100
 ORDER BY s.Student_Number, cc.DCID`,
   },
+  native: {
+    required: [
+      ...cols('CC', 'DCID StudentID SectionID SchoolID DateEnrolled DateLeft TermID'),
+      ...cols('STUDENTS', 'ID Student_Number'),
+      ...cols('SECTIONS', 'ID SchoolID Section_Number'),
+      ...cols('TERMS', 'ID SchoolID LastDay'),
+    ],
+  },
   keyPrefix: 'CC',
   keyColumns: ['student_id', 'row_dcid'],
   fields: {
@@ -259,16 +333,25 @@ ORDER BY s.Student_Number, cc.DCID`,
  * TEACHERS has one row per user per school: one canonical staff row per TeacherNumber (lowest ID wins), picked
  * by a join to the pre-aggregated minimum per TeacherNumber (one hash join, not a sub-query per row).
  */
-const staff: EntityExtractSpec = {
-  entity: 'staff',
-  nativeTables: ['TEACHERS'],
-  query: {
-    sql: `SELECT tc.ID AS teacher_id, tc.TeacherNumber AS staff_id, tc.SIF_StatePrid AS state_staff_id,
+/** SIF_StatePrid (the state staff id) is a SIF/state-reporting column; without it state_staff_id is not supplied. */
+const staffQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT tc.ID AS teacher_id, tc.TeacherNumber AS staff_id,
+  ${unless(absent, 'TEACHERS.SIF_StatePrid', 'tc.SIF_StatePrid', 'CAST(NULL AS varchar(20))')} AS state_staff_id,
   tc.Last_Name AS last_name, tc.First_Name AS first_name, tc.Email_Addr AS email
 FROM TEACHERS tc
 JOIN (SELECT MIN(t2.ID) AS first_id FROM TEACHERS t2 WHERE t2.TeacherNumber IS NOT NULL GROUP BY t2.TeacherNumber) f
   ON f.first_id = tc.ID
 ORDER BY tc.TeacherNumber`,
+});
+
+const staff: EntityExtractSpec = {
+  entity: 'staff',
+  nativeTables: ['TEACHERS'],
+  query: staffQuery(new Set()),
+  queryWithout: staffQuery,
+  native: {
+    required: cols('TEACHERS', 'ID TeacherNumber Last_Name First_Name Email_Addr'),
+    optional: [{ name: 'TEACHERS.SIF_StatePrid', fields: ['state_staff_id'] }],
   },
   keyPrefix: 'TEACHERS',
   keyColumns: ['teacher_id'],

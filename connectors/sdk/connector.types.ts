@@ -1,4 +1,5 @@
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
+import type { NativeNeeds } from 'connectors/sdk/native-schema';
 import type { CodeSet, SisKind, Transport } from 'src/districts/district.types';
 
 /** SQL dialect of a SIS database. `postgres` is the replica dialect used by tests, the demo and the benchmark. */
@@ -36,6 +37,13 @@ export interface EntityExtractSpec {
   /** Native tables the query reads (documentation, rules-by-SIS lists). */
   nativeTables: string[];
   query: ExtractQuery;
+  /**
+   * The native columns the query reads, required or optional (schema discovery checks them before extracting).
+   * Specs without it are not checked (test connectors).
+   */
+  native?: NativeNeeds;
+  /** The query without the optional names in `absent` (declared in `native.optional`); see native-schema.ts. */
+  queryWithout?: (absent: ReadonlySet<string>) => ExtractQuery;
   /** Result columns forming the native key: source_key = `${keyPrefix}:${col}=${value};…`. */
   keyPrefix: string;
   keyColumns: string[];

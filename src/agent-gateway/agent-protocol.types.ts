@@ -32,6 +32,8 @@ export type ServerMessage =
       entity: string;
       params: Record<string, NativeValue>;
       batchSize: number;
+      /** Optional native tables/columns the SIS schema lacks; the agent checks them against its connector. */
+      absent?: string[];
     }
   | { type: 'ack'; requestId: string; seq: number }
   | { type: 'cancel'; requestId: string };

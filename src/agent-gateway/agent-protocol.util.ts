@@ -274,7 +274,8 @@ export function parseServerMessage(text: string): ServerMessage | null {
         str(m.entity) &&
         num(m.batchSize) &&
         m.params !== null &&
-        typeof m.params === 'object'
+        typeof m.params === 'object' &&
+        (m.absent === undefined || (Array.isArray(m.absent) && m.absent.every((n) => typeof n === 'string')))
         ? (m as ServerMessage)
         : null;
     case 'ack':

@@ -32,6 +32,8 @@ export interface ExtractRequest {
   entity: string;
   params: Record<string, NativeValue>;
   batchSize: number;
+  /** Optional native names absent from the SIS schema (the agent builds its own query without them). */
+  absent?: string[];
 }
 
 const CODES = new Set<string>(Object.values(ConnectorErrorCode));

@@ -2,6 +2,12 @@ import type { ConnectorDefinition, NativeValue } from 'connectors/sdk/connector.
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { createDriver } from 'connectors/sdk/drivers/driver.factory';
 import { DIALECT_OF_DRIVER, type DriverConnectionOptions } from 'connectors/sdk/drivers/sis-driver.types';
+import {
+  NATIVE_SCHEMA_ENTITY,
+  nativeSchemaSql,
+  nativeTablesOf,
+  queryFor,
+} from 'connectors/sdk/native-schema';
 import type { ServerMessage } from 'src/agent-gateway/agent-protocol.types';
 import { encodeBatch } from 'src/agent-gateway/agent-protocol.util';
 import type { AgentConfig } from 'src/agent/agent-config';
@@ -78,14 +84,28 @@ export class AgentExtractRunner {
         `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`,
       );
     }
-    const spec = this.connector(this.config.sisKind).entities.find((e) => e.entity === this.msg.entity);
+    const connector = this.connector(this.config.sisKind);
+    // Schema discovery: the catalogue query over this connector's own tables.
+    if (this.msg.entity === NATIVE_SCHEMA_ENTITY) return nativeSchemaSql(dialect, nativeTablesOf(connector));
+    const spec = connector.entities.find((e) => e.entity === this.msg.entity);
     if (!spec)
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
         this.driverOptions.linkName,
         `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`,
       );
-    return spec.query.variants?.[dialect] ?? spec.query.sql;
+    const absent = this.msg.absent ?? [];
+    const declared = new Set((spec.native?.optional ?? []).map((o) => o.name));
+    const unknown = absent.filter((n) => !declared.has(n));
+    // Only names the connector declares optional for this entity; anything else is refused, not interpreted.
+    if (unknown.length)
+      throw new ConnectorException(
+        ConnectorErrorCode.QUERY_FAILED,
+        this.driverOptions.linkName,
+        `the ${this.config.sisKind} connector's ${spec.entity} has no optional native name ${unknown.join(', ')}`,
+      );
+    const query = queryFor(spec, absent);
+    return query.variants?.[dialect] ?? query.sql;
   }
 
   /** Only scalar values are bound; anything else in the request is refused rather than interpreted. */

@@ -1,11 +1,38 @@
-import type { EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import type {
+  ConnectorDefinition,
+  Dialect,
+  EntityExtractSpec,
+  NativeRow,
+} from 'connectors/sdk/connector.types';
 import type { SisDriver } from 'connectors/sdk/drivers/sis-driver.types';
-import type { Dialect } from 'connectors/sdk/connector.types';
+import {
+  nativeSchemaSql,
+  nativeTablesOf,
+  queryFor,
+  toNativeColumns,
+  type NativeColumn,
+} from 'connectors/sdk/native-schema';
 import type { ExtractParams, RowSource } from 'src/extraction/extraction.types';
 
 /** The query text for a dialect: its variant when the connector has one, else the portable text. */
-export function querySqlFor(spec: EntityExtractSpec, dialect: Dialect): string {
-  return spec.query.variants?.[dialect] ?? spec.query.sql;
+export function querySqlFor(
+  spec: EntityExtractSpec,
+  dialect: Dialect,
+  absent: readonly string[] = [],
+): string {
+  const query = queryFor(spec, absent);
+  return query.variants?.[dialect] ?? query.sql;
+}
+
+/** The native schema's columns of the connector's tables, read through one driver. */
+export async function describeThrough(
+  driver: SisDriver,
+  connector: ConnectorDefinition,
+): Promise<NativeColumn[]> {
+  const out: NativeColumn[] = [];
+  for await (const batch of driver.stream(nativeSchemaSql(driver.dialect, nativeTablesOf(connector)), {}))
+    out.push(...toNativeColumns(batch));
+  return out;
 }
 
 /** Rows of a direct link: the connector's query for the driver's dialect, streamed in batches. */
@@ -15,9 +42,17 @@ export class DriverRowSource implements RowSource {
     private readonly opts: { batchSize?: number } = {},
   ) {}
 
-  stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]> {
-    return this.driver.stream(querySqlFor(spec, this.driver.dialect), params, {
+  stream(
+    spec: EntityExtractSpec,
+    params: ExtractParams,
+    absent: readonly string[] = [],
+  ): AsyncIterable<NativeRow[]> {
+    return this.driver.stream(querySqlFor(spec, this.driver.dialect, absent), params, {
       batchSize: this.opts.batchSize,
     });
+  }
+
+  describe(connector: ConnectorDefinition): Promise<NativeColumn[]> {
+    return describeThrough(this.driver, connector);
   }
 }

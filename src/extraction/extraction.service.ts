@@ -7,6 +7,7 @@ import {
   type EntityExtractSpec,
   type NativeRow,
 } from 'connectors/sdk/connector.types';
+import { checkNativeSchema, type SchemaCheck } from 'connectors/sdk/native-schema';
 import { DEFAULT_WINDOW_YEARS, windowParams } from 'connectors/sdk/window.util';
 import { mergeCodeMaps } from 'src/extraction/code-lookup.util';
 import { encodeCopyLine, escapeCopyText, type CopyColumn } from 'src/extraction/copy-text.util';
@@ -31,6 +32,8 @@ interface EntityRun {
   spec: EntityExtractSpec;
   index: number;
   params: ExtractParams;
+  /** Optional native names the schema lacks (schema discovery). */
+  absent: readonly string[];
 }
 
 function errorSummary(err: unknown): { code: string; message: string } {
@@ -58,8 +61,10 @@ export class ExtractionService {
     }
     await repo.markSnapshotExtracting(input.snapshotId);
     const entities: EntityReport[] = [];
+    let schema: SchemaCheck | undefined;
     const report = (): ExtractionReport => ({
       snapshotId: input.snapshotId,
+      ...(schema ? { schema: withoutMissing(schema) } : {}),
       entities,
       totalRows: entities.reduce((n, e) => n + e.rows, 0),
       durationMs: Math.round(performance.now() - started),
@@ -69,6 +74,8 @@ export class ExtractionService {
       asOf: input.asOf,
     };
     try {
+      schema = await discoverSchema(input);
+      const absent = schema?.absent ?? [];
       const checkpoints = await repo.checkpoints(input.snapshotId);
       for (const [index, spec] of input.connector.entities.entries()) {
         const done = checkpoints.get(spec.entity);
@@ -85,7 +92,7 @@ export class ExtractionService {
           input.onProgress?.(spec.entity, done.rowCount, index, input.connector.entities.length);
           continue;
         }
-        entities.push(await this.extractEntity({ input, repo, spec, index, params }));
+        entities.push(await this.extractEntity({ input, repo, spec, index, params, absent }));
       }
     } catch (err) {
       await repo
@@ -129,7 +136,9 @@ export class ExtractionService {
     columns: readonly CopyColumn[],
   ): Promise<{ rows: number; issues: number }> {
     const { input, spec, index, params } = run;
-    const source = input.rows.stream(spec, params)[Symbol.asyncIterator]();
+    const declared = new Set((spec.native?.optional ?? []).map((o) => o.name));
+    const absent = run.absent.filter((n) => declared.has(n));
+    const source = input.rows.stream(spec, params, absent)[Symbol.asyncIterator]();
     const linkName = input.linkName ?? input.connector.title;
     const pending: ExtractionIssue[] = [];
     // What the caller's progress callback threw (a cancelled run, a lost lease): it ends the COPY and must
@@ -222,6 +231,31 @@ export class ExtractionService {
       );
     }
   }
+}
+
+/**
+ * Schema discovery: the native schema of the connector's tables, checked against what its queries need.
+ * Missing required columns stop the extraction here, before anything is read, naming every `TABLE.Column`;
+ * missing optional ones make their fields not supplied. Sources that cannot describe their schema are
+ * extracted unchecked.
+ */
+export async function discoverSchema(
+  input: Pick<ExtractSnapshotInput, 'rows' | 'connector'>,
+): Promise<SchemaCheck | undefined> {
+  if (!input.rows.describe) return undefined;
+  const check = checkNativeSchema(input.connector, await input.rows.describe(input.connector));
+  if (check.missingRequired.length) {
+    throw new ExtractionException(
+      ExtractionErrorCode.SCHEMA_MISMATCH,
+      `the ${input.connector.title} schema lacks ${check.missingRequired.length} column(s) the extraction needs: ${check.missingRequired.join(', ')}`,
+    );
+  }
+  return check;
+}
+
+function withoutMissing(check: SchemaCheck): Omit<SchemaCheck, 'missingRequired'> {
+  const { missingRequired: _unused, ...rest } = check;
+  return rest;
 }
 
 /** Catches connector bugs before anything is written: unknown or repeated entities, unknown canonical fields. */

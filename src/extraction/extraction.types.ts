@@ -1,6 +1,7 @@
 import type { Pool } from 'pg';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import type { NativeColumn, SchemaCheck } from 'connectors/sdk/native-schema';
 import type { CodeSet } from 'src/districts/district.types';
 
 /** Native code → canonical code per code set (district overrides already laid over connector defaults). */
@@ -24,7 +25,14 @@ export interface ExtractParams {
  * The pipeline assumes nothing else about the source.
  */
 export interface RowSource {
-  stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]>;
+  /** The entity's rows; `absent` names the optional native tables/columns the schema lacks (see native-schema.ts). */
+  stream(
+    spec: EntityExtractSpec,
+    params: ExtractParams,
+    absent?: readonly string[],
+  ): AsyncIterable<NativeRow[]>;
+  /** The native schema's columns of the connector's tables (schema discovery); sources without it are not checked. */
+  describe?(connector: ConnectorDefinition): Promise<NativeColumn[]>;
 }
 
 export type ExtractionProgress = (
@@ -72,6 +80,8 @@ export interface EntityReport {
 
 export interface ExtractionReport {
   snapshotId: string;
+  /** Schema discovery at the start of the extraction (absent when the source cannot describe its schema). */
+  schema?: Omit<SchemaCheck, 'missingRequired'>;
   entities: EntityReport[];
   totalRows: number;
   durationMs: number;

@@ -1,5 +1,6 @@
 import { getConnector, suppliedFields } from 'connectors/index';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import type { FieldNotSupplied } from 'connectors/sdk/native-schema';
 import type { ComparisonOptions } from 'src/comparison/comparison.types';
 import type { RunsEnv } from 'src/config/runs-env.dto';
 import type { ComparisonKeys } from 'src/districts/district.types';
@@ -32,4 +33,15 @@ export function runComparisonOptions(
     maxDifferences: env.COMPARISON_MAX_DIFFERENCES,
     fields: commonFields(sisKinds),
   };
+}
+
+/** Fields per entity minus those a SIS schema does not supply (schema discovery). */
+export function withoutFields(
+  fields: Partial<Record<CanonicalEntity, readonly string[]>>,
+  notSupplied: readonly FieldNotSupplied[],
+): Partial<Record<CanonicalEntity, string[]>> {
+  const out: Partial<Record<CanonicalEntity, string[]>> = {};
+  for (const [entity, list] of Object.entries(fields) as [CanonicalEntity, readonly string[]][])
+    out[entity] = list.filter((f) => !notSupplied.some((n) => n.entity === entity && n.field === f));
+  return out;
 }

@@ -11,7 +11,10 @@ import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
 import { TenantScope } from 'src/auth/tenant-scope';
 import { driverOptions } from 'src/connectivity/link-prober.repository';
 import { DistrictsRepository } from 'src/districts/districts.repository';
-import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
+import type { LinkConnectionSettings, SisLinkEntity } from 'src/districts/sis-link.entity';
+import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
+import type { NativeColumn } from 'connectors/sdk/native-schema';
+import { errorText } from 'src/common/error-text.util';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
@@ -76,16 +79,61 @@ export class DriverExtractorAdapter implements RunExtractor {
         schoolYear: input.schoolYear,
         asOf: input.asOf,
         // Both sides of a run read the district's one comparison window.
-        windowYears: district?.comparisonYears ?? undefined,
+        windowYears: input.windowYears ?? district?.comparisonYears ?? undefined,
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
         onProgress: (entity, n, index, count) =>
           input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
       });
+      const notSupplied = report.schema?.notSupplied ?? [];
       return {
         totalRows: report.totalRows,
         entities: Object.fromEntries(report.entities.map((e) => [e.entity, e.rows])),
+        notSupplied,
+        leftOut: notSupplied.map((f) => `${f.entity}.${f.field}: ${f.reason}`),
+      };
+    } finally {
+      await close();
+    }
+  }
+
+  /**
+   * "Test link": one round trip and the native schema of the connector's tables, through the link's driver
+   * or its agent (when connected to this instance). Never throws for an unreachable SIS: it says why.
+   */
+  async inspect(
+    link: SisLinkEntity,
+    schoolYear: number,
+  ): Promise<{ probe: ProbeResult; columns: NativeColumn[] | null }> {
+    const connector = getConnector(link.sisKind);
+    if (link.transport === 'agent') {
+      if (!link.agentId || !this.agents?.isConnected(link.agentId)) {
+        const message = link.agentId
+          ? 'the agent is not connected to this service instance'
+          : 'the link is reached through an agent, but no agent is assigned';
+        return { probe: { ok: false, latencyMs: 0, error: { code: 'UNREACHABLE', message } }, columns: null };
+      }
+    }
+    const started = performance.now();
+    const { rows, close, probe } = this.rowSource(link, schoolYear);
+    try {
+      const reached = probe ? await probe() : null;
+      if (reached && !reached.ok) return { probe: reached, columns: null };
+      const columns = (await rows.describe?.(connector)) ?? null;
+      return {
+        probe: reached ?? { ok: true, latencyMs: Math.round(performance.now() - started) },
+        columns,
+      };
+    } catch (err) {
+      const code = err instanceof ConnectorException ? err.code : ConnectorErrorCode.UNKNOWN;
+      return {
+        probe: {
+          ok: false,
+          latencyMs: Math.round(performance.now() - started),
+          error: { code, message: errorText(err) },
+        },
+        columns: null,
       };
     } finally {
       await close();
@@ -95,7 +143,7 @@ export class DriverExtractorAdapter implements RunExtractor {
   private rowSource(
     link: ExtractLinkInput['link'],
     schoolYear: number,
-  ): { rows: RowSource; close: () => Promise<void> } {
+  ): { rows: RowSource; close: () => Promise<void>; probe?: () => Promise<ProbeResult> } {
     if (link.transport === 'agent') {
       if (!link.agentId || !this.agents) {
         throw new ConnectorException(
@@ -112,6 +160,10 @@ export class DriverExtractorAdapter implements RunExtractor {
     const password = link.secretCiphertext ? this.box.decrypt(link.secretCiphertext) : undefined;
     const settings = { ...link.settings, database: databaseFor(link.settings, schoolYear) };
     const driver = createDriver(link.settings.driver, driverOptions(link.name, settings, password));
-    return { rows: new DriverRowSource(driver), close: () => driver.close().catch(() => undefined) };
+    return {
+      rows: new DriverRowSource(driver),
+      close: () => driver.close().catch(() => undefined),
+      probe: () => driver.probe(),
+    };
   }
 }

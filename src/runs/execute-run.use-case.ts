@@ -9,7 +9,8 @@ import { TenantScope } from 'src/auth/tenant-scope';
 import { DistrictsRepository } from 'src/districts/districts.repository';
 import { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
-import { runComparisonOptions } from 'src/runs/comparison-options.util';
+import type { FieldNotSupplied } from 'connectors/sdk/native-schema';
+import { runComparisonOptions, withoutFields } from 'src/runs/comparison-options.util';
 import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
 import { RunLease } from 'src/runs/run-lease';
 import {
@@ -36,6 +37,8 @@ const SPAN = { extract: [0, 60], evaluate: [60, 85], compare: [85, 98], retentio
 
 interface Planned extends RunTarget {
   link: SisLinkEntity;
+  /** Fields this side's SIS schema does not supply (schema discovery of its extraction). */
+  notSupplied: FieldNotSupplied[];
   /** Why this side is not extracted (its link was down when the run was recorded, or its extraction failed). */
   unavailable: string | null;
 }
@@ -174,7 +177,7 @@ export class ExecuteRunUseCase {
       if (!link) throw new Error(`the ${t.side} SIS link no longer exists`);
       const side = sides.get(t.side);
       const unavailable = side?.status === 'skipped' ? `skipped: ${side.reason ?? 'no reason given'}` : null;
-      planned.push({ ...t, link, unavailable });
+      planned.push({ ...t, link, unavailable, notSupplied: [] });
     }
     return planned;
   }
@@ -222,12 +225,16 @@ export class ExecuteRunUseCase {
       if (cp.status === 'done') {
         if (typeof cp.detail.failed === 'string') p.unavailable = `failed: ${cp.detail.failed}`;
         else snapshots.set(p.side, snapshotId);
+        p.notSupplied = Array.isArray(cp.detail.notSupplied)
+          ? (cp.detail.notSupplied as FieldNotSupplied[])
+          : [];
         return;
       }
       const report = await this.extractSide(run, p, snapshotId, planned.length, (fraction, message) =>
         progress.report(p.side, sides.length, fraction, message ?? `extracting ${p.link.name}`),
       );
       if (!report) return;
+      p.notSupplied = report.notSupplied ?? [];
       snapshots.set(p.side, snapshotId);
       await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
       await this.runs.setSide(run.id, p.side, 'extracted', null);
@@ -307,6 +314,7 @@ export class ExecuteRunUseCase {
         link: p.link,
         snapshotId: mustGet(snapshots, p.side, 'snapshot'),
         evaluationId,
+        notSupplied: p.notSupplied,
         onProgress: (fraction, message) =>
           progress.report(p.side, sides.length, fraction, message ?? 'evaluating rules'),
       });
@@ -343,6 +351,11 @@ export class ExecuteRunUseCase {
       percent: SPAN.compare[0],
       message: 'comparing the old and the new SIS',
     });
+    const options = runComparisonOptions(
+      this.config.runs,
+      (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
+      planned.map((p) => p.link.sisKind),
+    );
     const comparisonId = await this.compare.execute({
       districtId: run.districtId,
       runId: run.id,
@@ -352,10 +365,11 @@ export class ExecuteRunUseCase {
       newEvaluationId: evaluations.get('new') ?? null,
       isTrial: run.kind === 'trial',
       options: {
-        ...runComparisonOptions(
-          this.config.runs,
-          (await this.districts.find(TenantScope.system(), run.districtId))?.comparisonKeys ?? null,
-          planned.map((p) => p.link.sisKind),
+        ...options,
+        // A field one side's schema does not supply is no difference.
+        fields: withoutFields(
+          options.fields ?? {},
+          planned.flatMap((p) => p.notSupplied),
         ),
         asOf: run.asOf,
       },

@@ -6,6 +6,7 @@ import { CustomRulesService } from 'src/rule-engine/custom-rules.service';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService, suppliedFieldsForSis } from 'src/rule-engine/rule-selection.service';
+import { withoutFields } from 'src/runs/comparison-options.util';
 import { localToday } from 'src/runs/nightly-schedule.util';
 import type { EvaluateSnapshotInput, RunEvaluator } from 'src/runs/run-pipeline.ports';
 
@@ -25,16 +26,30 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async evaluate(input: EvaluateSnapshotInput): Promise<{ rules: number; exceptions: number }> {
+  async evaluate(
+    input: EvaluateSnapshotInput,
+  ): Promise<{ rules: number; exceptions: number; leftOut: string[] }> {
     const district = await this.districts.find(TenantScope.system(), input.districtId);
     if (!district) throw new Error('the district no longer exists');
-    const { selected } = this.selection.selectRules({
+    const notSupplied = input.notSupplied ?? [];
+    const { selected, excluded } = this.selection.selectRules({
       state: district.state,
       edition: district.edition,
       sisKind: input.link.sisKind,
-      suppliedFields: suppliedFieldsForSis(input.link.sisKind),
+      suppliedFields: withoutFields(suppliedFieldsForSis(input.link.sisKind), notSupplied),
       customRules: (await this.custom.rules(district.id)).rules,
     });
+    // Rules the connector could run but this SIS's schema cannot feed: named, with the reason.
+    const why = new Map(notSupplied.map((f) => [`${f.entity}.${f.field}`, f.reason]));
+    const leftOut = excluded
+      .filter((x) => x.missingFields.some((f) => why.has(f)))
+      .map(
+        (x) =>
+          `${x.rule.id} dropped: ${x.missingFields
+            .filter((f) => why.has(f))
+            .map((f) => `${f} not supplied (${why.get(f)})`)
+            .join('; ')}`,
+      );
     const done = new Set(
       (await this.results.listResults(district.id, input.evaluationId)).map((r) => r.ruleId),
     );
@@ -56,6 +71,6 @@ export class RuleEngineEvaluatorAdapter implements RunEvaluator {
       });
     }
     const results = await this.results.listResults(district.id, input.evaluationId);
-    return { rules: results.length, exceptions: results.reduce((n, r) => n + r.failed, 0) };
+    return { rules: results.length, exceptions: results.reduce((n, r) => n + r.failed, 0), leftOut };
   }
 }

@@ -1,3 +1,4 @@
+import type { FieldNotSupplied } from 'connectors/sdk/native-schema';
 import type { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import type { DistrictsRepository } from 'src/districts/districts.repository';
 import type { LinksRepository } from 'src/districts/links.repository';
@@ -15,11 +16,21 @@ export interface ExtractLinkInput {
   snapshotId: string;
   schoolYear: number;
   asOf: string;
+  /** School years compared (the run's own window, else the district's; default 2). */
+  windowYears?: number;
   onProgress: StepProgress;
 }
 
-/** Rows extracted in total and per canonical entity. */
-export type ExtractReport = { totalRows: number; entities: Record<string, number> };
+/**
+ * Rows extracted in total and per canonical entity, and the canonical fields the SIS schema does not supply
+ * (schema discovery); `leftOut` says the same in words for the run's steps.
+ */
+export type ExtractReport = {
+  totalRows: number;
+  entities: Record<string, number>;
+  notSupplied?: FieldNotSupplied[];
+  leftOut?: string[];
+};
 
 /** Extracts one link into an existing snapshot; resumable (entities already complete are skipped). */
 export interface RunExtractor {
@@ -32,12 +43,15 @@ export interface EvaluateSnapshotInput {
   link: SisLinkEntity;
   snapshotId: string;
   evaluationId: string;
+  /** Fields the side's SIS schema does not supply: the rules needing them drop out. */
+  notSupplied?: FieldNotSupplied[];
   onProgress: StepProgress;
 }
 
 /** Runs the district's rules on one snapshot; idempotent per (evaluation, rule), so a retry resumes. */
 export interface RunEvaluator {
-  evaluate(input: EvaluateSnapshotInput): Promise<{ rules: number; exceptions: number }>;
+  /** `leftOut` names each rule dropped because the SIS schema lacks what it needs, with the reason. */
+  evaluate(input: EvaluateSnapshotInput): Promise<{ rules: number; exceptions: number; leftOut?: string[] }>;
 }
 
 export const RUN_EXTRACTOR = Symbol('RUN_EXTRACTOR');

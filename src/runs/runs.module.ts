@@ -6,6 +6,8 @@ import { AgentRelayClient } from 'src/runs/agent-relay.client';
 import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
 import { AgentRelayWorker } from 'src/runs/agent-relay.worker';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
+import { LinkTestController } from 'src/runs/link-test.controller';
+import { LinkTestService } from 'src/runs/link-test.service';
 import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
 import { RUN_EVALUATOR, RUN_EXTRACTOR } from 'src/runs/run-pipeline.ports';
 import { RuleEngineEvaluatorAdapter } from 'src/runs/rule-engine-evaluator.adapter';
@@ -44,7 +46,7 @@ export class RunsModule {
         ScorecardsModule,
         ...(o.imports ?? []),
       ],
-      controllers: [RunsController],
+      controllers: [RunsController, LinkTestController],
       providers: [
         RunsRepository,
         RunsService,
@@ -57,6 +59,7 @@ export class RunsModule {
         AgentRelayClient,
         AgentRelayWorker,
         RuleEngineEvaluatorAdapter,
+        LinkTestService,
         o.extractor ?? { provide: RUN_EXTRACTOR, useExisting: DriverExtractorAdapter },
         o.evaluator ?? { provide: RUN_EVALUATOR, useExisting: RuleEngineEvaluatorAdapter },
       ],

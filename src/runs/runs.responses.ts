@@ -50,6 +50,13 @@ export class RunStepDto {
   @ApiProperty({ enum: ['started', 'done'] }) status: 'started' | 'done';
   @ApiProperty({ type: String, nullable: true, description: 'why the step did no work (a side missing)' })
   reason: string | null;
+  @ApiProperty({
+    type: [String],
+    example: ['student.el_status: table S_CA_STU_X is not in the SIS schema'],
+    description:
+      'what the step left out and why: fields the SIS schema does not supply (extract), rules dropped for them (evaluate)',
+  })
+  leftOut: string[];
 }
 
 export class RunViewDto implements RunView {

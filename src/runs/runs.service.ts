@@ -32,7 +32,9 @@ export interface RunView {
   finishedAt: Date | null;
   /** Each side (current, or old and new): pending | extracted | evaluated | skipped | failed, with the reason. */
   sides: RunSideView[];
-  steps?: Array<Pick<CheckpointRecord, 'step' | 'target' | 'status'> & { reason: string | null }>;
+  steps?: Array<
+    Pick<CheckpointRecord, 'step' | 'target' | 'status'> & { reason: string | null; leftOut: string[] }
+  >;
 }
 
 export type RunSideView = Pick<RunSideRecord, 'side' | 'linkId' | 'linkName' | 'status' | 'reason'>;
@@ -49,6 +51,15 @@ const toSideView = (s: RunSideRecord): RunSideView => ({
 const stepReason = (c: CheckpointRecord): string | null => {
   const why = c.detail.skipped ?? c.detail.failed;
   return typeof why === 'string' ? why : null;
+};
+
+/**
+ * What a step left out and why: the fields the SIS schema does not supply (extraction) and the rules that
+ * dropped out for them (evaluation).
+ */
+const stepLeftOut = (c: CheckpointRecord): string[] => {
+  const notes = c.detail.leftOut;
+  return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 };
 
 export const toRunView = (r: RunRecord, sides: RunSideRecord[] = []): RunView => ({
@@ -114,6 +125,7 @@ export class RunsService {
       target: c.target,
       status: c.status,
       reason: stepReason(c),
+      leftOut: stepLeftOut(c),
     }));
     return { ...toRunView(run, await this.runs.sides([run.id])), steps };
   }
