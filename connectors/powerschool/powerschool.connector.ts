@@ -96,6 +96,7 @@ const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => {
   const race = (n: number): string => (absent.has('StudentRace') ? NO_RACE : `r.race${n}`);
   return {
     sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
+  ${unless(absent, 'STUDENTS.SSN', 's.SSN', 'CAST(NULL AS varchar(12))')} AS tx_student_id,
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
   s.Gender AS sex, s.FedEthnicity AS hispanic,
   ${race(1)} AS race1, ${race(2)} AS race2, ${race(3)} AS race3, ${race(4)} AS race4, ${race(5)} AS race5,
@@ -124,6 +125,8 @@ const student: EntityExtractSpec = {
     optional: [
       { name: 'StudentRace', fields: ['races'] },
       { name: 'S_CA_STU_X', fields: ['el_status'] },
+      // Texas PEIMS STUDENT-ID (E0001); not every edition keeps SSN.
+      { name: 'STUDENTS.SSN', fields: ['tx_student_id'] },
     ],
   },
   keyPrefix: 'STUDENTS',
@@ -132,6 +135,9 @@ const student: EntityExtractSpec = {
   fields: {
     student_id: { column: 'student_id', label: 'STUDENTS.Student_Number' },
     state_student_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    // Texas: State_StudentNumber holds the TX Unique Student ID (E1523), SSN the PEIMS STUDENT-ID (E0001).
+    tx_unique_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    tx_student_id: { column: 'tx_student_id', label: 'STUDENTS.SSN' },
     last_name: { column: 'last_name', label: 'STUDENTS.Last_Name' },
     first_name: { column: 'first_name', label: 'STUDENTS.First_Name' },
     middle_name: { column: 'middle_name', label: 'STUDENTS.Middle_Name' },
