@@ -4,6 +4,7 @@ import { registerAgentCommand } from 'src/cli/commands/agent.command';
 import { registerFoundationCommands } from 'src/cli/commands/foundation.command';
 import { registerGenerateCommand } from 'src/cli/commands/generate.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
+import { registerCrosswalkCommands } from 'src/comparison/id-crosswalk.cli';
 import { registerRunCommands } from 'src/runs/runs.cli';
 
 export type CliRunner = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
@@ -14,4 +15,5 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerRulesCommands(program, run);
   registerAgentCommand(program);
   registerRunCommands(program, run);
+  registerCrosswalkCommands(program, run);
 }
