@@ -26,7 +26,7 @@ export interface ComparisonKeys {
 export const CONTACT_KINDS = ['administrative', 'technical', 'data'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 
-export const SIS_KINDS = ['aeries', 'powerschool', 'infinite_campus'] as const;
+export const SIS_KINDS = ['aeries', 'powerschool', 'infinite_campus', 'edfi'] as const;
 export type SisKind = (typeof SIS_KINDS)[number];
 
 export const LINK_ROLES = ['current', 'new', 'old'] as const;
@@ -35,7 +35,8 @@ export type LinkRole = (typeof LINK_ROLES)[number];
 export const TRANSPORTS = ['direct', 'agent'] as const;
 export type Transport = (typeof TRANSPORTS)[number];
 
-export const DRIVER_KINDS = ['pg', 'mssql', 'oracle'] as const;
+/** `edfi_api`: an Ed-Fi ODS/API (v5–v7); `edfi_xml`: a folder of Ed-Fi XML interchange files. */
+export const DRIVER_KINDS = ['pg', 'mssql', 'oracle', 'edfi_api', 'edfi_xml'] as const;
 export type DriverKind = (typeof DRIVER_KINDS)[number];
 
 export const CODE_SETS = [
