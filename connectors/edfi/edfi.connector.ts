@@ -1,6 +1,6 @@
 import { EDFI_DEFAULT_CODE_MAPS, EDFI_TX_CODE_MAPS } from 'connectors/edfi/edfi-descriptors';
-import { PROBLEMS_COLUMN, RACE_COLUMNS } from 'connectors/edfi/edfi-row-assembler';
-import { EDFI_QUERY_PREFIX } from 'connectors/edfi/edfi.driver';
+import { PROBLEMS_COLUMN, RACE_COLUMNS } from 'connectors/sdk/drivers/edfi/edfi-row-assembler';
+import { EDFI_QUERY_PREFIX } from 'connectors/sdk/drivers/edfi/edfi.driver';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type {
   CanonicalRow,
@@ -57,6 +57,14 @@ const student: EntityExtractSpec = {
     student_id: { column: 'studentuniqueid', label: 'Student.StudentUniqueId' },
     state_student_id: {
       column: 'statestudentid',
+      label: 'StudentEducationOrganizationAssociation.StudentIdentificationCode (State)',
+    },
+    tx_unique_id: {
+      column: 'txuniqueid',
+      label: 'StudentEducationOrganizationAssociation.StudentIdentificationCode (TX-UniqueStudentID)',
+    },
+    tx_student_id: {
+      column: 'txstudentid',
       label: 'StudentEducationOrganizationAssociation.StudentIdentificationCode (State)',
     },
     last_name: { column: 'lastsurname', label: 'Student.LastSurname' },
@@ -154,6 +162,7 @@ const section: EntityExtractSpec = {
     },
     teacher_staff_id: { column: 'teacherstaffid', label: 'StaffSectionAssociation (Teacher of Record)' },
     term: { column: 'sessionname', label: 'Section.CourseOfferingReference.SessionName' },
+    course_sequence_code: { column: 'coursesequencecode', label: 'Section TX extension CourseSequenceCode' },
   },
   refine: reportProblems,
 };
@@ -205,12 +214,15 @@ export const edfiConnector: ConnectorDefinition = {
   stateCodeMaps: { TX: EDFI_TX_CODE_MAPS },
   extensionFields: {
     TX: {
-      extension: 'TEA TX extension (TSDS)',
+      extension: 'the TEA TX extension / TEA descriptors (TSDS)',
       fields: {
         enrollment: { exit_code: 'StudentSchoolAssociation LeaverReasonDescriptor (PEIMS C162)' },
         student: {
           el_status: 'StudentEducationOrganizationAssociation EmergentBilingualIndicatorDescriptor (C061)',
+          tx_unique_id: 'StudentIdentificationCode, TEA system TX-UniqueStudentID (E1523)',
+          tx_student_id: 'StudentIdentificationCode, system State (E0001)',
         },
+        section: { course_sequence_code: 'Section CourseSequenceCode (C134)' },
       },
     },
   },

@@ -1,5 +1,5 @@
 import { edfiConnector } from 'connectors/edfi/edfi.connector';
-import { EdfiDriver } from 'connectors/edfi/edfi.driver';
+import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';

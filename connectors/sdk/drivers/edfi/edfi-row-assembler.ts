@@ -1,6 +1,5 @@
-import { CANONICAL_GRADES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type { NativeRow } from 'connectors/sdk/connector.types';
-import { EDFI_DEFAULT_CODE_MAPS } from 'connectors/edfi/edfi-descriptors';
 import {
   codeValue,
   offeringKey,
@@ -10,7 +9,7 @@ import {
   type EdfiRecords,
   type Located,
   type StudentEdOrgRecord,
-} from 'connectors/edfi/edfi-records';
+} from 'connectors/sdk/drivers/edfi/edfi-records';
 
 /** Races are pivoted into this many columns (Ed-Fi defines nine race descriptors). */
 export const RACE_COLUMNS = Array.from({ length: 9 }, (_, i) => `race${i + 1}`);
@@ -18,18 +17,41 @@ export const RACE_COLUMNS = Array.from({ length: 9 }, (_, i) => `race${i + 1}`);
 /** Native column holding a record's located defects (`Student.xml:12: …`); the connector's refine reports them. */
 export const PROBLEMS_COLUMN = '_problems';
 
+/** Grade CodeValues in school order, Ed-Fi's and TEA's (PEIMS C050) spellings side by side. */
+const GRADE_ORDER: string[][] = [
+  ['Infant/toddler'],
+  ['Preschool', 'Early Education', 'EE'],
+  ['Prekindergarten', 'Preschool/Prekindergarten', 'PK'],
+  ['Transitional Kindergarten', 'TK'],
+  ['Kindergarten', 'KG'],
+  ...[
+    'First',
+    'Second',
+    'Third',
+    'Fourth',
+    'Fifth',
+    'Sixth',
+    'Seventh',
+    'Eighth',
+    'Ninth',
+    'Tenth',
+    'Eleventh',
+    'Twelfth',
+  ].map((g, i) => [`${g} grade`, String(i + 1).padStart(2, '0')]),
+  ['Grade 13'],
+];
 const GRADE_RANK = new Map<string, number>(
-  Object.entries(EDFI_DEFAULT_CODE_MAPS.grade_level)
-    .filter(([, g]) => g !== 'UG' && g !== 'AD')
-    .map(([uri, g]) => [uri, (CANONICAL_GRADES as readonly string[]).indexOf(g)]),
+  GRADE_ORDER.flatMap((codes, rank) => codes.map((c) => [c.toLowerCase(), rank] as [string, number])),
 );
+const rankOf = (descriptor: string): number | undefined =>
+  GRADE_RANK.get((codeValue(descriptor) ?? '').toLowerCase());
 
-/** Lowest and highest grade a school offers, by the default grade maps (unknown descriptors rank last). */
+/** Lowest and highest grade a school offers (ungraded and unknown descriptors only when nothing else is). */
 function gradeSpan(grades: string[]): [string | null, string | null] {
   if (grades.length === 0) return [null, null];
-  const ranked = grades.filter((g) => GRADE_RANK.has(g));
+  const ranked = grades.filter((g) => rankOf(g) !== undefined);
   if (ranked.length === 0) return [grades[0], grades[grades.length - 1]];
-  ranked.sort((a, b) => (GRADE_RANK.get(a) ?? 0) - (GRADE_RANK.get(b) ?? 0));
+  ranked.sort((a, b) => (rankOf(a) ?? 0) - (rankOf(b) ?? 0));
   return [ranked[0], ranked[ranked.length - 1]];
 }
 
@@ -52,6 +74,7 @@ interface Demographics {
   el: string | null;
   homeLanguage: string | null;
   stateStudentId: string | null;
+  uniqueStudentId: string | null;
 }
 
 /**
@@ -189,7 +212,10 @@ export class EdfiRowAssembler {
       const d = r.studentUniqueId ? demo.get(r.studentUniqueId) : undefined;
       const row: NativeRow = {
         studentuniqueid: r.studentUniqueId,
-        statestudentid: d?.stateStudentId ?? null,
+        // The state id: TEA's unique id where the ODS has one, else the `State` identification code.
+        statestudentid: d?.uniqueStudentId ?? d?.stateStudentId ?? null,
+        txuniqueid: d?.uniqueStudentId ?? null,
+        txstudentid: d?.stateStudentId ?? null,
         firstname: r.firstName,
         middlename: r.middleName,
         lastsurname: r.lastSurname,
@@ -242,6 +268,7 @@ export class EdfiRowAssembler {
         statecoursecode: course?.stateCourseCode ?? null,
         teacherstaffid: key ? (teachers.get(key)?.staff ?? null) : null,
         sessionname: s.sessionName,
+        coursesequencecode: codeValue(r.courseSequenceCode),
         [PROBLEMS_COLUMN]: problems(r),
       };
     });
@@ -257,6 +284,7 @@ function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord
     el: codeValue(el),
     homeLanguage: codeValue(r.homeLanguage),
     stateStudentId: r.stateStudentId,
+    uniqueStudentId: r.uniqueStudentId,
   };
   if (!prev) return next;
   return {
@@ -266,5 +294,6 @@ function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord
     el: prev.el ?? next.el,
     homeLanguage: prev.homeLanguage ?? next.homeLanguage,
     stateStudentId: prev.stateStudentId ?? next.stateStudentId,
+    uniqueStudentId: prev.uniqueStudentId ?? next.uniqueStudentId,
   };
 }

@@ -1,8 +1,8 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { EdfiReader, EdfiRecordKind, EdfiRecords } from 'connectors/edfi/edfi-records';
-import { interchangeRoot, readInterchange } from 'connectors/edfi/xml/interchange-reader';
-import { XML_CONVERTERS, XML_SOURCES } from 'connectors/edfi/xml/xml-records';
+import type { EdfiReader, EdfiRecordKind, EdfiRecords } from 'connectors/sdk/drivers/edfi/edfi-records';
+import { interchangeRoot, readInterchange } from 'connectors/sdk/drivers/edfi/interchange-reader';
+import { XML_CONVERTERS, XML_SOURCES } from 'connectors/sdk/drivers/edfi/xml-records';
 
 /**
  * Records from a folder of Ed-Fi XML interchange files (the bulk-load format). Files are recognised by their

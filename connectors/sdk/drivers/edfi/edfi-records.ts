@@ -45,7 +45,10 @@ export interface StudentEdOrgRecord extends Located {
   races: string[];
   limitedEnglishProficiency: string | null;
   homeLanguage: string | null;
+  /** StudentIdentificationCode of the `State` system (Texas: STUDENT-ID, E0001). */
   stateStudentId: string | null;
+  /** StudentIdentificationCode of TEA's unique-id system (TX Unique Student ID, E1523). */
+  uniqueStudentId: string | null;
   /** TEA extension: emergent-bilingual indicator (TSDS C061), when the ODS carries the TX extension. */
   emergentBilingual: string | null;
 }
@@ -78,6 +81,8 @@ export interface StudentProgramRecord extends Located {
 
 export interface SectionRecord extends Located {
   section: SectionRef;
+  /** TEA extension: COURSE-SEQUENCE-CODE (C134). */
+  courseSequenceCode: string | null;
 }
 
 export interface CourseOfferingRecord extends Located {

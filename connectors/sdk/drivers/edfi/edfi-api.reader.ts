@@ -1,4 +1,4 @@
-import type { EdfiApiClient, Json, JsonObject } from 'connectors/edfi/api/edfi-api.client';
+import type { EdfiApiClient, Json, JsonObject } from 'connectors/sdk/drivers/edfi/edfi-api.client';
 import {
   PROGRAM_ASSOCIATIONS,
   resourceOf,
@@ -7,7 +7,7 @@ import {
   type EdfiRecords,
   type Located,
   type SectionRef,
-} from 'connectors/edfi/edfi-records';
+} from 'connectors/sdk/drivers/edfi/edfi-records';
 
 function obj(v: Json | undefined): JsonObject | undefined {
   return v && typeof v === 'object' && !Array.isArray(v) ? v : undefined;
@@ -109,7 +109,12 @@ const CONVERTERS: { [K in EdfiRecordKind]: Converter<K> } = {
       stateStudentId: idCode(
         list(o.studentIdentificationCodes),
         'studentIdentificationSystemDescriptor',
-        /#(State|TX-UniqueStudentID|Unique)$/i,
+        /#State$/i,
+      ),
+      uniqueStudentId: idCode(
+        list(o.studentIdentificationCodes),
+        'studentIdentificationSystemDescriptor',
+        /#(TX-UniqueStudentID|Unique)$/i,
       ),
       emergentBilingual: ext(o, 'emergentBilingualIndicatorDescriptor'),
     };
@@ -150,7 +155,7 @@ const CONVERTERS: { [K in EdfiRecordKind]: Converter<K> } = {
       sectionIdentifier: o.sectionIdentifier ?? null,
     });
     required(loc, ref.sectionIdentifier, 'sectionIdentifier');
-    return { ...loc, section: ref };
+    return { ...loc, section: ref, courseSequenceCode: ext(o, 'courseSequenceCodeDescriptor') };
   },
   courseOfferings: (o, loc) => {
     const session = obj(o.sessionReference);

@@ -16,7 +16,7 @@ import {
   type StudentRecord,
   type StudentSchoolRecord,
   type StudentSectionRecord,
-} from 'connectors/edfi/edfi-records';
+} from 'connectors/sdk/drivers/edfi/edfi-records';
 import {
   childrenNamed,
   findDeep,
@@ -24,7 +24,7 @@ import {
   textAt,
   type XmlNode,
   type XmlRecord,
-} from 'connectors/edfi/xml/interchange-reader';
+} from 'connectors/sdk/drivers/edfi/interchange-reader';
 
 /** Which interchange (root element) holds each record kind, and the record's element name(s) in it. */
 export const XML_SOURCES: Record<EdfiRecordKind, { interchange: string; elements: readonly string[] }> = {
@@ -173,7 +173,13 @@ const studentEdOrg: Converter<'studentEdOrgs'> = (rec) => {
       n,
       'StudentIdentificationCode',
       'StudentIdentificationSystem',
-      /#(State|TX-UniqueStudentID|Unique)$/i,
+      /#State$/i,
+    ),
+    uniqueStudentId: identificationCode(
+      n,
+      'StudentIdentificationCode',
+      'StudentIdentificationSystem',
+      /#(TX-UniqueStudentID|Unique)$/i,
     ),
     emergentBilingual: descriptor(findDeep(n, 'EmergentBilingualIndicator')),
   } satisfies StudentEdOrgRecord;
@@ -228,7 +234,11 @@ const section: Converter<'sections'> = (rec) => {
   // A Section carries SectionIdentifier beside its CourseOfferingReference, like a SectionIdentity.
   const ref = sectionRefOf(n);
   require(loc, rec, ref.sectionIdentifier, 'SectionIdentifier');
-  return { ...loc, section: ref } satisfies SectionRecord;
+  return {
+    ...loc,
+    section: ref,
+    courseSequenceCode: descriptor(findDeep(n, 'CourseSequenceCode')),
+  } satisfies SectionRecord;
 };
 
 const courseOffering: Converter<'courseOfferings'> = (rec) => {

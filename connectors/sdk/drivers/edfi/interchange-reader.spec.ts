@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { EdfiDriver } from 'connectors/edfi/edfi.driver';
-import { readInterchange } from 'connectors/edfi/xml/interchange-reader';
+import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
+import { readInterchange } from 'connectors/sdk/drivers/edfi/interchange-reader';
 
 const HEAD = '<?xml version="1.0"?>\n<InterchangeStudent xmlns="http://ed-fi.org/5.2.0">\n';
 

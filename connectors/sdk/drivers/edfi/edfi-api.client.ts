@@ -1,6 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { errorText } from 'src/common/error-text.util';
 
 /** A JSON value as the ODS/API returns it. */
 export type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
@@ -177,7 +176,11 @@ export class EdfiApiClient {
         res = await fetch(url, { ...init, signal: AbortSignal.timeout(this.timeoutMs) });
       } catch (err) {
         const timedOut = err instanceof Error && (err.name === 'TimeoutError' || err.name === 'AbortError');
-        last = timedOut ? `no answer within ${this.timeoutMs} ms` : errorText(err);
+        last = timedOut
+          ? `no answer within ${this.timeoutMs} ms`
+          : err instanceof Error
+            ? err.message
+            : String(err);
         if (attempt === this.maxAttempts)
           this.fail(
             timedOut ? ConnectorErrorCode.TIMEOUT : ConnectorErrorCode.UNREACHABLE,

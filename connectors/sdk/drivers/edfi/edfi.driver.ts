@@ -1,9 +1,9 @@
-import { EdfiApiClient } from 'connectors/edfi/api/edfi-api.client';
-import { EdfiApiReader } from 'connectors/edfi/api/edfi-api.reader';
-import type { EdfiReader } from 'connectors/edfi/edfi-records';
-import { EdfiRowAssembler } from 'connectors/edfi/edfi-row-assembler';
-import { InterchangeError } from 'connectors/edfi/xml/interchange-reader';
-import { EdfiXmlReader } from 'connectors/edfi/xml/edfi-xml.reader';
+import { EdfiApiClient } from 'connectors/sdk/drivers/edfi/edfi-api.client';
+import { EdfiApiReader } from 'connectors/sdk/drivers/edfi/edfi-api.reader';
+import type { EdfiReader } from 'connectors/sdk/drivers/edfi/edfi-records';
+import { EdfiRowAssembler } from 'connectors/sdk/drivers/edfi/edfi-row-assembler';
+import { InterchangeError } from 'connectors/sdk/drivers/edfi/interchange-reader';
+import { EdfiXmlReader } from 'connectors/sdk/drivers/edfi/edfi-xml.reader';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow } from 'connectors/sdk/connector.types';
@@ -15,7 +15,6 @@ import {
   type SisDriver,
   type StreamOptions,
 } from 'connectors/sdk/drivers/sis-driver.types';
-import { errorText } from 'src/common/error-text.util';
 
 /** The Ed-Fi "query" of an entity: `edfi:<canonical entity>` (see connectors/edfi/edfi.connector.ts). */
 export const EDFI_QUERY_PREFIX = 'edfi:';
@@ -125,8 +124,15 @@ export class EdfiDriver implements SisDriver {
     if (err instanceof ConnectorException) return err;
     const code = (err as { code?: unknown }).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR')
-      return new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, errorText(err));
-    const detail = err instanceof InterchangeError ? err.message : `Ed-Fi read failed: ${errorText(err)}`;
+      return new ConnectorException(
+        ConnectorErrorCode.UNREACHABLE,
+        this.opts.linkName,
+        err instanceof Error ? err.message : String(err),
+      );
+    const detail =
+      err instanceof InterchangeError
+        ? err.message
+        : `Ed-Fi read failed: ${err instanceof Error ? err.message : String(err)}`;
     return new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.opts.linkName, detail);
   }
 }
