@@ -131,6 +131,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
           sec.teacherId === null ? null : STAFF_PERSON + sec.teacherId,
         ]);
         this.counts.section++;
+        if (sec.teacherId !== null) this.counts.section_staff++;
       }
     }
   }
