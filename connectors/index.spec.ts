@@ -1,4 +1,4 @@
-import { CONNECTORS, getConnector, suppliedFields } from 'connectors/index';
+import { CONNECTORS, getConnector, REPLICA_SIS_KINDS, suppliedFields } from 'connectors/index';
 import {
   CANONICAL_ENTITIES,
   CANONICAL_FIELDS,
@@ -7,7 +7,6 @@ import {
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
 import { queryFor } from 'connectors/sdk/native-schema';
-import { SIS_KINDS } from 'connectors/sdk/sis-kinds';
 
 describe('connector registry', () => {
   it('returns the connector of each kind and throws a clear error on an unknown kind', () => {
@@ -15,7 +14,7 @@ describe('connector registry', () => {
     expect(getConnector('aeries').dialect).toBe('mssql');
     expect(getConnector('infinite_campus').schoolYear.mode).toBe('column');
     expect(() => getConnector('skyward')).toThrow(
-      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)',
+      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus, edfi)',
     );
   });
 
@@ -33,7 +32,7 @@ describe('connector registry', () => {
     expect(suppliedFields(CONNECTORS.infinite_campus).enrollment).toContain('enrollment_type');
   });
 
-  describe.each(SIS_KINDS)('%s definition', (kind) => {
+  describe.each(REPLICA_SIS_KINDS)('%s definition', (kind) => {
     const def = CONNECTORS[kind];
 
     it('has one spec per canonical entity, with canonical fields only and key columns in the result', () => {

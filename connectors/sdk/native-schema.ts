@@ -71,9 +71,9 @@ const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
  * names are the connector's own constants (checked as plain identifiers), inlined as literals because an
  * IN list cannot be bound portably. PostgreSQL replicas: the current schema (the link's search_path);
  * SQL Server: the connected database; Oracle: every table the login can see (PowerSchool logins read the
- * PS schema through grants and synonyms).
+ * PS schema through grants and synonyms). Null for Ed-Fi, which has no SQL catalogue.
  */
-export function nativeSchemaSql(dialect: Dialect, tables: readonly string[]): string {
+export function nativeSchemaSql(dialect: Dialect, tables: readonly string[]): string | null {
   for (const t of tables) if (!IDENT.test(t)) throw new Error(`not a table name: ${t}`);
   const list = tables.map((t) => `'${t.toUpperCase()}'`).join(', ') || `''`;
   switch (dialect) {
@@ -92,6 +92,9 @@ ORDER BY TABLE_NAME, ORDINAL_POSITION`;
 FROM ALL_TAB_COLUMNS
 WHERE UPPER(TABLE_NAME) IN (${list})
 ORDER BY TABLE_NAME, COLUMN_NAME`;
+    case 'edfi':
+      // Not SQL: Ed-Fi resources have no catalogue to inspect; the extraction runs unchecked.
+      return null;
   }
 }
 

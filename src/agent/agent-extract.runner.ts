@@ -86,7 +86,16 @@ export class AgentExtractRunner {
     }
     const connector = this.connector(this.config.sisKind);
     // Schema discovery: the catalogue query over this connector's own tables.
-    if (this.msg.entity === NATIVE_SCHEMA_ENTITY) return nativeSchemaSql(dialect, nativeTablesOf(connector));
+    if (this.msg.entity === NATIVE_SCHEMA_ENTITY) {
+      const sql = nativeSchemaSql(dialect, nativeTablesOf(connector));
+      if (sql === null)
+        throw new ConnectorException(
+          ConnectorErrorCode.QUERY_FAILED,
+          this.driverOptions.linkName,
+          `the ${dialect} source has no schema catalogue`,
+        );
+      return sql;
+    }
     const spec = connector.entities.find((e) => e.entity === this.msg.entity);
     if (!spec)
       throw new ConnectorException(

@@ -24,14 +24,15 @@ export function querySqlFor(
   return query.variants?.[dialect] ?? query.sql;
 }
 
-/** The native schema's columns of the connector's tables, read through one driver. */
+/** The native schema's columns of the connector's tables, read through one driver; null without a catalogue. */
 export async function describeThrough(
   driver: SisDriver,
   connector: ConnectorDefinition,
-): Promise<NativeColumn[]> {
+): Promise<NativeColumn[] | null> {
+  const sql = nativeSchemaSql(driver.dialect, nativeTablesOf(connector));
+  if (sql === null) return null;
   const out: NativeColumn[] = [];
-  for await (const batch of driver.stream(nativeSchemaSql(driver.dialect, nativeTablesOf(connector)), {}))
-    out.push(...toNativeColumns(batch));
+  for await (const batch of driver.stream(sql, {})) out.push(...toNativeColumns(batch));
   return out;
 }
 
@@ -52,7 +53,7 @@ export class DriverRowSource implements RowSource {
     });
   }
 
-  describe(connector: ConnectorDefinition): Promise<NativeColumn[]> {
+  describe(connector: ConnectorDefinition): Promise<NativeColumn[] | null> {
     return describeThrough(this.driver, connector);
   }
 }

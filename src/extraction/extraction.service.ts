@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { PoolSqlRunner } from 'src/database/sql-runner';
+import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import {
@@ -100,9 +102,32 @@ export class ExtractionService {
         .catch(() => undefined);
       throw err;
     }
+    await this.applyStateDirectory(input, entities);
     const final = report();
     await repo.completeSnapshot(input.snapshotId, final);
     return final;
+  }
+
+  /**
+   * The state's school directory's view of every extracted school (directory_* fields); idempotent, so a
+   * resumed extraction applies it again. Without a loaded directory the school report says so.
+   */
+  private async applyStateDirectory(input: ExtractSnapshotInput, entities: EntityReport[]): Promise<void> {
+    const school = entities.find((e) => e.entity === 'school');
+    if (!school || !input.state) return;
+    const result = await this.sink(() =>
+      applyDirectoryToSnapshot(new PoolSqlRunner(input.pool), input.snapshotId, input.state ?? ''),
+    );
+    if (!result.loaded)
+      school.warnings = [
+        ...school.warnings,
+        `no ${input.state} school directory loaded (sis-certify reference load): grade spans, school status and school codes are not checked against the state`,
+      ];
+    else if (result.missing > 0)
+      school.warnings = [
+        ...school.warnings,
+        `${result.missing} school(s) not in the ${input.state} school directory (state school code unknown to the state)`,
+      ];
   }
 
   private async extractEntity(run: EntityRun): Promise<EntityReport> {
@@ -242,8 +267,9 @@ export class ExtractionService {
 export async function discoverSchema(
   input: Pick<ExtractSnapshotInput, 'rows' | 'connector'>,
 ): Promise<SchemaCheck | undefined> {
-  if (!input.rows.describe) return undefined;
-  const check = checkNativeSchema(input.connector, await input.rows.describe(input.connector));
+  const columns = (await input.rows.describe?.(input.connector)) ?? null;
+  if (columns === null) return undefined;
+  const check = checkNativeSchema(input.connector, columns);
   if (check.missingRequired.length) {
     throw new ExtractionException(
       ExtractionErrorCode.SCHEMA_MISMATCH,

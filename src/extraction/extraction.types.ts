@@ -31,8 +31,11 @@ export interface RowSource {
     params: ExtractParams,
     absent?: readonly string[],
   ): AsyncIterable<NativeRow[]>;
-  /** The native schema's columns of the connector's tables (schema discovery); sources without it are not checked. */
-  describe?(connector: ConnectorDefinition): Promise<NativeColumn[]>;
+  /**
+   * The native schema's columns of the connector's tables (schema discovery); sources without it, or
+   * answering null (Ed-Fi: no SQL catalogue), are not checked.
+   */
+  describe?(connector: ConnectorDefinition): Promise<NativeColumn[] | null>;
 }
 
 export type ExtractionProgress = (
