@@ -76,7 +76,7 @@ export function registerCrosswalkCommands(
   cw.command('import')
     .description("import a migration vendor's CSV (header old_id,new_id)")
     .requiredOption('--district <id>', 'district id')
-    .requiredOption('--entity <entity>', 'schools | sections | staff | students')
+    .requiredOption('--entity <entity>', 'school | section | staff | student')
     .requiredOption('--file <path>', 'CSV file')
     .option('--replace', "replace the entity's other mappings")
     .action((opts: { district: string; entity: string; file: string; replace?: boolean }) =>
@@ -92,7 +92,7 @@ export function registerCrosswalkCommands(
   cw.command('list')
     .description("list an entity's mappings (100 per page)")
     .requiredOption('--district <id>', 'district id')
-    .requiredOption('--entity <entity>', 'schools | sections | staff | students')
+    .requiredOption('--entity <entity>', 'school | section | staff | student')
     .option('--page <n>', 'page', (v) => Number(v), 1)
     .action((opts: { district: string; entity: string; page: number }) =>
       run((ctx) => crosswalkList(ctx, { districtId: opts.district, entity: opts.entity, page: opts.page })),
@@ -100,7 +100,7 @@ export function registerCrosswalkCommands(
   cw.command('report')
     .description("what the crosswalk matched in a run's comparison")
     .requiredOption('--district <id>', 'district id')
-    .requiredOption('--entity <entity>', 'schools | sections | staff | students')
+    .requiredOption('--entity <entity>', 'school | section | staff | student')
     .requiredOption('--run <runId>', 'run id (a migration run with a comparison)')
     .action((opts: { district: string; entity: string; run: string }) =>
       run((ctx) => crosswalkReport(ctx, { districtId: opts.district, entity: opts.entity, runId: opts.run })),

@@ -33,6 +33,7 @@ export class AgentRelayClient {
       agentId,
       schoolYear: input.schoolYear,
       asOf: input.asOf,
+      windowYears: input.windowYears ?? null,
     });
     let unattendedSince = Date.now();
     for (;;) {

@@ -13,6 +13,8 @@ export interface RelayRequest {
   agentId: string;
   schoolYear: number;
   asOf: string;
+  /** The run's comparison window (school years); null = the district's. */
+  windowYears: number | null;
   status: RelayStatus;
   claimedBy: string | null;
   leaseValid: boolean;
@@ -31,6 +33,7 @@ interface RelayRow {
   agent_id: string;
   school_year: number;
   as_of: string;
+  comparison_years: number | null;
   status: RelayStatus;
   claimed_by: string | null;
   lease_valid: boolean;
@@ -41,7 +44,7 @@ interface RelayRow {
   error: string | null;
 }
 
-const COLUMNS = `snapshot_id, district_id, run_id, link_id, agent_id, school_year, to_char(as_of, 'YYYY-MM-DD') AS as_of, status,
+const COLUMNS = `snapshot_id, district_id, run_id, link_id, agent_id, school_year, to_char(as_of, 'YYYY-MM-DD') AS as_of, comparison_years, status,
   claimed_by, COALESCE(${leaseHeld('lease_until')}, false) AS lease_valid, attempts, progress, report, error_code, error`;
 
 const toRequest = (r: RelayRow): RelayRequest => ({
@@ -52,6 +55,7 @@ const toRequest = (r: RelayRow): RelayRequest => ({
   agentId: r.agent_id,
   schoolYear: r.school_year,
   asOf: r.as_of,
+  windowYears: r.comparison_years,
   status: r.status,
   claimedBy: r.claimed_by,
   leaseValid: r.lease_valid,
@@ -83,14 +87,16 @@ export class AgentRelayRepository {
     agentId: string;
     schoolYear: number;
     asOf: string;
+    windowYears?: number | null;
   }): Promise<void> {
     await this.sql.query(
-      `INSERT INTO agent_extract_requests (snapshot_id, district_id, run_id, link_id, agent_id, school_year, as_of)
-       VALUES ($1, $2, $3, $4, $5, $6, $7)
+      `INSERT INTO agent_extract_requests (snapshot_id, district_id, run_id, link_id, agent_id, school_year, as_of,
+         comparison_years)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
        ON CONFLICT (snapshot_id) DO UPDATE SET status = 'pending', agent_id = EXCLUDED.agent_id, claimed_by = NULL, lease_until = NULL,
          error_code = NULL, error = NULL, updated_at = now()
        WHERE agent_extract_requests.status = 'failed'`,
-      [r.snapshotId, r.districtId, r.runId, r.linkId, r.agentId, r.schoolYear, r.asOf],
+      [r.snapshotId, r.districtId, r.runId, r.linkId, r.agentId, r.schoolYear, r.asOf, r.windowYears ?? null],
     );
   }
 

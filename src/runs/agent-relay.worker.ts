@@ -70,6 +70,8 @@ export class AgentRelayWorker implements OnApplicationBootstrap {
         snapshotId: r.snapshotId,
         schoolYear: r.schoolYear,
         asOf: r.asOf,
+        // The asking run's window, not this instance's reading of the district.
+        windowYears: r.windowYears ?? undefined,
         onProgress: (fraction, message) => {
           progress = { fraction, message: message ?? null };
           // Progress reaches the asking instance at most about once a second, with the lease.

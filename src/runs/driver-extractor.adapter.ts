@@ -79,6 +79,7 @@ export class DriverExtractorAdapter implements RunExtractor {
         schoolYear: input.schoolYear,
         asOf: input.asOf,
         // Both sides of a run read the district's one comparison window.
+        // The run's window (fixed when it was recorded); the district's for extractions outside a run.
         windowYears: input.windowYears ?? district?.comparisonYears ?? undefined,
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.

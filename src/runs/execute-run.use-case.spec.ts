@@ -60,6 +60,7 @@ function runRecord(id: string, o: Partial<RunRecord> = {}): RunRecord {
     message: null,
     asOf: '2026-11-01',
     schoolYear: 2026,
+    comparisonYears: null,
     currentLinkId: 'link-current',
     oldLinkId: null,
     newLinkId: null,
@@ -356,6 +357,36 @@ describe('ExecuteRunUseCase', () => {
       newSnapshotId: 'snapshot:run-4:link-new',
     });
     expect(store.checkpoint('run-4', 'compare', 'old-new')?.detail).toEqual({ comparisonId: 'comparison-1' });
+  });
+
+  it("extracts both sides in the run's own window; a field one side's schema lacks is neither evaluated nor compared", async () => {
+    store.add(
+      runRecord('run-w', {
+        currentLinkId: null,
+        oldLinkId: 'link-old',
+        newLinkId: 'link-new',
+        comparisonYears: 4,
+      }),
+    );
+    const notSupplied = [
+      { entity: 'student' as const, field: 'el_status', reason: 'table S_CA_STU_X is not in the SIS schema' },
+    ];
+    const extractor = new ScriptedExtractor((input) =>
+      Promise.resolve({ ...report(10), ...(input.link.role === 'new' ? { notSupplied } : {}) }),
+    );
+    const evaluator = evaluated();
+    expect(await useCase(extractor, evaluator).execute('run-w')).toBe('done');
+    expect(extractor.calls.map((c) => [c.link.role, c.windowYears])).toEqual([
+      ['old', 4],
+      ['new', 4],
+    ]);
+    expect(evaluator.calls.map((c) => [c.link.role, c.notSupplied])).toEqual([
+      ['old', []],
+      ['new', notSupplied],
+    ]);
+    const fields = comparison.calls[0]?.options?.fields ?? {};
+    expect(fields.student).not.toContain('el_status');
+    expect(fields.student).toContain('birth_date');
   });
 
   it('ends cancelled when a cancel is learned in the middle of the evaluation, without finishing it', async () => {

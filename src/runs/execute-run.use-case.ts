@@ -267,6 +267,7 @@ export class ExecuteRunUseCase {
         snapshotId,
         schoolYear: run.schoolYear,
         asOf: run.asOf,
+        windowYears: run.comparisonYears ?? undefined,
         onProgress,
       });
     } catch (err) {

@@ -16,6 +16,8 @@ export interface RunCommandOptions {
   districtId: string;
   kind?: 'manual' | 'trial';
   asOf?: string;
+  /** School years compared, overriding the district's comparison window. */
+  comparisonYears?: number;
   /** Only queue the run for the service's workers instead of executing it in this process. */
   queueOnly?: boolean;
 }
@@ -62,9 +64,13 @@ function describeRun(r: RunRecord): string {
 /** `sis-certify run`: records a run and executes it here (the lease keeps service workers off it), or only queues it. */
 export async function runCommand(ctx: CliContext, o: RunCommandOptions): Promise<RunRecord> {
   return withApp(ctx, async (app) => {
-    const run = await app
-      .get(StartRunUseCase)
-      .execute({ districtId: o.districtId, kind: o.kind ?? 'manual', asOf: o.asOf, trigger: 'cli' });
+    const run = await app.get(StartRunUseCase).execute({
+      districtId: o.districtId,
+      kind: o.kind ?? 'manual',
+      asOf: o.asOf,
+      comparisonYears: o.comparisonYears,
+      trigger: 'cli',
+    });
     if (!run) throw new Error('the run could not be recorded');
     out(describeRun(run));
     if (run.status !== 'queued' || o.queueOnly) return run;
@@ -116,17 +122,30 @@ export function registerRunCommands(
     .requiredOption('--district <id>', 'district id')
     .option('--kind <kind>', 'manual | trial', 'manual')
     .option('--as-of <date>', 'as-of date YYYY-MM-DD (default: today in the district time zone)')
+    .option(
+      '--years <n>',
+      "school years compared, ending with the certified one (default: the district's)",
+      (v) => Number(v),
+    )
     .option('--queue', 'only queue the run for the service workers')
-    .action((opts: { district: string; kind: 'manual' | 'trial'; asOf?: string; queue?: boolean }) =>
-      run(async (ctx) => {
-        const r = await runCommand(ctx, {
-          districtId: opts.district,
-          kind: opts.kind,
-          asOf: opts.asOf,
-          queueOnly: opts.queue,
-        });
-        if (r.status === 'failed') process.exitCode = 1;
-      }),
+    .action(
+      (opts: {
+        district: string;
+        kind: 'manual' | 'trial';
+        asOf?: string;
+        years?: number;
+        queue?: boolean;
+      }) =>
+        run(async (ctx) => {
+          const r = await runCommand(ctx, {
+            districtId: opts.district,
+            kind: opts.kind,
+            asOf: opts.asOf,
+            comparisonYears: opts.years,
+            queueOnly: opts.queue,
+          });
+          if (r.status === 'failed') process.exitCode = 1;
+        }),
     );
   program
     .command('compare')

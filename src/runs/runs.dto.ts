@@ -19,6 +19,18 @@ export class StartRunDto {
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'asOf must be YYYY-MM-DD' })
   asOf?: string;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: 10,
+    example: 3,
+    description: "school years this run compares, ending with the certified one (default: the district's)",
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(10)
+  comparisonYears?: number;
 }
 
 export class ListRunsQueryDto {

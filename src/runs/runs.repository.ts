@@ -26,6 +26,7 @@ interface RunRow {
   message: string | null;
   as_of: string;
   school_year: number;
+  comparison_years: number | null;
   current_link_id: string | null;
   old_link_id: string | null;
   new_link_id: string | null;
@@ -43,7 +44,7 @@ interface RunRow {
   finished_at: Date | null;
 }
 
-const COLUMNS = `id, district_id, kind, status, phase, percent, message, to_char(as_of, 'YYYY-MM-DD') AS as_of, school_year,
+const COLUMNS = `id, district_id, kind, status, phase, percent, message, to_char(as_of, 'YYYY-MM-DD') AS as_of, school_year, comparison_years,
   current_link_id, old_link_id, new_link_id, trigger_kind, triggered_by, skip_reason, error, scheduled_for, catch_up_of,
   attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
 
@@ -57,6 +58,7 @@ const toRecord = (r: RunRow): RunRecord => ({
   message: r.message,
   asOf: r.as_of,
   schoolYear: r.school_year,
+  comparisonYears: r.comparison_years,
   currentLinkId: r.current_link_id,
   oldLinkId: r.old_link_id,
   newLinkId: r.new_link_id,
@@ -105,9 +107,9 @@ export class RunsRepository {
     const rows = await this.rows(
       `WITH r AS (
          INSERT INTO runs (district_id, kind, status, as_of, school_year, current_link_id, old_link_id, new_link_id, trigger_kind,
-           triggered_by, skip_reason, scheduled_for, catch_up_of, finished_at, message)
+           triggered_by, skip_reason, scheduled_for, catch_up_of, finished_at, message, comparison_years)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, CASE WHEN $3 = 'skipped' THEN now() END,
-                 CASE WHEN $3 = 'skipped' THEN 'skipped: ' || $11 ELSE 'waiting for a worker' END)
+                 CASE WHEN $3 = 'skipped' THEN 'skipped: ' || $11 ELSE 'waiting for a worker' END, $15)
          ON CONFLICT DO NOTHING RETURNING *),
        s AS (
          INSERT INTO run_sides (run_id, side, link_id, status, reason)
@@ -129,6 +131,7 @@ export class RunsRepository {
         r.scheduledFor,
         r.catchUpOf,
         JSON.stringify(sides),
+        r.comparisonYears ?? null,
       ],
     );
     return rows[0] ?? null;

@@ -69,6 +69,13 @@ export class RunViewDto implements RunView {
   @ApiProperty({ type: String, nullable: true }) message: string | null;
   @ApiProperty({ example: '2026-11-01' }) asOf: string;
   @ApiProperty({ example: 2026 }) schoolYear: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    example: 2,
+    description: 'school years compared, ending with schoolYear (null: the default, current and prior)',
+  })
+  comparisonYears: number | null;
   @ApiProperty({ type: RunLinksDto }) links: RunLinksDto;
   @ApiProperty({ type: RunTriggerDto }) trigger: RunTriggerDto;
   @ApiProperty({ type: String, nullable: true, example: 'off_season: summer break' })

@@ -19,6 +19,7 @@ export interface RunView {
   message: string | null;
   asOf: string;
   schoolYear: number;
+  comparisonYears: number | null;
   links: { current: string | null; old: string | null; new: string | null };
   trigger: { kind: RunRecord['triggerKind']; userId: string | null };
   skipReason: string | null;
@@ -72,6 +73,7 @@ export const toRunView = (r: RunRecord, sides: RunSideRecord[] = []): RunView =>
   message: r.message,
   asOf: r.asOf,
   schoolYear: r.schoolYear,
+  comparisonYears: r.comparisonYears,
   links: { current: r.currentLinkId, old: r.oldLinkId, new: r.newLinkId },
   trigger: { kind: r.triggerKind, userId: r.triggeredBy },
   skipReason: r.skipReason,
@@ -100,6 +102,7 @@ export class RunsService {
       districtId,
       kind: dto.kind,
       asOf: dto.asOf,
+      comparisonYears: dto.comparisonYears,
       trigger: 'user',
       triggeredBy: p.userId,
     });

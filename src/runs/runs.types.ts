@@ -39,6 +39,8 @@ export interface RunRecord {
   message: string | null;
   asOf: string;
   schoolYear: number;
+  /** School years compared (the run request's, else the district's, fixed when recorded); null = default (2). */
+  comparisonYears: number | null;
   currentLinkId: string | null;
   oldLinkId: string | null;
   newLinkId: string | null;
@@ -62,6 +64,7 @@ export interface NewRun {
   status: 'queued' | 'skipped';
   asOf: string;
   schoolYear: number;
+  comparisonYears?: number | null;
   currentLinkId: string | null;
   oldLinkId: string | null;
   newLinkId: string | null;

@@ -30,6 +30,8 @@ export interface StartRunInput {
   catchUpOf?: string | null;
   /** Set by the scheduler when the slot falls in an off-season window. */
   offSeasonReason?: string | null;
+  /** School years this run compares, overriding the district's `comparisonYears`. */
+  comparisonYears?: number | null;
 }
 
 type LinkIds = Pick<NewRun, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>;
@@ -66,6 +68,8 @@ export class StartRunUseCase {
       status: skipReason ? 'skipped' : 'queued',
       asOf,
       schoolYear: schoolYearFor(asOf, district.schoolYear),
+      // Fixed now: both sides, and every retry, read the same window.
+      comparisonYears: input.comparisonYears ?? district.comparisonYears ?? null,
       ...ids,
       triggerKind: input.trigger,
       triggeredBy: input.triggeredBy ?? null,

@@ -44,6 +44,7 @@ describe('agent relay requests', () => {
       agentId,
       schoolYear: 2026,
       asOf: '2026-11-01',
+      windowYears: 3,
     });
     return snapshotId;
   }
@@ -57,7 +58,14 @@ describe('agent relay requests', () => {
     ]);
     const winners = [a, b].filter((r) => r !== null);
     expect(winners).toHaveLength(1);
-    expect(winners[0]).toMatchObject({ snapshotId, status: 'running', attempts: 1, leaseValid: true });
+    // The asking run's comparison window travels with the request (the holder extracts those years).
+    expect(winners[0]).toMatchObject({
+      snapshotId,
+      status: 'running',
+      attempts: 1,
+      leaseValid: true,
+      windowYears: 3,
+    });
     const holder = a ? 'instance-a' : 'instance-b';
     await repo.finish(snapshotId, holder, { totalRows: 3, entities: { school: 3 } });
     expect(await repo.find(snapshotId)).toMatchObject({ status: 'done', report: { totalRows: 3 } });
