@@ -101,7 +101,7 @@ const YEAR_END_FILL = `(e.endStatus IS NULL AND c.endYear = :schoolYear + 1
 /**
  * Enrollments on the window's calendars. Status is derived: 'NS' noShow = 1, 'E' ended (endDate set and not the
  * year-end fill), 'F' future start (after :asOf), else 'A'. Enrollment.stateExclude and serviceType 'N' are
- * flagged state_reporting_excluded (kept, so the district sees them; state rules skip them).
+ * flagged state_reporting_excluded (kept and shown to the district, marked as not reported to the state).
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
@@ -139,6 +139,11 @@ ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
     entry_code: { column: 'entry_code', codeSet: 'entry_code', label: 'Enrollment.startStatus' },
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'Enrollment.endStatus' },
     enrollment_type: { column: 'enrollment_type', label: 'Enrollment.serviceType' },
+    state_reporting_excluded: {
+      column: 'state_excluded',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'Enrollment.stateExclude/serviceType',
+    },
     status: { column: 'status_code', codeSet: 'enrollment_status', label: 'Enrollment.noShow/endDate' },
   },
   refine: refineGraduation,
@@ -247,6 +252,31 @@ ORDER BY p.staffNumber`),
   },
 };
 
+/** The teacher of record of each active-trial section (Section.teacherPersonID); co-teachers are not read yet. */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['Section', 'Trial', 'Course', 'Calendar', 'School', 'Person'],
+  query: {
+    sql: `SELECT s.sectionID AS internal_id, ${SECTION_ID} AS section_id, sc.number AS school_id, tp.staffNumber AS staff_id
+FROM Section s
+${ACTIVE_TRIAL}
+JOIN Course co ON co.courseID = s.courseID
+JOIN Calendar c ON c.calendarID = co.calendarID
+JOIN School sc ON sc.schoolID = c.schoolID
+JOIN Person tp ON tp.personID = s.teacherPersonID
+WHERE ${IN_YEAR_CALENDAR}
+ORDER BY sc.number, s.number`,
+  },
+  keyPrefix: 'Section',
+  keyColumns: ['internal_id'],
+  fields: {
+    section_id: { column: 'section_id', label: 'School.number+Section.number' },
+    school_id: { column: 'school_id', label: 'School.number' },
+    staff_id: { column: 'staff_id', label: 'Section.teacherPersonID' },
+    role: { value: 'teacher' },
+  },
+};
+
 /** Grade names as calendars define them; both zero-padded and bare numbers are common. */
 export const INFINITE_CAMPUS_GRADE_MAP: Record<string, string> = {
   IT: 'IT',
@@ -295,5 +325,5 @@ export const infiniteCampusConnector: ConnectorDefinition = {
   // Texas districts report PEIMS codes (leaver reasons C162: 01, 24, 88, 90, 98 …; local mover codes), not
   // CALPADS ones: their entry, exit and program codes are the canonical codes unchanged.
   stateCodeMaps: { TX: { entry_code: {}, exit_code: {}, program_code: {} } },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };
