@@ -32,6 +32,8 @@ export function driverOptions(
     service: settings.service,
     schema: settings.schema,
     ssl: settings.ssl,
+    sslCa: settings.sslCa,
+    sslVerify: settings.sslVerify,
     connectTimeoutMs: bound(settings.connectTimeoutMs),
     queryTimeoutMs: bound(settings.queryTimeoutMs),
   };
