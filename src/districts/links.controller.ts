@@ -77,7 +77,9 @@ export class LinksController {
 
   @Roles('support')
   @Put(':linkId/agent')
-  @ApiOperation({ summary: 'Bind the link to an on-premises agent of the district: it is extracted through it' })
+  @ApiOperation({
+    summary: 'Bind the link to an on-premises agent of the district: it is extracted through it',
+  })
   @ApiOkResponse({ type: LinkViewDto })
   bindAgent(
     @CurrentPrincipal() p: Principal,

@@ -59,10 +59,11 @@ export class LinksRepository {
         );
         if (!agent[0]) return 'no_agent';
       }
-      await m.query(
-        `UPDATE sis_links SET agent_id = $2, transport = $3, updated_at = now() WHERE id = $1`,
-        [linkId, agentId, agentId === null ? 'direct' : 'agent'],
-      );
+      await m.query(`UPDATE sis_links SET agent_id = $2, transport = $3, updated_at = now() WHERE id = $1`, [
+        linkId,
+        agentId,
+        agentId === null ? 'direct' : 'agent',
+      ]);
       return 'bound';
     });
   }

@@ -18,12 +18,12 @@ describe('completenessProblems', () => {
 
   it('passes a first snapshot with rows, and one within the allowed shrink', () => {
     expect(completenessProblems({ student: 3, school: 1 }, null, 0.5)).toEqual([]);
-    expect(completenessProblems({ student: 50, school: 2 }, baseline({ student: 100, school: 2 }), 0.5)).toEqual(
-      [],
-    );
-    expect(completenessProblems({ student: 120, program: 0 }, baseline({ student: 100, program: 0 }), 0.1)).toEqual(
-      [],
-    );
+    expect(
+      completenessProblems({ student: 50, school: 2 }, baseline({ student: 100, school: 2 }), 0.5),
+    ).toEqual([]);
+    expect(
+      completenessProblems({ student: 120, program: 0 }, baseline({ student: 100, program: 0 }), 0.1),
+    ).toEqual([]);
   });
 
   it('names each entity that fell to zero or shrank past the limit', () => {
@@ -41,8 +41,8 @@ describe('completenessProblems', () => {
 
   it('treats a share of 1 as "any shrink but to zero"', () => {
     expect(completenessProblems({ student: 1 }, baseline({ student: 1000 }), 1)).toEqual([]);
-    expect(completenessProblems({ student: 0, school: 1 }, baseline({ student: 1000, school: 1 }), 1)).toEqual([
-      'student: 0 rows, the last certified snapshot had 1000',
-    ]);
+    expect(
+      completenessProblems({ student: 0, school: 1 }, baseline({ student: 1000, school: 1 }), 1),
+    ).toEqual(['student: 0 rows, the last certified snapshot had 1000']);
   });
 });

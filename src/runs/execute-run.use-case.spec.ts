@@ -464,7 +464,9 @@ describe('ExecuteRunUseCase', () => {
     expect(await useCase(empty, evaluator).execute('run-empty')).toBe('failed');
     expect(store.get('run-empty')).toMatchObject({
       status: 'failed',
-      error: expect.stringMatching(/^completeness guard: current side \(.*\): the SIS returned no rows at all$/),
+      error: expect.stringMatching(
+        /^completeness guard: current side \(.*\): the SIS returned no rows at all$/,
+      ),
     });
     expect(evaluator.calls).toHaveLength(0);
     expect(observer.finishedRuns).toEqual([]);
