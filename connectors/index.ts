@@ -1,7 +1,7 @@
 import { aeriesConnector } from 'connectors/aeries/aeries.connector';
 import { infiniteCampusConnector } from 'connectors/infinite-campus/infinite-campus.connector';
 import { powerschoolConnector } from 'connectors/powerschool/powerschool.connector';
-import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { CANONICAL_ENTITIES, DIRECTORY_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
 import { SIS_KINDS, type SisKind } from 'connectors/sdk/sis-kinds';
 
@@ -24,7 +24,10 @@ export function getConnector(kind: string): ConnectorDefinition {
   return CONNECTORS[kind];
 }
 
-/** Canonical fields each entity of a connector supplies (the keys of its field map), in canonical entity order. */
+/**
+ * Canonical fields each entity of a connector supplies (the keys of its field map, plus the state school
+ * directory's fields the pipeline adds), in canonical entity order.
+ */
 export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity, string[]> {
   const out = Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, [] as string[]])) as Record<
     CanonicalEntity,
@@ -35,6 +38,8 @@ export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity
       .filter(([, source]) => source !== undefined)
       .map(([field]) => field);
   }
+  for (const [entity, fields] of Object.entries(DIRECTORY_FIELDS) as Array<[CanonicalEntity, string[]]>)
+    out[entity] = [...out[entity], ...fields.filter((f) => !out[entity].includes(f))];
   return out;
 }
 

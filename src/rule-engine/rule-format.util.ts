@@ -12,8 +12,13 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** The page a rule implements (its published source), else its source text. */
+export function sourceOf(r: Rule): string {
+  return r.sourceUrl ? `${r.source} <${r.sourceUrl}>` : r.source;
+}
+
 function ruleRow(r: Rule): string[] {
-  return [`  ${r.id}`, r.severity, r.entity, r.check.kind, r.title];
+  return [`  ${r.id}`, r.severity, r.entity, r.check.kind, r.title, `source: ${sourceOf(r)}`];
 }
 
 function byPack(rules: Rule[]): Map<string, Rule[]> {
@@ -39,6 +44,7 @@ export function formatRuleList(selection: RuleSelection, heading?: string): stri
           `  ${e.rule.id}`,
           e.rule.title,
           `missing: ${e.missingFields.join(', ')}`,
+          `source: ${sourceOf(e.rule)}`,
         ]),
       ),
     );
@@ -55,6 +61,7 @@ function diffRows(entries: RuleDiffEntry[], side: string): string[] {
       e.reason === 'sis'
         ? `only for ${e.rule.sis.join(', ')}`
         : `${side} lacks: ${e.missingFields.join(', ')}`,
+      `source: ${sourceOf(e.rule)}`,
     ]),
   );
 }
