@@ -34,6 +34,8 @@ export function driverOptions(
     ssl: settings.ssl,
     sslCa: settings.sslCa,
     sslVerify: settings.sslVerify,
+    url: settings.url,
+    path: settings.path,
     connectTimeoutMs: bound(settings.connectTimeoutMs),
     queryTimeoutMs: bound(settings.queryTimeoutMs),
   };

@@ -23,6 +23,10 @@ export interface DriverConnectionOptions {
   sslCa?: string;
   /** `false` accepts any certificate (encrypted, not authenticated); logged as a warning. Default true. */
   sslVerify?: boolean;
+  /** Ed-Fi ODS/API: base URL (`https://ods.district.org/api`); `user` is the client key, `password` the secret. */
+  url?: string;
+  /** Ed-Fi XML: folder of interchange files (on the service's or the agent's file system). */
+  path?: string;
   /** Bound on establishing the connection. Default 15 s. */
   connectTimeoutMs?: number;
   /** Bound on one extract query from start to last row. Default 10 min. */
@@ -59,4 +63,6 @@ export const DIALECT_OF_DRIVER: Record<DriverKind, Dialect> = {
   pg: 'postgres',
   mssql: 'mssql',
   oracle: 'oracle',
+  edfi_api: 'edfi',
+  edfi_xml: 'edfi',
 };
