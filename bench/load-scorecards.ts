@@ -3,7 +3,11 @@
  * bench/run.ts does), then the service on a free port under autocannon — the scorecard, the first page of
  * exceptions as a district admin, and the same page as a school user (scoped to one school).
  *
- *   npm run bench:load -- --students 20000 [--connections 50] [--duration 20] [--out file.md] [--keep]
+ *   npm run bench:load -- --students 20000 [--defects-per-kind N] [--connections 50] [--duration 20] [--out file.md] [--keep]
+ *
+ * Each of the generator's defect kinds is planted on N students (default students / 200: at 20,000 students 100
+ * per kind, about 8,000 findings per side), not the two of bench/run.ts — the exceptions list is read at a
+ * realistic size.
  *
  * Needs a PostgreSQL server (trust auth); drops the three databases it creates and stops every process it
  * started. Writes bench/results/<date>-load-scorecards-<N>.md unless --out says otherwise.
@@ -24,6 +28,7 @@ import { errorText } from 'src/common/error-text.util';
 
 interface Options {
   students: string;
+  defectsPerKind?: string;
   adminUrl: string;
   connections: string;
   duration: string;
@@ -195,6 +200,9 @@ async function main(o: Options): Promise<void> {
   const connections = Number(o.connections);
   const duration = Number(o.duration);
   if (!Number.isInteger(students) || students < 1) throw new Error('--students: a positive integer');
+  const defectsPerKind = Number(o.defectsPerKind ?? Math.max(2, Math.round(students / 200)));
+  if (!Number.isInteger(defectsPerKind) || defectsPerKind < 0)
+    throw new Error('--defects-per-kind: a non-negative integer');
   const started: ChildProcess[] = [];
   const db = await createBenchDatabases(o.adminUrl);
   const { urls } = db;
@@ -205,6 +213,7 @@ async function main(o: Options): Promise<void> {
       students,
       oldUrl: urls.old,
       newUrl: urls.new,
+      defectsPerKind,
     });
     pool = new Pool({ connectionString: urls.svc, max: 2 });
     pool.on('error', () => undefined);
@@ -281,6 +290,7 @@ async function main(o: Options): Promise<void> {
       runMs: svc.runMs,
       genMs: gen.ms,
       exceptions: counts.exceptions,
+      defectsPerKind,
       inSchool: counts.in_school ?? '0',
       load: [loadBefore, loadAfter],
     });
@@ -311,6 +321,7 @@ interface ReportInput {
   runMs: number;
   genMs: number;
   exceptions: string;
+  defectsPerKind: number;
   inSchool: string;
   load: [number[], number[]];
 }
@@ -323,7 +334,7 @@ function report(r: ReportInput): string {
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB memory (${Math.round(freemem() / 2 ** 30)} GiB free at the end); Node ${process.version}.`,
     `Load average (1 / 5 / 15 min) before the load: ${la(r.load[0])}; after: ${la(r.load[1])} (other work shares the machine; autocannon runs on it too).`,
-    `District generated in ${seconds(r.genMs)} s, one validation run through the real pipeline in ${seconds(r.runMs)} s: ${r.exceptions} exception rows, ${r.inSchool} in the school user's school.`,
+    `District generated in ${seconds(r.genMs)} s, ${r.defectsPerKind} students per defect kind, one validation run through the real pipeline in ${seconds(r.runMs)} s: ${r.exceptions} exception rows (both sides), ${r.inSchool} in the school user's school.`,
     `autocannon: ${r.connections} concurrent connections, ${r.duration} s per endpoint, one endpoint at a time, against the service started on 127.0.0.1 (runs workers and scheduler off), with a session cookie from POST /api/auth/login.`,
     '',
     ...table(
@@ -350,6 +361,7 @@ function report(r: ReportInput): string {
 
 const program = new Command('bench:load')
   .option('--students <n>', 'students in the generated district', '20000')
+  .option('--defects-per-kind <n>', 'students given each defect kind (default students / 200)')
   .option(
     '--admin-url <url>',
     'PostgreSQL admin URL',
