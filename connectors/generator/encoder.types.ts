@@ -1,7 +1,7 @@
 import type { EntityCounts } from 'connectors/generator/generator.types';
 import type { ModelDistrict, ModelStudent } from 'connectors/generator/district-model.util';
 import type { TableSink } from 'connectors/generator/replica-writer.util';
-import type { SisKind } from 'src/districts/district.types';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 /** Turns the canonical district into one SIS's native rows (the inverse of that connector's mapping). */
 export interface SisEncoder {
@@ -15,7 +15,16 @@ export interface SisEncoder {
 }
 
 export function emptyCounts(): EntityCounts {
-  return { school: 0, student: 0, enrollment: 0, program: 0, section: 0, student_section: 0, staff: 0 };
+  return {
+    school: 0,
+    student: 0,
+    enrollment: 0,
+    program: 0,
+    section: 0,
+    student_section: 0,
+    staff: 0,
+    section_staff: 0,
+  };
 }
 
 /** Inverse of a default code map: canonical → native. `prefer` picks among several native spellings. */

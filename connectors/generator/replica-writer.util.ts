@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { REPLICA_DIRS } from 'connectors/index';
-import { projectPath } from 'src/common/paths.util';
-import type { SisKind } from 'src/districts/district.types';
+import { projectPath } from 'connectors/sdk/paths.util';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 export type Cell = string | number | null;
 
@@ -81,6 +81,8 @@ export class ReplicaWriter implements TableSink {
 
 /** The replica DDL of a SIS, read from the project tree (the same files whether running from src/ or dist/). */
 export function replicaDdl(sis: SisKind): string {
+  if (sis === 'edfi')
+    throw new Error('Ed-Fi has no replica database: the generator writes XML interchange files');
   const file = projectPath('connectors', REPLICA_DIRS[sis], 'replica.sql');
   if (!existsSync(file)) throw new Error(`replica.sql for ${sis} not found at ${file}`);
   return readFileSync(file, 'utf8');

@@ -70,7 +70,7 @@ const student: EntityExtractSpec = {
   entity: 'student',
   nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X'],
   query: {
-    sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
+    sql: `SELECT s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id, s.SSN AS tx_student_id,
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
   s.Gender AS sex, s.FedEthnicity AS hispanic,
   r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5,
@@ -95,6 +95,9 @@ ORDER BY s.Student_Number, s.DCID`,
   fields: {
     student_id: { column: 'student_id', label: 'STUDENTS.Student_Number' },
     state_student_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    // Texas: State_StudentNumber holds the TX Unique Student ID (E1523), SSN the PEIMS STUDENT-ID (E0001).
+    tx_unique_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    tx_student_id: { column: 'tx_student_id', label: 'STUDENTS.SSN' },
     last_name: { column: 'last_name', label: 'STUDENTS.Last_Name' },
     first_name: { column: 'first_name', label: 'STUDENTS.First_Name' },
     middle_name: { column: 'middle_name', label: 'STUDENTS.Middle_Name' },
@@ -281,6 +284,28 @@ ORDER BY tc.TeacherNumber`,
   },
 };
 
+/** The section's lead teacher (SECTIONS.Teacher). */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS'],
+  query: {
+    sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, tc.TeacherNumber AS staff_id
+FROM SECTIONS se
+JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
+JOIN TEACHERS tc ON tc.ID = se.Teacher
+WHERE tm.YearID = :schoolYear - 1990
+ORDER BY se.SchoolID, se.Section_Number`,
+  },
+  keyPrefix: 'SECTIONS',
+  keyColumns: ['row_dcid'],
+  fields: {
+    section_id: { column: 'section_id', label: 'SECTIONS.SchoolID+Section_Number' },
+    school_id: { column: 'school_id', label: 'SECTIONS.SchoolID' },
+    staff_id: { column: 'staff_id', label: 'TEACHERS.TeacherNumber' },
+    role: { value: 'teacher' },
+  },
+};
+
 /**
  * Grade_Level is district-defined; this is a CA default (TK −1, PK −2, K 0; some districts park graduates at 99,
  * which is left unmapped on purpose). Texas districts override with −1 PK, −2 EE → PR through the crosswalk.
@@ -336,5 +361,5 @@ export const powerschoolConnector: ConnectorDefinition = {
       '4': 'inactive',
     },
   },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };
