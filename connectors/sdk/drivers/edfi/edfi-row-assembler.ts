@@ -78,6 +78,17 @@ interface Demographics {
 }
 
 /**
+ * The canonical section role from ClassroomPositionDescriptor: the teacher of record is the section's teacher,
+ * an assistant or support teacher a co-teacher, any other position (or none) `other`.
+ */
+function sectionRole(position: string | null): string {
+  const value = codeValue(position);
+  if (value && /^Teacher of Record$/i.test(value)) return 'teacher';
+  if (value && /(Assistant|Support|Co-?)\s*Teacher/i.test(value)) return 'co_teacher';
+  return 'other';
+}
+
+/**
  * Builds the native rows of each canonical entity from Ed-Fi records, identically for both transports.
  * Joins that Ed-Fi spreads over resources are done through small keyed indexes read first (demographics per
  * student from StudentEducationOrganizationAssociation, course offerings and courses, teachers of record per
@@ -141,6 +152,16 @@ export class EdfiRowAssembler {
           studentuniqueid: r.studentUniqueId,
           sectionid: sectionKey(r.section),
           schoolid: r.section.schoolId,
+          begindate: r.beginDate,
+          enddate: r.endDate,
+          [PROBLEMS_COLUMN]: problems(r),
+        }));
+      case 'section_staff':
+        return this.map('staffSections', (r) => ({
+          staffuniqueid: r.staffUniqueId,
+          sectionid: sectionKey(r.section),
+          schoolid: r.section.schoolId,
+          role: sectionRole(r.classroomPosition),
           begindate: r.beginDate,
           enddate: r.endDate,
           [PROBLEMS_COLUMN]: problems(r),
