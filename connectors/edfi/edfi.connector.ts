@@ -183,24 +183,6 @@ const studentSection: EntityExtractSpec = {
   refine: reportProblems,
 };
 
-/** Every staff member of a section with the position they hold (StaffSectionAssociation). */
-const sectionStaff: EntityExtractSpec = {
-  entity: 'section_staff',
-  nativeTables: ['staffSectionAssociations'],
-  query: query('section_staff'),
-  keyPrefix: 'StaffSectionAssociation',
-  keyColumns: ['staffuniqueid', 'sectionid', 'begindate'],
-  fields: {
-    section_id: { column: 'sectionid', label: 'StaffSectionAssociation.SectionReference' },
-    school_id: { column: 'schoolid', label: 'StaffSectionAssociation.SectionReference.SchoolId' },
-    staff_id: { column: 'staffuniqueid', label: 'StaffSectionAssociation.StaffReference' },
-    role: { column: 'role', label: 'StaffSectionAssociation.ClassroomPositionDescriptor' },
-    begin_date: { column: 'begindate', date: true, label: 'StaffSectionAssociation.BeginDate' },
-    end_date: { column: 'enddate', date: true, label: 'StaffSectionAssociation.EndDate' },
-  },
-  refine: reportProblems,
-};
-
 const staff: EntityExtractSpec = {
   entity: 'staff',
   nativeTables: ['staffs'],
@@ -213,6 +195,24 @@ const staff: EntityExtractSpec = {
     last_name: { column: 'lastsurname', label: 'Staff.LastSurname' },
     first_name: { column: 'firstname', label: 'Staff.FirstName' },
     email: { column: 'email', label: 'Staff.ElectronicMail (Work)' },
+  },
+  refine: reportProblems,
+};
+
+/** Every StaffSectionAssociation: teacher of record, assistant and support teachers, substitutes. */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['staffSectionAssociations'],
+  query: query('section_staff'),
+  keyPrefix: 'StaffSectionAssociation',
+  keyColumns: ['staffuniqueid', 'sectionid', 'begindate'],
+  fields: {
+    section_id: { column: 'sectionid', label: 'StaffSectionAssociation.SectionReference' },
+    school_id: { column: 'schoolid', label: 'StaffSectionAssociation.SectionReference.SchoolId' },
+    staff_id: { column: 'staffuniqueid', label: 'StaffSectionAssociation.StaffReference' },
+    role: { column: 'role', label: 'StaffSectionAssociation.ClassroomPosition' },
+    begin_date: { column: 'begindate', date: true, label: 'StaffSectionAssociation.BeginDate' },
+    end_date: { column: 'enddate', date: true, label: 'StaffSectionAssociation.EndDate' },
   },
   refine: reportProblems,
 };

@@ -78,17 +78,6 @@ interface Demographics {
 }
 
 /**
- * The canonical section role from ClassroomPositionDescriptor: the teacher of record is the section's teacher,
- * an assistant or support teacher a co-teacher, any other position (or none) `other`.
- */
-function sectionRole(position: string | null): string {
-  const value = codeValue(position);
-  if (value && /^Teacher of Record$/i.test(value)) return 'teacher';
-  if (value && /(Assistant|Support|Co-?)\s*Teacher/i.test(value)) return 'co_teacher';
-  return 'other';
-}
-
-/**
  * Builds the native rows of each canonical entity from Ed-Fi records, identically for both transports.
  * Joins that Ed-Fi spreads over resources are done through small keyed indexes read first (demographics per
  * student from StudentEducationOrganizationAssociation, course offerings and courses, teachers of record per
@@ -158,10 +147,11 @@ export class EdfiRowAssembler {
         }));
       case 'section_staff':
         return this.map('staffSections', (r) => ({
-          staffuniqueid: r.staffUniqueId,
           sectionid: sectionKey(r.section),
           schoolid: r.section.schoolId,
-          role: sectionRole(r.classroomPosition),
+          staffuniqueid: r.staffUniqueId,
+          role: staffRole(r.classroomPosition),
+          classroomposition: r.classroomPosition,
           begindate: r.beginDate,
           enddate: r.endDate,
           [PROBLEMS_COLUMN]: problems(r),
@@ -294,6 +284,15 @@ export class EdfiRowAssembler {
       };
     });
   }
+}
+
+/** ClassroomPosition → canonical role: teacher of record, co-teacher (assistant/support), else other. */
+function staffRole(position: string | null): string | null {
+  const c = codeValue(position);
+  if (c === null) return null;
+  if (/^Teacher of Record$/i.test(c)) return 'teacher';
+  if (/^(Assistant|Support) Teacher$/i.test(c)) return 'co_teacher';
+  return 'other';
 }
 
 function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord): Demographics {
