@@ -93,6 +93,7 @@ export type RunStore = Pick<
   | 'completeStep'
   | 'ensureSnapshot'
   | 'purgeOldSnapshots'
+  | 'completenessBaseline'
 >;
 
 /** The run's links, by id (LinksRepository). */
