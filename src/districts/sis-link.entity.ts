@@ -1,25 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import type { LinkConnectionSettings } from 'connectors/sdk/drivers/link-driver';
 import { BaseEntity } from 'src/common/base.entity';
 import { DistrictEntity } from 'src/districts/district.entity';
-import type { DriverKind, LinkRole, SisKind, Transport } from 'src/districts/district.types';
+import type { LinkRole, SisKind, Transport } from 'src/districts/district.types';
 
 /** Non-secret connection settings; the password lives encrypted in `secretCiphertext`. */
-export interface LinkConnectionSettings {
-  driver: DriverKind;
-  host?: string;
-  port?: number;
-  database?: string;
-  /** PostgreSQL replicas only: schema holding the native tables (search_path), e.g. the demo's replicas. */
-  schema?: string;
-  user?: string;
-  /** Oracle service name / SQL Server instance, when needed. */
-  service?: string;
-  /** Aeries keeps one database per school year: `{year}` in the name is replaced, e.g. DST{yy}000ABC. */
-  databasePattern?: string;
-  connectTimeoutMs?: number;
-  queryTimeoutMs?: number;
-  ssl?: boolean;
-}
+export type { LinkConnectionSettings };
 
 @Entity('sis_links')
 @Index('ux_sis_links_district_role', ['districtId', 'role'], { unique: true })
