@@ -1,5 +1,4 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { getConnector } from 'connectors/index';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
@@ -10,7 +9,6 @@ import { DistrictsRepository } from 'src/districts/districts.repository';
 import { LinkDriverFactory } from 'src/districts/link-driver.factory';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
-import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
 import { ExtractionService } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
 import { AgentRelayClient } from 'src/agent-gateway/agent-relay.client';
@@ -26,7 +24,6 @@ export class DriverExtractorAdapter implements RunExtractor {
     private readonly extraction: ExtractionService,
     private readonly crosswalks: CrosswalkService,
     private readonly districts: DistrictsRepository,
-    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
     private readonly drivers: LinkDriverFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly agents?: AgentGatewayService,
@@ -55,7 +52,6 @@ export class DriverExtractorAdapter implements RunExtractor {
       const state = district?.state ?? null;
       const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector, state);
       const report = await this.extraction.extractSnapshot({
-        pool: this.pool,
         snapshotId: input.snapshotId,
         connector,
         rows,

@@ -4,6 +4,7 @@ import type { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type { RunsRepository } from 'src/runs/runs.repository';
 import type { RunRecord, RunTarget } from 'src/runs/runs.types';
+import type { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 
 /** Progress of one step as a fraction 0..1; throws when the run must stop (cancelled, lease lost). */
 export type StepProgress = (fraction: number, message?: string) => void;
@@ -77,9 +78,10 @@ export type RunStore = Pick<
   | 'setSide'
   | 'startStep'
   | 'completeStep'
-  | 'ensureSnapshot'
-  | 'purgeOldSnapshots'
 >;
+
+/** The snapshot of each side and the retention of old ones (SnapshotsRepository). */
+export type RunSnapshots = Pick<SnapshotsRepository, 'forRun' | 'purgeOld'>;
 
 /** The run's links, by id (LinksRepository). */
 export type RunLinks = Pick<LinksRepository, 'findById'>;

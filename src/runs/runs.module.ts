@@ -2,6 +2,8 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ComparisonModule } from 'src/comparison/comparison.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
+import { LinkHealthRepository } from 'src/connectivity/link-health.repository';
+import { SnapshotsModule } from 'src/snapshots/snapshots.module';
 import { AgentRelayClient } from 'src/agent-gateway/agent-relay.client';
 import { AgentRelayRepository } from 'src/agent-gateway/agent-relay.repository';
 import { AgentRelayWorker } from 'src/agent-gateway/agent-relay.worker';
@@ -42,11 +44,14 @@ export class RunsModule {
         ComparisonModule,
         RuleEngineModule,
         ScorecardsModule,
+        SnapshotsModule,
         ...(o.imports ?? []),
       ],
       controllers: [RunsController],
       providers: [
         RunsRepository,
+        // Link state is connectivity's (link_health); runs only read it, also where connectivity's tickers are off.
+        LinkHealthRepository,
         RunsService,
         StartRunUseCase,
         ExecuteRunUseCase,
