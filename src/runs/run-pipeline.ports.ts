@@ -80,8 +80,8 @@ export type RunStore = Pick<
   | 'completeStep'
 >;
 
-/** The snapshot of each side and the retention of old ones (SnapshotsRepository). */
-export type RunSnapshots = Pick<SnapshotsRepository, 'forRun' | 'purgeOld'>;
+/** The snapshot of each side, its completeness baseline and the retention of old ones (SnapshotsRepository). */
+export type RunSnapshots = Pick<SnapshotsRepository, 'forRun' | 'purgeOld' | 'completenessBaseline'>;
 
 /** The run's links, by id (LinksRepository). */
 export type RunLinks = Pick<LinksRepository, 'findById'>;

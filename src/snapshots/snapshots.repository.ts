@@ -3,6 +3,7 @@ import { CANONICAL_ENTITIES, snapshotTable } from 'connectors/sdk/canonical';
 import type { SisKind } from 'connectors/sdk/sis-kinds';
 import { SqlRunner } from 'src/database/sql-runner';
 import type { SnapshotStatus } from 'src/extraction/snapshot.entity';
+import type { CompletenessBaseline } from 'src/runs/completeness.util';
 
 /** What a snapshot is taken of. */
 export interface SnapshotLink {
@@ -70,6 +71,35 @@ export class SnapshotsRepository {
       `UPDATE snapshots SET status = 'failed', report = $2, completed_at = NULL WHERE id = $1`,
       [id, JSON.stringify(report)],
     );
+  }
+
+  /**
+   * The completeness guard's baseline: rows per entity of the link's newest snapshot of the school year, other
+   * than `snapshotId`, whose run ended done (a run the guard failed never becomes the baseline). The counts
+   * come from the extraction checkpoints, which outlive the purge of the rows.
+   */
+  async completenessBaseline(
+    linkId: string,
+    schoolYear: number,
+    snapshotId: string,
+  ): Promise<CompletenessBaseline | null> {
+    const found = await this.sql.query<{ id: string; run_id: string }>(
+      `SELECT s.id, s.run_id FROM snapshots s JOIN runs r ON r.id = s.run_id
+        WHERE s.link_id = $1 AND s.school_year = $2 AND s.id <> $3
+          AND s.status IN ('complete', 'purged') AND r.status = 'done'
+        ORDER BY s.created_at DESC, s.id LIMIT 1`,
+      [linkId, schoolYear, snapshotId],
+    );
+    if (!found[0]) return null;
+    const counts = await this.sql.query<{ entity: string; row_count: string }>(
+      `SELECT entity, row_count FROM snapshot_checkpoints WHERE snapshot_id = $1 AND status = 'complete'`,
+      [found[0].id],
+    );
+    return {
+      snapshotId: found[0].id,
+      runId: found[0].run_id,
+      entities: Object.fromEntries(counts.map((c) => [c.entity, Number(c.row_count)])),
+    };
   }
 
   /** Snapshots of a link beyond the newest `keep` complete ones: their snap_* rows go, results stay. */
