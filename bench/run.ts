@@ -32,6 +32,7 @@ interface Options {
   profile?: boolean;
   peer: boolean;
   floor: boolean;
+  reuse?: boolean;
 }
 
 interface EntityFigure {
@@ -48,16 +49,19 @@ interface SizeResult {
 }
 
 async function benchOne(students: number, o: Options): Promise<SizeResult> {
-  const db = await createBenchDatabases(o.adminUrl);
+  const db = await createBenchDatabases(o.adminUrl, o.reuse ? students : undefined);
   const { names, urls } = db;
   let pool: Pool | undefined;
   try {
     await runMigrations(urls.svc);
-    const gen = await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
-      students,
-      oldUrl: urls.old,
-      newUrl: urls.new,
-    });
+    const gen = db.generated
+      ? { ms: 0, maxRssMb: 0, reused: true }
+      : await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
+          students,
+          oldUrl: urls.old,
+          newUrl: urls.new,
+        });
+    if (o.reuse && !db.generated) await db.markGenerated();
     pool = new Pool({ connectionString: urls.svc, max: 2 });
     // An idle client cut off by the server (the databases are dropped WITH (FORCE) at the end) must not crash us.
     pool.on('error', () => undefined);
@@ -162,7 +166,7 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
 
 interface ReportInput {
   students: number;
-  gen: { ms: number; maxRssMb: number };
+  gen: { ms: number; maxRssMb: number; reused?: boolean };
   svc: ServiceOutput;
   steps: Array<{ step: string; target: string; start: number; end: number }>;
   entities: EntityFigure[];
@@ -191,7 +195,7 @@ function report(r: ReportInput): string {
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}.`,
     `Load average (1 min) before / after the run: ${r.load[0].toFixed(1)} / ${r.load[1].toFixed(1)} (other work on the machine).`,
-    `Run ${r.svc.runId}: ${r.svc.status}. Generation ${seconds(r.gen.ms)} s in its own process (peak ${Math.round(r.gen.maxRssMb)} MB, not counted below).`,
+    `Run ${r.svc.runId}: ${r.svc.status}. ${r.gen.reused ? 'Replicas reused from an earlier invocation (--reuse).' : `Generation ${seconds(r.gen.ms)} s in its own process (peak ${Math.round(r.gen.maxRssMb)} MB, not counted below).`}`,
     `**Peak RSS of the service process (the whole run): ${Math.round(r.svc.maxRssMb)} MB.**`,
     `Database size after the run: service ${mb(r.names.svc)}, old replica ${mb(r.names.old)}, new replica ${mb(r.names.new)}.`,
     '',
@@ -390,6 +394,10 @@ const program = new Command('bench')
   .option('--out <file>', 'also write the results (markdown) to this file')
   .option('--keep', 'keep the service and replica databases for inspection')
   .option('--profile', 'write a CPU profile of the service process to var/bench-prof/')
+  .option(
+    '--reuse',
+    'keep the generated replicas (sisc_bench_old_n<N>, sisc_bench_new_n<N>) and reuse them in later invocations',
+  )
   .option('--no-floor', 'skip the data-movement floor')
   .option('--no-peer', 'skip the DuckDB peer')
   .action((o: Options) => main(o));
