@@ -132,6 +132,20 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
     ).rows;
 
     const sides = SIDES.map((s) => ({ ...s, snapshotId: snapshotOf.get(s.side) ?? '' }));
+    const figures = {
+      students,
+      gen,
+      svc,
+      steps,
+      entities,
+      findings,
+      ruleFailed,
+      sizes,
+      names,
+      load: [loadBefore[0], loadAfter[0]] as [number, number],
+    };
+    // The run's figures before the floor and the peer (at L they take minutes more).
+    if (o.out) writeFileSync(`${o.out}.run-only.md`, report({ ...figures, floor: null, peer: null }));
     const floor: FloorResult | null = o.floor
       ? await measureFloor(
           pool,
@@ -143,20 +157,7 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
       ? await runPeer(pool, sides, localToday(new Date(), TIME_ZONE))
       : null;
 
-    const text = report({
-      students,
-      gen,
-      svc,
-      steps,
-      entities,
-      findings,
-      ruleFailed,
-      sizes,
-      names,
-      floor,
-      peer,
-      load: [loadBefore[0], loadAfter[0]],
-    });
+    const text = report({ ...figures, floor, peer });
     return { students, text, entities };
   } finally {
     await pool?.end();
