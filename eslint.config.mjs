@@ -3,6 +3,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const RELATIVE_PARENT = ['../../*', '../../../*'];
+const SERVICE_AND_TESTS = ['src', 'src/*', '../src/*', 'test', 'test/*', 'bench', 'bench/*'];
+const CONNECTORS_MESSAGE =
+  'connectors never import from src/, test/ or bench/ (shared types live in connectors/sdk)';
+
 export default tseslint.config(
   {
     ignores: ['dist/**', 'node_modules/**', 'var/**', 'coverage/**', 'bin/**', '*.config.js', '*.config.mjs'],
@@ -31,8 +36,61 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../../*', '../../../*'],
+              group: RELATIVE_PARENT,
               message: 'use absolute imports (src/…, connectors/…, test/…)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Import direction (docs/architecture.md): src/ depends on connectors/, never the reverse; the connector
+  // SDK depends on nothing else in the repository; only test/, bench/ and scripts/ may import test/ or bench/.
+  // These blocks repeat the relative-import pattern because a later block replaces the rule's options.
+  {
+    files: ['src/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: RELATIVE_PARENT, message: 'use absolute imports (src/…, connectors/…, test/…)' },
+            {
+              group: ['test', 'test/*', 'bench', 'bench/*'],
+              message: 'the service never imports test or bench code',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['connectors/**/*.ts'],
+    ignores: ['connectors/sdk/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: RELATIVE_PARENT, message: 'use absolute imports (src/…, connectors/…, test/…)' },
+            { group: SERVICE_AND_TESTS, message: CONNECTORS_MESSAGE },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['connectors/sdk/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: RELATIVE_PARENT, message: 'use absolute imports (src/…, connectors/…, test/…)' },
+            { group: SERVICE_AND_TESTS, message: CONNECTORS_MESSAGE },
+            {
+              group: ['connectors/*', '!connectors/sdk'],
+              message: 'the connector SDK never imports a connector or the generator (they depend on it)',
             },
           ],
         },

@@ -28,8 +28,9 @@ const common = {
 };
 module.exports = {
   maxWorkers: 2,
-  // testTimeout is a global option (projects ignore it); integration hooks start databases and processes.
-  testTimeout: 180000,
+  // testTimeout is a global option (projects ignore it). Generous: a test fails on what it observes, never on a
+  // loaded machine being slow; integration hooks start databases and processes.
+  testTimeout: 600000,
   projects: [
     {
       ...common,

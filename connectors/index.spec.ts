@@ -6,7 +6,7 @@ import {
   CANONICAL_SEX,
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
-import { SIS_KINDS } from 'src/districts/district.types';
+import { SIS_KINDS } from 'connectors/sdk/sis-kinds';
 
 describe('connector registry', () => {
   it('returns the connector of each kind and throws a clear error on an unknown kind', () => {

@@ -3,7 +3,7 @@ import { infiniteCampusConnector } from 'connectors/infinite-campus/infinite-cam
 import { powerschoolConnector } from 'connectors/powerschool/powerschool.connector';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
-import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
+import { SIS_KINDS, type SisKind } from 'connectors/sdk/sis-kinds';
 
 /** Every connector, by SIS kind. */
 export const CONNECTORS: Record<SisKind, ConnectorDefinition> = {

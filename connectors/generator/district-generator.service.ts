@@ -43,7 +43,7 @@ import {
 import { InfiniteCampusEncoder } from 'connectors/generator/infinite-campus.encoder';
 import { PowerSchoolEncoder } from 'connectors/generator/powerschool.encoder';
 import { ReplicaWriter, resetReplica } from 'connectors/generator/replica-writer.util';
-import type { SisKind } from 'src/districts/district.types';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 export type DatabaseTarget = Pool | string;
 

@@ -1,7 +1,7 @@
 import type { EntityCounts } from 'connectors/generator/generator.types';
 import type { ModelDistrict, ModelStudent } from 'connectors/generator/district-model.util';
 import type { TableSink } from 'connectors/generator/replica-writer.util';
-import type { SisKind } from 'src/districts/district.types';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 /** Turns the canonical district into one SIS's native rows (the inverse of that connector's mapping). */
 export interface SisEncoder {

@@ -5,7 +5,7 @@ import {
   type DefectSpec,
   type DistrictManifest,
 } from 'connectors/generator/generator.types';
-import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
+import { SIS_KINDS, type SisKind } from 'connectors/sdk/sis-kinds';
 
 export interface GenerateCommandInput {
   sis: string;

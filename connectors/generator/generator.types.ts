@@ -1,6 +1,6 @@
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
-import type { SisKind } from 'src/districts/district.types';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 /** Defects the generator can inject, each with a count. The manifest lists exactly what was injected. */
 export const DEFECT_KINDS = [

@@ -4,8 +4,8 @@ import { pipeline } from 'node:stream/promises';
 import type { PoolClient } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { REPLICA_DIRS } from 'connectors/index';
-import { projectPath } from 'src/common/paths.util';
-import type { SisKind } from 'src/districts/district.types';
+import { projectPath } from 'connectors/sdk/paths.util';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 export type Cell = string | number | null;
 

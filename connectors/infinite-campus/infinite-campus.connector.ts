@@ -5,16 +5,22 @@ import { inWindow, refineGraduation, refineStateSchoolId } from 'connectors/sdk/
 
 /**
  * Infinite Campus (SQL Server). Enrollment per calendar (Calendar.endYear = start year + 1), endDate inclusive,
- * serviceType 'P' = primary. The district student id is Person.studentNumber, staff use Person.staffNumber.
+ * serviceType 'P' = primary, 'S' = secondary (partial), 'N' = special-education services only (not reported
+ * to the state as an enrollment). The district student id is Person.studentNumber, staff use Person.staffNumber.
+ * Summer-school calendars (Calendar.summerSchool) are not the school year and are never read; sections and
+ * rosters come from the active schedule trial only (Trial.active, Section.trialID, Roster.trialID), the state
+ * grade from GradeLevel.stateGrade (Enrollment.grade is the calendar's local grade name).
  * `Identity` is reserved on SQL Server: the mssql variant of every query reading it brackets the name.
  */
 function withIdentity(sql: string): ExtractQuery {
   return { sql, variants: { mssql: sql.replace(/\bIdentity\b/g, '[Identity]') } };
 }
 
-const IN_YEAR_CALENDAR = `c.endYear = :schoolYear + 1`;
-/** Calendars of the comparison window's school years (enrollment history). */
-const IN_WINDOW_CALENDAR = `c.endYear >= :firstYear + 1 AND c.endYear <= :schoolYear + 1`;
+const IN_YEAR_CALENDAR = `c.endYear = :schoolYear + 1 AND c.summerSchool = 0`;
+/** Calendars of the comparison window's school years (enrollment history); summer school is not a school year. */
+const IN_WINDOW_CALENDAR = `c.endYear >= :firstYear + 1 AND c.endYear <= :schoolYear + 1 AND c.summerSchool = 0`;
+/** The active schedule trial of a section (inactive trials are scheduling drafts: their sections never ran). */
+const ACTIVE_TRIAL = `JOIN Trial tr ON tr.trialID = s.trialID AND tr.active = 1`;
 
 const school: EntityExtractSpec = {
   entity: 'school',
@@ -45,7 +51,7 @@ const student: EntityExtractSpec = {
   query:
     withIdentity(`SELECT p.personID AS person_id, p.studentNumber AS student_id, p.stateID AS state_student_id,
   i.lastName AS last_name, i.firstName AS first_name, i.middleName AS middle_name, i.birthdate AS birth_date,
-  i.gender AS sex, i.hispanicEthnicity AS hispanic,
+  i.gender AS sex, i.hispanicEthnicity AS hispanic, i.ssn AS tx_student_id,
   r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5
 FROM Person p
 JOIN Identity i ON i.identityID = p.currentIdentityID
@@ -67,6 +73,10 @@ ORDER BY p.studentNumber, p.personID`),
   fields: {
     student_id: { column: 'student_id', label: 'Person.studentNumber' },
     state_student_id: { column: 'state_student_id', label: 'Person.stateID' },
+    // Texas: Person.stateID is the TX Unique Student ID (E1523); the STUDENT-ID (E0001, SSN or 'S' number) is
+    // Identity.ssn. Both are read for every district; only the TX pack reads them.
+    tx_unique_id: { column: 'state_student_id', label: 'Person.stateID' },
+    tx_student_id: { column: 'tx_student_id', label: 'Identity.ssn' },
     last_name: { column: 'last_name', label: 'Identity.lastName' },
     first_name: { column: 'first_name', label: 'Identity.firstName' },
     middle_name: { column: 'middle_name', label: 'Identity.middleName' },
@@ -82,22 +92,38 @@ ORDER BY p.studentNumber, p.personID`),
 };
 
 /**
- * Enrollments on the window's calendars. Status is derived: 'NS' noShow = 1, 'E' ended (endDate set), 'F' future start (after :asOf), else 'A'.
+ * An endDate on the current calendar's last instructional day (its last Day with instruction, else the
+ * calendar's endDate) without an endStatus is the year's end pre-filled, not an exit: the student is enrolled.
+ */
+const YEAR_END_FILL = `(e.endStatus IS NULL AND c.endYear = :schoolYear + 1
+    AND e.endDate = COALESCE(ld.lastDay, c.endDate))`;
+
+/**
+ * Enrollments on the window's calendars. Status is derived: 'NS' noShow = 1, 'E' ended (endDate set and not the
+ * year-end fill), 'F' future start (after :asOf), else 'A'. Enrollment.stateExclude and serviceType 'N' are
+ * flagged state_reporting_excluded (kept, so the district sees them; state rules skip them).
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
-  nativeTables: ['Enrollment', 'Calendar', 'School', 'Person'],
+  nativeTables: ['Enrollment', 'Calendar', 'School', 'Person', 'GradeLevel', 'Day'],
   query: {
     sql: `SELECT e.enrollmentID AS enrollment_id, p.studentNumber AS student_id, sc.number AS school_id,
-  c.endYear - 1 AS school_year, e.startDate AS entry_date, e.endDate AS exit_date, e.grade AS grade_level,
+  c.endYear - 1 AS school_year, e.startDate AS entry_date,
+  CASE WHEN ${YEAR_END_FILL} THEN NULL ELSE e.endDate END AS exit_date,
+  COALESCE(gl.stateGrade, e.grade) AS grade_level,
   e.startStatus AS entry_code, e.endStatus AS exit_code,
-  CASE WHEN e.serviceType = 'P' THEN 'primary' ELSE 'secondary' END AS enrollment_type,
-  CASE WHEN e.noShow = 1 THEN 'NS' WHEN e.endDate IS NOT NULL THEN 'E' WHEN e.startDate > :asOf THEN 'F' ELSE 'A' END
-    AS status_code
+  CASE WHEN e.serviceType = 'P' THEN 'primary' WHEN e.serviceType = 'N' THEN 'special_ed_services' ELSE 'secondary' END
+    AS enrollment_type,
+  CASE WHEN e.stateExclude = 1 OR e.serviceType = 'N' THEN 'Y' ELSE 'N' END AS state_excluded,
+  CASE WHEN e.noShow = 1 THEN 'NS' WHEN e.endDate IS NOT NULL AND NOT ${YEAR_END_FILL} THEN 'E'
+    WHEN e.startDate > :asOf THEN 'F' ELSE 'A' END AS status_code
 FROM Enrollment e
 JOIN Calendar c ON c.calendarID = e.calendarID
 JOIN School sc ON sc.schoolID = c.schoolID
 LEFT JOIN Person p ON p.personID = e.personID
+LEFT JOIN GradeLevel gl ON gl.calendarID = e.calendarID AND gl.name = e.grade
+LEFT JOIN (SELECT d.calendarID, MAX(d.date) AS lastDay FROM Day d WHERE d.instruction = 1 GROUP BY d.calendarID) ld
+  ON ld.calendarID = e.calendarID
 WHERE ${IN_WINDOW_CALENDAR}
 ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
   },
@@ -109,7 +135,7 @@ ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
     school_year: { column: 'school_year', label: 'Calendar.endYear' },
     entry_date: { column: 'entry_date', date: true, label: 'Enrollment.startDate' },
     exit_date: { column: 'exit_date', date: true, label: 'Enrollment.endDate' },
-    grade_level: { column: 'grade_level', codeSet: 'grade_level', label: 'Enrollment.grade' },
+    grade_level: { column: 'grade_level', codeSet: 'grade_level', label: 'GradeLevel.stateGrade' },
     entry_code: { column: 'entry_code', codeSet: 'entry_code', label: 'Enrollment.startStatus' },
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'Enrollment.endStatus' },
     enrollment_type: { column: 'enrollment_type', label: 'Enrollment.serviceType' },
@@ -145,11 +171,13 @@ const SECTION_ID = `CONCAT(CONCAT(sc.number, '-'), CAST(s.number AS varchar(10))
 
 const section: EntityExtractSpec = {
   entity: 'section',
-  nativeTables: ['Section', 'Course', 'Calendar', 'School', 'Person'],
+  nativeTables: ['Section', 'Trial', 'Course', 'Calendar', 'School', 'Person'],
   query: {
     sql: `SELECT s.sectionID AS internal_id, ${SECTION_ID} AS section_id, sc.number AS school_id, co.number AS course_code,
-  co.name AS course_title, co.stateCode AS state_course_code, tp.staffNumber AS teacher_staff_id
+  co.name AS course_title, co.stateCode AS state_course_code, tp.staffNumber AS teacher_staff_id,
+  s.courseSequenceCode AS course_sequence_code
 FROM Section s
+${ACTIVE_TRIAL}
 JOIN Course co ON co.courseID = s.courseID
 JOIN Calendar c ON c.calendarID = co.calendarID
 JOIN School sc ON sc.schoolID = c.schoolID
@@ -166,17 +194,19 @@ ORDER BY sc.number, s.number`,
     course_title: { column: 'course_title', label: 'Course.name' },
     state_course_code: { column: 'state_course_code', label: 'Course.stateCode' },
     teacher_staff_id: { column: 'teacher_staff_id', label: 'Section.teacherPersonID' },
+    course_sequence_code: { column: 'course_sequence_code', label: 'Section.courseSequenceCode' },
   },
 };
 
 const studentSection: EntityExtractSpec = {
   entity: 'student_section',
-  nativeTables: ['Roster', 'Section', 'Course', 'Calendar', 'School', 'Person'],
+  nativeTables: ['Roster', 'Section', 'Trial', 'Course', 'Calendar', 'School', 'Person'],
   query: {
     sql: `SELECT r.rosterID AS roster_id, p.studentNumber AS student_id, ${SECTION_ID} AS section_id, sc.number AS school_id,
   r.startDate AS begin_date, r.endDate AS end_date
 FROM Roster r
-JOIN Section s ON s.sectionID = r.sectionID
+JOIN Section s ON s.sectionID = r.sectionID AND s.trialID = r.trialID
+${ACTIVE_TRIAL}
 JOIN Course co ON co.courseID = s.courseID
 JOIN Calendar c ON c.calendarID = co.calendarID
 JOIN School sc ON sc.schoolID = c.schoolID
@@ -238,6 +268,8 @@ export const INFINITE_CAMPUS_GRADE_MAP: Record<string, string> = {
   '13': '13',
   UG: 'UG',
   AD: 'AD',
+  // GradeLevel.stateGrade in Texas (C050): EE = early education.
+  EE: 'PR',
 };
 
 export const infiniteCampusConnector: ConnectorDefinition = {

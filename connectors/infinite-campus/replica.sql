@@ -27,6 +27,35 @@ CREATE TABLE Calendar (
   PRIMARY KEY (calendarID)
 );
 
+-- Instructional days of a calendar; the last Day with instruction = 1 is the calendar's last instructional day.
+CREATE TABLE Day (
+  dayID int NOT NULL,
+  calendarID int NOT NULL,
+  date timestamp(3) NOT NULL,
+  instruction smallint NOT NULL DEFAULT 1,
+  PRIMARY KEY (dayID)
+);
+CREATE INDEX ix_day_calendar ON Day (calendarID);
+
+-- Grade levels of a calendar: name is the local grade name Enrollment.grade holds, stateGrade the state's code
+-- (CA: TK, KG, 01 …; TX C050: EE, PK, KG, 01 …).
+CREATE TABLE GradeLevel (
+  gradeLevelID int NOT NULL,
+  calendarID int NOT NULL,
+  name varchar(4) NOT NULL,
+  stateGrade varchar(4),
+  PRIMARY KEY (gradeLevelID)
+);
+
+-- Schedule trials of a calendar: scheduling drafts; only the active trial's sections and rosters are the schedule.
+CREATE TABLE Trial (
+  trialID int NOT NULL,
+  calendarID int NOT NULL,
+  name varchar(50),
+  active smallint NOT NULL DEFAULT 0,
+  PRIMARY KEY (trialID)
+);
+
 -- People: students (studentNumber, stateID) and staff (staffNumber, staffStateID) alike.
 CREATE TABLE Person (
   personID int NOT NULL,
@@ -48,6 +77,7 @@ CREATE TABLE Identity (
   birthdate timestamp(3),
   gender varchar(1),
   hispanicEthnicity varchar(1), -- Y/N [L]
+  ssn varchar(9), -- Texas: the PEIMS STUDENT-ID (E0001), an SSN or a state-assigned 'S' number [L]
   PRIMARY KEY (identityID)
 );
 
@@ -65,7 +95,8 @@ CREATE TABLE IdentityRaceEthnicity (
 CREATE INDEX ix_identityrace_identity ON IdentityRaceEthnicity (identityID);
 
 -- Enrollment per calendar. endDate INCLUSIVE (last day in the enrollment). serviceType 'P' = primary,
--- others secondary/special-ed service. grade = the calendar's grade-level name (TK, KG, 01 …).
+-- 'S' = secondary, 'N' = special-ed services only. grade = the calendar's local grade-level name
+-- (GradeLevel.name). stateExclude = 1: not reported to the state.
 CREATE TABLE Enrollment (
   enrollmentID int NOT NULL,
   personID int,
@@ -113,6 +144,8 @@ CREATE TABLE Section (
   courseID int NOT NULL,
   number int,
   teacherPersonID int,
+  trialID int NOT NULL,
+  courseSequenceCode varchar(1), -- Texas COURSE-SEQUENCE-CODE (E0948, C134) [L]
   PRIMARY KEY (sectionID)
 );
 
@@ -121,6 +154,7 @@ CREATE TABLE Roster (
   rosterID int NOT NULL,
   personID int NOT NULL,
   sectionID int NOT NULL,
+  trialID int NOT NULL,
   startDate timestamp(3),
   endDate timestamp(3),
   PRIMARY KEY (rosterID)

@@ -82,7 +82,7 @@ ORDER BY sc.School_Number`,
   refine: refineStateSchoolId,
 };
 
-const STUDENT_COLUMNS = `s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id,
+const STUDENT_COLUMNS = `s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id, s.SSN AS tx_student_id,
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
   s.Gender AS sex, s.FedEthnicity AS hispanic,
   r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5,
@@ -136,6 +136,9 @@ LEFT JOIN (
   fields: {
     student_id: { column: 'student_id', label: 'STUDENTS.Student_Number' },
     state_student_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    // Texas: State_StudentNumber holds the TX Unique Student ID (E1523), SSN the PEIMS STUDENT-ID (E0001).
+    tx_unique_id: { column: 'state_student_id', label: 'STUDENTS.State_StudentNumber' },
+    tx_student_id: { column: 'tx_student_id', label: 'STUDENTS.SSN' },
     last_name: { column: 'last_name', label: 'STUDENTS.Last_Name' },
     first_name: { column: 'first_name', label: 'STUDENTS.First_Name' },
     middle_name: { column: 'middle_name', label: 'STUDENTS.Middle_Name' },

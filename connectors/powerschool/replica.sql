@@ -26,6 +26,7 @@ CREATE TABLE STUDENTS (
   DCID numeric(10) NOT NULL,
   Student_Number numeric(15),
   State_StudentNumber varchar(32),
+  SSN varchar(11), -- Texas: the PEIMS STUDENT-ID (E0001); the TX Unique ID is State_StudentNumber
   Last_Name varchar(50),
   First_Name varchar(50),
   Middle_Name varchar(50),

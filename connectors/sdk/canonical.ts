@@ -37,6 +37,10 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     races: 'text[]',
     el_status: 'text',
     home_language: 'text',
+    /** Texas STUDENT-ID (E0001): SSN or a state-assigned 'S' number, 9 characters. */
+    tx_student_id: 'text',
+    /** TX Unique Student ID (E1523): 10 digits, issued by the TSDS Unique ID system. */
+    tx_unique_id: 'text',
   },
   enrollment: {
     student_id: 'text',
@@ -65,6 +69,8 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     state_course_code: 'text',
     teacher_staff_id: 'text',
     term: 'text',
+    /** TSDS COURSE-SEQUENCE-CODE (E0948, C134): which part of a sequenced course the section is. */
+    course_sequence_code: 'text',
   },
   student_section: {
     student_id: 'text',

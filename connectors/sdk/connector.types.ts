@@ -1,5 +1,5 @@
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
-import type { CodeSet, SisKind, Transport } from 'src/districts/district.types';
+import type { CodeSet, SisKind, Transport } from 'connectors/sdk/sis-kinds';
 
 /** SQL dialect of a SIS database. `postgres` is the replica dialect used by tests, the demo and the benchmark. */
 export type Dialect = 'mssql' | 'oracle' | 'postgres';

@@ -1,3 +1,15 @@
+// The SIS vocabulary (kinds, transports, drivers, code sets) is defined by the connector SDK.
+export {
+  CODE_SETS,
+  DRIVER_KINDS,
+  SIS_KINDS,
+  TRANSPORTS,
+  type CodeSet,
+  type DriverKind,
+  type SisKind,
+  type Transport,
+} from 'connectors/sdk/sis-kinds';
+
 export const EDITIONS = ['full', 'state_reporting'] as const;
 export type Edition = (typeof EDITIONS)[number];
 
@@ -26,24 +38,5 @@ export interface ComparisonKeys {
 export const CONTACT_KINDS = ['administrative', 'technical', 'data'] as const;
 export type ContactKind = (typeof CONTACT_KINDS)[number];
 
-export const SIS_KINDS = ['aeries', 'powerschool', 'infinite_campus'] as const;
-export type SisKind = (typeof SIS_KINDS)[number];
-
 export const LINK_ROLES = ['current', 'new', 'old'] as const;
 export type LinkRole = (typeof LINK_ROLES)[number];
-
-export const TRANSPORTS = ['direct', 'agent'] as const;
-export type Transport = (typeof TRANSPORTS)[number];
-
-export const DRIVER_KINDS = ['pg', 'mssql', 'oracle'] as const;
-export type DriverKind = (typeof DRIVER_KINDS)[number];
-
-export const CODE_SETS = [
-  'grade_level',
-  'sex',
-  'entry_code',
-  'exit_code',
-  'program_code',
-  'enrollment_status',
-] as const;
-export type CodeSet = (typeof CODE_SETS)[number];

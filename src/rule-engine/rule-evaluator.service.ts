@@ -160,6 +160,7 @@ export class RuleEvaluatorService {
     const all: RuleOutcome[] = [];
     for (const [i, batch] of batches.entries()) {
       const outcomes = await this.results.transaction(async (tx) => {
+        await this.results.lockEvaluation(tx, input.evaluationId);
         await this.results.clear(
           tx,
           input.districtId,

@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { Injectable } from '@nestjs/common';
 import { parse, YAMLParseError } from 'yaml';
 import { projectPath, projectRoot } from 'src/common/paths.util';
+import { CODE_SETS_DIR } from 'src/rule-engine/code-sets.util';
 import { validatePackHeader, validateRule } from 'src/rule-engine/rule-validator.util';
 import type { LoadedRulePacks, Rule, RuleLoadError, RulePackInfo } from 'src/rule-engine/rule.types';
 
@@ -15,7 +16,8 @@ function yamlFiles(dir: string): string[] {
   }
   return entries.flatMap((name) => {
     const full = join(dir, name);
-    if (statSync(full).isDirectory()) return yamlFiles(full);
+    // Code tables (rules/code-sets) are read by the code-set loader, not as packs.
+    if (statSync(full).isDirectory()) return name === CODE_SETS_DIR ? [] : yamlFiles(full);
     return /\.ya?ml$/.test(name) ? [full] : [];
   });
 }

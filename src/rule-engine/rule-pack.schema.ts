@@ -133,6 +133,7 @@ export const RULE_SCHEMA = {
       properties: { max_percent: { type: 'number', minimum: 0, maximum: 100 } },
     },
     source: { type: 'string', minLength: 1 },
+    source_url: { type: 'string', pattern: '^https?://[^\\s]+$', maxLength: 500 },
     prescription: { type: 'string', minLength: 1 },
     examples: {
       type: 'object',

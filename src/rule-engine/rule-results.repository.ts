@@ -92,6 +92,16 @@ export class RuleResultsRepository {
       : null;
   }
 
+  /**
+   * Serialises writers of one evaluation until the caller's transaction ends. Two attempts of a run can overlap
+   * for a moment (a worker whose lease lapsed on a loaded machine has not yet noticed); without this their
+   * clear-then-insert interleaves and the second insert fails on the (evaluation, rule) key. With it, the later
+   * writer replaces what the earlier one wrote, which is the same data.
+   */
+  async lockEvaluation(tx: SqlSession, evaluationId: string): Promise<void> {
+    await tx.query(`SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`, [`evaluation:${evaluationId}`]);
+  }
+
   /** Idempotency: what a (re)run of these rules in this evaluation wrote before goes, inside the caller's transaction. */
   async clear(tx: SqlSession, districtId: string, evaluationId: string, ruleIds: string[]): Promise<void> {
     await tx.query(

@@ -257,6 +257,7 @@ function buildRule(def: RuleDefinition, pack: string, file: string): Rule {
     needs,
     tolerance: { maxPercent: def.tolerance?.max_percent ?? 0 },
     source: def.source,
+    sourceUrl: def.source_url ?? null,
     prescription: def.prescription.trim(),
     examples: exampleCases(def, check),
     definition: def,

@@ -48,6 +48,8 @@ export interface RuleDefinition {
   needs: string[];
   tolerance?: { max_percent: number };
   source: string;
+  /** The published page the rule implements (the state's error documentation, a vendor article). */
+  source_url?: string;
   prescription: string;
   examples: { pass: unknown[]; fail: unknown[] };
 }
@@ -108,6 +110,7 @@ export interface Rule {
   needs: string[];
   tolerance: { maxPercent: number };
   source: string;
+  sourceUrl: string | null;
   prescription: string;
   examples: ExampleCase[];
   definition: RuleDefinition;

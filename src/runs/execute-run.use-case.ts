@@ -114,23 +114,26 @@ export class ExecuteRunUseCase {
 
   async execute(runId: string): Promise<ExecuteOutcome> {
     const leaseSeconds = this.config.runs.RUN_LEASE_SECONDS;
-    const run = await this.runs.claim(runId, this.workerId, leaseSeconds);
+    // The lease is held by this attempt, not by the worker: when a loaded machine lets the lease lapse and the
+    // queue hands the job to this same worker again, the new attempt claims it and the old one learns it lost.
+    const owner = `${this.workerId}/${randomUUID().slice(0, 8)}`;
+    const run = await this.runs.claim(runId, owner, leaseSeconds);
     if (!run) return this.notClaimed(runId);
-    const lease = new RunLease(this.runs, run.id, this.workerId, leaseSeconds, () => this.shuttingDown);
+    const lease = new RunLease(this.runs, run.id, owner, leaseSeconds, () => this.shuttingDown);
     lease.start();
     try {
       const planned = await this.pipeline(run, lease);
       lease.stop();
       const missing = missingSides(planned);
       const message = missing ? `done without the ${missing}` : 'done';
-      if (!(await this.runs.finish(run.id, this.workerId, 'done', { message }))) return 'lease_lost';
+      if (!(await this.runs.finish(run.id, owner, 'done', { message }))) return 'lease_lost';
       await this.observer?.finished(run).catch((err: unknown) => {
         this.logger.error({ runId: run.id, err }, 'run observer failed after the run');
       });
       return 'done';
     } catch (err) {
       lease.stop();
-      return this.stopped(run, err);
+      return this.stopped(run, owner, err);
     }
   }
 
@@ -141,26 +144,26 @@ export class ExecuteRunUseCase {
     throw new RunBusyException(runId);
   }
 
-  private async stopped(run: RunRecord, err: unknown): Promise<ExecuteOutcome> {
+  private async stopped(run: RunRecord, owner: string, err: unknown): Promise<ExecuteOutcome> {
     if (err instanceof RunStoppedException) {
       if (err.reason === 'cancelled') {
-        await this.runs.finish(run.id, this.workerId, 'cancelled', { message: 'cancelled' });
+        await this.runs.finish(run.id, owner, 'cancelled', { message: 'cancelled' });
         return 'cancelled';
       }
       if (err.reason === 'shutdown') {
-        await this.runs.renew(run.id, this.workerId, 0).catch(() => undefined);
+        await this.runs.renew(run.id, owner, 0).catch(() => undefined);
         throw err;
       }
       return 'lease_lost';
     }
     // A cancelled run ends cancelled, whatever the step it was in made of being interrupted.
     if ((await this.runs.findById(run.id).catch(() => null))?.cancelRequested) {
-      await this.runs.finish(run.id, this.workerId, 'cancelled', { message: 'cancelled' });
+      await this.runs.finish(run.id, owner, 'cancelled', { message: 'cancelled' });
       return 'cancelled';
     }
     const message = errorText(err);
     this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
-    await this.runs.finish(run.id, this.workerId, 'failed', { message: 'failed', error: message });
+    await this.runs.finish(run.id, owner, 'failed', { message: 'failed', error: message });
     return 'failed';
   }
 

@@ -293,7 +293,7 @@ describe('extraction through an on-prem agent', () => {
     const gateway = t.app.get(AgentGatewayService);
     gateway.disconnect(agentId, 'test drop');
     await waitFor('disconnect seen', () => !gateway.isConnected(agentId), 5_000, 5).catch(() => true);
-    await waitFor('reconnected', () => gateway.isConnected(agentId) && agent?.connected === true, 10_000);
+    await waitFor('reconnected', () => gateway.isConnected(agentId) && agent?.connected === true, 300_000);
   });
 
   it('rejects an unknown or revoked token at the handshake (401)', async () => {

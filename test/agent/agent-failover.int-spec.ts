@@ -100,7 +100,7 @@ describe('agent process killed and restarted', () => {
       }),
     };
     startChild();
-    await waitFor('agent UP', async () => (await agentState(agent.id)) === 'UP', 60_000);
+    await waitFor('agent UP', async () => (await agentState(agent.id)) === 'UP', 300_000);
     await waitFor('link UP via agent probe', async () => (await linkState(t.db.pool, link.id)) === 'UP');
 
     await stopChild('SIGKILL');
@@ -119,7 +119,7 @@ describe('agent process killed and restarted', () => {
     expect(linkIncidents.rowCount).toBe(0);
 
     startChild();
-    await waitFor('recovery messages', () => smtp.received.length >= 4, 60_000);
+    await waitFor('recovery messages', () => smtp.received.length >= 4, 300_000);
     await waitFor('link UP again', async () => (await linkState(t.db.pool, link.id)) === 'UP');
     await sleep(1000);
     expect(smtp.summary()).toEqual([

@@ -62,7 +62,7 @@ describe('VPN drop between the service and a SIS replica', () => {
       `UPDATE incidents SET last_notified_at = last_notified_at - interval '2 hours'
         WHERE closed_at IS NULL AND notify_state = 'notified'`,
     );
-    await waitFor('reminders', () => smtp.received.length >= 4, 120_000);
+    await waitFor('reminders', () => smtp.received.length >= 4, 300_000);
     expect(smtp.summary().filter((s) => s.includes('Still DOWN'))).toEqual([
       `${IT_EMAIL} | [sis-certify] Still DOWN: Lakeside USD — Aeries (current)`,
       `${SUPPORT_EMAIL} | [sis-certify] Still DOWN: Lakeside USD — Aeries (current)`,
@@ -79,7 +79,7 @@ describe('VPN drop between the service and a SIS replica', () => {
         );
         return Number(open.rows[0].n) === 0;
       },
-      120_000,
+      300_000,
     );
     expect(smtp.summary()).toEqual([
       `${IT_EMAIL} | [sis-certify] DOWN: Lakeside USD — Aeries (current)`,

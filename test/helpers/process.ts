@@ -23,10 +23,14 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `src/main.ts` (the same entry `npm start` runs, from source) and waits until /health answers 200. */
+/**
+ * Starts `src/main.ts` (the same entry `npm start` runs, from source) and waits until /health answers 200 or
+ * the process exits. The deadline is generous: on a loaded 2-core machine the embedded database alone can
+ * take minutes to apply the migrations, and a start that fails exits long before it.
+ */
 export async function startService(
   env: Record<string, string | undefined>,
-  timeoutMs = 90_000,
+  timeoutMs = 600_000,
 ): Promise<ServiceProcess> {
   const port = await freePort();
   const childEnv: NodeJS.ProcessEnv = {

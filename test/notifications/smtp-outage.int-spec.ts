@@ -61,7 +61,7 @@ describe('SMTP outage across an incident', () => {
         const rows = (await outbox()).filter((r) => r.kind === 'link_open');
         return rows.length === 2 && rows.every((r) => r.attempts >= 3) ? rows : null;
       },
-      90_000,
+      300_000,
     );
     expect(opened.map((r) => r.recipients.join(',')).sort()).toEqual([IT_EMAIL, SUPPORT_EMAIL].sort());
     for (const r of opened) {
@@ -71,14 +71,14 @@ describe('SMTP outage across an incident', () => {
 
     // The link recovers while SMTP is still down: the RECOVERED alerts queue behind the DOWN ones.
     proxy.restore();
-    await waitForState(t.db.pool, linkId, 'UP', 90_000);
+    await waitForState(t.db.pool, linkId, 'UP', 300_000);
     await waitFor(
       'RECOVERED alerts failing too',
       async () => {
         const rows = (await outbox()).filter((r) => r.kind !== 'link_open');
         return rows.length === 2 && rows.every((r) => r.attempts >= 1 && r.status !== 'sent');
       },
-      90_000,
+      300_000,
     );
     expect(smtp.received).toEqual([]);
 
@@ -90,7 +90,7 @@ describe('SMTP outage across an incident', () => {
         const rows = await outbox();
         return rows.every((r) => r.status === 'sent') && smtp.received.length >= rows.length ? rows : null;
       },
-      90_000,
+      300_000,
     );
     expect(sent).toHaveLength(4);
     expect(smtp.summary()).toEqual([

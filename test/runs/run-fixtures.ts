@@ -55,7 +55,7 @@ export async function runRow(pool: Pool, runId: string): Promise<RunRow> {
 export async function waitForRun(
   pool: Pool,
   runId: string,
-  timeoutMs = 90_000,
+  timeoutMs = 300_000,
   until: (r: RunRow) => boolean = (r) => ['done', 'failed', 'skipped', 'cancelled'].includes(r.status),
 ): Promise<RunRow> {
   const deadline = Date.now() + timeoutMs;

@@ -87,7 +87,7 @@ describe('runs', () => {
     });
     const runId = (res.body as { id: string }).id;
     const seen = new Set<string>();
-    await waitForRun(t.db.pool, runId, Number(process.env.TEST_RUN_WAIT ?? 90_000), (r) => {
+    await waitForRun(t.db.pool, runId, Number(process.env.TEST_RUN_WAIT ?? 600_000), (r) => {
       seen.add(r.status);
       return r.status === 'done' || r.status === 'failed';
     });
@@ -217,7 +217,7 @@ describe('runs', () => {
         .auth(support.token, { type: 'bearer' })
         .expect(200);
       await sis.query('COMMIT');
-      const end = await waitForRun(t.db.pool, runId, 120_000);
+      const end = await waitForRun(t.db.pool, runId, 600_000);
       expect({ status: end.status, error: end.error }).toEqual({ status: 'cancelled', error: null });
       const steps = await t.db.pool.query(
         `SELECT 1 FROM run_checkpoints WHERE run_id = $1 AND step = 'evaluate'`,

@@ -50,7 +50,7 @@ describe('two service instances on one database', () => {
       await waitFor(
         'both schedulers and workers',
         async () => /run workers started/.test(s.output()),
-        90_000,
+        300_000,
         200,
       );
 
@@ -63,9 +63,9 @@ describe('two service instances on one database', () => {
         );
         return rows.length >= districts.length ? rows.map((r) => r.id) : null;
       },
-      60_000,
+      300_000,
     );
-    for (const id of runIds) expect((await waitForRun(db.pool, id, 120_000)).status).toBe('done');
+    for (const id of runIds) expect((await waitForRun(db.pool, id, 600_000)).status).toBe('done');
     // Several more ticks of both schedulers: still one run per district and slot.
     await new Promise((r) => setTimeout(r, 3500));
 

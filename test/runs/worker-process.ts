@@ -60,7 +60,7 @@ export function startService(databaseUrl: string, env: Record<string, string>): 
 export async function waitFor<T>(
   what: string,
   fn: () => Promise<T | null | undefined | false>,
-  timeoutMs = 60_000,
+  timeoutMs = 300_000,
   everyMs = 100,
 ): Promise<T> {
   const deadline = Date.now() + timeoutMs;

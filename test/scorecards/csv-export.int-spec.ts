@@ -63,7 +63,7 @@ describe('CSV export of a large exceptions list', () => {
     );
     await pool.query(`ANALYZE rule_exceptions`);
     admin = await t.user('district_admin', districtId);
-  }, 180_000);
+  }, 600_000);
 
   afterAll(() => t?.close());
 
@@ -110,5 +110,5 @@ describe('CSV export of a large exceptions list', () => {
     expect(bytes).toBeGreaterThan(40_000_000);
     // Live memory while streaming stays far below the CSV's size (holding the rows would take several times it).
     expect(peak - baseline).toBeLessThan(bytes / 4);
-  });
+  }, 900_000); // 100,000 rows through a loaded machine; the assertions are on memory and content, never on time
 });

@@ -17,7 +17,7 @@ export const RUN_ENV = {
   RUN_JOB_RETRY_DELAY_SECONDS: '1',
 };
 
-export const RUN_WAIT_MS = Number(process.env.TEST_RUN_WAIT ?? 180_000);
+export const RUN_WAIT_MS = Number(process.env.TEST_RUN_WAIT ?? 600_000);
 
 export interface ScoredDistrict {
   districtId: string;

@@ -70,7 +70,7 @@ export async function createUiWorld(
       .send({ kind: 'manual', asOf: '2026-11-01' });
     if (res.status !== 201) throw new Error(`run not started: ${res.status} ${JSON.stringify(res.body)}`);
     runId = (res.body as { id: string }).id;
-    const end = await waitForRun(t.db.pool, runId, 240_000);
+    const end = await waitForRun(t.db.pool, runId, 600_000);
     if (end.status !== 'done') throw new Error(`the fixture run ended ${end.status}: ${end.error ?? ''}`);
   }
   const { rows } = await t.db.pool.query<{ school_id: string }>(

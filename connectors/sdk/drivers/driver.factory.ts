@@ -3,7 +3,7 @@ import { MssqlDriver } from 'connectors/sdk/drivers/mssql.driver';
 import { OracleDriver } from 'connectors/sdk/drivers/oracle.driver';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import type { DriverConnectionOptions, SisDriver } from 'connectors/sdk/drivers/sis-driver.types';
-import type { DriverKind } from 'src/districts/district.types';
+import type { DriverKind } from 'connectors/sdk/sis-kinds';
 
 /** One driver per DriverKind; an unknown kind (bad settings JSON) is rejected, never defaulted. */
 export function createDriver(kind: DriverKind, opts: DriverConnectionOptions): SisDriver {

@@ -1,5 +1,5 @@
 import type { Dialect, NativeRow, NativeValue } from 'connectors/sdk/connector.types';
-import type { DriverKind } from 'src/districts/district.types';
+import type { DriverKind } from 'connectors/sdk/sis-kinds';
 
 export const DEFAULT_CONNECT_TIMEOUT_MS = 15_000;
 export const DEFAULT_QUERY_TIMEOUT_MS = 10 * 60_000;

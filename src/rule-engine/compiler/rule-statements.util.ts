@@ -13,6 +13,7 @@ import {
   type CompilableRule,
 } from 'src/rule-engine/compiler/rule-fragments.util';
 import { checkRuleSql, expandRuleSql } from 'src/rule-engine/compiler/sql-guard.util';
+import { expandSqlCodeSets } from 'src/rule-engine/code-sets.util';
 import { SqlParams, type CompiledQuery } from 'src/rule-engine/sql-params.util';
 import { isRowCheck } from 'src/rule-engine/rule.types';
 
@@ -290,7 +291,8 @@ SELECT count(*) FILTER (WHERE s.checked) AS checked, count(*) FILTER (WHERE s.fa
 }
 
 /** `sql` rules: a read-only probe returns the failing row numbers, then a normal statement records them. */
-function compileSqlRule(rule: CompilableRule, text: string, reads: Set<string>): CompiledUnit {
+function compileSqlRule(rule: CompilableRule, written: string, reads: Set<string>): CompiledUnit {
+  const text = at('check.sql', () => expandSqlCodeSets(written));
   const views = at('check.sql', () => checkRuleSql(text));
   const probeParams = new SqlParams();
   const expanded = at('check.sql', () => expandRuleSql(text));

@@ -1,4 +1,5 @@
 import { ExpressionError } from 'src/rule-engine/rule-engine.exception';
+import { codeSetCodes } from 'src/rule-engine/code-sets.util';
 import { tokenize } from 'src/rule-engine/expression/expression-tokenizer.util';
 import {
   FUNCTIONS,
@@ -114,8 +115,18 @@ class Parser {
     return left;
   }
 
-  /** `( literal, … )` after `in`. */
+  /** `( literal, … )` or `code_set('NAME')` (a shipped state code table, rules/code-sets) after `in`. */
   private inList(): Expr[] {
+    const t = this.peek();
+    if (t.kind === 'ident' && t.text.toLowerCase() === 'code_set') {
+      this.next();
+      this.expect('lparen', "'(' after 'code_set'");
+      const name = this.expectString();
+      this.expect('rparen', "')' closing 'code_set'");
+      const codes = codeSetCodes(name);
+      if (!codes) throw this.error(`unknown code set '${name}' (rules/code-sets)`, t);
+      return codes.map((value) => ({ kind: 'literal', literal: { type: 'text', value }, pos: t.pos }));
+    }
     this.expect('lparen', "'(' after 'in'");
     const values: Expr[] = [this.literal()];
     while (this.peek().kind === 'comma') {
