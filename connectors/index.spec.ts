@@ -1,4 +1,4 @@
-import { CONNECTORS, getConnector, suppliedFields } from 'connectors/index';
+import { CONNECTORS, getConnector, REPLICA_SIS_KINDS, suppliedFields } from 'connectors/index';
 import {
   CANONICAL_ENTITIES,
   CANONICAL_FIELDS,
@@ -6,7 +6,6 @@ import {
   CANONICAL_SEX,
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
-import { SIS_KINDS } from 'connectors/sdk/sis-kinds';
 
 describe('connector registry', () => {
   it('returns the connector of each kind and throws a clear error on an unknown kind', () => {
@@ -14,7 +13,7 @@ describe('connector registry', () => {
     expect(getConnector('aeries').dialect).toBe('mssql');
     expect(getConnector('infinite_campus').schoolYear.mode).toBe('column');
     expect(() => getConnector('skyward')).toThrow(
-      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)',
+      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus, edfi)',
     );
   });
 
@@ -32,7 +31,7 @@ describe('connector registry', () => {
     expect(suppliedFields(CONNECTORS.infinite_campus).enrollment).toContain('enrollment_type');
   });
 
-  describe.each(SIS_KINDS)('%s definition', (kind) => {
+  describe.each(REPLICA_SIS_KINDS)('%s definition', (kind) => {
     const def = CONNECTORS[kind];
 
     it('has one spec per canonical entity, with canonical fields only and key columns in the result', () => {

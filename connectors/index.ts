@@ -1,7 +1,8 @@
 import { aeriesConnector } from 'connectors/aeries/aeries.connector';
+import { edfiConnector } from 'connectors/edfi/edfi.connector';
 import { infiniteCampusConnector } from 'connectors/infinite-campus/infinite-campus.connector';
 import { powerschoolConnector } from 'connectors/powerschool/powerschool.connector';
-import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { CANONICAL_ENTITIES, DIRECTORY_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
 import { SIS_KINDS, type SisKind } from 'connectors/sdk/sis-kinds';
 
@@ -10,6 +11,7 @@ export const CONNECTORS: Record<SisKind, ConnectorDefinition> = {
   aeries: aeriesConnector,
   powerschool: powerschoolConnector,
   infinite_campus: infiniteCampusConnector,
+  edfi: edfiConnector,
 };
 
 export function isSisKind(kind: string): kind is SisKind {
@@ -24,7 +26,10 @@ export function getConnector(kind: string): ConnectorDefinition {
   return CONNECTORS[kind];
 }
 
-/** Canonical fields each entity of a connector supplies (the keys of its field map), in canonical entity order. */
+/**
+ * Canonical fields each entity of a connector supplies (the keys of its field map, plus the state school
+ * directory's fields the pipeline adds), in canonical entity order.
+ */
 export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity, string[]> {
   const out = Object.fromEntries(CANONICAL_ENTITIES.map((e) => [e, [] as string[]])) as Record<
     CanonicalEntity,
@@ -35,11 +40,24 @@ export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity
       .filter(([, source]) => source !== undefined)
       .map(([field]) => field);
   }
+  for (const [entity, fields] of Object.entries(DIRECTORY_FIELDS) as Array<[CanonicalEntity, string[]]>)
+    out[entity] = [...out[entity], ...fields.filter((f) => !out[entity].includes(f))];
   return out;
 }
 
-/** Path of a connector's replica DDL (PostgreSQL), e.g. for the generator and the demo. */
-export const REPLICA_DIRS: Record<SisKind, string> = {
+/** The SIS kinds with a SQL replica (generator, demo, benchmark); Ed-Fi is read from files or an API. */
+export const REPLICA_SIS_KINDS = [
+  'aeries',
+  'powerschool',
+  'infinite_campus',
+] as const satisfies readonly SisKind[];
+export type ReplicaSisKind = (typeof REPLICA_SIS_KINDS)[number];
+
+/**
+ * Path of a connector's replica DDL (PostgreSQL), e.g. for the generator and the demo. Ed-Fi has none: the
+ * generator writes an Ed-Fi district as XML interchange files (connectors/generator/edfi.writer.ts).
+ */
+export const REPLICA_DIRS: Record<ReplicaSisKind, string> = {
   aeries: 'aeries',
   powerschool: 'powerschool',
   infinite_campus: 'infinite-campus',

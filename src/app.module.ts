@@ -12,6 +12,7 @@ import { DatabaseModule } from 'src/database/database.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
 import { RulesApiModule } from 'src/rule-engine/rules-api.module';
+import { ReferenceDataModule } from 'src/reference-data/reference-data.module';
 import { HealthModule } from 'src/health/health.module';
 import { UiModule } from 'src/ui/ui.module';
 
@@ -68,6 +69,7 @@ export class AppModule {
         AuthModule,
         ExtractionModule,
         RulesApiModule,
+        ReferenceDataModule,
         ...(o.features ?? []),
         UiModule,
       ],

@@ -208,6 +208,27 @@ ORDER BY f.ID`,
   },
 };
 
+/** The section's teacher of record (MST.TN → TCH.ID); Aeries keeps no dates on MST. */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['MST', 'TCH'],
+  query: {
+    sql: `SELECT ${SECTION_ID('m')} AS section_id, m.SC AS school_code, m.SE AS section_number, t.ID AS staff_id
+FROM MST m
+JOIN TCH t ON t.SC = m.SC AND t.TN = m.TN AND t.DEL = 0
+WHERE m.DEL = 0 AND t.ID <> 0
+ORDER BY m.SC, m.SE`,
+  },
+  keyPrefix: 'MST',
+  keyColumns: ['school_code', 'section_number'],
+  fields: {
+    section_id: { column: 'section_id', label: 'MST.SC+SE' },
+    school_id: { column: 'school_code', label: 'MST.SC' },
+    staff_id: { column: 'staff_id', label: 'TCH.ID' },
+    role: { value: 'teacher' },
+  },
+};
+
 /** Default STU.GR map (Aeries doc: −1 TK, 0 K; 13 graduating seniors; 14 ungraded; 17 adult ed; −2 preschool). */
 export const AERIES_GRADE_MAP: Record<string, string> = {
   '-2': 'PR',
@@ -312,5 +333,5 @@ export const aeriesConnector: ConnectorDefinition = {
       G: 'graduated',
     },
   },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };

@@ -112,6 +112,7 @@ export class AeriesEncoder implements SisEncoder {
           0,
         ]);
         this.counts.section++;
+        if (sec.teacherId !== null && teacherNumber.has(sec.teacherId)) this.counts.section_staff++;
       }
     }
     for (const [native, canonical] of Object.entries(AERIES_GRADE_MAP))

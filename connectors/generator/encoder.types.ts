@@ -15,7 +15,16 @@ export interface SisEncoder {
 }
 
 export function emptyCounts(): EntityCounts {
-  return { school: 0, student: 0, enrollment: 0, program: 0, section: 0, student_section: 0, staff: 0 };
+  return {
+    school: 0,
+    student: 0,
+    enrollment: 0,
+    program: 0,
+    section: 0,
+    student_section: 0,
+    staff: 0,
+    section_staff: 0,
+  };
 }
 
 /** Inverse of a default code map: canonical → native. `prefer` picks among several native spellings. */

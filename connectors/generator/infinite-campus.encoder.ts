@@ -215,6 +215,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
         const calendarId = this.calendarOf(school.code);
         sink.add('Section', [sectionId, cid, sec.number, teacher, this.activeTrialOf(calendarId), '0']);
         this.counts.section++;
+        if (sec.teacherId !== null) this.counts.section_staff++;
         if (sec === school.sections[0]) {
           // The same section in a draft trial (same number): never part of the schedule.
           sectionId++;

@@ -229,6 +229,7 @@ export class PowerSchoolEncoder implements SisEncoder {
           0,
         ]);
         this.counts.section++;
+        if (sec.teacherId !== null) this.counts.section_staff++;
       }
     }
     CA_PROGRAM_CODES.forEach((code, k) => {

@@ -247,6 +247,31 @@ ORDER BY p.staffNumber`),
   },
 };
 
+/** The teacher of record of each active-trial section (Section.teacherPersonID); co-teachers are not read yet. */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['Section', 'Trial', 'Course', 'Calendar', 'School', 'Person'],
+  query: {
+    sql: `SELECT s.sectionID AS internal_id, ${SECTION_ID} AS section_id, sc.number AS school_id, tp.staffNumber AS staff_id
+FROM Section s
+${ACTIVE_TRIAL}
+JOIN Course co ON co.courseID = s.courseID
+JOIN Calendar c ON c.calendarID = co.calendarID
+JOIN School sc ON sc.schoolID = c.schoolID
+JOIN Person tp ON tp.personID = s.teacherPersonID
+WHERE ${IN_YEAR_CALENDAR}
+ORDER BY sc.number, s.number`,
+  },
+  keyPrefix: 'Section',
+  keyColumns: ['internal_id'],
+  fields: {
+    section_id: { column: 'section_id', label: 'School.number+Section.number' },
+    school_id: { column: 'school_id', label: 'School.number' },
+    staff_id: { column: 'staff_id', label: 'Section.teacherPersonID' },
+    role: { value: 'teacher' },
+  },
+};
+
 /** Grade names as calendars define them; both zero-padded and bare numbers are common. */
 export const INFINITE_CAMPUS_GRADE_MAP: Record<string, string> = {
   IT: 'IT',
@@ -295,5 +320,5 @@ export const infiniteCampusConnector: ConnectorDefinition = {
   // Texas districts report PEIMS codes (leaver reasons C162: 01, 24, 88, 90, 98 …; local mover codes), not
   // CALPADS ones: their entry, exit and program codes are the canonical codes unchanged.
   stateCodeMaps: { TX: { entry_code: {}, exit_code: {}, program_code: {} } },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };

@@ -382,6 +382,28 @@ ORDER BY tc.TeacherNumber`,
   },
 };
 
+/** The section's lead teacher (SECTIONS.Teacher). */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS'],
+  query: {
+    sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, tc.TeacherNumber AS staff_id
+FROM SECTIONS se
+JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
+JOIN TEACHERS tc ON tc.ID = se.Teacher
+WHERE tm.YearID = :schoolYear - 1990
+ORDER BY se.SchoolID, se.Section_Number`,
+  },
+  keyPrefix: 'SECTIONS',
+  keyColumns: ['row_dcid'],
+  fields: {
+    section_id: { column: 'section_id', label: 'SECTIONS.SchoolID+Section_Number' },
+    school_id: { column: 'school_id', label: 'SECTIONS.SchoolID' },
+    staff_id: { column: 'staff_id', label: 'TEACHERS.TeacherNumber' },
+    role: { value: 'teacher' },
+  },
+};
+
 /**
  * Grade_Level is district-defined; this is a CA default (TK −1, PK −2, K 0; some districts park graduates at 99,
  * which is left unmapped on purpose). Texas districts override with −1 PK, −2 EE → PR through the crosswalk.
@@ -448,5 +470,5 @@ export const powerschoolConnector: ConnectorDefinition = {
       },
     },
   },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };

@@ -10,6 +10,7 @@ export const CANONICAL_ENTITIES = [
   'section',
   'student_section',
   'staff',
+  'section_staff',
 ] as const;
 export type CanonicalEntity = (typeof CANONICAL_ENTITIES)[number];
 
@@ -24,6 +25,18 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     low_grade: 'text',
     high_grade: 'text',
     active: 'bool',
+    /** The SIS marks the school "do not report to the state" (PowerSchool SCHOOLS.State_ExcludeFromReporting, Aeries LOC.DNR); not closure. */
+    state_reporting_excluded: 'bool',
+    /**
+     * The state's school directory's view of the school (CDE CDS / TEA AskTED, table state_school_directory),
+     * matched on state_school_id when the schools are extracted: `open` | `closed`, or `missing` when the
+     * directory of the district's state is loaded but does not list the code; null when none is loaded.
+     * Supplied for every connector (see DIRECTORY_FIELDS).
+     */
+    directory_status: 'text',
+    directory_low_grade: 'text',
+    directory_high_grade: 'text',
+    directory_type: 'text',
   },
   student: {
     student_id: 'text',
@@ -37,6 +50,12 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     races: 'text[]',
     el_status: 'text',
     home_language: 'text',
+    /** CALPADS Race Missing Indicator: the student/parent declined to state a race (all race codes null). */
+    race_missing_indicator: 'bool',
+    /** Start date of the current English Language Acquisition Status (CALPADS SELA 12.14). */
+    elas_start_date: 'date',
+    /** The student is flagged not to be reported to the state (PowerSchool STUDENTS.State_ExcludeFromReporting). */
+    state_reporting_excluded: 'bool',
     /** Texas STUDENT-ID (E0001): SSN or a state-assigned 'S' number, 9 characters. */
     tx_student_id: 'text',
     /** TX Unique Student ID (E1523): 10 digits, issued by the TSDS Unique ID system. */
@@ -53,6 +72,8 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     exit_code: 'text',
     enrollment_type: 'text',
     status: 'text',
+    /** The enrollment is not reported to the state (e.g. Infinite Campus Enrollment.stateExclude, PowerSchool SchoolID 999999). */
+    state_reporting_excluded: 'bool',
   },
   program: {
     student_id: 'text',
@@ -86,6 +107,23 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     first_name: 'text',
     email: 'text',
   },
+  /**
+   * Every staff member assigned to a section, with a role (lead teacher and co-teachers; PowerSchool
+   * SECTIONTEACHER, Aeries MST.TN/T2…, Infinite Campus section staff). `role`: teacher | co_teacher | other.
+   */
+  section_staff: {
+    section_id: 'text',
+    school_id: 'text',
+    staff_id: 'text',
+    role: 'text',
+    begin_date: 'date',
+    end_date: 'date',
+  },
+};
+
+/** Fields the pipeline fills from the state's school directory, whichever connector supplied the school. */
+export const DIRECTORY_FIELDS: Partial<Record<CanonicalEntity, string[]>> = {
+  school: ['directory_status', 'directory_low_grade', 'directory_high_grade', 'directory_type'],
 };
 
 /** Snapshot table per entity. */
@@ -124,4 +162,6 @@ export const CANONICAL_GRADES = [
 ] as const;
 export const CANONICAL_SEX = ['F', 'M', 'X', 'U'] as const;
 export const ENROLLMENT_TYPES = ['primary', 'secondary'] as const;
+/** Section staff roles: the lead teacher of record, a co-teacher (team teaching), anyone else (aide, support). */
+export const SECTION_STAFF_ROLES = ['teacher', 'co_teacher', 'other'] as const;
 export const ENROLLMENT_STATUSES = ['active', 'inactive', 'pre_registered', 'graduated', 'no_show'] as const;

@@ -153,4 +153,26 @@ export const COMPARISON_SPECS: EntityComparisonSpec[] = [
       ],
     },
   },
+  {
+    entity: 'section_staff',
+    label: 'Section staff assignment',
+    key: [
+      { field: 'section_id', ref: 'section' },
+      { field: 'staff_id', ref: 'staff' },
+    ],
+    order: 'begin_date',
+    liveUnlessDated: 'end_date',
+    refs: { school_id: 'school' },
+    school: 'field',
+    warning: {
+      describe: [
+        { field: 'section_id', label: 'section' },
+        { field: 'staff_id', label: 'staff member' },
+      ],
+      checks: [
+        { field: 'section_id', entity: 'section', label: 'section' },
+        { field: 'staff_id', entity: 'staff', label: 'staff member' },
+      ],
+    },
+  },
 ];

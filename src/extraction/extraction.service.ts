@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { PoolSqlRunner } from 'src/database/sql-runner';
+import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import {
@@ -148,6 +150,7 @@ export class ExtractionService {
         .catch(() => undefined);
       throw err;
     }
+    await this.applyStateDirectory(input, entities);
     const final = report();
     await repo.completeSnapshot(input.snapshotId, final);
     return final;
@@ -189,6 +192,28 @@ export class ExtractionService {
     }
     await repo.recordExtractionBasis(input.snapshotId, { fingerprint, watermark, base });
     return base;
+  }
+
+  /**
+   * The state's school directory's view of every extracted school (directory_* fields); idempotent, so a
+   * resumed extraction applies it again. Without a loaded directory the school report says so.
+   */
+  private async applyStateDirectory(input: ExtractSnapshotInput, entities: EntityReport[]): Promise<void> {
+    const school = entities.find((e) => e.entity === 'school');
+    if (!school || !input.state) return;
+    const result = await this.sink(() =>
+      applyDirectoryToSnapshot(new PoolSqlRunner(input.pool), input.snapshotId, input.state ?? ''),
+    );
+    if (!result.loaded)
+      school.warnings = [
+        ...school.warnings,
+        `no ${input.state} school directory loaded (sis-certify reference load): grade spans, school status and school codes are not checked against the state`,
+      ];
+    else if (result.missing > 0)
+      school.warnings = [
+        ...school.warnings,
+        `${result.missing} school(s) not in the ${input.state} school directory (state school code unknown to the state)`,
+      ];
   }
 
   private async extractEntity(run: EntityRun): Promise<EntityReport> {

@@ -12,8 +12,13 @@ function table(rows: string[][]): string[] {
   );
 }
 
+/** The page a rule implements (its published source), else its source text. */
+export function sourceOf(r: Rule): string {
+  return r.sourceUrl ? `${r.source} <${r.sourceUrl}>` : r.source;
+}
+
 function ruleRow(r: Rule): string[] {
-  return [`  ${r.id}`, r.severity, r.entity, r.check.kind, r.title];
+  return [`  ${r.id}`, r.severity, r.entity, r.check.kind, r.title, `source: ${sourceOf(r)}`];
 }
 
 function byPack(rules: Rule[]): Map<string, Rule[]> {
@@ -22,14 +27,27 @@ function byPack(rules: Rule[]): Map<string, Rule[]> {
   return m;
 }
 
-export function formatRuleList(selection: RuleSelection, heading?: string): string {
+/** `notes`: a remark per rule id, printed after the rule (e.g. the state extension a rule's fields come from). */
+export function formatRuleList(
+  selection: RuleSelection,
+  heading?: string,
+  notes: ReadonlyMap<string, string> = new Map(),
+): string {
   const lines: string[] = [];
   if (heading) lines.push(heading);
   lines.push(
     `${selection.selected.length} rules selected, ${selection.excluded.length} unavailable (fields not supplied)`,
   );
+  if (notes.size)
+    lines.push(`${notes.size} selected rules read fields that need a state extension (marked ↳)`);
   for (const [pack, rules] of byPack(selection.selected)) {
-    lines.push('', `${pack} (${rules.length})`, ...table(rules.map(ruleRow)));
+    lines.push('', `${pack} (${rules.length})`);
+    const rows = table(rules.map(ruleRow));
+    rules.forEach((r, i) => {
+      lines.push(rows[i]);
+      const note = notes.get(r.id);
+      if (note) lines.push(`      ↳ ${note}`);
+    });
   }
   if (selection.excluded.length) {
     lines.push('', 'unavailable');
@@ -39,6 +57,7 @@ export function formatRuleList(selection: RuleSelection, heading?: string): stri
           `  ${e.rule.id}`,
           e.rule.title,
           `missing: ${e.missingFields.join(', ')}`,
+          `source: ${sourceOf(e.rule)}`,
         ]),
       ),
     );
@@ -55,6 +74,7 @@ function diffRows(entries: RuleDiffEntry[], side: string): string[] {
       e.reason === 'sis'
         ? `only for ${e.rule.sis.join(', ')}`
         : `${side} lacks: ${e.missingFields.join(', ')}`,
+      `source: ${sourceOf(e.rule)}`,
     ]),
   );
 }

@@ -25,8 +25,10 @@ function make(id: string, pack: string, extra: Record<string, unknown> = {}): Ru
   return rule;
 }
 
+const CALPADS_PAGE = 'https://documentation.calpads.org/Troubleshooting/SENR/SENR0020/';
+
 const CATALOG = [
-  make('COM-1', 'common'),
+  make('COM-1', 'common', { source_url: CALPADS_PAGE }),
   make('COM-2', 'common', { check: { required: ['entry_code'] }, needs: ['entry_code', 'school.active'] }),
   make('CA-1', 'ca', { editions: ['state_reporting'] }),
   make('CA-2', 'ca', { sis: ['aeries'] }),
@@ -96,10 +98,10 @@ describe('rule selection', () => {
         '1 rules selected, 1 unavailable (fields not supplied)',
         '',
         'common (1)',
-        '  COM-1  error  enrollment  required  COM-1 title',
+        `  COM-1  error  enrollment  required  COM-1 title  source: test <${CALPADS_PAGE}>`,
         '',
         'unavailable',
-        '  COM-2  COM-2 title  missing: enrollment.entry_code, school.active',
+        '  COM-2  COM-2 title  missing: enrollment.entry_code, school.active  source: test',
         '',
       ].join('\n'),
     );
@@ -116,8 +118,8 @@ describe('rule selection', () => {
         'aeries → powerschool: 2 rules lost, 0 gained, 1 unchanged',
         '',
         'lost (available with aeries, not with powerschool)',
-        '  COM-2  error  COM-2 title  powerschool lacks: enrollment.entry_code, school.active',
-        '  CA-2   error  CA-2 title   only for aeries',
+        '  COM-2  error  COM-2 title  powerschool lacks: enrollment.entry_code, school.active  source: test',
+        '  CA-2   error  CA-2 title   only for aeries                                          source: test',
         '',
       ].join('\n'),
     );

@@ -50,6 +50,7 @@ export interface RuleSummary {
   severity: string;
   audience: string[];
   source: string;
+  sourceUrl: string | null;
   prescription: string;
   needs: string[];
 }

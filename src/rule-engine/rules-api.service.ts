@@ -18,6 +18,7 @@ export const toRuleSummary = (r: Rule): RuleSummary => ({
   severity: r.severity,
   audience: r.audience,
   source: r.source,
+  sourceUrl: r.sourceUrl,
   prescription: r.prescription,
   needs: r.needs,
 });

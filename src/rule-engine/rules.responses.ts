@@ -12,6 +12,12 @@ export class RuleSummaryDto implements RuleSummary {
   @ApiProperty({ type: [String], description: 'who sees its findings: district, school, program, sensitive' })
   audience: string[];
   @ApiProperty({ description: 'where the rule comes from (e.g. CALPADS error list)' }) source: string;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'the published page the rule implements (state error documentation, vendor article)',
+  })
+  sourceUrl: string | null;
   @ApiProperty({ description: 'how to fix a failing record' }) prescription: string;
   @ApiProperty({ type: [String], description: 'entity.field the rule reads' }) needs: string[];
 }

@@ -471,6 +471,7 @@ export class RunsRepository {
         'snap_section',
         'snap_student_section',
         'snap_staff',
+        'snap_section_staff',
       ]) {
         await m.query(`DELETE FROM ${table} WHERE snapshot_id = ANY($1::uuid[])`, [ids]);
       }

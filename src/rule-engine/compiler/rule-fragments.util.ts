@@ -38,17 +38,36 @@ export const RECORD_KEYS: Record<CanonicalEntity, string[]> = {
   section: ['section_id'],
   student_section: ['student_id', 'section_id', 'begin_date'],
   staff: ['staff_id'],
+  section_staff: ['section_id', 'staff_id', 'begin_date'],
 };
 
 /** Native values kept beside the mapped ones in snap_* (migration CanonicalSnapshotTables); shown with findings. */
 export const RAW_COLUMNS: Record<CanonicalEntity, string[]> = {
-  school: ['low_grade', 'high_grade'],
-  student: ['birth_date', 'sex', 'hispanic', 'races', 'el_status'],
-  enrollment: ['entry_date', 'exit_date', 'grade_level', 'entry_code', 'exit_code', 'status'],
+  school: ['low_grade', 'high_grade', 'state_reporting_excluded'],
+  student: [
+    'birth_date',
+    'sex',
+    'hispanic',
+    'races',
+    'el_status',
+    'race_missing_indicator',
+    'elas_start_date',
+    'state_reporting_excluded',
+  ],
+  enrollment: [
+    'entry_date',
+    'exit_date',
+    'grade_level',
+    'entry_code',
+    'exit_code',
+    'status',
+    'state_reporting_excluded',
+  ],
   program: ['program_code', 'start_date', 'end_date'],
   section: [],
   student_section: ['begin_date', 'end_date'],
   staff: [],
+  section_staff: ['role', 'begin_date', 'end_date'],
 };
 
 const PG_OF: Record<ExprType, PgType | null> = {

@@ -1,0 +1,55 @@
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { Command } from 'commander';
+import { out } from 'src/cli/cli-context';
+import type { CliRunner } from 'src/cli/commands';
+import { CliUsageError } from 'src/cli/commands/foundation.command';
+import { DataSourceSqlRunner } from 'src/database/sql-runner';
+import { US_STATES } from 'src/districts/district.types';
+import { DIRECTORY_FORMATS } from 'src/reference-data/directory-formats';
+import { StateDirectoryRepository } from 'src/reference-data/state-directory.repository';
+import { loadStateDirectory } from 'src/reference-data/state-directory.service';
+
+export function registerReferenceCommands(program: Command, run: CliRunner): void {
+  const reference = program
+    .command('reference')
+    .description("the state's reference data: its public school directory");
+
+  reference
+    .command('load')
+    .description(
+      "load (replace) a state's school directory from its public file, e.g. CDE's pubschls.txt for CA",
+    )
+    .requiredOption('--state <state>', `state: ${US_STATES.join(', ')}`)
+    .requiredOption('--file <path>', 'the directory file as downloaded from the state')
+    .option(
+      '--format <format>',
+      `file format: ${Object.keys(DIRECTORY_FORMATS).join(', ')} (default: the state's)`,
+    )
+    .action((o: { state: string; file: string; format?: string }) =>
+      run(async (ctx) => {
+        const state = o.state.toUpperCase();
+        if (!(US_STATES as readonly string[]).includes(state))
+          throw new CliUsageError(`--state must be one of ${US_STATES.join(', ')} (got '${o.state}')`);
+        let content: string;
+        try {
+          content = await readFile(o.file, 'utf8');
+        } catch (err) {
+          throw new CliUsageError(`cannot read ${o.file}: ${(err as Error).message}`);
+        }
+        const repo = new StateDirectoryRepository(new DataSourceSqlRunner(await ctx.dataSource()));
+        const report = await loadStateDirectory(repo, {
+          state,
+          format: o.format,
+          sourceFile: basename(o.file),
+          content,
+          loadedBy: 'cli',
+        });
+        for (const p of report.problems.slice(0, 50)) out(`line ${p.line}: ${p.message}`);
+        if (report.problems.length > 50) out(`… ${report.problems.length - 50} more problems`);
+        out(
+          `${report.state} school directory loaded from ${report.sourceFile} (${report.format}): ${report.rowsLoaded} schools, ${report.rowsRejected} problem line(s)`,
+        );
+      }),
+    );
+}
