@@ -400,14 +400,7 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                                       x.exclusion
                                         ? html`<div class="sub exclusion-note">
                                             ${x.exclusion.reason}
-                                            <div>
-                                              by
-                                              ${x.exclusion.createdByEmail}${
-                                                x.exclusion.expiresAt
-                                                  ? ` · until ${fmtDate(x.exclusion.expiresAt)}`
-                                                  : ' · no expiry'
-                                              }
-                                            </div>
+                                            <div>${exclusionBy(x.exclusion)}</div>
                                           </div>`
                                         : null
                                     }`
@@ -466,6 +459,9 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
     }
   <//>`;
 }
+
+const exclusionBy = (ex) =>
+  `by ${ex.createdByEmail} · ${ex.expiresAt ? `until ${fmtDate(ex.expiresAt)}` : 'no expiry'}`;
 
 const studentIds = (st) => `ID ${st.studentId}${st.stateStudentId ? ` · SSID ${st.stateStudentId}` : ''}`;
 
