@@ -1,4 +1,4 @@
-import { CONNECTORS, getConnector, suppliedFields } from 'connectors/index';
+import { CONNECTORS, getConnector, REPLICA_SIS_KINDS, suppliedFields } from 'connectors/index';
 import {
   CANONICAL_ENTITIES,
   CANONICAL_FIELDS,
@@ -6,7 +6,6 @@ import {
   CANONICAL_SEX,
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
-import { SIS_KINDS } from 'connectors/sdk/sis-kinds';
 import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
 import { AERIES_GRADE_MAP, AERIES_EXIT_CODE_MAP } from 'connectors/aeries/aeries.connector';
 
@@ -16,7 +15,7 @@ describe('connector registry', () => {
     expect(getConnector('aeries').dialect).toBe('mssql');
     expect(getConnector('infinite_campus').schoolYear.mode).toBe('column');
     expect(() => getConnector('skyward')).toThrow(
-      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus)',
+      'unknown SIS kind "skyward" (known: aeries, powerschool, infinite_campus, edfi)',
     );
   });
 
@@ -42,7 +41,7 @@ describe('connector registry', () => {
     expect(AERIES_EXIT_CODE_MAP['170']).toBe('E170');
   });
 
-  describe.each(SIS_KINDS)('%s definition', (kind) => {
+  describe.each(REPLICA_SIS_KINDS)('%s definition', (kind) => {
     const def = CONNECTORS[kind];
 
     it('maps the CALPADS codes real California districts use (E170 exits, programs 108/113/162/174/192)', () => {

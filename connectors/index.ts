@@ -1,4 +1,5 @@
 import { aeriesConnector } from 'connectors/aeries/aeries.connector';
+import { edfiConnector } from 'connectors/edfi/edfi.connector';
 import { infiniteCampusConnector } from 'connectors/infinite-campus/infinite-campus.connector';
 import { powerschoolConnector } from 'connectors/powerschool/powerschool.connector';
 import { CANONICAL_ENTITIES, DIRECTORY_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
@@ -10,6 +11,7 @@ export const CONNECTORS: Record<SisKind, ConnectorDefinition> = {
   aeries: aeriesConnector,
   powerschool: powerschoolConnector,
   infinite_campus: infiniteCampusConnector,
+  edfi: edfiConnector,
 };
 
 export function isSisKind(kind: string): kind is SisKind {
@@ -43,8 +45,19 @@ export function suppliedFields(def: ConnectorDefinition): Record<CanonicalEntity
   return out;
 }
 
-/** Path of a connector's replica DDL (PostgreSQL), e.g. for the generator and the demo. */
-export const REPLICA_DIRS: Record<SisKind, string> = {
+/** The SIS kinds with a SQL replica (generator, demo, benchmark); Ed-Fi is read from files or an API. */
+export const REPLICA_SIS_KINDS = [
+  'aeries',
+  'powerschool',
+  'infinite_campus',
+] as const satisfies readonly SisKind[];
+export type ReplicaSisKind = (typeof REPLICA_SIS_KINDS)[number];
+
+/**
+ * Path of a connector's replica DDL (PostgreSQL), e.g. for the generator and the demo. Ed-Fi has none: the
+ * generator writes an Ed-Fi district as XML interchange files (connectors/generator/edfi.writer.ts).
+ */
+export const REPLICA_DIRS: Record<ReplicaSisKind, string> = {
   aeries: 'aeries',
   powerschool: 'powerschool',
   infinite_campus: 'infinite-campus',

@@ -56,6 +56,8 @@ export function createEncoder(sis: SisKind): SisEncoder {
       return new PowerSchoolEncoder();
     case 'infinite_campus':
       return new InfiniteCampusEncoder();
+    case 'edfi':
+      throw new Error('an Ed-Fi district is written as XML interchange files, not into a replica database');
   }
 }
 

@@ -81,6 +81,8 @@ export class ReplicaWriter implements TableSink {
 
 /** The replica DDL of a SIS, read from the project tree (the same files whether running from src/ or dist/). */
 export function replicaDdl(sis: SisKind): string {
+  if (sis === 'edfi')
+    throw new Error('Ed-Fi has no replica database: the generator writes XML interchange files');
   const file = projectPath('connectors', REPLICA_DIRS[sis], 'replica.sql');
   if (!existsSync(file)) throw new Error(`replica.sql for ${sis} not found at ${file}`);
   return readFileSync(file, 'utf8');

@@ -1,8 +1,12 @@
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type { CodeSet, SisKind, Transport } from 'connectors/sdk/sis-kinds';
 
-/** SQL dialect of a SIS database. `postgres` is the replica dialect used by tests, the demo and the benchmark. */
-export type Dialect = 'mssql' | 'oracle' | 'postgres';
+/**
+ * SQL dialect of a SIS database. `postgres` is the replica dialect used by tests, the demo and the benchmark.
+ * `edfi` is not SQL: an Ed-Fi entity's query names the canonical entity (`edfi:enrollment`) and the Ed-Fi
+ * drivers read the resources behind it (connectors/edfi).
+ */
+export type Dialect = 'mssql' | 'oracle' | 'postgres' | 'edfi';
 
 /** A native result row. Column names are normalised to lower case by the driver adapters. */
 export type NativeValue = string | number | boolean | Date | null;
@@ -63,6 +67,14 @@ export interface ConnectorDefinition {
    * default one whole. An empty map passes codes through unchanged (the state's codes are the district's).
    */
   stateCodeMaps?: Partial<Record<string, Partial<Record<CodeSet, Record<string, string>>>>>;
+  /**
+   * Fields the connector maps but that a source carries only with a state's extension (Ed-Fi: TEA's TX
+   * extension), per state: entity → field → the extension element. Rules needing them still run; `rules
+   * list` names the extension they depend on.
+   */
+  extensionFields?: Partial<
+    Record<string, { extension: string; fields: Partial<Record<CanonicalEntity, Record<string, string>>> }>
+  >;
   entities: EntityExtractSpec[];
 }
 

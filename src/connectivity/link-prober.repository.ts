@@ -32,6 +32,8 @@ export function driverOptions(
     service: settings.service,
     schema: settings.schema,
     ssl: settings.ssl,
+    url: settings.url,
+    path: settings.path,
     connectTimeoutMs: bound(settings.connectTimeoutMs),
     queryTimeoutMs: bound(settings.queryTimeoutMs),
   };

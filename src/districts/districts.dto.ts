@@ -13,6 +13,7 @@ import {
   IsOptional,
   IsString,
   IsTimeZone,
+  IsUrl,
   Length,
   Matches,
   Max,
@@ -234,6 +235,21 @@ export class LinkSettingsDto {
   @IsString()
   @Length(1, 128)
   service?: string;
+
+  @ApiPropertyOptional({
+    description: 'Ed-Fi ODS/API base URL (user = client key, secret = client secret)',
+    example: 'https://ods.district.org/api',
+  })
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
+  @Length(1, 500)
+  url?: string;
+
+  @ApiPropertyOptional({ description: 'Ed-Fi XML: folder of interchange files on the service or agent host' })
+  @IsOptional()
+  @IsString()
+  @Length(1, 500)
+  path?: string;
 
   @ApiPropertyOptional()
   @IsOptional()

@@ -16,6 +16,10 @@ export interface LinkConnectionSettings {
   service?: string;
   /** Aeries keeps one database per school year: `{year}` in the name is replaced, e.g. DST{yy}000ABC. */
   databasePattern?: string;
+  /** Ed-Fi ODS/API base URL (`user` = client key; the client secret is the link's encrypted secret). */
+  url?: string;
+  /** Ed-Fi XML interchange folder, on the service's file system (direct) or the agent's (agent links). */
+  path?: string;
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
   ssl?: boolean;

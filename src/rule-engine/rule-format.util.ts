@@ -27,14 +27,27 @@ function byPack(rules: Rule[]): Map<string, Rule[]> {
   return m;
 }
 
-export function formatRuleList(selection: RuleSelection, heading?: string): string {
+/** `notes`: a remark per rule id, printed after the rule (e.g. the state extension a rule's fields come from). */
+export function formatRuleList(
+  selection: RuleSelection,
+  heading?: string,
+  notes: ReadonlyMap<string, string> = new Map(),
+): string {
   const lines: string[] = [];
   if (heading) lines.push(heading);
   lines.push(
     `${selection.selected.length} rules selected, ${selection.excluded.length} unavailable (fields not supplied)`,
   );
+  if (notes.size)
+    lines.push(`${notes.size} selected rules read fields that need a state extension (marked ↳)`);
   for (const [pack, rules] of byPack(selection.selected)) {
-    lines.push('', `${pack} (${rules.length})`, ...table(rules.map(ruleRow)));
+    lines.push('', `${pack} (${rules.length})`);
+    const rows = table(rules.map(ruleRow));
+    rules.forEach((r, i) => {
+      lines.push(rows[i]);
+      const note = notes.get(r.id);
+      if (note) lines.push(`      ↳ ${note}`);
+    });
   }
   if (selection.excluded.length) {
     lines.push('', 'unavailable');

@@ -117,6 +117,27 @@ export function diffRulesFrom(
   return diff;
 }
 
+/**
+ * Selected rules that read fields a source carries only with a state extension (the connector's
+ * `extensionFields`, e.g. Ed-Fi's TEA extension for Texas): rule id → `needs <extension>: entity.field (element)`.
+ */
+export function extensionNotes(rules: Rule[], sisKind: string, state: string): Map<string, string> {
+  const ext = getConnector(sisKind).extensionFields?.[state.toUpperCase()];
+  const notes = new Map<string, string>();
+  if (!ext) return notes;
+  for (const rule of rules) {
+    const needs = rule.needs
+      .map((n) => {
+        const [entity, field] = n.split('.') as [CanonicalEntity, string];
+        const element = ext.fields[entity]?.[field];
+        return element ? `${n} (${element})` : null;
+      })
+      .filter((n): n is string => n !== null);
+    if (needs.length) notes.set(rule.id, `needs ${ext.extension}: ${needs.join('; ')}`);
+  }
+  return notes;
+}
+
 /** The fields a SIS kind's connector supplies. */
 export function suppliedFieldsForSis(sisKind: string): SuppliedFields {
   return connectorSuppliedFields(getConnector(sisKind));

@@ -127,6 +127,8 @@ describe('rules API and CLI', () => {
     expect(diff.out).toMatch(/aeries → powerschool: \d+ rules lost, \d+ gained/);
     const bad = await runCli(['rules', 'list', '--state', 'CA', '--sis', 'skyward'], {});
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain("--sis must be one of aeries, powerschool, infinite_campus (got 'skyward')");
+    expect(bad.out).toContain(
+      "--sis must be one of aeries, powerschool, infinite_campus, edfi (got 'skyward')",
+    );
   });
 });

@@ -108,7 +108,9 @@ describe('request validation and errors', () => {
       .send({ ...body, role: 'new', settings: { driver: 'db2', port: 99999 } })
       .expect(400);
     const details = (res.body as { details: string[] }).details.join('\n');
-    expect(details).toContain('settings.driver must be one of the following values: pg, mssql, oracle');
+    expect(details).toContain(
+      'settings.driver must be one of the following values: pg, mssql, oracle, edfi_api, edfi_xml',
+    );
     expect(details).toContain('settings.port must not be greater than 65535');
   });
 

@@ -1,18 +1,17 @@
-import { CONNECTORS } from 'connectors/index';
+import { CONNECTORS, REPLICA_SIS_KINDS, type ReplicaSisKind } from 'connectors/index';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import type { DistrictManifest } from 'connectors/generator/generator.types';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
-import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
 
 /** End to end: generated native replica → connector → extraction pipeline → snap_* tables. */
-describe.each(SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: SisKind) => {
+describe.each(REPLICA_SIS_KINDS)('%s: generated replica through extractSnapshot', (sis: ReplicaSisKind) => {
   let svc: TestDatabase;
   let replica: TestDatabase;
   let driver: PgDriver;

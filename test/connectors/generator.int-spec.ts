@@ -1,11 +1,11 @@
-import { CONNECTORS } from 'connectors/index';
+import { CONNECTORS, REPLICA_SIS_KINDS } from 'connectors/index';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import type { CanonicalRow } from 'connectors/sdk/connector.types';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { DEFECT_KINDS, defectKindsFor, type DistrictManifest } from 'connectors/generator/generator.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { canonicalize, day, runExtract, spec } from 'test/connectors/native-extract.util';
-import { SIS_KINDS, type SisKind } from 'src/districts/district.types';
+import type { SisKind } from 'src/districts/district.types';
 
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
 
@@ -101,7 +101,7 @@ describe('synthetic district generator', () => {
     expect(one.counts.student).toBe(1200);
   });
 
-  describe.each(SIS_KINDS)('%s replica', (sis) => {
+  describe.each(REPLICA_SIS_KINDS)('%s replica', (sis) => {
     let m: DistrictManifest;
     beforeAll(async () => {
       m = await generateDistrict(a.pool, {

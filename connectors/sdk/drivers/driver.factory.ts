@@ -1,4 +1,5 @@
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
+import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
 import { MssqlDriver } from 'connectors/sdk/drivers/mssql.driver';
 import { OracleDriver } from 'connectors/sdk/drivers/oracle.driver';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
@@ -14,6 +15,9 @@ export function createDriver(kind: DriverKind, opts: DriverConnectionOptions): S
       return new MssqlDriver(opts);
     case 'oracle':
       return new OracleDriver(opts);
+    case 'edfi_api':
+    case 'edfi_xml':
+      return new EdfiDriver(kind, opts);
     default:
       throw new ConnectorException(
         ConnectorErrorCode.UNKNOWN,

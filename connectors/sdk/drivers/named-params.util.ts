@@ -37,6 +37,8 @@ function placeholder(dialect: Dialect, name: string, index: number): string {
       return `@${name}`;
     case 'oracle':
       return `:${name}`;
+    case 'edfi':
+      throw new Error('Ed-Fi queries take no SQL parameters');
   }
 }
 

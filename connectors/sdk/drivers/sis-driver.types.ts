@@ -18,6 +18,10 @@ export interface DriverConnectionOptions {
   /** PostgreSQL replicas: schema holding the native tables (search_path). */
   schema?: string;
   ssl?: boolean;
+  /** Ed-Fi ODS/API: base URL (`https://ods.district.org/api`); `user` is the client key, `password` the secret. */
+  url?: string;
+  /** Ed-Fi XML: folder of interchange files (on the service's or the agent's file system). */
+  path?: string;
   /** Bound on establishing the connection. Default 15 s. */
   connectTimeoutMs?: number;
   /** Bound on one extract query from start to last row. Default 10 min. */
@@ -54,4 +58,6 @@ export const DIALECT_OF_DRIVER: Record<DriverKind, Dialect> = {
   pg: 'postgres',
   mssql: 'mssql',
   oracle: 'oracle',
+  edfi_api: 'edfi',
+  edfi_xml: 'edfi',
 };

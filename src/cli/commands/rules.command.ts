@@ -7,7 +7,7 @@ import { EDITIONS, SIS_KINDS, US_STATES } from 'src/districts/district.types';
 import { createRuleEngine } from 'src/rule-engine/rule-engine.factory';
 import { formatRuleDiff, formatRuleList } from 'src/rule-engine/rule-format.util';
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
-import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
+import { extensionNotes, RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { formatLoadError } from 'src/rule-engine/rule.types';
 
 function oneOf(name: string, value: string, allowed: readonly string[]): string {
@@ -37,12 +37,14 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
     .option('--edition <edition>', `edition: ${EDITIONS.join(', ')}`, 'full')
     .action((o: { state: string; sis: string; edition: string }) => {
       const state = oneOf('state', o.state.toUpperCase(), US_STATES);
+      const sisKind = oneOf('sis', o.sis, SIS_KINDS);
       const selection = loadSelection().selectForSis({
         state,
-        sisKind: oneOf('sis', o.sis, SIS_KINDS),
+        sisKind,
         edition: oneOf('edition', o.edition, EDITIONS),
       });
-      out(formatRuleList(selection, `Rules for ${state} on ${o.sis} (${o.edition})`));
+      const notes = extensionNotes(selection.selected, sisKind, state);
+      out(formatRuleList(selection, `Rules for ${state} on ${o.sis} (${o.edition})`, notes));
     });
 
   rules

@@ -1,0 +1,167 @@
+import { edfiConnector } from 'connectors/edfi/edfi.connector';
+import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
+import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
+import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
+import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
+import { extractSnapshot } from 'src/extraction/extraction.service';
+import type { ExtractionReport } from 'src/extraction/extraction.types';
+import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import { grandBendDir, GRAND_BEND_COUNTS } from 'test/helpers/edfi-sample';
+import { factory } from 'test/helpers/factory';
+
+const YEAR = { schoolYear: 2021, asOf: '2022-03-01' };
+
+async function extractEdfi(
+  svc: TestDatabase,
+  driver: EdfiDriver,
+  state: 'TX' | 'CA',
+): Promise<{ snapshotId: string; report: ExtractionReport }> {
+  const district = await factory.district(svc.pool, { state });
+  const link = await factory.link(svc.pool, district.id, {
+    sis_kind: 'edfi',
+    role: 'current',
+    settings: { driver: driver.kind },
+  });
+  const snapshotId = await factory.snapshot(svc.pool, district.id, link.id, {
+    sisKind: 'edfi',
+    ...YEAR,
+    status: 'extracting',
+  });
+  const report = await extractSnapshot({
+    pool: svc.pool,
+    snapshotId,
+    connector: edfiConnector,
+    rows: new DriverRowSource(driver, { batchSize: 250 }),
+    codeMaps: defaultCodeMapsFor(edfiConnector, state),
+    state,
+    ...YEAR,
+  });
+  return { snapshotId, report };
+}
+
+describe('Ed-Fi Grand Bend sample through the XML interchange transport', () => {
+  let svc: TestDatabase;
+  let snapshotId: string;
+  let report: ExtractionReport;
+
+  beforeAll(async () => {
+    svc = await createTestDatabase();
+    const driver = new EdfiDriver('edfi_xml', { linkName: 'Grand Bend XML', path: grandBendDir() });
+    ({ snapshotId, report } = await extractEdfi(svc, driver, 'TX'));
+  });
+
+  afterAll(async () => {
+    await svc.drop();
+  });
+
+  const q = async <T extends object>(sql: string, params: unknown[] = []): Promise<T[]> =>
+    (await svc.pool.query<T>(sql, params)).rows;
+
+  it('extracts exactly the element counts of the sample, per entity', async () => {
+    expect(Object.fromEntries(report.entities.map((e) => [e.entity, e.rows]))).toEqual(GRAND_BEND_COUNTS);
+    for (const entity of CANONICAL_ENTITIES) {
+      const [{ n }] = await q<{ n: string }>(
+        `SELECT count(*) AS n FROM snap_${entity} WHERE snapshot_id = $1`,
+        [snapshotId],
+      );
+      expect([entity, Number(n)]).toEqual([entity, GRAND_BEND_COUNTS[entity] ?? 0]);
+    }
+  });
+
+  it('maps grade descriptors through the default Ed-Fi map: the README grade counts per school', async () => {
+    const rows = await q<{ school_id: string; grade_level: string; n: string }>(
+      `SELECT school_id, grade_level, count(*) AS n FROM snap_enrollment WHERE snapshot_id = $1
+       GROUP BY 1, 2 ORDER BY 1, 2`,
+      [snapshotId],
+    );
+    const by = Object.fromEntries(rows.map((r) => [`${r.school_id}:${r.grade_level}`, Number(r.n)]));
+    expect(by).toEqual({
+      '255901001:09': 81,
+      '255901001:10': 80,
+      '255901001:11': 79,
+      '255901001:12': 80,
+      '255901044:06': 80,
+      '255901044:07': 80,
+      '255901044:08': 80,
+      '255901107:01': 80,
+      '255901107:02': 80,
+      '255901107:03': 80,
+      '255901107:04': 80,
+      '255901107:05': 80,
+    });
+    const [raw] = await q<{ grade_level_raw: string; school_year: number }>(
+      `SELECT grade_level_raw, school_year FROM snap_enrollment WHERE snapshot_id = $1 AND student_id = '605675'`,
+      [snapshotId],
+    );
+    expect(raw).toEqual({
+      grade_level_raw: 'uri://ed-fi.org/GradeLevelDescriptor#Fifth grade',
+      school_year: 2021,
+    });
+  });
+
+  it('keeps the two withdrawals, reports their core exit types as unmapped for Texas with row counts', async () => {
+    const exits = await q<{
+      student_id: string;
+      exit_date: string;
+      exit_code: string | null;
+      exit_code_raw: string;
+    }>(
+      `SELECT student_id, exit_date::text AS exit_date, exit_code, exit_code_raw FROM snap_enrollment
+       WHERE snapshot_id = $1 AND exit_date IS NOT NULL ORDER BY student_id`,
+      [snapshotId],
+    );
+    expect(exits).toEqual([
+      {
+        student_id: '605260',
+        exit_date: '2022-05-05',
+        exit_code: null,
+        exit_code_raw: 'uri://ed-fi.org/ExitWithdrawTypeDescriptor#Dropout',
+      },
+      {
+        student_id: '605522',
+        exit_date: '2022-05-15',
+        exit_code: null,
+        exit_code_raw: 'uri://ed-fi.org/ExitWithdrawTypeDescriptor#Involuntarily Removed',
+      },
+    ]);
+    const enrollment = report.entities.find((e) => e.entity === 'enrollment');
+    expect(enrollment?.warnings).toEqual(
+      expect.arrayContaining([
+        "exit code 'uri://ed-fi.org/ExitWithdrawTypeDescriptor#Dropout' in StudentSchoolAssociation.ExitWithdrawType has no canonical mapping (1 row)",
+        "exit code 'uri://ed-fi.org/ExitWithdrawTypeDescriptor#Involuntarily Removed' in StudentSchoolAssociation.ExitWithdrawType has no canonical mapping (1 row)",
+      ]),
+    );
+    const issues = await q<{ kind: string; n: string }>(
+      `SELECT kind, count(*) AS n FROM extraction_issues WHERE snapshot_id = $1 GROUP BY kind ORDER BY kind`,
+      [snapshotId],
+    );
+    expect(issues).toEqual([{ kind: 'unmapped_code', n: '2' }]);
+  });
+
+  it('joins demographics from StudentEducationOrganizationAssociation and teachers from StaffSectionAssociation', async () => {
+    const [{ with_hispanic }] = await q<{ with_hispanic: string }>(
+      `SELECT count(*) AS with_hispanic FROM snap_student WHERE snapshot_id = $1 AND hispanic IS NOT NULL`,
+      [snapshotId],
+    );
+    expect(Number(with_hispanic)).toBe(11);
+    const [section] = await q<Record<string, string>>(
+      `SELECT section_id, school_id, course_code, course_title, teacher_staff_id, term FROM snap_section
+       WHERE snapshot_id = $1 AND section_id LIKE '%|25590110701Trad101ELA0112011'`,
+      [snapshotId],
+    );
+    expect(section).toEqual({
+      section_id: '255901107|2022|2021-2022 Fall Semester|ELA-01|25590110701Trad101ELA0112011',
+      school_id: '255901107',
+      course_code: 'ELA-01',
+      course_title: expect.any(String),
+      teacher_staff_id: '207219',
+      term: '2021-2022 Fall Semester',
+    });
+    const [{ orphans }] = await q<{ orphans: string }>(
+      `SELECT count(*) AS orphans FROM snap_student_section ss WHERE ss.snapshot_id = $1
+       AND NOT EXISTS (SELECT 1 FROM snap_section s WHERE s.snapshot_id = ss.snapshot_id AND s.section_id = ss.section_id)`,
+      [snapshotId],
+    );
+    expect(Number(orphans)).toBe(0);
+  });
+});
