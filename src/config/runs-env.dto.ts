@@ -1,8 +1,13 @@
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsString, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNumber, IsString, IsOptional, Matches, Max, Min } from 'class-validator';
 
 const toInt = ({ value }: { value: unknown }): unknown =>
   typeof value === 'string' && value.trim() !== '' && /^-?\d+$/.test(value.trim()) ? Number(value) : value;
+
+const toNumber = ({ value }: { value: unknown }): unknown =>
+  typeof value === 'string' && value.trim() !== '' && Number.isFinite(Number(value.trim()))
+    ? Number(value)
+    : value;
 
 /** Runs on the job queue (pg-boss), the nightly scheduler and comparisons. */
 export class RunsEnv {
@@ -15,6 +20,17 @@ export class RunsEnv {
   @IsOptional()
   @IsIn(['auto', 'on', 'off'])
   RUN_SCHEDULER: 'auto' | 'on' | 'off' = 'auto';
+
+  /**
+   * Completeness guard: a run fails instead of being certified when an entity of a link shrinks by more than
+   * this share against the link's last certified snapshot of the school year (districts may set their own).
+   */
+  @IsOptional()
+  @Transform(toNumber)
+  @IsNumber()
+  @Min(0.01)
+  @Max(1)
+  RUN_COMPLETENESS_MAX_SHRINK: number = 0.5;
 
   @IsOptional()
   @Transform(toInt)

@@ -32,6 +32,8 @@ export function driverOptions(
     service: settings.service,
     schema: settings.schema,
     ssl: settings.ssl,
+    sslCa: settings.sslCa,
+    sslVerify: settings.sslVerify,
     url: settings.url,
     path: settings.path,
     connectTimeoutMs: bound(settings.connectTimeoutMs),

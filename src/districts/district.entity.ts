@@ -35,4 +35,8 @@ export class DistrictEntity extends BaseEntity {
   /** School years every extraction and comparison covers, ending with the certified one; null = 2. */
   @Column({ name: 'comparison_years', type: 'int', nullable: true })
   comparisonYears: number | null;
+
+  /** Completeness guard: largest share an entity may shrink by between certified runs; null = the service default. */
+  @Column({ name: 'completeness_max_shrink', type: 'real', nullable: true })
+  completenessMaxShrink: number | null;
 }

@@ -9,10 +9,12 @@ import {
   IsEmail,
   IsIn,
   IsInt,
+  IsNumber,
   IsObject,
   IsOptional,
   IsString,
   IsTimeZone,
+  IsUUID,
   IsUrl,
   Length,
   Matches,
@@ -147,6 +149,20 @@ export class CreateDistrictDto {
   @Min(1)
   @Max(10)
   comparisonYears?: number | null;
+
+  @ApiPropertyOptional({
+    example: 0.5,
+    nullable: true,
+    minimum: 0.01,
+    maximum: 1,
+    description:
+      'completeness guard: a run fails instead of being certified when an entity shrinks by more than this share against the last certified snapshot (an entity falling to 0 rows always fails); null = the service default (RUN_COMPLETENESS_MAX_SHRINK)',
+  })
+  @IsOptional()
+  @IsNumber({ allowNaN: false, allowInfinity: false })
+  @Min(0.01)
+  @Max(1)
+  completenessMaxShrink?: number | null;
 }
 
 /** Settings a district admin may change on their own district (name and edition: support only). */
@@ -160,6 +176,7 @@ export class UpdateDistrictDto extends PartialType(
     'edition',
     'comparisonKeys',
     'comparisonYears',
+    'completenessMaxShrink',
   ] as const),
 ) {}
 
@@ -265,10 +282,33 @@ export class LinkSettingsDto {
   @Max(24 * 3600_000)
   queryTimeoutMs?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({
+    description:
+      'encrypt the connection (TLS); unset = on for SQL Server, off for PostgreSQL and Oracle. The server certificate is always verified unless sslVerify is false',
+  })
   @IsOptional()
   @IsBoolean()
   ssl?: boolean;
+
+  @ApiPropertyOptional({
+    description: 'PEM bundle of the CAs that sign the SIS server certificate (instead of the system store)',
+  })
+  @IsOptional()
+  @IsString()
+  @Length(1, 65_536)
+  @Matches(/-----BEGIN CERTIFICATE-----[\s\S]+-----END CERTIFICATE-----/, {
+    message: 'sslCa must be a PEM bundle of certificates',
+  })
+  sslCa?: string;
+
+  @ApiPropertyOptional({
+    description:
+      'false = accept any server certificate (encrypted but not authenticated; logged as a warning; not possible for Oracle)',
+    default: true,
+  })
+  @IsOptional()
+  @IsBoolean()
+  sslVerify?: boolean;
 }
 
 export class CreateLinkDto {
@@ -319,6 +359,12 @@ export class CreateLinkDto {
   @Min(1)
   @Max(100)
   snapshotsToKeep?: number;
+}
+
+export class BindAgentDto {
+  @ApiProperty({ format: 'uuid', description: 'an agent of the same district (not revoked)' })
+  @IsUUID()
+  agentId: string;
 }
 
 export class UpdateLinkDto extends PartialType(OmitType(CreateLinkDto, ['sisKind'] as const)) {

@@ -50,6 +50,12 @@ export class DistrictViewDto implements DistrictView {
     description: 'school years the comparison window reaches back; null = the service default',
   })
   comparisonYears: number | null;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'completeness guard: largest share an entity may shrink by; null = the service default',
+  })
+  completenessMaxShrink: number | null;
   @ApiProperty() createdAt: Date;
 }
 
@@ -74,6 +80,10 @@ export class LinkSettingsDto implements LinkConnectionSettings {
   @ApiPropertyOptional() connectTimeoutMs?: number;
   @ApiPropertyOptional() queryTimeoutMs?: number;
   @ApiPropertyOptional() ssl?: boolean;
+  @ApiPropertyOptional({ description: 'PEM bundle of the CAs trusted for the SIS server certificate' })
+  sslCa?: string;
+  @ApiPropertyOptional({ description: 'false = accept any certificate (logged as a warning)' })
+  sslVerify?: boolean;
 }
 
 /** A link as the API shows it: never the secret, only whether one is set. */

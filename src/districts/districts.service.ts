@@ -18,6 +18,7 @@ export interface DistrictView {
   schoolYear: number | null;
   comparisonKeys: DistrictEntity['comparisonKeys'];
   comparisonYears: number | null;
+  completenessMaxShrink: number | null;
   createdAt: Date;
 }
 
@@ -37,6 +38,7 @@ const toView = (d: DistrictEntity): DistrictView => ({
   schoolYear: d.schoolYear,
   comparisonKeys: d.comparisonKeys,
   comparisonYears: d.comparisonYears ?? null,
+  completenessMaxShrink: d.completenessMaxShrink ?? null,
   createdAt: d.createdAt,
 });
 
@@ -72,6 +74,7 @@ export class DistrictsService {
       schoolYear: dto.schoolYear ?? null,
       comparisonKeys: dto.comparisonKeys ? { ...dto.comparisonKeys } : null,
       comparisonYears: dto.comparisonYears ?? null,
+      completenessMaxShrink: dto.completenessMaxShrink ?? null,
     });
     return toView(d);
   }
@@ -90,6 +93,7 @@ export class DistrictsService {
     if (dto.comparisonKeys !== undefined)
       d.comparisonKeys = dto.comparisonKeys ? { ...dto.comparisonKeys } : null;
     if (dto.comparisonYears !== undefined) d.comparisonYears = dto.comparisonYears;
+    if (dto.completenessMaxShrink !== undefined) d.completenessMaxShrink = dto.completenessMaxShrink;
     return toView(await this.repo.save(d));
   }
 

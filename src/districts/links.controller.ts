@@ -1,4 +1,15 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Put,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -9,7 +20,7 @@ import {
 } from '@nestjs/swagger';
 import { CurrentPrincipal, Roles } from 'src/auth/auth.decorators';
 import type { Principal } from 'src/auth/auth.types';
-import { CreateLinkDto, UpdateLinkDto } from 'src/districts/districts.dto';
+import { BindAgentDto, CreateLinkDto, UpdateLinkDto } from 'src/districts/districts.dto';
 import { LinksService } from 'src/districts/links.service';
 import { LinkViewDto } from 'src/districts/districts.responses';
 
@@ -62,6 +73,33 @@ export class LinksController {
     @Body() dto: UpdateLinkDto,
   ) {
     return this.links.update(p, districtId, linkId, dto);
+  }
+
+  @Roles('support')
+  @Put(':linkId/agent')
+  @ApiOperation({
+    summary: 'Bind the link to an on-premises agent of the district: it is extracted through it',
+  })
+  @ApiOkResponse({ type: LinkViewDto })
+  bindAgent(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('linkId', ParseUUIDPipe) linkId: string,
+    @Body() dto: BindAgentDto,
+  ) {
+    return this.links.bindAgent(p, districtId, linkId, dto.agentId);
+  }
+
+  @Roles('support')
+  @Delete(':linkId/agent')
+  @ApiOperation({ summary: 'Unbind the link from its agent: it is extracted directly again' })
+  @ApiOkResponse({ type: LinkViewDto })
+  unbindAgent(
+    @CurrentPrincipal() p: Principal,
+    @Param('districtId', ParseUUIDPipe) districtId: string,
+    @Param('linkId', ParseUUIDPipe) linkId: string,
+  ) {
+    return this.links.bindAgent(p, districtId, linkId, null);
   }
 
   @Roles('support')

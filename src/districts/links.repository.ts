@@ -35,6 +35,39 @@ export class LinksRepository {
     return this.ds.getRepository(SisLinkEntity).save(l);
   }
 
+  /**
+   * Binds the link to one of its own district's agents (transport becomes 'agent'), or unbinds it with null
+   * (transport 'direct'). Answers what was missing: the link, or a live agent of the same district.
+   */
+  async bindAgent(
+    scope: TenantScope,
+    districtId: string,
+    linkId: string,
+    agentId: string | null,
+  ): Promise<'bound' | 'no_link' | 'no_agent'> {
+    scope.assertDistrict(districtId);
+    return this.ds.transaction(async (m) => {
+      const link: Array<{ id: string }> = await m.query(
+        `SELECT id FROM sis_links WHERE id = $1 AND district_id = $2 FOR UPDATE`,
+        [linkId, districtId],
+      );
+      if (!link[0]) return 'no_link';
+      if (agentId !== null) {
+        const agent: Array<{ id: string }> = await m.query(
+          `SELECT id FROM agents WHERE id = $1 AND district_id = $2 AND revoked_at IS NULL`,
+          [agentId, districtId],
+        );
+        if (!agent[0]) return 'no_agent';
+      }
+      await m.query(`UPDATE sis_links SET agent_id = $2, transport = $3, updated_at = now() WHERE id = $1`, [
+        linkId,
+        agentId,
+        agentId === null ? 'direct' : 'agent',
+      ]);
+      return 'bound';
+    });
+  }
+
   async delete(scope: TenantScope, districtId: string, id: string): Promise<boolean> {
     scope.assertDistrict(districtId);
     const res = await this.ds.getRepository(SisLinkEntity).delete({ id, districtId });

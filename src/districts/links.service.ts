@@ -102,6 +102,16 @@ export class LinksService {
     return toLinkView(await this.links.save(link));
   }
 
+  /** Binds the link to an agent of its district (or unbinds it with null): its extractions go through it. */
+  async bindAgent(p: Principal, districtId: string, id: string, agentId: string | null): Promise<LinkView> {
+    const scope = TenantScope.of(p);
+    await this.requireDistrict(scope, districtId);
+    const outcome = await this.links.bindAgent(scope, districtId, id, agentId);
+    if (outcome === 'no_link') throw DomainException.notFound('link');
+    if (outcome === 'no_agent') throw DomainException.notFound('agent');
+    return this.get(p, districtId, id);
+  }
+
   async remove(p: Principal, districtId: string, id: string): Promise<void> {
     if (!(await this.links.delete(TenantScope.of(p), districtId, id))) throw DomainException.notFound('link');
   }

@@ -22,7 +22,12 @@ export interface LinkConnectionSettings {
   path?: string;
   connectTimeoutMs?: number;
   queryTimeoutMs?: number;
+  /** Encrypt (TLS). Unset: on for SQL Server, off for PostgreSQL and Oracle. The certificate is always verified… */
   ssl?: boolean;
+  /** …against this PEM CA bundle when given (else the system store)… */
+  sslCa?: string;
+  /** …unless the link opts out explicitly with `false` (logged as a warning; refused for Oracle). */
+  sslVerify?: boolean;
 }
 
 @Entity('sis_links')

@@ -3,6 +3,7 @@ import type { CompareSnapshotsInput } from 'src/comparison/comparison.types';
 import { loadConfig } from 'src/config/config.service';
 import { SisLinkEntity } from 'src/districts/sis-link.entity';
 import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
+import type { CompletenessBaseline } from 'src/runs/completeness.util';
 import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
 import type {
   EvaluateSnapshotInput,
@@ -204,6 +205,13 @@ class InMemoryRunStore implements RunStore {
 
   ensureSnapshot(runId: string, l: SisLinkEntity): Promise<string> {
     return Promise.resolve(`snapshot:${runId}:${l.id}`);
+  }
+
+  /** The completeness baseline every link gets (the last certified snapshot's rows), null = none yet. */
+  baseline: CompletenessBaseline | null = null;
+
+  completenessBaseline(): Promise<CompletenessBaseline | null> {
+    return Promise.resolve(this.baseline);
   }
 
   purgeOldSnapshots(linkId: string): Promise<string[]> {
@@ -447,5 +455,37 @@ describe('ExecuteRunUseCase', () => {
     expect(store.get('run-10').status).toBe('evaluating');
     // Released: a new worker can claim it at once.
     expect(await store.claim('run-10', 'next-worker')).not.toBeNull();
+  });
+
+  it('fails a run whose SIS returned no rows instead of certifying it, and evaluates nothing', async () => {
+    store.add(runRecord('run-empty'));
+    const evaluator = evaluated();
+    const empty = new ScriptedExtractor(() => Promise.resolve(report(0)));
+    expect(await useCase(empty, evaluator).execute('run-empty')).toBe('failed');
+    expect(store.get('run-empty')).toMatchObject({
+      status: 'failed',
+      error: expect.stringMatching(
+        /^completeness guard: current side \(.*\): the SIS returned no rows at all$/,
+      ),
+    });
+    expect(evaluator.calls).toHaveLength(0);
+    expect(observer.finishedRuns).toEqual([]);
+  });
+
+  it('fails a run whose entity shrank past the share against the last certified snapshot', async () => {
+    store.add(runRecord('run-shrunk'));
+    store.baseline = { snapshotId: 's-before', runId: 'r-before', entities: { student: 100 } };
+    const evaluator = evaluated();
+    expect(await useCase(extracted, evaluator).execute('run-shrunk')).toBe('failed');
+    expect(store.get('run-shrunk')?.error).toContain(
+      'student: 10 rows, 90% fewer than the 100 of the last certified snapshot (allowed: 50%)',
+    );
+    expect(evaluator.calls).toHaveLength(0);
+  });
+
+  it('certifies a run within the share (the service default, 50%)', async () => {
+    store.add(runRecord('run-ok'));
+    store.baseline = { snapshotId: 's-before', runId: 'r-before', entities: { student: 18 } };
+    expect(await useCase(extracted, evaluated()).execute('run-ok')).toBe('done');
   });
 });

@@ -10,7 +10,8 @@ import { DistrictsRepository } from 'src/districts/districts.repository';
 import { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import { runComparisonOptions } from 'src/runs/comparison-options.util';
-import { RunBusyException, RunStoppedException } from 'src/runs/run.exception';
+import { completenessProblems, type EntityCounts } from 'src/runs/completeness.util';
+import { RunBusyException, RunIncompleteException, RunStoppedException } from 'src/runs/run.exception';
 import { RunLease } from 'src/runs/run-lease';
 import {
   RUN_EVALUATOR,
@@ -38,6 +39,8 @@ interface Planned extends RunTarget {
   link: SisLinkEntity;
   /** Why this side is not extracted (its link was down when the run was recorded, or its extraction failed). */
   unavailable: string | null;
+  /** Rows per entity of the side's snapshot, once extracted. */
+  rows?: EntityCounts;
 }
 
 /** Sides a run could not extract, and why; the comparison needs both. */
@@ -186,6 +189,7 @@ export class ExecuteRunUseCase {
   private async pipeline(run: RunRecord, lease: RunLease): Promise<Planned[]> {
     const planned = await this.plan(run);
     const snapshots = await this.extractAll(run, planned, lease);
+    await this.guardCompleteness(run, planned, snapshots);
     const evaluations = await this.evaluateAll(run, planned, snapshots, lease);
     if (planned.length === 2) await this.compareSides(run, planned, snapshots, evaluations, lease);
     await lease.set({ phase: 'retention', percent: SPAN.retention[0], message: 'purging old snapshots' });
@@ -224,7 +228,10 @@ export class ExecuteRunUseCase {
       const cp = await this.runs.startStep(run.id, 'extract', p.side, snapshotId);
       if (cp.status === 'done') {
         if (typeof cp.detail.failed === 'string') p.unavailable = `failed: ${cp.detail.failed}`;
-        else snapshots.set(p.side, snapshotId);
+        else {
+          snapshots.set(p.side, snapshotId);
+          p.rows = cp.detail.entities as EntityCounts | undefined;
+        }
         return;
       }
       const report = await this.extractSide(run, p, snapshotId, planned.length, (fraction, message) =>
@@ -232,6 +239,7 @@ export class ExecuteRunUseCase {
       );
       if (!report) return;
       snapshots.set(p.side, snapshotId);
+      p.rows = report.entities;
       await this.runs.completeStep(run.id, 'extract', p.side, { snapshotId, ...report });
       await this.runs.setSide(run.id, p.side, 'extracted', null);
       lease.check();
@@ -274,6 +282,32 @@ export class ExecuteRunUseCase {
       p.unavailable = `failed: ${reason}`;
       return null;
     }
+  }
+
+  /**
+   * The completeness guard, between extraction and evaluation: a side whose snapshot is empty, or whose
+   * entities fell to zero or shrank past the district's share (RUN_COMPLETENESS_MAX_SHRINK by default) against
+   * the link's last certified snapshot, fails the run with every reason before a rule could pass on it.
+   */
+  private async guardCompleteness(
+    run: RunRecord,
+    planned: Planned[],
+    snapshots: Map<string, string>,
+  ): Promise<void> {
+    const district = await this.districts.find(TenantScope.system(), run.districtId);
+    const maxShrink = district?.completenessMaxShrink ?? this.config.runs.RUN_COMPLETENESS_MAX_SHRINK;
+    const problems: string[] = [];
+    for (const p of planned) {
+      const snapshotId = snapshots.get(p.side);
+      // A checkpoint without counts (never written so) leaves nothing to measure.
+      if (!snapshotId || p.unavailable || !p.rows) continue;
+      const baseline = await this.runs.completenessBaseline(p.link.id, run.schoolYear, snapshotId);
+      const found = completenessProblems(p.rows ?? {}, baseline, maxShrink);
+      if (found.length > 0) problems.push(`${p.side} side (${p.link.name}): ${found.join(', ')}`);
+    }
+    if (problems.length === 0) return;
+    this.logger.warn({ runId: run.id, problems }, 'run failed the completeness guard');
+    throw new RunIncompleteException(problems);
   }
 
   private async evaluateAll(

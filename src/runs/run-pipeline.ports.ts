@@ -79,6 +79,7 @@ export type RunStore = Pick<
   | 'completeStep'
   | 'ensureSnapshot'
   | 'purgeOldSnapshots'
+  | 'completenessBaseline'
 >;
 
 /** The run's links, by id (LinksRepository). */

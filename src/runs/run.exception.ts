@@ -5,6 +5,8 @@ export enum RunErrorCode {
   STOPPED = 'RUN_STOPPED',
   /** Another live worker holds the run's lease. */
   BUSY = 'RUN_BUSY',
+  /** A snapshot failed the completeness guard: the run fails instead of being certified. */
+  INCOMPLETE = 'RUN_INCOMPLETE',
 }
 
 /** Why a run stopped before its end without failing. */
@@ -24,5 +26,12 @@ export class RunStoppedException extends RunException {
 export class RunBusyException extends RunException {
   constructor(readonly runId: string) {
     super(RunErrorCode.BUSY, `run ${runId} is being executed by another worker`);
+  }
+}
+
+/** The completeness guard refused a side's snapshot: the run fails with every reason, before any rule runs. */
+export class RunIncompleteException extends RunException {
+  constructor(readonly problems: string[]) {
+    super(RunErrorCode.INCOMPLETE, `completeness guard: ${problems.join('; ')}`);
   }
 }

@@ -15,6 +15,7 @@ import type {
   RunStep,
 } from 'src/runs/runs.types';
 import { targetsOf } from 'src/runs/runs.types';
+import type { CompletenessBaseline } from 'src/runs/completeness.util';
 
 interface RunRow {
   id: string;
@@ -371,6 +372,35 @@ export class RunsRepository {
       );
       return created[0].id;
     });
+  }
+
+  /**
+   * The completeness guard's baseline: rows per entity of the link's newest snapshot of the school year, other
+   * than `snapshotId`, whose run ended done (a run the guard failed never becomes the baseline). The counts
+   * come from the extraction checkpoints, which outlive the purge of the rows.
+   */
+  async completenessBaseline(
+    linkId: string,
+    schoolYear: number,
+    snapshotId: string,
+  ): Promise<CompletenessBaseline | null> {
+    const found: Array<{ id: string; run_id: string }> = await this.sql.query(
+      `SELECT s.id, s.run_id FROM snapshots s JOIN runs r ON r.id = s.run_id
+        WHERE s.link_id = $1 AND s.school_year = $2 AND s.id <> $3
+          AND s.status IN ('complete', 'purged') AND r.status = 'done'
+        ORDER BY s.created_at DESC, s.id LIMIT 1`,
+      [linkId, schoolYear, snapshotId],
+    );
+    if (!found[0]) return null;
+    const counts: Array<{ entity: string; row_count: string }> = await this.sql.query(
+      `SELECT entity, row_count FROM snapshot_checkpoints WHERE snapshot_id = $1 AND status = 'complete'`,
+      [found[0].id],
+    );
+    return {
+      snapshotId: found[0].id,
+      runId: found[0].run_id,
+      entities: Object.fromEntries(counts.map((c) => [c.entity, Number(c.row_count)])),
+    };
   }
 
   async snapshotStatus(id: string): Promise<string | null> {

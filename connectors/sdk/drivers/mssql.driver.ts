@@ -12,6 +12,7 @@ import {
   runProbe,
 } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
+import { tlsPolicy } from 'connectors/sdk/drivers/tls.util';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -53,6 +54,33 @@ export function mapMssqlError(
   }
 }
 
+/**
+ * tedious options: encrypted by default (SQL Server always offers TLS) and the certificate verified
+ * unless the link opts out explicitly (`sslVerify: false`); `sslCa` replaces the system CA store.
+ */
+export function mssqlConfig(opts: DriverConnectionOptions): sql.config {
+  const useInstance = !!opts.service && opts.port === undefined;
+  const tls = tlsPolicy(opts, true);
+  return {
+    server: opts.host ?? 'localhost',
+    port: useInstance ? undefined : (opts.port ?? 1433),
+    database: opts.database,
+    user: opts.user,
+    password: opts.password,
+    connectionTimeout: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+    requestTimeout: opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+    pool: { min: 0, max: 1 },
+    options: {
+      encrypt: tls.enabled,
+      trustServerCertificate: !tls.verify,
+      ...(tls.ca ? { cryptoCredentialsDetails: { ca: tls.ca } } : {}),
+      useUTC: true,
+      appName: 'sis-certify',
+      ...(useInstance ? { instanceName: opts.service } : {}),
+    },
+  };
+}
+
 /** SQL Server (Aeries, Infinite Campus) over tedious: one connection, streamed rows with pause/resume. */
 export class MssqlDriver implements SisDriver {
   readonly kind = 'mssql' as const;
@@ -62,24 +90,7 @@ export class MssqlDriver implements SisDriver {
   constructor(private readonly opts: DriverConnectionOptions) {}
 
   private config(): sql.config {
-    const useInstance = !!this.opts.service && this.opts.port === undefined;
-    return {
-      server: this.opts.host ?? 'localhost',
-      port: useInstance ? undefined : (this.opts.port ?? 1433),
-      database: this.opts.database,
-      user: this.opts.user,
-      password: this.opts.password,
-      connectionTimeout: this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      requestTimeout: this.opts.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
-      pool: { min: 0, max: 1 },
-      options: {
-        encrypt: this.opts.ssl ?? false,
-        trustServerCertificate: true,
-        useUTC: true,
-        appName: 'sis-certify',
-        ...(useInstance ? { instanceName: this.opts.service } : {}),
-      },
-    };
+    return mssqlConfig(this.opts);
   }
 
   async connect(): Promise<void> {

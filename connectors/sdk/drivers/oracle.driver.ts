@@ -13,6 +13,7 @@ import {
   runProbe,
 } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
+import { tlsPolicy, type TlsPolicy } from 'connectors/sdk/drivers/tls.util';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -88,7 +89,7 @@ function fetchTypeHandler(meta: oracledb.Metadata<unknown>): oracledb.FetchTypeR
 const DESCRIPTOR_SAFE = /^[\w.-]+$/;
 
 /** A full connect descriptor: the Easy Connect parser rejects some valid host/service pairs (e.g. 1-letter services). */
-function descriptor(opts: DriverConnectionOptions): string {
+export function descriptor(opts: DriverConnectionOptions, tls: TlsPolicy = oracleTls(opts)): string {
   const host = opts.host ?? 'localhost';
   const service = opts.service ?? opts.database ?? '';
   if (!DESCRIPTOR_SAFE.test(host) || !DESCRIPTOR_SAFE.test(service)) {
@@ -98,7 +99,31 @@ function descriptor(opts: DriverConnectionOptions): string {
       'host and service name may only contain letters, digits, dots, dashes and underscores',
     );
   }
-  return `(DESCRIPTION=(ADDRESS=(PROTOCOL=TCP)(HOST=${host})(PORT=${opts.port ?? 1521}))(CONNECT_DATA=(SERVICE_NAME=${service})))`;
+  const protocol = tls.enabled ? 'TCPS' : 'TCP';
+  return `(DESCRIPTION=(ADDRESS=(PROTOCOL=${protocol})(HOST=${host})(PORT=${opts.port ?? 1521}))(CONNECT_DATA=(SERVICE_NAME=${service})))`;
+}
+
+/**
+ * The TLS policy of an Oracle link. The thin driver always verifies the server's certificate chain and
+ * host name (it has no switch to accept any certificate), so an opt-out is refused by name instead of
+ * being silently ignored; `sslCa` becomes the PEM wallet content.
+ */
+export function oracleTls(opts: DriverConnectionOptions): TlsPolicy {
+  const tls = tlsPolicy({ ...opts, sslVerify: true }, false);
+  if (tls.enabled && opts.sslVerify === false) {
+    throw new ConnectorException(
+      ConnectorErrorCode.UNKNOWN,
+      opts.linkName,
+      'the Oracle driver always verifies the server certificate: give the CA in sslCa instead of sslVerify: false',
+    );
+  }
+  return tls;
+}
+
+/** The TLS part of oracledb's connection attributes: TCPS in the descriptor, the CA bundle as wallet. */
+export function oracleTlsAttributes(tls: TlsPolicy): Partial<oracledb.ConnectionAttributes> {
+  if (!tls.enabled) return {};
+  return { sslServerDNMatch: true, ...(tls.ca ? { walletContent: tls.ca } : {}) };
 }
 
 /** Oracle (PowerSchool) in thin mode: connectTimeout always set, callTimeout bounds each round trip. */
@@ -114,9 +139,11 @@ export class OracleDriver implements SisDriver {
     const connectTimeoutMs = this.opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
     let conn: oracledb.Connection;
     try {
-      const connectString = descriptor(this.opts);
+      const tls = oracleTls(this.opts);
+      const connectString = descriptor(this.opts, tls);
       conn = await withDeadline(
         oracledb.getConnection({
+          ...oracleTlsAttributes(tls),
           user: this.opts.user,
           password: this.opts.password,
           connectString,

@@ -13,6 +13,7 @@ import {
   runProbe,
 } from 'connectors/sdk/drivers/driver.util';
 import { rewriteNamedParams } from 'connectors/sdk/drivers/named-params.util';
+import { tlsPolicy } from 'connectors/sdk/drivers/tls.util';
 import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONNECT_TIMEOUT_MS,
@@ -73,6 +74,13 @@ export function mapPgError(
   return connectorError(ConnectorErrorCode.UNKNOWN, opts, `${phase} failed`, err);
 }
 
+/** node-postgres TLS options: verified (chain and host name) unless the link opts out explicitly. */
+export function pgSsl(opts: DriverConnectionOptions): ClientConfig['ssl'] {
+  const tls = tlsPolicy(opts, false);
+  if (!tls.enabled) return false;
+  return { rejectUnauthorized: tls.verify, ...(tls.ca ? { ca: tls.ca } : {}) };
+}
+
 /** PostgreSQL (replicas, tests, demo): one client, server-side cursor, statement_timeout bounds each query. */
 export class PgDriver implements SisDriver {
   readonly kind = 'pg' as const;
@@ -97,7 +105,7 @@ export class PgDriver implements SisDriver {
       database: this.opts.database,
       user: this.opts.user,
       password: this.opts.password,
-      ssl: this.opts.ssl ? { rejectUnauthorized: false } : undefined,
+      ssl: pgSsl(this.opts),
       connectionTimeoutMillis: this.connectTimeoutMs,
       statement_timeout: this.queryTimeoutMs,
       application_name: 'sis-certify',

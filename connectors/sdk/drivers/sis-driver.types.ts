@@ -17,7 +17,12 @@ export interface DriverConnectionOptions {
   service?: string;
   /** PostgreSQL replicas: schema holding the native tables (search_path). */
   schema?: string;
+  /** Encrypt the connection (TLS). Unset: on for SQL Server, off for PostgreSQL and Oracle. */
   ssl?: boolean;
+  /** PEM bundle of the CAs that sign the server's certificate (instead of the system store). */
+  sslCa?: string;
+  /** `false` accepts any certificate (encrypted, not authenticated); logged as a warning. Default true. */
+  sslVerify?: boolean;
   /** Ed-Fi ODS/API: base URL (`https://ods.district.org/api`); `user` is the client key, `password` the secret. */
   url?: string;
   /** Ed-Fi XML: folder of interchange files (on the service's or the agent's file system). */

@@ -3,6 +3,7 @@ import type { CliContext } from 'src/cli/cli-context';
 import { registerAgentCommand } from 'src/cli/commands/agent.command';
 import { registerFoundationCommands } from 'src/cli/commands/foundation.command';
 import { registerGenerateCommand } from 'src/cli/commands/generate.command';
+import { registerLinkCommands } from 'src/cli/commands/link.command';
 import { registerReferenceCommands } from 'src/cli/commands/reference.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
 import { registerRunCommands } from 'src/runs/runs.cli';
@@ -13,6 +14,7 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerFoundationCommands(program, run);
   registerGenerateCommand(program);
   registerRulesCommands(program, run);
+  registerLinkCommands(program, run);
   registerReferenceCommands(program, run);
   registerAgentCommand(program);
   registerRunCommands(program, run);
