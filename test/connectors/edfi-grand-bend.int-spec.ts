@@ -64,7 +64,7 @@ describe('Ed-Fi Grand Bend sample through the XML interchange transport', () => 
         `SELECT count(*) AS n FROM snap_${entity} WHERE snapshot_id = $1`,
         [snapshotId],
       );
-      expect([entity, Number(n)]).toEqual([entity, GRAND_BEND_COUNTS[entity] ?? 0]);
+      expect([entity, Number(n)]).toEqual([entity, GRAND_BEND_COUNTS[entity]]);
     }
   });
 

@@ -165,9 +165,6 @@ export class EdfiRowAssembler {
           email: r.email,
           [PROBLEMS_COLUMN]: problems(r),
         }));
-      case 'section_staff':
-        // Not in the Ed-Fi connector's entity list (its teachers of record come with the section).
-        throw new Error('the Ed-Fi connector does not extract section_staff');
     }
   }
 
