@@ -10,7 +10,7 @@ import {
   Empty,
   ErrorBox,
   Field,
-  fmtDay,
+  fmtDate,
   fmtNum,
   fmtValue,
   html,
@@ -21,6 +21,7 @@ import {
   Notice,
   Pager,
   qs,
+  runLabels,
   Select,
   SortHeader,
   useApi,
@@ -138,9 +139,11 @@ export function RulePage({ me, params, query }) {
                     ? html`<${Empty}>No history yet.<//>`
                     : html`<${Chart}
                         type="bar"
-                        label=${`Failing records per run: ${r.trend.map((t) => `${fmtDay(t.evaluatedAt)} ${t.failed}`).join(', ')}`}
+                        label=${`Failing records per run: ${runLabels(r.trend)
+                          .map((l, i) => `${l} ${r.trend[i].failed}`)
+                          .join(', ')}`}
                         data=${{
-                          labels: r.trend.map((t) => fmtDay(t.evaluatedAt)),
+                          labels: runLabels(r.trend),
                           datasets: [
                             {
                               label: 'Failing',
@@ -215,7 +218,8 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
   const sort = filters.sort || 'severity';
   const order = filters.order || 'asc';
   const onSort = (field, o) => setQuery({ sort: field, order: o, page: undefined });
-  const csv = `/api/districts/${districtId}/exceptions.csv${qs(filters)}`;
+  // The CSV is exactly the list on screen: the same filters and the same order.
+  const csv = `/api/districts/${districtId}/exceptions.csv${qs({ ...filters, sort, order })}`;
   const schools = card.data?.schools || [];
   const rules = (card.data?.rules || []).filter((r) => r.failed > 0);
   const items = list.data?.items || [];
@@ -392,7 +396,14 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                           <td>
                             ${
                               x.excluded
-                                ? html`<${Badge} kind="excluded">Excluded<//>`
+                                ? html`<${Badge} kind="excluded">Excluded<//> ${
+                                      x.exclusion
+                                        ? html`<div class="sub exclusion-note">
+                                            ${x.exclusion.reason}
+                                            <div>${exclusionBy(x.exclusion)}</div>
+                                          </div>`
+                                        : null
+                                    }`
                                 : proposed.has(`${x.ruleId}|${x.fingerprint}`)
                                   ? html`<${Badge} kind="proposed">Exclusion proposed<//>`
                                   : html`<button
@@ -448,6 +459,9 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
     }
   <//>`;
 }
+
+const exclusionBy = (ex) =>
+  `by ${ex.createdByEmail} · ${ex.expiresAt ? `until ${fmtDate(ex.expiresAt)}` : 'no expiry'}`;
 
 const studentIds = (st) => `ID ${st.studentId}${st.stateStudentId ? ` · SSID ${st.stateStudentId}` : ''}`;
 
