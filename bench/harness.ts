@@ -1,11 +1,18 @@
 /**
  * The benchmark's scaffolding, shared by bench/run.ts and bench/load-scorecards.ts: the scratch databases, the
- * child processes (generator, service), and the generated district with its two SIS links.
+ * child processes (generator, service run, the HTTP service), and the generated district with its two SIS
+ * links, run once through the real pipeline.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { Client, type Pool } from 'pg';
+import { Client, Pool } from 'pg';
+import type { ServiceOutput } from 'bench/service.child';
+import { runMigrations } from 'src/database/data-source';
+
+const ROOT = join(__dirname, '..');
 
 export const TIME_ZONE = 'America/Los_Angeles';
 export const SIDES = [
@@ -101,4 +108,120 @@ export async function insertBenchDistrict(pool: Pool, adminUrl: string, db: Benc
     );
   }
   return districtId;
+}
+
+export interface BenchRun {
+  districtId: string;
+  /** A small pool on the service database (idle-client errors ignored: the databases are dropped WITH (FORCE)). */
+  pool: Pool;
+  gen: { ms: number; maxRssMb: number };
+  svc: ServiceOutput;
+  /** Load average around the service's run: [before, after]. */
+  load: [number[], number[]];
+}
+
+/**
+ * Migrates the service database, generates the two replicas (bench/generate.child.ts), inserts the district
+ * and runs it once through the real pipeline (bench/service.child.ts, `serviceNodeArgs` e.g. a CPU profile).
+ * The caller ends `pool`.
+ */
+export async function runBenchDistrict(
+  db: BenchDatabases,
+  adminUrl: string,
+  o: { students: number; defectsPerKind?: number; serviceNodeArgs?: string[] },
+): Promise<BenchRun> {
+  await runMigrations(db.urls.svc);
+  const gen = await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
+    students: o.students,
+    oldUrl: db.urls.old,
+    newUrl: db.urls.new,
+    ...(o.defectsPerKind === undefined ? {} : { defectsPerKind: o.defectsPerKind }),
+  });
+  const pool = new Pool({ connectionString: db.urls.svc, max: 2 });
+  pool.on('error', () => undefined);
+  try {
+    const districtId = await insertBenchDistrict(pool, adminUrl, db);
+    const before = loadavg();
+    const svc = await child<ServiceOutput>(
+      'service.child.ts',
+      { svcUrl: db.urls.svc, districtId, timeZone: TIME_ZONE },
+      o.serviceNodeArgs ?? [],
+    );
+    return { districtId, pool, gen, svc, load: [before, loadavg()] };
+  } catch (err) {
+    await pool.end();
+    throw err;
+  }
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+/** Runs a Node script to completion; resolves with its output, rejects with it when the script fails. */
+export function execNode(args: string[], env: NodeJS.ProcessEnv): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) =>
+      code === 0
+        ? resolve(out)
+        : reject(new Error(`${args.join(' ')} exited with ${code}: ${out.slice(-2000)}`)),
+    );
+  });
+}
+
+/** The HTTP service (src/main.ts) on 127.0.0.1:port, runs workers and scheduler off; resolves once /health answers. */
+export async function startHttpService(svcUrl: string, port: number): Promise<ChildProcess> {
+  const p = spawn(process.execPath, ['-r', '@swc-node/register', join(ROOT, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: svcUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      RUN_WORKERS: 'off',
+      RUN_SCHEDULER: 'off',
+      SEED_DEMO: 'false',
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (p.exitCode !== null) throw new Error(`the service exited with ${p.exitCode}`);
+    try {
+      const r = await fetch(`http://127.0.0.1:${port}/health`);
+      if (r.status < 500) return p;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  await stopProcess(p);
+  throw new Error('the service did not answer /health within 120 s');
+}
+
+/** SIGTERM, then SIGKILL after 15 s; resolves once the process has exited. */
+export function stopProcess(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const force = setTimeout(() => p.kill('SIGKILL'), 15_000);
+    p.once('exit', () => {
+      clearTimeout(force);
+      resolve();
+    });
+    p.kill('SIGTERM');
+  });
 }

@@ -11,16 +11,15 @@
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { Pool } from 'pg';
+import type { Pool } from 'pg';
 import { agreement, rate, ratio, seconds, span, table } from 'bench/bench.util';
-import { child, createBenchDatabases, insertBenchDistrict, SIDES, TIME_ZONE } from 'bench/harness';
+import { createBenchDatabases, runBenchDistrict, SIDES, TIME_ZONE } from 'bench/harness';
 import { measureFloor, type FloorResult } from 'bench/floor';
 import { PEER_RULES, runPeer, type PeerResult } from 'bench/peer';
 import type { ServiceOutput } from 'bench/service.child';
-import { runMigrations } from 'src/database/data-source';
 import { errorText } from 'src/common/error-text.util';
 import { localToday } from 'src/runs/nightly-schedule.util';
 
@@ -52,26 +51,15 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
   const { names, urls } = db;
   let pool: Pool | undefined;
   try {
-    await runMigrations(urls.svc);
-    const gen = await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
-      students,
-      oldUrl: urls.old,
-      newUrl: urls.new,
-    });
-    pool = new Pool({ connectionString: urls.svc, max: 2 });
-    // An idle client cut off by the server (the databases are dropped WITH (FORCE) at the end) must not crash us.
-    pool.on('error', () => undefined);
-    const districtId = await insertBenchDistrict(pool, o.adminUrl, db);
-
-    const loadBefore = loadavg();
     const profileDir = join(process.cwd(), 'var', 'bench-prof');
     if (o.profile) mkdirSync(profileDir, { recursive: true });
-    const svc = await child<ServiceOutput>(
-      'service.child.ts',
-      { svcUrl: urls.svc, districtId, timeZone: TIME_ZONE },
-      o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
-    );
-    const loadAfter = loadavg();
+    const bench = await runBenchDistrict(db, o.adminUrl, {
+      students,
+      serviceNodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+    });
+    const { gen, svc } = bench;
+    pool = bench.pool;
+    const [loadBefore, loadAfter] = bench.load;
 
     const run = (
       await pool.query<{ school_year: number; as_of: string }>(

@@ -199,6 +199,24 @@ const staff: EntityExtractSpec = {
   refine: reportProblems,
 };
 
+/** Every StaffSectionAssociation: teacher of record, assistant and support teachers, substitutes. */
+const sectionStaff: EntityExtractSpec = {
+  entity: 'section_staff',
+  nativeTables: ['staffSectionAssociations'],
+  query: query('section_staff'),
+  keyPrefix: 'StaffSectionAssociation',
+  keyColumns: ['staffuniqueid', 'sectionid', 'begindate'],
+  fields: {
+    section_id: { column: 'sectionid', label: 'StaffSectionAssociation.SectionReference' },
+    school_id: { column: 'schoolid', label: 'StaffSectionAssociation.SectionReference.SchoolId' },
+    staff_id: { column: 'staffuniqueid', label: 'StaffSectionAssociation.StaffReference' },
+    role: { column: 'role', label: 'StaffSectionAssociation.ClassroomPosition' },
+    begin_date: { column: 'begindate', date: true, label: 'StaffSectionAssociation.BeginDate' },
+    end_date: { column: 'enddate', date: true, label: 'StaffSectionAssociation.EndDate' },
+  },
+  refine: reportProblems,
+};
+
 export const edfiConnector: ConnectorDefinition = {
   kind: 'edfi',
   title: 'Ed-Fi ODS',
@@ -226,5 +244,5 @@ export const edfiConnector: ConnectorDefinition = {
       },
     },
   },
-  entities: [school, student, enrollment, program, section, studentSection, staff],
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
 };

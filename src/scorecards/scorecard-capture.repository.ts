@@ -17,7 +17,7 @@ const ENROLLMENT_ORDER = `e.student_id, (e.enrollment_type = 'primary') DESC NUL
 /**
  * Copies what the scorecards need from a snapshot when its evaluation finishes, before retention can prune the
  * snapshot: identities of the students with findings, students per school and program, findings per rule and
- * school. One transaction of set-based statements; repeating it for the same evaluation replaces the capture.
+ * school (failed, new, resolved: docs/scorecards.md). One transaction of set-based statements; repeating it for the same evaluation replaces the capture.
  */
 @Injectable()
 export class ScorecardCaptureRepository {
@@ -89,12 +89,33 @@ export class ScorecardCaptureRepository {
           WHERE p.snapshot_id = $2 AND p.program_code IS NOT NULL GROUP BY p.program_code`,
         [c.evaluationId, c.snapshotId],
       );
+      // Findings per (rule, school): failed, new (not in the previous evaluation of the side) and resolved (the
+      // previous evaluation's findings this one no longer has, counted under their own rule and school).
       await m.query(
-        `INSERT INTO scorecard_counts (evaluation_id, rule_id, school_id, failed)
-         SELECT $1::uuid, rule_id, coalesce(school_id, ''), count(*) FROM rule_exceptions
-          WHERE evaluation_id = $1 AND district_id = $2 GROUP BY rule_id, coalesce(school_id, '')`,
+        `INSERT INTO scorecard_counts (evaluation_id, rule_id, school_id, failed, "new", resolved)
+         WITH pe AS (SELECT previous_evaluation_id AS id FROM scorecard_evaluations WHERE evaluation_id = $1),
+              prev AS (SELECT DISTINCT fingerprint FROM rule_exceptions
+                        WHERE evaluation_id = (SELECT id FROM pe) AND district_id = $2),
+              cur AS (SELECT DISTINCT fingerprint FROM rule_exceptions WHERE evaluation_id = $1 AND district_id = $2),
+              f AS (SELECT x.rule_id, coalesce(x.school_id, '') AS school_id, count(*) AS failed,
+                           count(*) FILTER (WHERE prev.fingerprint IS NULL) AS new
+                      FROM rule_exceptions x LEFT JOIN prev ON prev.fingerprint = x.fingerprint
+                     WHERE x.evaluation_id = $1 AND x.district_id = $2 GROUP BY 1, 2),
+              r AS (SELECT x.rule_id, coalesce(x.school_id, '') AS school_id, count(DISTINCT x.fingerprint) AS resolved
+                      FROM rule_exceptions x LEFT JOIN cur ON cur.fingerprint = x.fingerprint
+                     WHERE x.evaluation_id = (SELECT id FROM pe) AND x.district_id = $2 AND cur.fingerprint IS NULL
+                     GROUP BY 1, 2)
+         SELECT $1::uuid, coalesce(f.rule_id, r.rule_id), coalesce(f.school_id, r.school_id), coalesce(f.failed, 0),
+                coalesce(f.new, 0), coalesce(r.resolved, 0)
+         FROM f FULL JOIN r ON r.rule_id = f.rule_id AND r.school_id = f.school_id`,
         [c.evaluationId, c.districtId],
       );
     });
+    // The read side's plans (an exceptions page read in index order, 50 entries) depend on the planner knowing
+    // how many findings an evaluation has; a run adds them all at once, before autovacuum (if it runs at all)
+    // samples them. ANALYZE samples a fixed number of rows, whatever the table's size.
+    await this.sql.query(
+      `ANALYZE rule_exceptions, rule_results, scorecard_evaluations, scorecard_students, scorecard_population, scorecard_counts`,
+    );
   }
 }

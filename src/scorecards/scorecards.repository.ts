@@ -64,7 +64,6 @@ interface ExceptionDbRow {
   program_code: string | null;
   source_key: string | null;
   values: Record<string, unknown>;
-  total?: string;
 }
 
 export const toExceptionRow = (r: ExceptionDbRow): ExceptionRow => ({
@@ -297,14 +296,27 @@ export class ScorecardsRepository {
                    ORDER BY fingerprint, created_at)`;
   }
 
+  /** SELECT of the active exclusions of finding `x` (ix_exclusions_district_fingerprint). */
+  private activeExclusionOf(p: Params, districtId: string): string {
+    return `SELECT ex.id FROM exclusions ex
+             WHERE ex.district_id = ${p.add(districtId)} AND ex.fingerprint = x.fingerprint AND ex.status = 'active'
+               AND (ex.expires_at IS NULL OR ex.expires_at > now())`;
+  }
+
   private previousCte(p: Params, e: EvaluationRef): string {
     return e.previousEvaluationId
       ? `prev AS (SELECT DISTINCT fingerprint FROM rule_exceptions WHERE evaluation_id = ${p.add(e.previousEvaluationId)} AND district_id = ${p.add(e.districtId)})`
       : `prev AS (SELECT NULL::text AS fingerprint WHERE false)`;
   }
 
-  /** Findings of the evaluation in scope per rule and school: failed, excluded, new, persisting (open ones). */
+  /**
+   * Findings of the evaluation in scope per rule and school: failed, excluded, new, persisting (open ones).
+   * District and school scopes read the counts captured with the evaluation and subtract what active exclusions
+   * cover (a join of the few excluded fingerprints, not a scan of the evaluation's findings); program scope
+   * needs each finding's student and counts live.
+   */
   async scopeCounts(e: EvaluationRef, scope: ResultsScope): Promise<RuleScopeCounts[]> {
+    if (!scope.needsStudents) return this.capturedScopeCounts(e, scope);
     const p = new Params();
     const ctes = [this.activeExclusionsCte(p, e.districtId), this.previousCte(p, e)];
     const students = scope.needsStudents
@@ -343,6 +355,7 @@ export class ScorecardsRepository {
   /** Findings of the previous evaluation (in scope, not excluded now) that this evaluation no longer has, per rule. */
   async resolved(e: EvaluationRef, scope: ResultsScope): Promise<Map<string, number>> {
     if (!e.previousEvaluationId) return new Map();
+    if (!scope.needsStudents) return this.capturedResolved(e, e.previousEvaluationId, scope);
     const p = new Params();
     const ax = this.activeExclusionsCte(p, e.districtId);
     const students = scope.needsStudents
@@ -360,6 +373,70 @@ export class ScorecardsRepository {
       p.values,
     );
     return new Map(rows.map((r) => [r.rule_id, Number(r.n)]));
+  }
+
+  private async capturedScopeCounts(e: EvaluationRef, scope: ResultsScope): Promise<RuleScopeCounts[]> {
+    const p = new Params();
+    const ax = this.activeExclusionsCte(p, e.districtId);
+    const ev = p.add(e.evaluationId);
+    const isNew = e.previousEvaluationId
+      ? `NOT EXISTS (SELECT 1 FROM rule_exceptions o WHERE o.evaluation_id = ${p.add(e.previousEvaluationId)} AND o.fingerprint = x.fingerprint)`
+      : 'TRUE';
+    const rows = await this.rows<{
+      rule_id: string;
+      school_id: string;
+      failed: string;
+      excluded: string;
+      new: string;
+      persisting: string;
+    }>(
+      `WITH ${ax},
+       ex AS (SELECT x.rule_id, coalesce(x.school_id, '') AS school_id, count(*) AS n,
+                     count(*) FILTER (WHERE ${isNew}) AS n_new
+                FROM ax JOIN rule_exceptions x ON x.evaluation_id = ${ev} AND x.fingerprint = ax.fingerprint
+               WHERE ${scope.exceptionSql('x', 'st', p)}
+               GROUP BY 1, 2)
+       SELECT c.rule_id, c.school_id, c.failed - coalesce(ex.n, 0) AS failed, coalesce(ex.n, 0) AS excluded,
+              c."new" - coalesce(ex.n_new, 0) AS new,
+              (c.failed - c."new") - (coalesce(ex.n, 0) - coalesce(ex.n_new, 0)) AS persisting
+       FROM scorecard_counts c LEFT JOIN ex ON ex.rule_id = c.rule_id AND ex.school_id = c.school_id
+       WHERE c.evaluation_id = ${ev} AND c.failed > 0 AND ${scope.ruleSql('c.rule_id', p)} AND ${scope.schoolSql('c.school_id', p)}`,
+      p.values,
+    );
+    return rows.map((r) => ({
+      ruleId: r.rule_id,
+      schoolId: r.school_id === '' ? null : r.school_id,
+      failed: Number(r.failed),
+      excluded: Number(r.excluded),
+      new: Number(r.new),
+      persisting: Number(r.persisting),
+    }));
+  }
+
+  private async capturedResolved(
+    e: EvaluationRef,
+    previousId: string,
+    scope: ResultsScope,
+  ): Promise<Map<string, number>> {
+    const p = new Params();
+    const ax = this.activeExclusionsCte(p, e.districtId);
+    const ev = p.add(e.evaluationId);
+    const prev = p.add(previousId);
+    const rows = await this.rows<{ rule_id: string; n: string }>(
+      `WITH ${ax},
+       ex AS (SELECT x.rule_id, count(DISTINCT x.fingerprint) AS n
+                FROM ax JOIN rule_exceptions x ON x.evaluation_id = ${prev} AND x.fingerprint = ax.fingerprint
+               WHERE ${scope.exceptionSql('x', 'st', p)}
+                 AND NOT EXISTS (SELECT 1 FROM rule_exceptions o WHERE o.evaluation_id = ${ev} AND o.fingerprint = x.fingerprint)
+               GROUP BY 1),
+       c AS (SELECT c.rule_id, sum(c.resolved) AS n FROM scorecard_counts c
+              WHERE c.evaluation_id = ${ev} AND c.resolved > 0 AND ${scope.ruleSql('c.rule_id', p)}
+                AND ${scope.schoolSql('c.school_id', p)}
+              GROUP BY 1)
+       SELECT c.rule_id, c.n - coalesce(ex.n, 0) AS n FROM c LEFT JOIN ex ON ex.rule_id = c.rule_id`,
+      p.values,
+    );
+    return new Map(rows.filter((r) => Number(r.n) > 0).map((r) => [r.rule_id, Number(r.n)]));
   }
 
   /**
@@ -418,10 +495,19 @@ export class ScorecardsRepository {
     }));
   }
 
-  /** The SELECT of an exceptions list (no paging); shared by the page and the CSV export. */
-  exceptionsSql(q: ExceptionQuery, p: Params, withTotal = false): string {
+  /**
+   * The filtered findings of an exceptions list: FROM and WHERE over rule_exceptions `x`, joining only what the
+   * filters and the sort read (rule_results `r`, scorecard_students `st`, the previous evaluation's fingerprints
+   * `prev`). Shared by the page, its total and the CSV export.
+   */
+  private filteredSql(q: ExceptionQuery, p: Params): { ctes: string[]; from: string; where: string } {
     const { evaluation: e, scope, filter: f } = q;
-    const ctes = [this.activeExclusionsCte(p, e.districtId), this.previousCte(p, e)];
+    const ctes: string[] = [];
+    const needsRule = !!f.severity || q.sort === 'severity';
+    const needsStudent =
+      scope.needsStudents || !!f.grade || !!f.q || q.sort === 'grade' || q.sort === 'student';
+    const needsPrev = f.state === 'new' || f.state === 'persisting';
+    if (needsPrev) ctes.push(this.previousCte(p, e));
     const where = [`x.evaluation_id = ${p.add(e.evaluationId)}`, scope.exceptionSql('x', 'st', p)];
     if (f.ruleId) where.push(`x.rule_id = ${p.add(f.ruleId)}`);
     if (f.schoolId) where.push(`x.school_id = ${p.add(f.schoolId)}`);
@@ -429,8 +515,10 @@ export class ScorecardsRepository {
     if (f.severity) where.push(`r.severity = ${p.add(f.severity)}`);
     if (f.state === 'new') where.push(`prev.fingerprint IS NULL`);
     if (f.state === 'persisting') where.push(`prev.fingerprint IS NOT NULL`);
-    if (f.excluded === 'exclude') where.push(`ax.id IS NULL`);
-    if (f.excluded === 'only') where.push(`ax.id IS NOT NULL`);
+    // EXISTS, not a join to the exclusions: the planner estimates an anti-join well and reads the list's index in
+    // order, stopping after a page.
+    if (f.excluded === 'exclude') where.push(`NOT EXISTS (${this.activeExclusionOf(p, e.districtId)})`);
+    if (f.excluded === 'only') where.push(`EXISTS (${this.activeExclusionOf(p, e.districtId)})`);
     if (f.fingerprints) where.push(`x.fingerprint = ANY(${p.add(f.fingerprints)}::text[])`);
     if (f.q) {
       const like = p.add(likePattern(f.q));
@@ -439,19 +527,46 @@ export class ScorecardsRepository {
           OR st.state_student_id ILIKE ${like} OR x.source_key ILIKE ${like})`,
       );
     }
-    return `WITH ${ctes.join(', ')}
-      SELECT x.id, x.fingerprint, x.rule_id, r.severity, x.entity, (prev.fingerprint IS NULL) AS is_new,
-             ax.id AS exclusion_id, x.student_id, st.state_student_id, st.last_name, st.first_name, st.grade,
+    const from = [
+      'rule_exceptions x',
+      needsRule ? 'JOIN rule_results r ON r.evaluation_id = x.evaluation_id AND r.rule_id = x.rule_id' : '',
+      needsStudent
+        ? 'LEFT JOIN scorecard_students st ON st.evaluation_id = x.evaluation_id AND st.student_id = x.student_id'
+        : '',
+      needsPrev ? 'LEFT JOIN prev ON prev.fingerprint = x.fingerprint' : '',
+    ]
+      .filter(Boolean)
+      .join('\n      ');
+    return { ctes, from, where: where.join(' AND ') };
+  }
+
+  /**
+   * The SELECT of an exceptions list, in list order: the filtered findings are sorted (and cut to a page) first,
+   * and only those rows are joined to the student, school, severity and previous evaluation they show — the first
+   * page of a large evaluation reads 50 entries of an index in list order, not every finding.
+   */
+  exceptionsSql(q: ExceptionQuery, p: Params, page?: { limit: number; offset: number }): string {
+    const { evaluation: e } = q;
+    const f = this.filteredSql(q, p);
+    const order = SORTS[q.sort](q.order === 'desc' ? 'DESC' : 'ASC');
+    const cut = page ? `LIMIT ${p.add(page.limit)} OFFSET ${p.add(page.offset)}` : '';
+    const isNew = e.previousEvaluationId
+      ? `NOT EXISTS (SELECT 1 FROM rule_exceptions o WHERE o.evaluation_id = ${p.add(e.previousEvaluationId)} AND o.fingerprint = x.fingerprint)`
+      : 'TRUE';
+    const exclusion = `(${this.activeExclusionOf(p, e.districtId)} ORDER BY ex.created_at LIMIT 1)`;
+    return `${f.ctes.length ? `WITH ${f.ctes.join(', ')}` : ''}
+      SELECT x.id, x.fingerprint, x.rule_id, r.severity, x.entity, ${isNew} AS is_new,
+             ${exclusion} AS exclusion_id, x.student_id, st.state_student_id, st.last_name, st.first_name, st.grade,
              x.school_id, sp.name AS school_name, x.program_code, x.source_key, x."values"
-             ${withTotal ? ', count(*) OVER () AS total' : ''}
-      FROM rule_exceptions x
+      FROM (SELECT x.id, x.evaluation_id, x.fingerprint, x.rule_id, x.entity, x.student_id,
+                   x.school_id, x.program_code, x.source_key, x."values"
+            FROM ${f.from}
+            WHERE ${f.where}
+            ORDER BY ${order} ${cut}) x
       JOIN rule_results r ON r.evaluation_id = x.evaluation_id AND r.rule_id = x.rule_id
       LEFT JOIN scorecard_students st ON st.evaluation_id = x.evaluation_id AND st.student_id = x.student_id
       LEFT JOIN scorecard_population sp ON sp.evaluation_id = x.evaluation_id AND sp.kind = 'school' AND sp.code = x.school_id
-      LEFT JOIN ax ON ax.fingerprint = x.fingerprint
-      LEFT JOIN prev ON prev.fingerprint = x.fingerprint
-      WHERE ${where.join(' AND ')}
-      ORDER BY ${SORTS[q.sort](q.order === 'desc' ? 'DESC' : 'ASC')}`;
+      ORDER BY ${order}`;
   }
 
   async exceptions(
@@ -460,19 +575,17 @@ export class ScorecardsRepository {
     offset: number,
   ): Promise<{ total: number; rows: ExceptionRow[] }> {
     const p = new Params();
-    const select = this.exceptionsSql(q, p, true);
-    const rows = await this.rows<ExceptionDbRow>(
-      `${select} LIMIT ${p.add(limit)} OFFSET ${p.add(offset)}`,
-      p.values,
-    );
-    if (rows.length === 0 && offset > 0) {
-      const c = await this.rows<{ n: string }>(
-        `SELECT count(*) AS n FROM (${this.exceptionsSql(q, new Params())}) s`,
-        p.values.slice(0, -2),
-      );
-      return { total: Number(c[0].n), rows: [] };
-    }
-    return { total: rows.length ? Number(rows[0].total) : 0, rows: rows.map(toExceptionRow) };
+    const select = this.exceptionsSql(q, p, { limit, offset });
+    const c = new Params();
+    const f = this.filteredSql(q, c);
+    const [rows, count] = await Promise.all([
+      this.rows<ExceptionDbRow>(select, p.values),
+      this.rows<{ n: string }>(
+        `${f.ctes.length ? `WITH ${f.ctes.join(', ')}` : ''} SELECT count(*) AS n FROM ${f.from} WHERE ${f.where}`,
+        c.values,
+      ),
+    ]);
+    return { total: Number(count[0].n), rows: rows.map(toExceptionRow) };
   }
 
   /** Every row of an exceptions list, read from a cursor `batch` rows at a time (flat memory for any size). */

@@ -156,7 +156,11 @@ export class ScorecardsService {
       trendOf.set(t.evaluationId, m);
     }
     const resultsOf = new Map<string, RuleResultFacts[]>();
-    for (const r of results) resultsOf.set(r.evaluationId, [...(resultsOf.get(r.evaluationId) ?? []), r]);
+    for (const r of results) {
+      const list = resultsOf.get(r.evaluationId);
+      if (list) list.push(r);
+      else resultsOf.set(r.evaluationId, [r]);
+    }
     const trend: TrendPointDto[] = history.map((h) => {
       const scored = (resultsOf.get(h.evaluationId) ?? []).map((r): ScoredRule => {
         const t = trendOf.get(h.evaluationId)?.get(r.ruleId);
@@ -230,12 +234,19 @@ export class ScorecardsService {
       return { ...r, open: t.open, excluded: t.excluded };
     });
     const pop = population.get(e.evaluationId);
+    // One reusable row per rule, refilled per school: 60 schools × 120 rules allocated nothing per pair.
+    const schoolScored = current.map((r): ScoredRule & { ruleId: string } => ({
+      ...r,
+      open: 0,
+      excluded: 0,
+    }));
     const schools: SchoolScoreDto[] = [...perSchool.entries()]
       .map(([schoolId, m]) => {
-        const schoolScored = current.map((r): ScoredRule => {
-          const t = m.get(r.ruleId) ?? emptyTally();
-          return { ...r, open: t.open, excluded: t.excluded };
-        });
+        for (const r of schoolScored) {
+          const t = m.get(r.ruleId);
+          r.open = t?.open ?? 0;
+          r.excluded = t?.excluded ?? 0;
+        }
         const students = pop?.schools.get(schoolId)?.students ?? 0;
         const c = severityCounts(schoolScored);
         return {

@@ -20,7 +20,7 @@ export function grandBendDir(): string {
 /**
  * The README's element counts per canonical entity: 3 School; 960 Student; 960 StudentSchoolAssociation;
  * programs = every StudentProgramAssociation type (126 + 97 + 64 + 2 + 275 + 38 + 11 + 8 + 82 + 3 = 706);
- * 532 Section; StudentSectionAssociation 63 (partial) + 5 (samples) = 68; 68 Staff.
+ * 532 Section; StudentSectionAssociation 63 (partial) + 5 (samples) = 68; 68 Staff; 528 StaffSectionAssociation.
  */
 export const GRAND_BEND_COUNTS: Record<CanonicalEntity, number> = {
   school: 3,
@@ -30,4 +30,5 @@ export const GRAND_BEND_COUNTS: Record<CanonicalEntity, number> = {
   section: 532,
   student_section: 68,
   staff: 68,
+  section_staff: 528,
 };

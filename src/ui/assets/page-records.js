@@ -215,7 +215,8 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
   const sort = filters.sort || 'severity';
   const order = filters.order || 'asc';
   const onSort = (field, o) => setQuery({ sort: field, order: o, page: undefined });
-  const csv = `/api/districts/${districtId}/exceptions.csv${qs(filters)}`;
+  // The CSV is exactly the list on screen: the same filters and the same order.
+  const csv = `/api/districts/${districtId}/exceptions.csv${qs({ ...filters, sort, order })}`;
   const schools = card.data?.schools || [];
   const rules = (card.data?.rules || []).filter((r) => r.failed > 0);
   const items = list.data?.items || [];

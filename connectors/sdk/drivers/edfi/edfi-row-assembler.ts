@@ -145,6 +145,17 @@ export class EdfiRowAssembler {
           enddate: r.endDate,
           [PROBLEMS_COLUMN]: problems(r),
         }));
+      case 'section_staff':
+        return this.map('staffSections', (r) => ({
+          sectionid: sectionKey(r.section),
+          schoolid: r.section.schoolId,
+          staffuniqueid: r.staffUniqueId,
+          role: staffRole(r.classroomPosition),
+          classroomposition: r.classroomPosition,
+          begindate: r.beginDate,
+          enddate: r.endDate,
+          [PROBLEMS_COLUMN]: problems(r),
+        }));
       case 'staff':
         return this.map('staff', (r) => ({
           staffuniqueid: r.staffUniqueId,
@@ -273,6 +284,15 @@ export class EdfiRowAssembler {
       };
     });
   }
+}
+
+/** ClassroomPosition → canonical role: teacher of record, co-teacher (assistant/support), else other. */
+function staffRole(position: string | null): string | null {
+  const c = codeValue(position);
+  if (c === null) return null;
+  if (/^Teacher of Record$/i.test(c)) return 'teacher';
+  if (/^(Assistant|Support) Teacher$/i.test(c)) return 'co_teacher';
+  return 'other';
 }
 
 function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord): Demographics {
