@@ -4,6 +4,7 @@ import {
   buildStudent,
   gradeInSpan,
   gradeNumber,
+  gradeOrder,
   rngFor,
   studentBase,
   type ModelDistrict,
@@ -77,6 +78,10 @@ const NEEDS: Record<DefectKind, Need> = {
   // A PEIMS leaver reason on the withdrawal of a student below grade 7 (leavers are reported for 7-12 only).
   leaver_below_grade7: (b, d) =>
     applies('leaver_below_grade7', d) && b.scenario === 'withdrawn' && gradeNumber(b.grade) < 7,
+  student_id_invalid_area: (b, d) => applies('student_id_invalid_area', d) && b.scenario === 'continuing',
+  // Last year's grade 7–12 student (this year's 8–12) who did not come back and has no leaver reason.
+  unreported_prior_year_leaver: (b, d) =>
+    applies('unreported_prior_year_leaver', d) && b.scenario === 'continuing' && gradeNumber(b.grade) >= 8,
 };
 
 /** Seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -285,6 +290,32 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
         entity: 'enrollment',
         detail: `leaver reason 98 (other) on the withdrawal of a grade ${enr.grade} student`,
       };
+    case 'student_id_invalid_area':
+      s.txStudentId = `666${10 + (s.index % 89)}${1000 + (s.index % 9000)}`;
+      return { ...base, entity: 'student', detail: `STUDENT-ID ${s.txStudentId} has the area number 666` };
+    case 'unreported_prior_year_leaver': {
+      const prior = d.priorCalendar;
+      const grade = gradeOrder(d.state)[gradeOrder(d.state).indexOf(enr.grade) - 1];
+      s.enrollments = [
+        {
+          schoolCode: enr.schoolCode,
+          entry: prior.firstDay,
+          exit: prior.lastDay,
+          grade,
+          entryCode: enr.entryCode,
+          exitCode: null,
+          status: 'inactive',
+          year: prior.schoolYear,
+        },
+      ];
+      s.rosters = [];
+      s.programs = [];
+      return {
+        ...base,
+        entity: 'enrollment',
+        detail: `grade ${grade} last year, not back this year and no C162 leaver reason`,
+      };
+    }
     case 'grade_outside_school_span': {
       const schoolRow = d.schools.find((x) => x.code === enr.schoolCode);
       const grade = schoolRow && gradeInSpan('KG', schoolRow.low, schoolRow.high) ? '11' : 'KG';

@@ -181,6 +181,8 @@ export interface ModelStudent {
   noise: number;
   /** Left the district before the comparison window: written natively, never extracted. */
   beforeWindow?: boolean;
+  /** Texas PEIMS STUDENT-ID (E0001) when a defect overrides the encoder's valid one. */
+  txStudentId?: string;
 }
 
 export function rngFor(seed: string, ...parts: (string | number)[]): Rng {

@@ -23,6 +23,8 @@ export const DEFECT_KINDS = [
   'null_key_row',
   'impossible_date',
   'leaver_below_grade7',
+  'student_id_invalid_area',
+  'unreported_prior_year_leaver',
 ] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
 
@@ -33,6 +35,8 @@ export type DefectKind = (typeof DEFECT_KINDS)[number];
 export const DEFECT_STATES: Partial<Record<DefectKind, readonly GeneratorState[]>> = {
   unmapped_exit_code: ['CA'],
   leaver_below_grade7: ['TX'],
+  student_id_invalid_area: ['TX'],
+  unreported_prior_year_leaver: ['TX'],
 };
 
 /** The defect kinds `defects: 'all'` injects into a district following `state`. */

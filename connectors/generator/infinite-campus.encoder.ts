@@ -168,7 +168,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
       ]);
       this.writeCalendarDays(d, summer, `${c.schoolYear}-06-08`, `${c.schoolYear}-07-02`, sink);
       this.counts.school++;
-      if (!d.history) continue;
+      // Last year's calendar (enrollment history, prior-year leavers).
       const p = d.priorCalendar;
       const prior = s.code * 100 + 1 - 10;
       sink.add('Calendar', [
@@ -239,7 +239,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
       s.birthDate,
       s.sex,
       s.hispanic ? 'Y' : 'N',
-      d.state === 'TX' ? texasStudentId(s.index) : null,
+      d.state === 'TX' ? (s.txStudentId ?? texasStudentId(s.index)) : null,
     ]);
     for (const race of s.races) sink.add('IdentityRaceEthnicity', [personId, RACES.indexOf(race) + 1]);
     if (!s.beforeWindow) this.counts.student++;

@@ -101,7 +101,7 @@ const YEAR_END_FILL = `(e.endStatus IS NULL AND c.endYear = :schoolYear + 1
 /**
  * Enrollments on the window's calendars. Status is derived: 'NS' noShow = 1, 'E' ended (endDate set and not the
  * year-end fill), 'F' future start (after :asOf), else 'A'. Enrollment.stateExclude and serviceType 'N' are
- * flagged state_reporting_excluded (kept, so the district sees them; state rules skip them).
+ * flagged state_reporting_excluded (kept and shown to the district, marked as not reported to the state).
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
@@ -139,6 +139,11 @@ ORDER BY p.studentNumber, e.startDate, e.enrollmentID`,
     entry_code: { column: 'entry_code', codeSet: 'entry_code', label: 'Enrollment.startStatus' },
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'Enrollment.endStatus' },
     enrollment_type: { column: 'enrollment_type', label: 'Enrollment.serviceType' },
+    state_reporting_excluded: {
+      column: 'state_excluded',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'Enrollment.stateExclude/serviceType',
+    },
     status: { column: 'status_code', codeSet: 'enrollment_status', label: 'Enrollment.noShow/endDate' },
   },
   refine: refineGraduation,

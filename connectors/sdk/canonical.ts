@@ -134,7 +134,8 @@ export function snapshotTable(entity: CanonicalEntity): string {
 /**
  * Canonical code values. Grade levels use CEDS/Ed-Fi-style codes so CA and TX packs can map to their own:
  * IT, PR, PK, TK, KG, 01..12, 13, UG, AD. Sex: F, M, X (non-binary), U (unknown/not selected).
- * Enrollment type: primary | secondary. Enrollment status: active | inactive | pre_registered | graduated | no_show.
+ * Enrollment type: primary | secondary | special_ed_services (special-education services only, e.g. Infinite
+ * Campus serviceType N: never the primary enrollment, not reported to the state as an enrollment). Enrollment status: active | inactive | pre_registered | graduated | no_show.
  * Entry/exit and program codes are the state's codes where the state defines them (CALPADS E155, T160 …;
  * PEIMS leaver 01, 98 …), else the district's code unchanged.
  */
@@ -161,7 +162,7 @@ export const CANONICAL_GRADES = [
   'AD',
 ] as const;
 export const CANONICAL_SEX = ['F', 'M', 'X', 'U'] as const;
-export const ENROLLMENT_TYPES = ['primary', 'secondary'] as const;
+export const ENROLLMENT_TYPES = ['primary', 'secondary', 'special_ed_services'] as const;
 /** Section staff roles: the lead teacher of record, a co-teacher (team teaching), anyone else (aide, support). */
 export const SECTION_STAFF_ROLES = ['teacher', 'co_teacher', 'other'] as const;
 export const ENROLLMENT_STATUSES = ['active', 'inactive', 'pre_registered', 'graduated', 'no_show'] as const;

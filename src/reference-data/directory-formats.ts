@@ -1,3 +1,4 @@
+import { parseAskTed } from 'src/reference-data/askted-directory.parser';
 import { parseCdePubschls } from 'src/reference-data/cde-directory.parser';
 import type { DirectoryFormat } from 'src/reference-data/state-directory.types';
 
@@ -10,6 +11,11 @@ export const DIRECTORY_FORMATS: Record<string, DirectoryFormat> = {
     state: 'CA',
     title: 'CDE California School Directory (pubschls, tab-delimited)',
     parse: parseCdePubschls,
+  },
+  'tea-askted': {
+    state: 'TX',
+    title: 'TEA AskTED School and District Data File (CSV)',
+    parse: parseAskTed,
   },
 };
 

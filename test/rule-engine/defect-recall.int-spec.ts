@@ -3,6 +3,7 @@ import { CONNECTORS, suppliedFields } from 'connectors/index';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
+import { schoolCalendar, weekday } from 'connectors/generator/calendar.util';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import {
   DEFECT_KINDS,
@@ -80,6 +81,9 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
     rules: ['COM-ENR-001'],
   },
   leaver_below_grade7: { rules: ['TX-40203-0001'] },
+  student_id_invalid_area: { rules: ['TX-40100-0014'] },
+  // Fall prior-year leavers: last year's grade 7-12 student, not back by the school-start window, no C162 reason.
+  unreported_prior_year_leaver: { rules: ['TX-40203-FALL'] },
 };
 
 /**
@@ -102,6 +106,10 @@ const CROSS_EFFECTS: Partial<Record<DefectKind, { rules: string[]; why: string }
     why: 'an enrollment ending before it starts covers no day, so the programs dated within it overlap no enrollment',
   },
   exit_date_without_code: { rules: ['COM-STU-019'], why: 'the student left without a recorded exit reason' },
+  unreported_prior_year_leaver: {
+    rules: ['COM-ENR-007', 'COM-STU-019'],
+    why: "last year's enrollment ended at the year's end without a withdrawal reason, and the student left",
+  },
   // The exit-date-without-code rules no longer fire: the native code is present, only unmapped (one finding).
   unmapped_exit_code: {
     rules: ['COM-STU-019'],
@@ -143,6 +151,7 @@ interface Issue extends Rec {
 }
 interface Run {
   manifest: DistrictManifest;
+  snapshotId: string;
   rules: Rule[];
   findings: Finding[];
   issues: Issue[];
@@ -266,6 +275,7 @@ async function runDistrict(
   );
   return {
     manifest,
+    snapshotId,
     rules: selected,
     findings,
     issues,
@@ -451,6 +461,52 @@ describe('defect recall and precision of the rule packs over generated districts
         ),
       ).toEqual([]);
     });
+
+    if (sis === 'infinite_campus') {
+      it('reads the district as Infinite Campus runs it: no draft trial, no summer school, state grades, the year-end fill is no exit', async () => {
+        // What the replica holds (the generator writes it in every district, the clean one too) …
+        const native = await replica.pool.query<Record<string, string>>(
+          `SELECT
+             (SELECT count(*) FROM Roster r JOIN Trial t ON t.trialID = r.trialID WHERE t.active = 0) AS draft_rosters,
+             (SELECT count(*) FROM Section s JOIN Trial t ON t.trialID = s.trialID WHERE t.active = 0) AS draft_sections,
+             (SELECT count(*) FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID WHERE c.summerSchool = 1) AS summer,
+             (SELECT count(*) FROM Enrollment e JOIN Calendar c ON c.calendarID = e.calendarID
+               WHERE c.summerSchool = 0 AND c.endYear = $1 AND e.endStatus IS NULL
+                 AND e.endDate = (SELECT max(d.date) FROM Day d WHERE d.calendarID = c.calendarID AND d.instruction = 1)) AS fill,
+             (SELECT count(*) FROM Enrollment WHERE grade IN ('K', 'PK4', '9')) AS local_names`,
+          [YEAR.schoolYear + 1],
+        );
+        for (const [k, n] of Object.entries(native.rows[0])) expect([k, Number(n) > 0]).toEqual([k, true]);
+        // … and what the snapshot must show of it.
+        const snap = await svc.pool.query<Record<string, string>>(
+          `SELECT
+             (SELECT count(*) FROM (SELECT section_id FROM snap_section WHERE snapshot_id = $1
+                GROUP BY section_id HAVING count(*) > 1) x) AS duplicate_sections,
+             (SELECT count(*) FROM snap_student_section WHERE snapshot_id = $1)
+               - (SELECT count(DISTINCT source_key) FROM snap_student_section WHERE snapshot_id = $1) AS dup_rosters,
+             (SELECT count(*) FROM snap_enrollment WHERE snapshot_id = $1 AND entry_date = make_date($2, 6, 8)) AS summer,
+             (SELECT count(*) FROM snap_enrollment WHERE snapshot_id = $1 AND exit_date = $3::date AND exit_code IS NULL) AS fill_exits,
+             (SELECT count(*) FROM snap_enrollment WHERE snapshot_id = $1 AND grade_level_raw IN ('K', 'PK4', '9')) AS local_grades`,
+          [dirty.snapshotId, YEAR.schoolYear, weekday(schoolCalendar(YEAR.schoolYear).lastDay, -1)],
+        );
+        expect(snap.rows[0]).toEqual({
+          duplicate_sections: '0',
+          dup_rosters: '0',
+          summer: '0',
+          fill_exits: '0',
+          local_grades: '0',
+        });
+        expect(dirty.manifest.counts.section).toBe(
+          Number(
+            (
+              await svc.pool.query(`SELECT count(*) AS n FROM snap_section WHERE snapshot_id = $1`, [
+                dirty.snapshotId,
+              ])
+            ).rows[0].n,
+          ),
+        );
+      });
+    }
 
     it('finds every injected defect with the rule meant for it (recall 100% per kind)', () => {
       expect(dirty.errors).toEqual([]);
