@@ -484,7 +484,8 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     batchSize: opts.batchSize ?? 1000,
     method: opts.method ?? 'copy',
     reserved,
-    alumni: Array.from({ length: alumni }, (_, k) => ALUMNI_INDEX + k),
+    // Above every extra student (indexes students + position), also at 500,000 students and more.
+    alumni: Array.from({ length: alumni }, (_, k) => Math.max(ALUMNI_INDEX, opts.students + 100_000) + k),
   };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {
     ...common,

@@ -1,6 +1,11 @@
 import type { Pool } from 'pg';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
-import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import type {
+  ConnectorDefinition,
+  EntityExtractSpec,
+  ExtractQuery,
+  NativeRow,
+} from 'connectors/sdk/connector.types';
 import type { CodeSet } from 'src/districts/district.types';
 
 /** Native code → canonical code per code set (district overrides already laid over connector defaults). */
@@ -25,6 +30,11 @@ export interface ExtractParams {
  */
 export interface RowSource {
   stream(spec: EntityExtractSpec, params: ExtractParams): AsyncIterable<NativeRow[]>;
+  /**
+   * Any other query of the connector (change tracking's clock and `changes` queries). Sources that can only run
+   * an entity's own extract query (the on-prem agent) leave it out, and are extracted in full.
+   */
+  streamQuery?(query: ExtractQuery, params: ExtractParams): AsyncIterable<NativeRow[]>;
 }
 
 export type ExtractionProgress = (
@@ -56,6 +66,12 @@ export interface ExtractSnapshotInput {
    * needs `insert`: pglite-socket cannot carry COPY FROM STDIN (electric-sql/pglite#1028).
    */
   bulkWrite?: BulkWriteMode;
+  /**
+   * Extract only what changed since the link's last complete snapshot when the connector tracks changes and
+   * the row source can run its change queries; `fullEvery`: every n-th snapshot in a row is extracted in full
+   * again (rows deleted in the SIS leave only then). Absent: a full extraction.
+   */
+  incremental?: { fullEvery: number };
 }
 
 export type BulkWriteMode = 'copy' | 'insert';
@@ -68,10 +84,14 @@ export interface EntityReport {
   issues: number;
   /** Already complete from an earlier, interrupted attempt: not extracted again. */
   skipped: boolean;
+  /** Incremental: rows read from the SIS (changed since the base snapshot); the rest were carried forward. */
+  changed?: number;
 }
 
 export interface ExtractionReport {
   snapshotId: string;
+  /** The snapshot this one carried unchanged rows forward from (incremental extraction), else null. */
+  baseSnapshotId: string | null;
   entities: EntityReport[];
   totalRows: number;
   durationMs: number;

@@ -80,6 +80,7 @@ export class DriverExtractorAdapter implements RunExtractor {
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
+        incremental: this.incremental(input),
         onProgress: (entity, n, index, count) =>
           input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
       });
@@ -90,6 +91,13 @@ export class DriverExtractorAdapter implements RunExtractor {
     } finally {
       await close();
     }
+  }
+
+  /** Whether this extraction may carry unchanged rows forward (the SIS and the row source decide the rest). */
+  private incremental(input: ExtractLinkInput): { fullEvery: number } | undefined {
+    const mode = this.config.runs.RUN_INCREMENTAL_EXTRACTION;
+    if (mode === 'off' || (mode === 'nightly' && input.kind !== 'nightly')) return undefined;
+    return { fullEvery: this.config.runs.RUN_FULL_EXTRACTION_EVERY };
   }
 
   private rowSource(

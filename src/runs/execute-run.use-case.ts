@@ -268,6 +268,7 @@ export class ExecuteRunUseCase {
         snapshotId,
         schoolYear: run.schoolYear,
         asOf: run.asOf,
+        kind: run.kind,
         onProgress,
       });
     } catch (err) {

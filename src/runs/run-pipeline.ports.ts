@@ -3,7 +3,7 @@ import type { DistrictsRepository } from 'src/districts/districts.repository';
 import type { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type { RunsRepository } from 'src/runs/runs.repository';
-import type { RunRecord, RunTarget } from 'src/runs/runs.types';
+import type { RunKind, RunRecord, RunTarget } from 'src/runs/runs.types';
 
 /** Progress of one step as a fraction 0..1; throws when the run must stop (cancelled, lease lost). */
 export type StepProgress = (fraction: number, message?: string) => void;
@@ -15,6 +15,8 @@ export interface ExtractLinkInput {
   snapshotId: string;
   schoolYear: number;
   asOf: string;
+  /** The run's kind: nightly runs extract incrementally where the SIS tracks changes (RUN_INCREMENTAL_EXTRACTION). */
+  kind?: RunKind;
   onProgress: StepProgress;
 }
 
