@@ -1,3 +1,4 @@
+import { stateDirectoryFile } from 'connectors/generator/state-directory.util';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
@@ -229,6 +230,7 @@ export async function generateDistrict(
     defects: result.defects,
     samples: result.samples,
     hash: hashOf(body),
+    stateDirectory: stateDirectoryFile(d),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -543,7 +545,17 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   }
   const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
-    return { sis, state: d.state, seed, schoolYear, asOf, students: opts.students, ...r, hash: hashOf(body) };
+    return {
+      sis,
+      state: d.state,
+      seed,
+      schoolYear,
+      asOf,
+      students: opts.students,
+      ...r,
+      hash: hashOf(body),
+      stateDirectory: stateDirectoryFile(d),
+    };
   };
   const oldManifest = side(opts.oldSis, oldResult);
   const newManifest = side(opts.newSis, newResult);

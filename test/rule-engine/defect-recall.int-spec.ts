@@ -12,7 +12,10 @@ import {
   type DistrictManifest,
   type InjectedDefect,
 } from 'connectors/generator/generator.types';
+import { PoolSqlRunner } from 'src/database/sql-runner';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
+import { StateDirectoryRepository } from 'src/reference-data/state-directory.repository';
+import { loadStateDirectory } from 'src/reference-data/state-directory.service';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { IssueKind } from 'src/extraction/extraction.types';
 import { createRuleEngine } from 'src/rule-engine/rule-engine.factory';
@@ -70,7 +73,8 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   grade_outside_school_span: {
     rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'],
   },
-  enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003'] },
+  // CA-SENR0184 reads the state's directory (the closed school is closed there too).
+  enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003', 'CA-SENR0184'] },
   section_without_teacher: { rules: ['COM-SCH-001', 'TX-10050-TEACHER'] },
   roster_without_enrollment: { rules: ['COM-SCH-005', 'CA-CERT005'] },
   program_outside_enrollment: { rules: ['COM-PRG-004', 'CA-SPRG-HOMELESS-ENR'] },
@@ -222,6 +226,15 @@ async function runDistrict(
     status: 'extracting',
   });
   const connector = CONNECTORS[sis];
+  // The state's school directory, loaded as a district or support would: SENR0269 and the CDS rules read it.
+  if (manifest.stateDirectory)
+    await loadStateDirectory(new StateDirectoryRepository(new PoolSqlRunner(svc.pool)), {
+      state,
+      format: manifest.stateDirectory.format,
+      sourceFile: manifest.stateDirectory.fileName,
+      content: manifest.stateDirectory.content,
+      loadedBy: null,
+    });
   try {
     await extractSnapshot({
       pool: svc.pool,
