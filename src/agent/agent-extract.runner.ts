@@ -1,7 +1,7 @@
 import type { ConnectorDefinition, NativeValue } from 'connectors/sdk/connector.types';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
-import { DIALECT_OF_DRIVER, type DriverConnectionOptions } from 'connectors/sdk/drivers/sis-driver.types';
+import { createLinkDriver } from 'connectors/sdk/drivers/link-driver';
+import { DIALECT_OF_DRIVER } from 'connectors/sdk/drivers/sis-driver.types';
 import type { ServerMessage } from 'src/agent-gateway/agent-protocol.types';
 import { encodeBatch } from 'src/agent-gateway/agent-protocol.util';
 import type { AgentConfig } from 'src/agent/agent-config';
@@ -29,7 +29,8 @@ export class AgentExtractRunner {
     private readonly msg: ExtractMessage,
     private readonly config: AgentConfig,
     private readonly connector: (kind: string) => ConnectorDefinition,
-    private readonly driverOptions: DriverConnectionOptions,
+    /** Labels errors (`agent aeries`). */
+    private readonly linkName: string,
     private readonly io: ExtractTransport,
     private readonly maxInFlight: number,
   ) {}
@@ -46,7 +47,12 @@ export class AgentExtractRunner {
 
   async run(): Promise<void> {
     const { requestId } = this.msg;
-    const driver = createDriver(this.config.connection.driver, this.driverOptions);
+    // The server's schoolYear picks the per-year database of an Aeries `databasePattern`, as for a direct link.
+    const schoolYear =
+      typeof this.msg.params.schoolYear === 'number' ? this.msg.params.schoolYear : undefined;
+    const driver = createLinkDriver(this.linkName, this.config.connection, this.config.password, {
+      schoolYear,
+    });
     let rows = 0;
     let seq = 0;
     try {
@@ -74,7 +80,7 @@ export class AgentExtractRunner {
     if (this.msg.sisKind !== this.config.sisKind) {
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
-        this.driverOptions.linkName,
+        this.linkName,
         `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`,
       );
     }
@@ -82,7 +88,7 @@ export class AgentExtractRunner {
     if (!spec)
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
-        this.driverOptions.linkName,
+        this.linkName,
         `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`,
       );
     return spec.query.variants?.[dialect] ?? spec.query.sql;
@@ -95,7 +101,7 @@ export class AgentExtractRunner {
       if (v !== null && !['string', 'number', 'boolean'].includes(typeof v) && !(v instanceof Date)) {
         throw new ConnectorException(
           ConnectorErrorCode.QUERY_FAILED,
-          this.driverOptions.linkName,
+          this.linkName,
           `parameter ${k} is not a scalar`,
         );
       }

@@ -1,6 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { PoolSqlRunner } from 'src/database/sql-runner';
+import { EXTRACTION_POOL } from 'src/extraction/extraction-pool.token';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
@@ -93,22 +96,27 @@ function errorSummary(err: unknown): { code: string; message: string } {
 
 /**
  * Pulls one snapshot through a connector into the snap_* tables. Entities already complete (an earlier,
- * interrupted attempt) are skipped; each other entity is replaced atomically. Plain class: Nest provides it,
- * the CLI and the agent path construct it directly.
+ * interrupted attempt) are skipped; each other entity is replaced atomically. Nest builds it over the
+ * extraction pool; scripts and specs use extractSnapshot() below.
  */
 @Injectable()
 export class ExtractionService {
+  constructor(
+    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
+    private readonly snapshots: SnapshotsRepository,
+  ) {}
+
   async extractSnapshot(input: ExtractSnapshotInput): Promise<ExtractionReport> {
     const started = performance.now();
-    const repo = new SnapshotWriterRepository(input.pool, input.bulkWrite);
+    const repo = new SnapshotWriterRepository(this.pool, input.bulkWrite);
     validateConnector(input.connector);
-    if (!(await repo.snapshotExists(input.snapshotId))) {
+    if (!(await this.snapshots.exists(input.snapshotId))) {
       throw new ExtractionException(
         ExtractionErrorCode.SNAPSHOT_NOT_FOUND,
         `snapshot ${input.snapshotId} not found`,
       );
     }
-    await repo.markSnapshotExtracting(input.snapshotId);
+    await this.snapshots.markExtracting(input.snapshotId);
     const entities: EntityReport[] = [];
     const report = (): ExtractionReport => ({
       snapshotId: input.snapshotId,
@@ -145,14 +153,14 @@ export class ExtractionService {
         entities.push(await this.extractEntity({ input, repo, spec, index, params, base: incremental }));
       }
     } catch (err) {
-      await repo
-        .failSnapshot(input.snapshotId, { ...report(), error: errorSummary(err) })
+      await this.snapshots
+        .fail(input.snapshotId, { ...report(), error: errorSummary(err) })
         .catch(() => undefined);
       throw err;
     }
     await this.applyStateDirectory(input, entities);
     const final = report();
-    await repo.completeSnapshot(input.snapshotId, final);
+    await this.snapshots.complete(input.snapshotId, final);
     return final;
   }
 
@@ -202,7 +210,7 @@ export class ExtractionService {
     const school = entities.find((e) => e.entity === 'school');
     if (!school || !input.state) return;
     const result = await this.sink(() =>
-      applyDirectoryToSnapshot(new PoolSqlRunner(input.pool), input.snapshotId, input.state ?? ''),
+      applyDirectoryToSnapshot(new PoolSqlRunner(this.pool), input.snapshotId, input.state ?? ''),
     );
     if (!result.loaded)
       school.warnings = [
@@ -402,7 +410,8 @@ export function validateConnector(connector: ConnectorDefinition): void {
   }
 }
 
-/** Convenience for the CLI and scripts: the same pipeline without Nest. */
-export function extractSnapshot(input: ExtractSnapshotInput): Promise<ExtractionReport> {
-  return new ExtractionService().extractSnapshot(input);
+/** The same pipeline without Nest (scripts, benchmarks, specs), over a pool of the service database. */
+export function extractSnapshot(input: ExtractSnapshotInput & { pool: Pool }): Promise<ExtractionReport> {
+  const { pool, ...rest } = input;
+  return new ExtractionService(pool, new SnapshotsRepository(new PoolSqlRunner(pool))).extractSnapshot(rest);
 }

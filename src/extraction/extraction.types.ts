@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type {
   ConnectorDefinition,
@@ -45,8 +44,6 @@ export type ExtractionProgress = (
 ) => void;
 
 export interface ExtractSnapshotInput {
-  /** Pool of the service database (snapshots, snap_* tables). */
-  pool: Pool;
   snapshotId: string;
   connector: ConnectorDefinition;
   rows: RowSource;

@@ -287,31 +287,6 @@ export class SnapshotWriterRepository {
     await this.pool.query(`ANALYZE ${snapshotTable(entity)}`);
   }
 
-  async snapshotExists(snapshotId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`SELECT 1 FROM snapshots WHERE id = $1`, [snapshotId]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async markSnapshotExtracting(snapshotId: string): Promise<void> {
-    await this.pool.query(`UPDATE snapshots SET status = 'extracting', completed_at = NULL WHERE id = $1`, [
-      snapshotId,
-    ]);
-  }
-
-  async completeSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(
-      `UPDATE snapshots SET status = 'complete', report = $2, completed_at = now() WHERE id = $1`,
-      [snapshotId, JSON.stringify(report)],
-    );
-  }
-
-  async failSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(
-      `UPDATE snapshots SET status = 'failed', report = $2, completed_at = NULL WHERE id = $1`,
-      [snapshotId, JSON.stringify(report)],
-    );
-  }
-
   async checkpoints(snapshotId: string): Promise<Map<string, CheckpointRow>> {
     const { rows } = await this.pool.query<{
       entity: string;

@@ -1,32 +1,18 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { getConnector } from 'connectors/index';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
-import type { SecretBox } from 'src/common/crypto/secret-box.service';
-import { SECRET_BOX } from 'src/common/tokens';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
 import { TenantScope } from 'src/auth/tenant-scope';
-import { driverOptions } from 'src/connectivity/link-prober.repository';
 import { DistrictsRepository } from 'src/districts/districts.repository';
-import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
+import { LinkDriverFactory } from 'src/districts/link-driver.factory';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
-import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
 import { ExtractionService } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
-import { AgentRelayClient } from 'src/runs/agent-relay.client';
+import { AgentRelayClient } from 'src/agent-gateway/agent-relay.client';
 import type { ExtractLinkInput, ExtractReport, RunExtractor } from 'src/runs/run-pipeline.ports';
-
-/** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
-export function databaseFor(settings: LinkConnectionSettings, schoolYear: number): string | undefined {
-  if (!settings.databasePattern) return settings.database;
-  return settings.databasePattern
-    .replace(/\{year\}/g, String(schoolYear))
-    .replace(/\{yy\}/g, String(schoolYear % 100).padStart(2, '0'));
-}
 
 /**
  * Extraction of a link: the link's own driver (direct links) or the on-premises agent (agent links) as row
@@ -38,8 +24,7 @@ export class DriverExtractorAdapter implements RunExtractor {
     private readonly extraction: ExtractionService,
     private readonly crosswalks: CrosswalkService,
     private readonly districts: DistrictsRepository,
-    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
-    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    private readonly drivers: LinkDriverFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly agents?: AgentGatewayService,
     @Optional() private readonly relay?: AgentRelayClient,
@@ -67,7 +52,6 @@ export class DriverExtractorAdapter implements RunExtractor {
       const state = district?.state ?? null;
       const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector, state);
       const report = await this.extraction.extractSnapshot({
-        pool: this.pool,
         snapshotId: input.snapshotId,
         connector,
         rows,
@@ -117,9 +101,7 @@ export class DriverExtractorAdapter implements RunExtractor {
         close: () => Promise.resolve(),
       };
     }
-    const password = link.secretCiphertext ? this.box.decrypt(link.secretCiphertext) : undefined;
-    const settings = { ...link.settings, database: databaseFor(link.settings, schoolYear) };
-    const driver = createDriver(link.settings.driver, driverOptions(link.name, settings, password));
+    const driver = this.drivers.open(link, { schoolYear });
     return { rows: new DriverRowSource(driver), close: () => driver.close().catch(() => undefined) };
   }
 }
