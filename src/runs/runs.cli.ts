@@ -28,7 +28,10 @@ export interface CompareCommandOptions {
 }
 
 /** The application (no HTTP, no workers, no scheduler) for one CLI command. */
-async function withApp<T>(ctx: CliContext, fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
+export async function withApp<T>(
+  ctx: CliContext,
+  fn: (app: INestApplicationContext) => Promise<T>,
+): Promise<T> {
   const db = await ctx.database();
   const runs = Object.assign(new RunsEnv(), ctx.config.runs, {
     RUN_WORKERS: 'off',

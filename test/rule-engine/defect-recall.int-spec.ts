@@ -509,6 +509,28 @@ describe('defect recall and precision of the rule packs over generated districts
           fill_exits: '0',
           local_grades: '0',
         });
+        // Kept but flagged: Enrollment.stateExclude (a secondary enrollment) and serviceType N, its own kind.
+        const flagged = await svc.pool.query<{
+          enrollment_type: string;
+          excluded: boolean | null;
+          n: string;
+        }>(
+          `SELECT enrollment_type, state_reporting_excluded AS excluded, count(*) AS n FROM snap_enrollment
+           WHERE snapshot_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+          [dirty.snapshotId],
+        );
+        const nativeFlags = await replica.pool.query<Record<string, string>>(
+          `SELECT (SELECT count(*) FROM Enrollment WHERE stateExclude = 1) AS excluded,
+                  (SELECT count(*) FROM Enrollment WHERE serviceType = 'N') AS services`,
+        );
+        const { excluded, services } = nativeFlags.rows[0];
+        expect(Number(excluded)).toBeGreaterThan(0);
+        expect(Number(services)).toBeGreaterThan(0);
+        expect(flagged.rows.filter((r) => r.excluded === true)).toEqual([
+          { enrollment_type: 'secondary', excluded: true, n: excluded },
+          { enrollment_type: 'special_ed_services', excluded: true, n: services },
+        ]);
+        expect(flagged.rows.filter((r) => r.excluded !== false && r.excluded !== true)).toEqual([]);
         expect(dirty.manifest.counts.section).toBe(
           Number(
             (

@@ -1,12 +1,16 @@
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { CliContext } from 'src/cli/cli-context';
+import { crosswalkImport, crosswalkList, crosswalkReport } from 'src/comparison/id-crosswalk.cli';
 import { compareCommand, runCommand } from 'src/runs/runs.cli';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { replicaLink } from 'test/runs/run-fixtures';
 
-/** The functions behind `sis-certify run` and `sis-certify compare`. */
+/** The functions behind `sis-certify run`, `sis-certify compare` and `sis-certify crosswalk`. */
 describe('run and compare from the CLI', () => {
   let db: TestDatabase;
   let replica: TestDatabase;
@@ -76,5 +80,34 @@ describe('run and compare from the CLI', () => {
     await expect(
       compareCommand(ctx, { districtId: d.id, oldSnapshotId: snap.old, newSnapshotId: d.id }),
     ).rejects.toThrow('new snapshot not found');
+
+    // The vendor's student crosswalk, through the same service as the API: imported, listed, reported.
+    const ids = (
+      await db.pool.query<{ student_id: string }>(
+        `SELECT student_id FROM snap_student WHERE snapshot_id = $1 ORDER BY student_id LIMIT 2`,
+        [snap.old],
+      )
+    ).rows.map((r) => r.student_id);
+    const dir = await mkdtemp(join(tmpdir(), 'crosswalk-'));
+    try {
+      const file = join(dir, 'students.csv');
+      await writeFile(file, `old_id,new_id\n${ids[0]},${ids[0]}\n${ids[1]},${ids[1]}\nNOPE1,NOPE2\n`);
+      lines.length = 0;
+      await crosswalkImport(ctx, { districtId: d.id, entity: 'student', file });
+      expect(lines.join('')).toContain('student: 3 mappings read, 3 inserted, 0 updated, 0 removed');
+      lines.length = 0;
+      await crosswalkList(ctx, { districtId: d.id, entity: 'student' });
+      expect(lines.join('')).toContain(`student: 3 mappings`);
+      expect(lines.join('')).toContain(`  NOPE1 -> NOPE2`);
+      lines.length = 0;
+      await crosswalkReport(ctx, { districtId: d.id, entity: 'student', runId: run.id });
+      expect(lines.join('')).toContain('old ids found in the old SIS: 2 of 3');
+      expect(lines.join('')).toContain('unknown new ids (first 1): NOPE2');
+      await expect(crosswalkList(ctx, { districtId: d.id, entity: 'pets' })).rejects.toThrow(
+        'entity must be one of',
+      );
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { registerGenerateCommand } from 'src/cli/commands/generate.command';
 import { registerLinkCommands } from 'src/cli/commands/link.command';
 import { registerReferenceCommands } from 'src/cli/commands/reference.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
+import { registerCrosswalkCommands } from 'src/comparison/id-crosswalk.cli';
 import { registerRunCommands } from 'src/runs/runs.cli';
 
 export type CliRunner = (fn: (ctx: CliContext) => Promise<void>) => Promise<void>;
@@ -18,4 +19,5 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerReferenceCommands(program, run);
   registerAgentCommand(program);
   registerRunCommands(program, run);
+  registerCrosswalkCommands(program, run);
 }
