@@ -52,14 +52,25 @@ export function child<T>(file: string, input: object, nodeArgs: string[] = []): 
 export interface BenchDatabases {
   names: { svc: string; old: string; new: string };
   urls: { svc: string; old: string; new: string };
+  /** Reused replicas that a previous invocation finished generating (never true without reuse). */
+  generated: boolean;
+  /** Marks the replicas as completely generated (a table bench_generated in each). */
+  markGenerated(): Promise<void>;
   /** Drops the three databases (WITH (FORCE)) unless keep, and closes the admin connection. */
   drop(keep?: boolean): Promise<void>;
 }
 
-/** Creates the service database and the two replica databases under a random tag. */
-export async function createBenchDatabases(adminUrl: string): Promise<BenchDatabases> {
+/**
+ * Creates the service database and the two replica databases under a random tag. With `reuseFor` (the number
+ * of students), the replicas get stable names (sisc_bench_old_n<N>, sisc_bench_new_n<N>) instead, are created
+ * only if missing, and are kept at the end: generation at L costs half an hour under load, and the run only
+ * reads the replicas. `generated` says whether a previous invocation finished generating them.
+ */
+export async function createBenchDatabases(adminUrl: string, reuseFor?: number): Promise<BenchDatabases> {
   const tag = randomBytes(3).toString('hex');
-  const names = { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_${tag}`, new: `sisc_bench_new_${tag}` };
+  const names = reuseFor
+    ? { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_n${reuseFor}`, new: `sisc_bench_new_n${reuseFor}` }
+    : { svc: `sisc_bench_svc_${tag}`, old: `sisc_bench_old_${tag}`, new: `sisc_bench_new_${tag}` };
   const urls = {
     svc: dbUrl(adminUrl, names.svc),
     old: dbUrl(adminUrl, names.old),
@@ -67,15 +78,59 @@ export async function createBenchDatabases(adminUrl: string): Promise<BenchDatab
   };
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
-  for (const n of Object.values(names)) await admin.query(`CREATE DATABASE ${n}`);
+  const existing = new Set(
+    (
+      await admin.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname = ANY($1)`, [
+        Object.values(names),
+      ])
+    ).rows.map((r) => r.datname),
+  );
+  let generated = false;
+  if (reuseFor && existing.has(names.old) && existing.has(names.new)) {
+    const marks = await Promise.all(
+      [urls.old, urls.new].map(async (url) => {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        try {
+          const { rows } = await c.query<{ t: string | null }>(
+            `SELECT to_regclass('bench_generated')::text AS t`,
+          );
+          return rows[0]?.t !== null;
+        } finally {
+          await c.end();
+        }
+      }),
+    );
+    generated = marks.every(Boolean);
+  }
+  for (const n of Object.values(names)) {
+    if (generated && n !== names.svc) continue;
+    // A half-generated replica (an earlier invocation stopped during generation) is generated again from empty.
+    if (existing.has(n)) await admin.query(`DROP DATABASE ${n} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${n}`);
+  }
+  const kept = reuseFor ? [names.old, names.new] : [];
   return {
     names,
     urls,
+    generated,
+    async markGenerated() {
+      if (!reuseFor) return;
+      for (const url of [urls.old, urls.new]) {
+        const c = new Client({ connectionString: url });
+        await c.connect();
+        try {
+          await c.query(`CREATE TABLE IF NOT EXISTS bench_generated (at timestamptz NOT NULL DEFAULT now())`);
+        } finally {
+          await c.end();
+        }
+      }
+    },
     async drop(keep = false) {
-      if (keep)
-        process.stderr.write(`kept databases (drop them yourself): ${Object.values(names).join(', ')}\n`);
-      else
-        for (const n of Object.values(names)) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
+      const dropped = Object.values(names).filter((n) => !keep && !kept.includes(n));
+      const left = Object.values(names).filter((n) => !dropped.includes(n));
+      if (left.length) process.stderr.write(`kept databases (drop them yourself): ${left.join(', ')}\n`);
+      for (const n of dropped) await admin.query(`DROP DATABASE IF EXISTS ${n} WITH (FORCE)`);
       await admin.end();
     },
   };
@@ -114,7 +169,7 @@ export interface BenchRun {
   districtId: string;
   /** A small pool on the service database (idle-client errors ignored: the databases are dropped WITH (FORCE)). */
   pool: Pool;
-  gen: { ms: number; maxRssMb: number };
+  gen: { ms: number; maxRssMb: number; reused?: boolean };
   svc: ServiceOutput;
   /** Load average around the service's run: [before, after]. */
   load: [number[], number[]];
@@ -128,19 +183,29 @@ export interface BenchRun {
 export async function runBenchDistrict(
   db: BenchDatabases,
   adminUrl: string,
-  o: { students: number; defectsPerKind?: number; serviceNodeArgs?: string[] },
+  o: {
+    students: number;
+    defectsPerKind?: number;
+    serviceNodeArgs?: string[];
+    /** Runs after generation, before the service's run (e.g. preparing the replicas). */
+    beforeRun?: () => Promise<void>;
+  },
 ): Promise<BenchRun> {
   await runMigrations(db.urls.svc);
-  const gen = await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
-    students: o.students,
-    oldUrl: db.urls.old,
-    newUrl: db.urls.new,
-    ...(o.defectsPerKind === undefined ? {} : { defectsPerKind: o.defectsPerKind }),
-  });
+  const gen: BenchRun['gen'] = db.generated
+    ? { ms: 0, maxRssMb: 0, reused: true }
+    : await child<{ ms: number; maxRssMb: number }>('generate.child.ts', {
+        students: o.students,
+        oldUrl: db.urls.old,
+        newUrl: db.urls.new,
+        ...(o.defectsPerKind === undefined ? {} : { defectsPerKind: o.defectsPerKind }),
+      });
+  if (!db.generated) await db.markGenerated();
   const pool = new Pool({ connectionString: db.urls.svc, max: 2 });
   pool.on('error', () => undefined);
   try {
     const districtId = await insertBenchDistrict(pool, adminUrl, db);
+    await o.beforeRun?.();
     const before = loadavg();
     const svc = await child<ServiceOutput>(
       'service.child.ts',

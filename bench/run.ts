@@ -11,12 +11,12 @@
  */
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import type { Pool } from 'pg';
+import { Client, type Pool } from 'pg';
 import { agreement, rate, ratio, seconds, span, table } from 'bench/bench.util';
-import { createBenchDatabases, runBenchDistrict, SIDES, TIME_ZONE } from 'bench/harness';
+import { child, createBenchDatabases, runBenchDistrict, SIDES, TIME_ZONE } from 'bench/harness';
 import { measureFloor, type FloorResult } from 'bench/floor';
 import { PEER_RULES, runPeer, type PeerResult } from 'bench/peer';
 import type { ServiceOutput } from 'bench/service.child';
@@ -31,6 +31,8 @@ interface Options {
   profile?: boolean;
   peer: boolean;
   floor: boolean;
+  reuse?: boolean;
+  nightly?: string;
 }
 
 interface EntityFigure {
@@ -47,7 +49,7 @@ interface SizeResult {
 }
 
 async function benchOne(students: number, o: Options): Promise<SizeResult> {
-  const db = await createBenchDatabases(o.adminUrl);
+  const db = await createBenchDatabases(o.adminUrl, o.reuse ? students : undefined);
   const { names, urls } = db;
   let pool: Pool | undefined;
   try {
@@ -56,6 +58,8 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
     const bench = await runBenchDistrict(db, o.adminUrl, {
       students,
       serviceNodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [],
+      // Nightly measurement: every row of the new replica stamped a day ago, so the full run's clock is after all.
+      beforeRun: o.nightly ? () => ageReplica(urls.new) : undefined,
     });
     const { gen, svc } = bench;
     pool = bench.pool;
@@ -116,6 +120,20 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
     ).rows;
 
     const sides = SIDES.map((s) => ({ ...s, snapshotId: snapshotOf.get(s.side) ?? '' }));
+    const figures = {
+      students,
+      gen,
+      svc,
+      steps,
+      entities,
+      findings,
+      ruleFailed,
+      sizes,
+      names,
+      load: [loadBefore[0], loadAfter[0]] as [number, number],
+    };
+    // The run's figures before the floor and the peer (at L they take minutes more).
+    if (o.out) writeFileSync(`${o.out}.run-only.md`, report({ ...figures, floor: null, peer: null }));
     const floor: FloorResult | null = o.floor
       ? await measureFloor(
           pool,
@@ -127,20 +145,10 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
       ? await runPeer(pool, sides, localToday(new Date(), TIME_ZONE))
       : null;
 
-    const text = report({
-      students,
-      gen,
-      svc,
-      steps,
-      entities,
-      findings,
-      ruleFailed,
-      sizes,
-      names,
-      floor,
-      peer,
-      load: [loadBefore[0], loadAfter[0]],
-    });
+    const nightly = o.nightly
+      ? await nightlyRun(pool, urls, bench.districtId, Number(o.nightly), svc.runMs)
+      : '';
+    const text = report({ ...figures, floor, peer }) + nightly;
     return { students, text, entities };
   } finally {
     await pool?.end();
@@ -150,7 +158,7 @@ async function benchOne(students: number, o: Options): Promise<SizeResult> {
 
 interface ReportInput {
   students: number;
-  gen: { ms: number; maxRssMb: number };
+  gen: { ms: number; maxRssMb: number; reused?: boolean };
   svc: ServiceOutput;
   steps: Array<{ step: string; target: string; start: number; end: number }>;
   entities: EntityFigure[];
@@ -179,7 +187,7 @@ function report(r: ReportInput): string {
     '',
     `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${Math.round(totalmem() / 2 ** 30)} GiB; Node ${process.version}.`,
     `Load average (1 min) before / after the run: ${r.load[0].toFixed(1)} / ${r.load[1].toFixed(1)} (other work on the machine).`,
-    `Run ${r.svc.runId}: ${r.svc.status}. Generation ${seconds(r.gen.ms)} s in its own process (peak ${Math.round(r.gen.maxRssMb)} MB, not counted below).`,
+    `Run ${r.svc.runId}: ${r.svc.status}. ${r.gen.reused ? 'Replicas reused from an earlier invocation (--reuse).' : `Generation ${seconds(r.gen.ms)} s in its own process (peak ${Math.round(r.gen.maxRssMb)} MB, not counted below).`}`,
     `**Peak RSS of the service process (the whole run): ${Math.round(r.svc.maxRssMb)} MB.**`,
     `Database size after the run: service ${mb(r.names.svc)}, old replica ${mb(r.names.old)}, new replica ${mb(r.names.new)}.`,
     '',
@@ -328,6 +336,133 @@ function report(r: ReportInput): string {
   return `${lines.join('\n')}\n`;
 }
 
+/** PowerSchool stamps TRANSACTION_DATE itself; the replica's triggers would stamp now, so they are off here. */
+const PS_TABLES = [
+  'SCHOOLS',
+  'STUDENTS',
+  'REENROLLMENTS',
+  'StudentRace',
+  'GEN',
+  'SPENROLLMENTS',
+  'TERMS',
+  'COURSES',
+  'SECTIONS',
+  'CC',
+  'TEACHERS',
+  'S_CA_STU_X',
+];
+
+async function ageReplica(url: string): Promise<void> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(`SET session_replication_role = replica`);
+    for (const t of PS_TABLES)
+      await c.query(`UPDATE ${t} SET TRANSACTION_DATE = LOCALTIMESTAMP - INTERVAL '1 day'`);
+    await c.query(`VACUUM ANALYZE`);
+  } finally {
+    await c.end();
+  }
+}
+
+/**
+ * The night after the full run: `percent` % of the new SIS's students, enrollments, programs and schedule rows
+ * updated (the triggers stamp them, as PowerSchool does), then a nightly run. Returns the report section.
+ */
+async function nightlyRun(
+  pool: Pool,
+  urls: { svc: string; new: string },
+  districtId: string,
+  percent: number,
+  fullMs: number,
+): Promise<string> {
+  const every = Math.max(1, Math.round(100 / percent));
+  const c = new Client({ connectionString: urls.new });
+  await c.connect();
+  const touched: Array<[string, number]> = [];
+  try {
+    for (const [table, set] of [
+      ['STUDENTS', `Last_Name = Last_Name || 'n'`],
+      ['REENROLLMENTS', `ExitComment = 'nightly'`],
+      ['SPENROLLMENTS', `GradeLevel = GradeLevel`],
+      ['CC', `DateEnrolled = DateEnrolled`],
+    ] as const) {
+      const r = await c.query(`UPDATE ${table} SET ${set} WHERE mod(ID, ${every}) = 0`);
+      touched.push([table, r.rowCount ?? 0]);
+    }
+  } finally {
+    await c.end();
+  }
+  const loadBefore = loadavg()[0];
+  const svc = await child<ServiceOutput>('service.child.ts', {
+    svcUrl: urls.svc,
+    districtId,
+    timeZone: TIME_ZONE,
+    kind: 'nightly',
+    runOnly: true,
+  });
+  const loadAfter = loadavg()[0];
+  const steps = (
+    await pool.query<{ step: string; target: string; ms: number }>(
+      `SELECT step, target, extract(epoch FROM completed_at - started_at) * 1000 AS ms
+         FROM run_checkpoints WHERE run_id = $1 AND completed_at IS NOT NULL ORDER BY started_at`,
+      [svc.runId],
+    )
+  ).rows;
+  const entities = (
+    await pool.query<{
+      side: string;
+      base: string | null;
+      entities: Array<{ entity: string; rows: number; changed?: number; durationMs: number }>;
+    }>(
+      `SELECT c.target AS side, s.base_snapshot_id::text AS base, s.report->'entities' AS entities
+         FROM run_checkpoints c JOIN snapshots s ON s.id = c.ref_id
+        WHERE c.run_id = $1 AND c.step = 'extract' ORDER BY c.target DESC`,
+      [svc.runId],
+    )
+  ).rows;
+  const ms = (step: string, target?: string): number =>
+    steps
+      .filter((x) => x.step === step && (!target || x.target === target))
+      .reduce((m, x) => Math.max(m, Number(x.ms)), 0);
+  return [
+    '',
+    `## Nightly run (${percent} % of the new SIS's rows changed)`,
+    '',
+    `Updated in the new replica: ${touched.map(([t, n]) => `${t} ${n}`).join(', ')} rows. Then a nightly run (${svc.status}); load average ${loadBefore.toFixed(1)} / ${loadAfter.toFixed(1)}; peak RSS ${Math.round(svc.maxRssMb)} MB.`,
+    'The new side (PowerSchool, change tracking) extracts incrementally; the old side (Aeries, none) in full.',
+    '',
+    ...table(
+      ['phase', 'nightly s', 'full s', 'nightly / full'],
+      ['l', 'r', 'r', 'r'],
+      [
+        ['run total', seconds(svc.runMs), seconds(fullMs), ratio(svc.runMs, fullMs)],
+        ['extract old (full)', seconds(ms('extract', 'old')), '', ''],
+        ['extract new (incremental)', seconds(ms('extract', 'new')), '', ''],
+        ['evaluate old', seconds(ms('evaluate', 'old')), '', ''],
+        ['evaluate new', seconds(ms('evaluate', 'new')), '', ''],
+        ['compare', seconds(ms('compare')), '', ''],
+      ],
+    ),
+    '',
+    ...table(
+      ['side', 'base snapshot', 'entity', 'rows', 'read from the SIS', 'ms'],
+      ['l', 'l', 'l', 'r', 'r', 'r'],
+      entities.flatMap((e) =>
+        (e.entities ?? []).map((x) => [
+          e.side,
+          e.base ? 'yes' : 'no (full)',
+          x.entity,
+          x.rows,
+          x.changed ?? x.rows,
+          x.durationMs,
+        ]),
+      ),
+    ),
+    '',
+  ].join('\n');
+}
+
 function sideRows(r: ReportInput, side: string): number {
   return r.entities.filter((e) => e.side === side).reduce((n, e) => n + e.rows, 0);
 }
@@ -378,6 +513,14 @@ const program = new Command('bench')
   .option('--out <file>', 'also write the results (markdown) to this file')
   .option('--keep', 'keep the service and replica databases for inspection')
   .option('--profile', 'write a CPU profile of the service process to var/bench-prof/')
+  .option(
+    '--reuse',
+    'keep the generated replicas (sisc_bench_old_n<N>, sisc_bench_new_n<N>) and reuse them in later invocations',
+  )
+  .option(
+    '--nightly <percent>',
+    'after the full run, change this % of the new SIS rows and measure a nightly (incremental) run',
+  )
   .option('--no-floor', 'skip the data-movement floor')
   .option('--no-peer', 'skip the DuckDB peer')
   .action((o: Options) => main(o));

@@ -25,6 +25,10 @@ export interface ServiceInput {
   svcUrl: string;
   districtId: string;
   timeZone: string;
+  /** 'nightly': the run a schedule starts (incremental extraction where the SIS tracks changes). */
+  kind?: 'manual' | 'nightly';
+  /** Skip the engine-on-the-peer's-rules pass (the nightly measurement needs the run alone). */
+  runOnly?: boolean;
 }
 
 export interface ServiceOutput {
@@ -63,7 +67,7 @@ async function main(): Promise<void> {
     const t0 = performance.now();
     const run = await app
       .get(StartRunUseCase)
-      .execute({ districtId: input.districtId, kind: 'manual', trigger: 'cli' });
+      .execute({ districtId: input.districtId, kind: input.kind ?? 'manual', trigger: 'cli' });
     if (!run) throw new Error('the run could not be recorded');
     await app.get(ExecuteRunUseCase).execute(run.id);
     const runMs = performance.now() - t0;
@@ -86,7 +90,7 @@ async function main(): Promise<void> {
     const today = localToday(new Date(), input.timeZone);
     const t1 = performance.now();
     const reports = await Promise.all(
-      sides.map(async (s) => {
+      (input.runOnly ? [] : sides).map(async (s) => {
         const rules = all.filter((r) => s.rules.includes(r.id));
         const report = await evaluator.evaluate({
           evaluationId: randomUUID(),

@@ -7,6 +7,8 @@ import {
   ENROLLMENT_STATUSES,
 } from 'connectors/sdk/canonical';
 import { queryFor } from 'connectors/sdk/native-schema';
+import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
+import { AERIES_GRADE_MAP, AERIES_EXIT_CODE_MAP } from 'connectors/aeries/aeries.connector';
 
 describe('connector registry', () => {
   it('returns the connector of each kind and throws a clear error on an unknown kind', () => {
@@ -32,8 +34,27 @@ describe('connector registry', () => {
     expect(suppliedFields(CONNECTORS.infinite_campus).enrollment).toContain('enrollment_type');
   });
 
+  it('maps Aeries grades as Aeries defines them (14 adult, 16 preschool, 17 infant; −2 retired) and 170 to E170', () => {
+    expect(AERIES_GRADE_MAP['14']).toBe('AD');
+    expect(AERIES_GRADE_MAP['16']).toBe('PR');
+    expect(AERIES_GRADE_MAP['17']).toBe('IT');
+    expect(AERIES_GRADE_MAP['-2']).toBeUndefined();
+    expect(AERIES_EXIT_CODE_MAP['170']).toBe('E170');
+  });
+
   describe.each(REPLICA_SIS_KINDS)('%s definition', (kind) => {
     const def = CONNECTORS[kind];
+
+    it('maps the CALPADS codes real California districts use (E170 exits, programs 108/113/162/174/192)', () => {
+      const ca = defaultCodeMapsFor(def, 'CA');
+      // An unmapped E170 became a null exit code and falsely tripped SENR0020 (exit date without a reason).
+      expect(ca.exit_code?.['E170']).toBe('E170');
+      for (const code of ['101', '108', '113', '144', '162', '174', '181', '182', '191', '192', '300'])
+        expect([code, ca.program_code?.[code]]).toEqual([code, code]);
+      expect(suppliedFields(def).school).toEqual(
+        expect.arrayContaining(['directory_status', 'directory_low_grade', 'directory_high_grade']),
+      );
+    });
 
     it('has one spec per canonical entity, with canonical fields only and key columns in the result', () => {
       expect(def.entities.map((e) => e.entity)).toEqual([...CANONICAL_ENTITIES]);
@@ -80,10 +101,10 @@ describe('connector registry', () => {
     });
   });
 
-  it('encodes SIS specifics in the maps: Aeries 160 → T160 and 14 → UG, PowerSchool −1 → TK and 0/2 status', () => {
+  it('encodes SIS specifics in the maps: Aeries 160 → T160 and 14 → AD, PowerSchool −1 → TK and 0/2 status', () => {
     expect(CONNECTORS.aeries.defaultCodeMaps.exit_code?.['160']).toBe('T160');
     expect(CONNECTORS.aeries.defaultCodeMaps.exit_code?.['N470']).toBe('N470');
-    expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['14']).toBe('UG');
+    expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['14']).toBe('AD');
     expect(CONNECTORS.aeries.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
     expect(CONNECTORS.powerschool.defaultCodeMaps.grade_level?.['-1']).toBe('TK');
     expect(CONNECTORS.powerschool.defaultCodeMaps.enrollment_status).toMatchObject({

@@ -5,6 +5,7 @@ import cookieParser from 'cookie-parser';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule, type AppModuleOptions } from 'src/app.module';
+import { trustProxySetting } from 'src/config/trust-proxy.util';
 import { AllExceptionsFilter } from 'src/common/all-exceptions.filter';
 import { assignRequestId, requireJsonBody, verifyJsonDepth } from 'src/common/http-input.middleware';
 import { rejectPrototypeKeys } from 'src/common/json-body.util';
@@ -46,7 +47,9 @@ export async function createApp(options: AppModuleOptions): Promise<NestExpressA
     type: ['application/json', 'application/*+json'],
   });
   app.useLogger(app.get(Logger));
-  app.set('trust proxy', 'loopback');
+  // The client address (login rate limit, logs) is the socket's peer unless TRUST_PROXY names the proxies whose
+  // X-Forwarded-For is believed; by default nobody's is, so a client cannot choose its own address.
+  app.set('trust proxy', trustProxySetting(options.config.http.TRUST_PROXY));
   app.use(
     helmet({
       contentSecurityPolicy: {

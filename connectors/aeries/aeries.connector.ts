@@ -277,17 +277,20 @@ ORDER BY m.SC, m.SE`,
   },
 };
 
-/** Default STU.GR map (Aeries doc: −1 TK, 0 K; 13 graduating seniors; 14 ungraded; 17 adult ed; −2 preschool). */
+/**
+ * Default STU.GR map (Aeries: −1 TK, 0 K, 1–12; 13 graduating seniors; 14 adult; 16 preschool; 17 infant).
+ * −2 is no longer a valid Aeries grade (the county's validation flags it), so it stays unmapped and is reported.
+ */
 export const AERIES_GRADE_MAP: Record<string, string> = {
-  '-2': 'PR',
   '-1': 'TK',
   '0': 'KG',
   ...Object.fromEntries(
     Array.from({ length: 12 }, (_, i) => [String(i + 1), String(i + 1).padStart(2, '0')]),
   ),
   '13': '13',
-  '14': 'UG',
-  '17': 'AD',
+  '14': 'AD',
+  '16': 'PR',
+  '17': 'IT',
 };
 
 /**
@@ -301,6 +304,8 @@ export const CALPADS_EXIT_CODES = [
   'E150',
   'E155',
   'E156',
+  // Non-primary (secondary/short-term) enrollment exit: the only exit SENR0302 allows on status 20.
+  'E170',
   'E230',
   'E300',
   'E400',
@@ -330,18 +335,28 @@ export const AERIES_EXIT_CODE_MAP: Record<string, string> = Object.fromEntries(
   ]),
 );
 
-/** CA program codes pass through (144 SPED, 181/182 meals, 190 foster, 191 homeless, 300–307 LIP). */
+/**
+ * CALPADS Education Program codes (code set "Education Program"), passed through: 101 Section 504,
+ * 108 Opportunity, 113 California Partnership Academy, 122 Title I Part A, 127 GATE, 135 Migrant, 144 SPED,
+ * 162 pregnant/parenting, 174 Title I Part D Neglected, 181/182 free/reduced meals, 185 TK, 190 foster,
+ * 191 homeless, 192 armed-forces family, 300–307 Language Instruction Programs.
+ */
 export const CA_PROGRAM_CODES = [
   '101',
+  '108',
+  '113',
   '122',
   '127',
   '135',
   '144',
+  '162',
+  '174',
   '181',
   '182',
   '185',
   '190',
   '191',
+  '192',
   '300',
   '301',
   '302',

@@ -1,3 +1,4 @@
+import { stateDirectoryFile } from 'connectors/generator/state-directory.util';
 import { createHash } from 'node:crypto';
 import { writeFile } from 'node:fs/promises';
 import { Pool } from 'pg';
@@ -229,6 +230,7 @@ export async function generateDistrict(
     defects: result.defects,
     samples: result.samples,
     hash: hashOf(body),
+    stateDirectory: stateDirectoryFile(d),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
@@ -484,7 +486,8 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     batchSize: opts.batchSize ?? 1000,
     method: opts.method ?? 'copy',
     reserved,
-    alumni: Array.from({ length: alumni }, (_, k) => ALUMNI_INDEX + k),
+    // Above every extra student (indexes students + position), also at 500,000 students and more.
+    alumni: Array.from({ length: alumni }, (_, k) => Math.max(ALUMNI_INDEX, opts.students + 100_000) + k),
   };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {
     ...common,
@@ -542,7 +545,17 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   }
   const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
-    return { sis, state: d.state, seed, schoolYear, asOf, students: opts.students, ...r, hash: hashOf(body) };
+    return {
+      sis,
+      state: d.state,
+      seed,
+      schoolYear,
+      asOf,
+      students: opts.students,
+      ...r,
+      hash: hashOf(body),
+      stateDirectory: stateDirectoryFile(d),
+    };
   };
   const oldManifest = side(opts.oldSis, oldResult);
   const newManifest = side(opts.newSis, newResult);

@@ -1,3 +1,4 @@
+import type { GeneratedDirectory } from 'connectors/generator/state-directory.util';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type { SisKind } from 'connectors/sdk/sis-kinds';
@@ -103,6 +104,8 @@ export interface DistrictManifest {
   samples: SampleStudent[];
   /** sha256 of the manifest content above: equal seeds give equal hashes. */
   hash: string;
+  /** The state's school directory file for the district (CA: CDE pubschls), to load as reference data. */
+  stateDirectory: GeneratedDirectory | null;
 }
 
 export interface GenerateDistrictOptions {

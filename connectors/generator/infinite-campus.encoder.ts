@@ -40,13 +40,21 @@ export function icLocalGrade(grade: string): string {
  * in an inactive schedule trial, rostered like the original; a summer-school calendar with enrollments; and an
  * endDate pre-filled with the last instructional day on some current enrollments.
  */
-export type IcTrap = 'summer_school' | 'year_end_fill';
-export function icTrapOf(s: ModelStudent): IcTrap | null {
+export type IcTrap = 'summer_school' | 'year_end_fill' | 'state_exclude' | 'special_ed_services';
+/**
+ * Texas districts also hold rows the connector keeps but flags state_reporting_excluded: a second enrollment
+ * marked Enrollment.stateExclude, and a special-education-services-only enrollment (serviceType N). They are
+ * written in Texas districts only: the migration pairs compare California districts across SIS, and the other
+ * SIS there has no such row.
+ */
+export function icTrapOf(d: ModelDistrict, s: ModelStudent): IcTrap | null {
   const e = s.enrollments[0];
   if (s.scenario !== 'continuing' || s.enrollments.length !== 1 || e.exit !== null || e.exitCode !== null)
     return null;
   if (s.index % 40 === 7) return 'summer_school';
   if (s.index % 40 === 27) return 'year_end_fill';
+  if (d.state === 'TX' && s.index % 40 === 17) return 'state_exclude';
+  if (d.state === 'TX' && s.index % 40 === 37) return 'special_ed_services';
   return null;
 }
 
@@ -243,7 +251,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
     ]);
     for (const race of s.races) sink.add('IdentityRaceEthnicity', [personId, RACES.indexOf(race) + 1]);
     if (!s.beforeWindow) this.counts.student++;
-    const trap = s.beforeWindow ? null : icTrapOf(s);
+    const trap = s.beforeWindow ? null : icTrapOf(d, s);
     for (const e of s.enrollments) {
       this.seq.enrollment++;
       sink.add('Enrollment', [
@@ -260,6 +268,25 @@ export class InfiniteCampusEncoder implements SisEncoder {
         0,
       ]);
       if (!s.beforeWindow) this.counts.enrollment++;
+    }
+    if (trap === 'state_exclude' || trap === 'special_ed_services') {
+      // Same school and grade as the primary enrollment, from the next week: kept, flagged not reported.
+      const e = s.enrollments[0];
+      this.seq.enrollment++;
+      sink.add('Enrollment', [
+        this.seq.enrollment,
+        personId,
+        this.calendarFor(d, e),
+        this.grade(e),
+        weekday(addDays(e.entry, 7)),
+        e.entryCode,
+        null,
+        null,
+        trap === 'state_exclude' ? 'S' : 'N',
+        0,
+        trap === 'state_exclude' ? 1 : 0,
+      ]);
+      this.counts.enrollment++;
     }
     if (trap === 'summer_school') {
       const e = s.enrollments[0];

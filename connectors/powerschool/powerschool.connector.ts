@@ -37,6 +37,22 @@ const WINDOW_STUDENTS = `SELECT cur.ID AS sid FROM STUDENTS cur WHERE ${inWindow
   UNION
   SELECT re.StudentID AS sid FROM REENROLLMENTS re WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`;
 
+/**
+ * A `changes` query (incremental extraction) in the portable text and Oracle's: `changed(alias)` says that
+ * row's TRANSACTION_DATE is after `:since` (the previous snapshot's clock, text). Every query filters the
+ * entity's driving table by its own stamp or by sets of changed ids of the tables it joins (hashed, one scan),
+ * so the work is one pass over the driving table plus the joins of the changed rows only.
+ */
+function changesQuery(sql: (changed: (alias: string) => string) => string): ExtractQuery {
+  return {
+    sql: sql((a) => `${a}.TRANSACTION_DATE > CAST(:since AS timestamp)`),
+    variants: { oracle: sql((a) => `${a}.TRANSACTION_DATE > TO_DATE(:since, 'YYYY-MM-DD HH24:MI:SS')`) },
+  };
+}
+
+const CHANGED_STUDENTS = (changed: (alias: string) => string): string =>
+  `SELECT c.ID FROM STUDENTS c WHERE ${changed('c')}`;
+
 const SECTION_ID = `CONCAT(CONCAT(CAST(se.SchoolID AS varchar(10)), '-'), se.Section_Number)`;
 
 /** State_ExcludeFromReporting is a state-reporting column (not in every edition): without it, `active` is not supplied. */
@@ -75,22 +91,30 @@ const school: EntityExtractSpec = {
   refine: refineStateSchoolId,
 };
 
-const RACES_FROM_STUDENTRACE = `LEFT JOIN (
-  SELECT q.StudentID,
+const STUDENT_COLUMNS = `s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id, s.SSN AS tx_student_id,
+  s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
+  s.Gender AS sex, s.FedEthnicity AS hispanic,
+  r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5,
+  x.ELAStatus AS el_status`;
+
+/** Up to five races per student, pivoted from StudentRace (`where`: an optional filter on `sr`). */
+const RACES = (where: string): string => `SELECT q.StudentID,
     MAX(CASE WHEN q.rn = 1 THEN q.RaceCD END) AS race1, MAX(CASE WHEN q.rn = 2 THEN q.RaceCD END) AS race2,
     MAX(CASE WHEN q.rn = 3 THEN q.RaceCD END) AS race3, MAX(CASE WHEN q.rn = 4 THEN q.RaceCD END) AS race4,
     MAX(CASE WHEN q.rn = 5 THEN q.RaceCD END) AS race5
   FROM (SELECT sr.StudentID, sr.RaceCD, ROW_NUMBER() OVER (PARTITION BY sr.StudentID ORDER BY sr.RaceCD) AS rn
-        FROM StudentRace sr) q
-  GROUP BY q.StudentID
-) r ON r.StudentID = s.ID`;
+        FROM StudentRace sr${where}) q
+  GROUP BY q.StudentID`;
+
+const RACES_FROM_STUDENTRACE = `LEFT JOIN (${RACES('')}) r ON r.StudentID = s.ID`;
 
 const NO_RACE = 'CAST(NULL AS varchar(10))';
 
 /**
  * Students with an enrollment (current or past) in the window; races pivoted from StudentRace, EL status from
  * the California extension table S_CA_STU_X. Both are optional: other states' editions have no S_CA_STU_X, and
- * older versions keep race on STUDENTS only; without them races / el_status are not supplied.
+ * older versions keep race on STUDENTS only; without them races / el_status are not supplied. (The `changes`
+ * query of incremental extraction reads them all: an entity missing any optional name is extracted in full.)
  */
 const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => {
   const race = (n: number): string => (absent.has('StudentRace') ? NO_RACE : `r.race${n}`);
@@ -129,6 +153,27 @@ const student: EntityExtractSpec = {
       { name: 'STUDENTS.SSN', fields: ['tx_student_id'] },
     ],
   },
+  // A student changes with STUDENTS, a race, the CA extension, or a re-enrollment (the window membership).
+  changes: changesQuery(
+    (changed) => `WITH ch AS (
+  SELECT c.ID AS sid FROM STUDENTS c WHERE ${changed('c')}
+  UNION SELECT re.StudentID FROM REENROLLMENTS re WHERE ${changed('re')}
+  UNION SELECT sr.StudentID FROM StudentRace sr WHERE ${changed('sr')}
+  UNION SELECT cs.ID FROM STUDENTS cs JOIN S_CA_STU_X cx ON cx.StudentsDCID = cs.DCID WHERE ${changed('cx')}
+)
+SELECT ${STUDENT_COLUMNS}, CASE WHEN w.sid IS NULL THEN 0 ELSE 1 END AS in_window
+FROM STUDENTS s
+JOIN ch ON ch.sid = s.ID
+LEFT JOIN (${RACES(' WHERE sr.StudentID IN (SELECT sid FROM ch)')}) r ON r.StudentID = s.ID
+LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID
+LEFT JOIN (
+  SELECT cur.ID AS sid FROM STUDENTS cur
+   WHERE cur.ID IN (SELECT sid FROM ch) AND ${inWindow('cur.EntryDate', 'cur.ExitDate', true)}
+  UNION
+  SELECT re.StudentID AS sid FROM REENROLLMENTS re
+   WHERE re.StudentID IN (SELECT sid FROM ch) AND ${inWindow('re.EntryDate', 're.ExitDate', true)}
+) w ON w.sid = s.ID`,
+  ),
   keyPrefix: 'STUDENTS',
   // Student_Number is part of the key so a row without one is reported as a null key.
   keyColumns: ['student_id', 'dcid'],
@@ -149,6 +194,15 @@ const student: EntityExtractSpec = {
   },
 };
 
+const CURRENT_ENROLLMENT = `'STUDENTS' AS source_table, s.DCID AS row_dcid, s.Student_Number AS student_id, s.SchoolID AS school_id,
+  ${SCHOOL_YEAR('s.EntryDate', 's.ExitDate')} AS school_year, s.EntryDate AS entry_date,
+  CASE WHEN s.Enroll_Status <= 0 THEN NULL ELSE s.ExitDate END AS exit_date, s.ExitDate AS exit_date_native,
+  s.Grade_Level AS grade_level, s.EntryCode AS entry_code, s.ExitCode AS exit_code, s.Enroll_Status AS enroll_status`;
+
+const PAST_ENROLLMENT = `'REENROLLMENTS' AS source_table, re.DCID AS row_dcid, s.Student_Number AS student_id, re.SchoolID AS school_id,
+  ${SCHOOL_YEAR('re.EntryDate', 're.ExitDate')} AS school_year, re.EntryDate AS entry_date, re.ExitDate AS exit_date, re.ExitDate AS exit_date_native,
+  re.Grade_Level AS grade_level, re.EntryCode AS entry_code, re.ExitCode AS exit_code, 2 AS enroll_status`;
+
 /**
  * STUDENTS (current) UNION ALL REENROLLMENTS (past) in the window. Active and pre-registered students carry the
  * school's year-end ExitDate in PowerSchool; that is not an exit, so it is nulled for Enroll_Status −1/0. Past
@@ -159,16 +213,11 @@ const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
   nativeTables: ['STUDENTS', 'REENROLLMENTS'],
   query: {
-    sql: `SELECT 'STUDENTS' AS source_table, s.DCID AS row_dcid, s.Student_Number AS student_id, s.SchoolID AS school_id,
-  ${SCHOOL_YEAR('s.EntryDate', 's.ExitDate')} AS school_year, s.EntryDate AS entry_date,
-  CASE WHEN s.Enroll_Status <= 0 THEN NULL ELSE s.ExitDate END AS exit_date, s.ExitDate AS exit_date_native,
-  s.Grade_Level AS grade_level, s.EntryCode AS entry_code, s.ExitCode AS exit_code, s.Enroll_Status AS enroll_status
+    sql: `SELECT ${CURRENT_ENROLLMENT}
 FROM STUDENTS s
 WHERE ${inWindow('s.EntryDate', 's.ExitDate', true)}
 UNION ALL
-SELECT 'REENROLLMENTS' AS source_table, re.DCID AS row_dcid, s.Student_Number AS student_id, re.SchoolID AS school_id,
-  ${SCHOOL_YEAR('re.EntryDate', 're.ExitDate')} AS school_year, re.EntryDate AS entry_date, re.ExitDate AS exit_date, re.ExitDate AS exit_date_native,
-  re.Grade_Level AS grade_level, re.EntryCode AS entry_code, re.ExitCode AS exit_code, 2 AS enroll_status
+SELECT ${PAST_ENROLLMENT}
 FROM REENROLLMENTS re
 JOIN STUDENTS s ON s.ID = re.StudentID
 WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`,
@@ -182,6 +231,19 @@ WHERE ${inWindow('re.EntryDate', 're.ExitDate', true)}`,
       ...cols('REENROLLMENTS', 'DCID StudentID SchoolID EntryDate ExitDate Grade_Level EntryCode ExitCode'),
     ],
   },
+  // A past enrollment also changes with its student (Student_Number is part of the row).
+  changes: changesQuery(
+    (changed) => `SELECT ${CURRENT_ENROLLMENT},
+  CASE WHEN ${inWindow('s.EntryDate', 's.ExitDate', true)} THEN 1 ELSE 0 END AS in_window
+FROM STUDENTS s
+WHERE ${changed('s')}
+UNION ALL
+SELECT ${PAST_ENROLLMENT},
+  CASE WHEN ${inWindow('re.EntryDate', 're.ExitDate', true)} THEN 1 ELSE 0 END AS in_window
+FROM REENROLLMENTS re
+JOIN STUDENTS s ON s.ID = re.StudentID
+WHERE ${changed('re')} OR re.StudentID IN (${CHANGED_STUDENTS(changed)})`,
+  ),
   keyPrefix: 'PS',
   keyColumns: ['student_id', 'source_table', 'row_dcid'],
   fields: {
@@ -221,13 +283,15 @@ function sameDay(a: NativeValue | undefined, b: NativeValue | undefined): boolea
   return String(a).slice(0, 10) === String(b).slice(0, 10);
 }
 
+const PROGRAM_COLUMNS = `sp.DCID AS row_dcid, s.Student_Number AS student_id, sp.SchoolID AS school_id, g.Value AS program_code,
+  sp.Enter_Date AS start_date, sp.Exit_Date AS end_date`;
+
 /** SPENROLLMENTS in the window (programs ended before it are out of scope); the code is GEN(specprog).Value. */
 const program: EntityExtractSpec = {
   entity: 'program',
   nativeTables: ['SPENROLLMENTS', 'GEN', 'STUDENTS'],
   query: {
-    sql: `SELECT sp.DCID AS row_dcid, s.Student_Number AS student_id, sp.SchoolID AS school_id, g.Value AS program_code,
-  sp.Enter_Date AS start_date, sp.Exit_Date AS end_date
+    sql: `SELECT ${PROGRAM_COLUMNS}
 FROM SPENROLLMENTS sp
 JOIN STUDENTS s ON s.ID = sp.StudentID
 LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
@@ -241,6 +305,15 @@ ORDER BY s.Student_Number, sp.DCID`,
       ...cols('GEN', 'ID Cat Value'),
     ],
   },
+  changes: changesQuery(
+    (changed) => `SELECT ${PROGRAM_COLUMNS},
+  CASE WHEN ${inWindow('sp.Enter_Date', 'sp.Exit_Date')} THEN 1 ELSE 0 END AS in_window
+FROM SPENROLLMENTS sp
+JOIN STUDENTS s ON s.ID = sp.StudentID
+LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
+WHERE ${changed('sp')} OR sp.StudentID IN (${CHANGED_STUDENTS(changed)})
+   OR sp.ProgramID IN (SELECT g2.ID FROM GEN g2 WHERE ${changed('g2')})`,
+  ),
   keyPrefix: 'SPENROLLMENTS',
   keyColumns: ['student_id', 'row_dcid'],
   fields: {
@@ -252,6 +325,10 @@ ORDER BY s.Student_Number, sp.DCID`,
     end_date: { column: 'end_date', date: true, label: 'SPENROLLMENTS.Exit_Date' },
   },
 };
+
+const SECTION_COLUMNS = `se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, se.Course_Number AS course_code,
+  c.Course_Name AS course_title, c.Alt_Course_Number AS state_course_code, tc.TeacherNumber AS teacher_staff_id,
+  tm.Abbreviation AS term`;
 
 /** Section ids are `<School_Number>-<Section_Number>` so they survive a migration from another SIS. */
 const sectionQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
@@ -281,6 +358,17 @@ const section: EntityExtractSpec = {
     ],
     optional: [{ name: 'COURSES.Alt_Course_Number', fields: ['state_course_code'] }],
   },
+  changes: changesQuery(
+    (changed) => `SELECT ${SECTION_COLUMNS},
+  CASE WHEN tm.YearID = :schoolYear - 1990 THEN 1 ELSE 0 END AS in_window
+FROM SECTIONS se
+LEFT JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
+LEFT JOIN COURSES c ON c.Course_Number = se.Course_Number
+LEFT JOIN TEACHERS tc ON tc.ID = se.Teacher
+WHERE ${changed('se')} OR se.TermID IN (SELECT t2.ID FROM TERMS t2 WHERE ${changed('t2')})
+   OR se.Course_Number IN (SELECT c2.Course_Number FROM COURSES c2 WHERE ${changed('c2')})
+   OR se.Teacher IN (SELECT t3.ID FROM TEACHERS t3 WHERE ${changed('t3')})`,
+  ),
   keyPrefix: 'SECTIONS',
   keyColumns: ['row_dcid'],
   fields: {
@@ -294,6 +382,11 @@ const section: EntityExtractSpec = {
   },
 };
 
+const CC_COLUMNS = `cc.DCID AS row_dcid, s.Student_Number AS student_id, ${SECTION_ID} AS section_id, cc.SchoolID AS school_id,
+  cc.DateEnrolled AS begin_date,
+  CASE WHEN cc.DateLeft IS NOT NULL AND (tm.LastDay IS NULL OR cc.DateLeft <= tm.LastDay) THEN cc.DateLeft ELSE NULL END
+    AS end_date`;
+
 /**
  * CC rows of the school year (the first two digits of |TermID| are the YearID), sections year-local like every
  * SIS's. PowerSchool turns SectionID/TermID negative on a drop, and also at a normal exit and at year end; the
@@ -305,10 +398,7 @@ const studentSection: EntityExtractSpec = {
   entity: 'student_section',
   nativeTables: ['CC', 'SECTIONS', 'STUDENTS', 'TERMS'],
   query: {
-    sql: `SELECT cc.DCID AS row_dcid, s.Student_Number AS student_id, ${SECTION_ID} AS section_id, cc.SchoolID AS school_id,
-  cc.DateEnrolled AS begin_date,
-  CASE WHEN cc.DateLeft IS NOT NULL AND (tm.LastDay IS NULL OR cc.DateLeft <= tm.LastDay) THEN cc.DateLeft ELSE NULL END
-    AS end_date
+    sql: `SELECT ${CC_COLUMNS}
 FROM CC cc
 JOIN STUDENTS s ON s.ID = cc.StudentID
 JOIN SECTIONS se ON se.ID = ABS(cc.SectionID)
@@ -324,6 +414,20 @@ ORDER BY s.Student_Number, cc.DCID`,
       ...cols('TERMS', 'ID SchoolID LastDay'),
     ],
   },
+  // A CC row changes with its student, its section (the section id) and its term (the end date).
+  changes: changesQuery(
+    (changed) => `SELECT ${CC_COLUMNS},
+  CASE WHEN s.ID IS NOT NULL AND se.ID IS NOT NULL
+        AND ABS(cc.TermID) >= (:schoolYear - 1990) * 100 AND ABS(cc.TermID) < (:schoolYear - 1989) * 100
+       THEN 1 ELSE 0 END AS in_window
+FROM CC cc
+LEFT JOIN STUDENTS s ON s.ID = cc.StudentID
+LEFT JOIN SECTIONS se ON se.ID = ABS(cc.SectionID)
+LEFT JOIN TERMS tm ON tm.ID = ABS(cc.TermID) AND tm.SchoolID = cc.SchoolID
+WHERE ${changed('cc')} OR cc.StudentID IN (${CHANGED_STUDENTS(changed)})
+   OR ABS(cc.SectionID) IN (SELECT se2.ID FROM SECTIONS se2 WHERE ${changed('se2')})
+   OR ABS(cc.TermID) IN (SELECT t2.ID FROM TERMS t2 WHERE ${changed('t2')})`,
+  ),
   keyPrefix: 'CC',
   keyColumns: ['student_id', 'row_dcid'],
   fields: {
@@ -445,6 +549,17 @@ export const powerschoolConnector: ConnectorDefinition = {
       '2': 'inactive',
       '3': 'graduated',
       '4': 'inactive',
+    },
+  },
+  changeTracking: {
+    description:
+      'TRANSACTION_DATE, stamped by PowerSchool on every insert and update of a row; rows deleted in the SIS leave the snapshot at the next full extraction. School and staff (small) are extracted in full every night.',
+    // Ten minutes of overlap: a row stamped just before the clock but committed after it is read again.
+    clock: {
+      sql: `SELECT CAST(LOCALTIMESTAMP - INTERVAL '10' MINUTE AS varchar(32)) AS now`,
+      variants: {
+        oracle: `SELECT TO_CHAR(SYSDATE - INTERVAL '10' MINUTE, 'YYYY-MM-DD HH24:MI:SS') AS now FROM DUAL`,
+      },
     },
   },
   entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],

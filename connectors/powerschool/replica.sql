@@ -2,6 +2,8 @@
 -- Identifiers are unquoted (Oracle folds them to upper case, PostgreSQL to lower case) so the same extract SQL
 -- runs on both. Type mapping: NUMBER → numeric, VARCHAR2 → varchar, DATE → date.
 -- TEACHERS is a view over USERS + SCHOOLSTAFF in PowerSchool; the replica stands it in as a table.
+-- TRANSACTION_DATE: PowerSchool stamps every insert and update of a row (Oracle DATE, server local time); the
+-- replica does it with a default and the trigger at the end. Incremental extraction selects by it.
 
 CREATE TABLE SCHOOLS (
   ID numeric(10) NOT NULL,
@@ -13,6 +15,7 @@ CREATE TABLE SCHOOLS (
   High_Grade numeric(3),
   Alternate_School_Number numeric(14),
   State_ExcludeFromReporting numeric(1) DEFAULT 0,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 
@@ -39,6 +42,7 @@ CREATE TABLE STUDENTS (
   FedEthnicity numeric(2),
   FedRaceDecline numeric(1) DEFAULT 0,
   State_ExcludeFromReporting numeric(1) DEFAULT 0,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 CREATE INDEX ix_students_number ON STUDENTS (Student_Number);
@@ -55,6 +59,7 @@ CREATE TABLE REENROLLMENTS (
   ExitCode varchar(10),
   Grade_Level numeric(3),
   ExitComment varchar(200),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 CREATE INDEX ix_reenrollments_student ON REENROLLMENTS (StudentID);
@@ -65,6 +70,7 @@ CREATE TABLE StudentRace (
   DCID numeric(10) NOT NULL,
   StudentID numeric(10) NOT NULL,
   RaceCD varchar(10),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 CREATE INDEX ix_studentrace_student ON StudentRace (StudentID);
@@ -78,6 +84,7 @@ CREATE TABLE GEN (
   Value varchar(60),
   SchoolID numeric(10) DEFAULT 0,
   YearID numeric(4) DEFAULT 0,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 
@@ -92,6 +99,7 @@ CREATE TABLE SPENROLLMENTS (
   Exit_Date date,
   ExitCode varchar(10),
   GradeLevel numeric(3),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 CREATE INDEX ix_spenrollments_student ON SPENROLLMENTS (StudentID);
@@ -108,6 +116,7 @@ CREATE TABLE TERMS (
   LastDay date,
   IsYearRec numeric(1) DEFAULT 0,
   Portion numeric(2),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID, SchoolID)
 );
 
@@ -118,6 +127,7 @@ CREATE TABLE COURSES (
   Course_Name varchar(40),
   Alt_Course_Number varchar(11),
   Credit_Hours numeric(6, 2),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 
@@ -132,6 +142,7 @@ CREATE TABLE SECTIONS (
   Teacher numeric(10),
   Expression varchar(80),
   Attendance_Type_Code numeric(1) DEFAULT 0,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 
@@ -148,6 +159,7 @@ CREATE TABLE CC (
   DateEnrolled date,
   DateLeft date,
   TeacherID numeric(10),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 CREATE INDEX ix_cc_student ON CC (StudentID);
@@ -164,6 +176,7 @@ CREATE TABLE TEACHERS (
   Email_Addr varchar(100),
   SIF_StatePrid varchar(32),
   Status numeric(1) DEFAULT 1,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (ID)
 );
 
@@ -173,5 +186,26 @@ CREATE TABLE S_CA_STU_X (
   StudentsDCID numeric(10) NOT NULL,
   ELAStatus varchar(4),
   PrimaryLanguage varchar(2),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
   PRIMARY KEY (StudentsDCID)
 );
+
+-- PowerSchool sets TRANSACTION_DATE on every update; so does the replica.
+CREATE OR REPLACE FUNCTION ps_touch_transaction_date() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  NEW.TRANSACTION_DATE := LOCALTIMESTAMP;
+  RETURN NEW;
+END
+$$;
+CREATE TRIGGER schools_touch BEFORE UPDATE ON SCHOOLS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER students_touch BEFORE UPDATE ON STUDENTS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER reenrollments_touch BEFORE UPDATE ON REENROLLMENTS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER studentrace_touch BEFORE UPDATE ON StudentRace FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER gen_touch BEFORE UPDATE ON GEN FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER spenrollments_touch BEFORE UPDATE ON SPENROLLMENTS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER terms_touch BEFORE UPDATE ON TERMS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER courses_touch BEFORE UPDATE ON COURSES FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER sections_touch BEFORE UPDATE ON SECTIONS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER cc_touch BEFORE UPDATE ON CC FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER teachers_touch BEFORE UPDATE ON TEACHERS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER s_ca_stu_x_touch BEFORE UPDATE ON S_CA_STU_X FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();

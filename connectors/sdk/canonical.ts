@@ -52,6 +52,8 @@ export const CANONICAL_FIELDS: Record<CanonicalEntity, Record<string, CanonicalF
     home_language: 'text',
     /** CALPADS Race Missing Indicator: the student/parent declined to state a race (all race codes null). */
     race_missing_indicator: 'bool',
+    /** CALPADS Ethnicity Missing Indicator: the family declined to state Hispanic/Latino ethnicity (hispanic null). */
+    ethnicity_missing_indicator: 'bool',
     /** Start date of the current English Language Acquisition Status (CALPADS SELA 12.14). */
     elas_start_date: 'date',
     /** The student is flagged not to be reported to the state (PowerSchool STUDENTS.State_ExcludeFromReporting). */

@@ -55,6 +55,24 @@ export interface EntityExtractSpec {
   fields: Partial<Record<string, FieldSource>>;
   /** Semantics beyond field mapping (e.g. PowerSchool no-shows); runs after field mapping, may edit `row`. */
   refine?: (row: CanonicalRow, native: NativeRow) => void;
+  /**
+   * Incremental extraction (connectors with `changeTracking`): the rows of `query` whose native rows (any
+   * table the canonical row is built from) changed since `:since`, selected WITHOUT the window filter, with the
+   * same columns plus `in_window` (1 when the row belongs to the extraction, 0 when it left it). Every key it
+   * returns replaces the previous snapshot's rows of that key; rows with `in_window` = 0 only remove them.
+   * Entities without it are extracted in full on every run.
+   */
+  changes?: ExtractQuery;
+}
+
+/**
+ * Change tracking of a SIS (PowerSchool TRANSACTION_DATE, SQL Server rowversion): `clock` returns one row with
+ * one column `now`, the SIS's own clock as text, already moved back by a safety overlap for transactions in
+ * flight; it is read before the first entity and bound as `:since` in the next run's `changes` queries.
+ */
+export interface ChangeTracking {
+  clock: ExtractQuery;
+  description: string;
 }
 
 export interface ConnectorDefinition {
@@ -75,6 +93,8 @@ export interface ConnectorDefinition {
    * default one whole. An empty map passes codes through unchanged (the state's codes are the district's).
    */
   stateCodeMaps?: Partial<Record<string, Partial<Record<CodeSet, Record<string, string>>>>>;
+  /** Present when the SIS records when rows change: nightly runs then extract only what changed. */
+  changeTracking?: ChangeTracking;
   /**
    * Fields the connector maps but that a source carries only with a state's extension (Ed-Fi: TEA's TX
    * extension), per state: entity → field → the extension element. Rules needing them still run; `rules

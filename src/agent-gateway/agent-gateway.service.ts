@@ -12,7 +12,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import type { NativeRow } from 'connectors/sdk/connector.types';
 import { CLOCK, type Clock } from 'src/common/tokens';
-import { AgentsRepository, type AgentRow } from 'src/connectivity/agents.repository';
+import { AgentsRepository, type AgentRow } from 'src/agent-gateway/agents.repository';
 import { LinkHealthService } from 'src/connectivity/link-health.service';
 import { AGENT_CONNECT_PATH, AGENT_PROTOCOL_VERSION } from 'src/agent-gateway/agent-protocol.types';
 import { AgentSession, type ExtractRequest } from 'src/agent-gateway/agent-session';

@@ -3,7 +3,7 @@ import type { Principal } from 'src/auth/auth.types';
 import { TenantScope } from 'src/auth/tenant-scope';
 import { DomainException } from 'src/common/domain.exception';
 import { CLOCK, type Clock } from 'src/common/tokens';
-import { AgentsRepository, type AgentRow } from 'src/connectivity/agents.repository';
+import { AgentsRepository, type AgentRow } from 'src/agent-gateway/agents.repository';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { issueAgentToken } from 'src/agent-gateway/agent-token.util';
 import type { CreateAgentDto } from 'src/agent-gateway/agents.dto';

@@ -1,7 +1,7 @@
 import type { ConnectorDefinition, NativeValue } from 'connectors/sdk/connector.types';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
-import { DIALECT_OF_DRIVER, type DriverConnectionOptions } from 'connectors/sdk/drivers/sis-driver.types';
+import { createLinkDriver } from 'connectors/sdk/drivers/link-driver';
+import { DIALECT_OF_DRIVER } from 'connectors/sdk/drivers/sis-driver.types';
 import {
   NATIVE_SCHEMA_ENTITY,
   nativeSchemaSql,
@@ -35,7 +35,8 @@ export class AgentExtractRunner {
     private readonly msg: ExtractMessage,
     private readonly config: AgentConfig,
     private readonly connector: (kind: string) => ConnectorDefinition,
-    private readonly driverOptions: DriverConnectionOptions,
+    /** Labels errors (`agent aeries`). */
+    private readonly linkName: string,
     private readonly io: ExtractTransport,
     private readonly maxInFlight: number,
   ) {}
@@ -52,7 +53,12 @@ export class AgentExtractRunner {
 
   async run(): Promise<void> {
     const { requestId } = this.msg;
-    const driver = createDriver(this.config.connection.driver, this.driverOptions);
+    // The server's schoolYear picks the per-year database of an Aeries `databasePattern`, as for a direct link.
+    const schoolYear =
+      typeof this.msg.params.schoolYear === 'number' ? this.msg.params.schoolYear : undefined;
+    const driver = createLinkDriver(this.linkName, this.config.connection, this.config.password, {
+      schoolYear,
+    });
     let rows = 0;
     let seq = 0;
     try {
@@ -80,7 +86,7 @@ export class AgentExtractRunner {
     if (this.msg.sisKind !== this.config.sisKind) {
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
-        this.driverOptions.linkName,
+        this.linkName,
         `this agent serves ${this.config.sisKind}, not ${this.msg.sisKind}`,
       );
     }
@@ -91,7 +97,7 @@ export class AgentExtractRunner {
       if (sql === null)
         throw new ConnectorException(
           ConnectorErrorCode.QUERY_FAILED,
-          this.driverOptions.linkName,
+          this.linkName,
           `the ${dialect} source has no schema catalogue`,
         );
       return sql;
@@ -100,7 +106,7 @@ export class AgentExtractRunner {
     if (!spec)
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
-        this.driverOptions.linkName,
+        this.linkName,
         `the ${this.config.sisKind} connector has no entity ${this.msg.entity}`,
       );
     const absent = this.msg.absent ?? [];
@@ -110,7 +116,7 @@ export class AgentExtractRunner {
     if (unknown.length)
       throw new ConnectorException(
         ConnectorErrorCode.QUERY_FAILED,
-        this.driverOptions.linkName,
+        this.linkName,
         `the ${this.config.sisKind} connector's ${spec.entity} has no optional native name ${unknown.join(', ')}`,
       );
     const query = queryFor(spec, absent);
@@ -124,7 +130,7 @@ export class AgentExtractRunner {
       if (v !== null && !['string', 'number', 'boolean'].includes(typeof v) && !(v instanceof Date)) {
         throw new ConnectorException(
           ConnectorErrorCode.QUERY_FAILED,
-          this.driverOptions.linkName,
+          this.linkName,
           `parameter ${k} is not a scalar`,
         );
       }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import WebSocket from 'ws';
 import type { ConnectorDefinition } from 'connectors/sdk/connector.types';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
+import { createLinkDriver } from 'connectors/sdk/drivers/link-driver';
 import type { ProbeResult, SisDriver } from 'connectors/sdk/drivers/sis-driver.types';
 import {
   AGENT_PROTOCOL_VERSION,
@@ -13,7 +13,6 @@ import { encodeMessage, parseServerMessage } from 'src/agent-gateway/agent-proto
 import type { AgentConfig } from 'src/agent/agent-config';
 import { AgentExtractRunner } from 'src/agent/agent-extract.runner';
 import { agentEndpoint } from 'src/agent/agent-url.util';
-import { driverOptions } from 'src/connectivity/link-prober.repository';
 import { backoffDelayMs } from 'src/notifications/backoff.util';
 
 export const AGENT_VERSION = '0.1.0';
@@ -49,7 +48,7 @@ export class AgentClient {
   readonly connectedEver: Promise<void>;
 
   constructor(private readonly o: AgentClientOptions) {
-    this.probeDriver = createDriver(o.config.connection.driver, this.driverOptions());
+    this.probeDriver = createLinkDriver(this.linkName, o.config.connection, o.config.password);
     this.connectedEver = new Promise((resolve) => {
       this.connectedOnce = resolve;
     });
@@ -86,9 +85,8 @@ export class AgentClient {
     return this.o.config.heartbeatIntervalMs ?? 15_000;
   }
 
-  private driverOptions() {
-    const c = this.o.config;
-    return driverOptions(`agent ${c.sisKind}`, c.connection, c.password);
+  private get linkName(): string {
+    return `agent ${this.o.config.sisKind}`;
   }
 
   private connect(): void {
@@ -186,7 +184,7 @@ export class AgentClient {
       m,
       this.o.config,
       this.o.connector,
-      this.driverOptions(),
+      this.linkName,
       {
         get open() {
           return ws.readyState === WebSocket.OPEN;

@@ -1,4 +1,5 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CLOCK, type Clock } from 'src/common/tokens';
 import type { CreateUserDto, UpdateUserDto, UserView } from 'src/auth/auth.dto';
 import type { Principal, Role } from 'src/auth/auth.types';
 import { hashPassword } from 'src/auth/password.util';
@@ -24,9 +25,12 @@ export function toUserView(u: UserEntity): UserView {
 
 @Injectable()
 export class UsersService {
+  private readonly logger = new Logger(UsersService.name);
+
   constructor(
     private readonly users: UsersRepository,
     private readonly districts: DistrictsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(principal: Principal, districtId: string): Promise<UserView[]> {
@@ -38,8 +42,7 @@ export class UsersService {
   async create(principal: Principal, districtId: string | null, dto: CreateUserDto): Promise<UserView> {
     this.assertMayGrant(principal, dto.role, districtId);
     if (districtId) await this.requireDistrict(TenantScope.of(principal), districtId);
-    if (await this.users.emailExists(dto.email))
-      throw DomainException.conflict(`a user with e-mail ${dto.email} exists`);
+    await this.assertEmailFree(principal, districtId, dto.email);
     const user = await this.users.create({
       email: dto.email,
       displayName: dto.displayName,
@@ -64,7 +67,34 @@ export class UsersService {
     if (dto.programCodes !== undefined) user.programCodes = dto.programCodes;
     if (dto.active !== undefined) user.active = dto.active;
     if (dto.password !== undefined) user.passwordHash = await hashPassword(dto.password);
+    // A new password (or a deactivation) ends every session and API token of the user: whoever held the old
+    // credentials, or anything issued with them, is locked out.
+    if (dto.password !== undefined || dto.active === false)
+      return toUserView(await this.users.saveRevokingAccess(user, this.clock.now()));
     return toUserView(await this.users.save(user));
+  }
+
+  /**
+   * E-mails are unique across tenants (they are the login). Support staff see every tenant and learn where the
+   * address is taken; anyone else gets one answer whoever holds it (their district, another, support), which
+   * neither echoes the address nor names a tenant, and the attempt on another tenant's address is logged for
+   * support to follow up.
+   */
+  private async assertEmailFree(
+    principal: Principal,
+    districtId: string | null,
+    email: string,
+  ): Promise<void> {
+    const owner = await this.users.emailOwnerDistrict(email);
+    if (owner === undefined) return;
+    if (principal.role === 'support') throw DomainException.conflict(`a user with e-mail ${email} exists`);
+    if (owner !== districtId) {
+      this.logger.warn(
+        { userId: principal.userId, districtId, ownerDistrictId: owner },
+        'a district user tried to create a user with an e-mail another tenant holds',
+      );
+    }
+    throw DomainException.conflict('this e-mail address cannot be used for a new user');
   }
 
   private assertMayGrant(principal: Principal, role: Role, districtId: string | null): void {

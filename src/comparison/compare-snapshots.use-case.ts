@@ -6,6 +6,7 @@ import {
   type CompareSnapshotsInput,
 } from 'src/comparison/comparison.types';
 import { DomainException } from 'src/common/domain.exception';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 
 /**
  * Reconciles an old and a new snapshot of one district: matches records by key (student and staff
@@ -17,14 +18,17 @@ import { DomainException } from 'src/common/domain.exception';
 export class CompareSnapshotsUseCase {
   private readonly logger = new Logger(CompareSnapshotsUseCase.name);
 
-  constructor(private readonly repo: ComparisonRepository) {}
+  constructor(
+    private readonly repo: ComparisonRepository,
+    private readonly snapshots: SnapshotsRepository,
+  ) {}
 
   async execute(input: CompareSnapshotsInput): Promise<string> {
     const options: ComparisonOptions = { ...DEFAULT_COMPARISON_OPTIONS, ...input.options };
     if (options.studentKeys.length === 0 || options.staffKeys.length === 0) {
       throw DomainException.invalid('studentKeys and staffKeys need at least one identifier each');
     }
-    const status = await this.repo.snapshotStatus(input.districtId, [
+    const status = await this.snapshots.statuses(input.districtId, [
       input.oldSnapshotId,
       input.newSnapshotId,
     ]);

@@ -6,8 +6,10 @@ import { ComparisonService } from 'src/comparison/comparison.service';
 import { IdCrosswalkController } from 'src/comparison/id-crosswalk.controller';
 import { IdCrosswalkRepository } from 'src/comparison/id-crosswalk.repository';
 import { IdCrosswalkService } from 'src/comparison/id-crosswalk.service';
+import { SnapshotsModule } from 'src/snapshots/snapshots.module';
 
 @Module({
+  imports: [SnapshotsModule],
   controllers: [ComparisonController, IdCrosswalkController],
   providers: [
     ComparisonRepository,

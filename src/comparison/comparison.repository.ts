@@ -93,15 +93,6 @@ export class ComparisonRepository {
     return out;
   }
 
-  /** Snapshot ids that exist and belong to the district, with their status. */
-  async snapshotStatus(districtId: string, ids: string[]): Promise<Map<string, string>> {
-    const rows: Array<{ id: string; status: string }> = await this.ds.query(
-      `SELECT id, status FROM snapshots WHERE district_id = $1 AND id = ANY($2::uuid[])`,
-      [districtId, ids],
-    );
-    return new Map(rows.map((r) => [r.id, r.status]));
-  }
-
   findByRun(runId: string): Promise<ComparisonRecord | null> {
     return this.one(`SELECT * FROM comparisons WHERE run_id = $1`, [runId]);
   }

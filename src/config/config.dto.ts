@@ -59,6 +59,22 @@ export class HttpEnv {
   @IsInt()
   @Min(1)
   LOGIN_RATE_LIMIT_PER_MINUTE: number = 10;
+
+  /**
+   * Which proxies' X-Forwarded-For to believe for the client address (login rate limit, logs): `false`
+   * (default: none, the socket's peer is the client), a hop count, or a comma-separated list of addresses,
+   * CIDR ranges and the names loopback, linklocal, uniquelocal (Express `trust proxy`). `true` (believe anyone) is
+   * refused: any client could then pick its own address.
+   */
+  @IsOptional()
+  @Matches(
+    /^(false|\d{1,2}|(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)(\s*,\s*(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?))*)$/i,
+    {
+      message:
+        'TRUST_PROXY: false, a hop count, or a comma-separated list of proxy addresses/CIDRs (loopback, linklocal, uniquelocal)',
+    },
+  )
+  TRUST_PROXY: string = 'false';
 }
 
 export class DatabaseEnv {

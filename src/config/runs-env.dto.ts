@@ -39,6 +39,22 @@ export class RunsEnv {
   @Max(3600)
   RUN_SCHEDULER_TICK_SECONDS: number = 30;
 
+  /**
+   * Incremental extraction (SISs with change tracking, direct links): only rows changed since the link's last
+   * snapshot are read, the rest carried forward inside PostgreSQL. `nightly` runs only (default), `always`, `off`.
+   */
+  @IsOptional()
+  @IsIn(['nightly', 'always', 'off'])
+  RUN_INCREMENTAL_EXTRACTION: 'nightly' | 'always' | 'off' = 'nightly';
+
+  /** Every n-th snapshot of a link in a row is extracted in full (rows deleted in the SIS leave then). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  RUN_FULL_EXTRACTION_EVERY: number = 7;
+
   /** A nightly slot missed by up to this long (service down) still runs; older slots are left alone. */
   @IsOptional()
   @Transform(toInt)

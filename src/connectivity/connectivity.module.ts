@@ -6,7 +6,7 @@ import {
   type OnModuleDestroy,
 } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
-import { AgentsRepository } from 'src/connectivity/agents.repository';
+import { AgentsRepository } from 'src/agent-gateway/agents.repository';
 import { AlertPolicyService } from 'src/connectivity/alert-policy.service';
 import { IncidentsRepository } from 'src/connectivity/incidents.repository';
 import { LinkHealthRepository } from 'src/connectivity/link-health.repository';
@@ -19,6 +19,7 @@ import { ProbeSchedulerService } from 'src/connectivity/probe-scheduler.service'
 import { StatusController } from 'src/connectivity/status.controller';
 import { StatusRepository } from 'src/connectivity/status.repository';
 import { StatusService } from 'src/connectivity/status.service';
+import { DistrictsModule } from 'src/districts/districts.module';
 import { NotificationsModule } from 'src/notifications/notifications.module';
 import { TickerService } from 'src/database/ticker';
 
@@ -65,7 +66,7 @@ export class ConnectivityModule {
     const options: ConnectivityOptions = { workers: config.app.SIS_CERTIFY_ROLE !== 'api' };
     return {
       module: ConnectivityModule,
-      imports: [NotificationsModule.forRoot(config)],
+      imports: [NotificationsModule.forRoot(config), DistrictsModule],
       controllers: [StatusController, MaintenanceController],
       providers: [
         { provide: CONNECTIVITY_OPTIONS, useValue: options },

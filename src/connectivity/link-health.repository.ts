@@ -181,6 +181,16 @@ export class LinkHealthRepository {
     );
   }
 
+  /** The state of each of these links; a link never probed has no row (unknown, treated as reachable). */
+  async states(linkIds: readonly string[]): Promise<Map<string, LinkState>> {
+    if (linkIds.length === 0) return new Map();
+    const rows = await this.sql.query<{ link_id: string; state: LinkState }>(
+      `SELECT link_id, state FROM link_health WHERE link_id = ANY($1::uuid[])`,
+      [linkIds],
+    );
+    return new Map(rows.map((r) => [r.link_id, r.state]));
+  }
+
   listForDistricts(districtIds: string[] | null): Promise<LinkHealthRow[]> {
     return this.sql.query<LinkHealthRow>(
       `SELECT h.link_id, h.district_id, h.state, h.since, h.consecutive_failures, h.last_probe_at, h.last_latency_ms,

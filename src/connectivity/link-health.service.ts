@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { CLOCK, type Clock } from 'src/common/tokens';
-import { AgentsRepository } from 'src/connectivity/agents.repository';
+import { AgentsRepository } from 'src/agent-gateway/agents.repository';
 import { AlertPolicyService } from 'src/connectivity/alert-policy.service';
 import { IncidentsRepository } from 'src/connectivity/incidents.repository';
 import { LinkHealthRepository, type LinkHealthRow } from 'src/connectivity/link-health.repository';

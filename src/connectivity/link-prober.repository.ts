@@ -1,68 +1,24 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { ConnectorException } from 'connectors/sdk/connector.exception';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
-import type { DriverConnectionOptions, ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
-import type { SecretBox } from 'src/common/crypto/secret-box.service';
-import { SECRET_BOX } from 'src/common/tokens';
-import type { LinkConnectionSettings } from 'src/districts/sis-link.entity';
+import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
 import { errorText } from 'src/common/error-text.util';
+import { LinkDriverFactory, type DriverLink } from 'src/districts/link-driver.factory';
 
-export interface ProbeTarget {
-  name: string;
-  settings: LinkConnectionSettings;
-  secretCiphertext: string | null;
-}
-
-/** Connection options for a driver from a link's settings and its decrypted password. */
-export function driverOptions(
-  name: string,
-  settings: LinkConnectionSettings,
-  password: string | undefined,
-  timeoutMs?: number,
-): DriverConnectionOptions {
-  const bound = (v: number | undefined): number | undefined =>
-    timeoutMs === undefined ? v : Math.min(v ?? timeoutMs, timeoutMs);
-  return {
-    linkName: name,
-    host: settings.host,
-    port: settings.port,
-    database: settings.database,
-    user: settings.user,
-    password,
-    service: settings.service,
-    schema: settings.schema,
-    ssl: settings.ssl,
-    sslCa: settings.sslCa,
-    sslVerify: settings.sslVerify,
-    url: settings.url,
-    path: settings.path,
-    connectTimeoutMs: bound(settings.connectTimeoutMs),
-    queryTimeoutMs: bound(settings.queryTimeoutMs),
-  };
-}
+export type ProbeTarget = DriverLink;
 
 /** The side effect of probing: a fresh connection + trivial query through the SIS driver, bounded in time. */
 @Injectable()
 export class LinkProberRepository {
-  constructor(@Inject(SECRET_BOX) private readonly box: SecretBox) {}
+  constructor(private readonly drivers: LinkDriverFactory) {}
 
   async probe(t: ProbeTarget, timeoutMs: number): Promise<ProbeResult> {
     const started = performance.now();
     const elapsed = (): number => Math.round(performance.now() - started);
-    let password: string | undefined;
-    try {
-      password = t.secretCiphertext ? this.box.decrypt(t.secretCiphertext) : undefined;
-    } catch (err) {
-      return {
-        ok: false,
-        latencyMs: 0,
-        error: { code: 'CONFIG', message: errorText(err) },
-      };
-    }
     let driver;
     try {
-      driver = createDriver(t.settings.driver, driverOptions(t.name, t.settings, password, timeoutMs));
+      driver = this.drivers.open(t, { timeoutMs });
     } catch (err) {
+      // An undecryptable secret or an unknown driver kind: the link's configuration is wrong.
       const code = err instanceof ConnectorException ? err.code : 'CONFIG';
       return {
         ok: false,

@@ -3,7 +3,7 @@ import type { Principal } from 'src/auth/auth.types';
 import { TenantScope } from 'src/auth/tenant-scope';
 import { DomainException } from 'src/common/domain.exception';
 import { CLOCK, type Clock } from 'src/common/tokens';
-import { AgentsRepository, type AgentRow } from 'src/connectivity/agents.repository';
+import { AgentsRepository, type AgentRow } from 'src/agent-gateway/agents.repository';
 import type { IncidentsQueryDto } from 'src/connectivity/connectivity.dto';
 import { IncidentsRepository, type IncidentRow } from 'src/connectivity/incidents.repository';
 import { LinkHealthRepository } from 'src/connectivity/link-health.repository';

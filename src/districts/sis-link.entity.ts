@@ -1,34 +1,11 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne } from 'typeorm';
+import type { LinkConnectionSettings } from 'connectors/sdk/drivers/link-driver';
 import { BaseEntity } from 'src/common/base.entity';
 import { DistrictEntity } from 'src/districts/district.entity';
-import type { DriverKind, LinkRole, SisKind, Transport } from 'src/districts/district.types';
+import type { LinkRole, SisKind, Transport } from 'src/districts/district.types';
 
 /** Non-secret connection settings; the password lives encrypted in `secretCiphertext`. */
-export interface LinkConnectionSettings {
-  driver: DriverKind;
-  host?: string;
-  port?: number;
-  database?: string;
-  /** PostgreSQL replicas only: schema holding the native tables (search_path), e.g. the demo's replicas. */
-  schema?: string;
-  user?: string;
-  /** Oracle service name / SQL Server instance, when needed. */
-  service?: string;
-  /** Aeries keeps one database per school year: `{year}` in the name is replaced, e.g. DST{yy}000ABC. */
-  databasePattern?: string;
-  /** Ed-Fi ODS/API base URL (`user` = client key; the client secret is the link's encrypted secret). */
-  url?: string;
-  /** Ed-Fi XML interchange folder, on the service's file system (direct) or the agent's (agent links). */
-  path?: string;
-  connectTimeoutMs?: number;
-  queryTimeoutMs?: number;
-  /** Encrypt (TLS). Unset: on for SQL Server, off for PostgreSQL and Oracle. The certificate is always verified… */
-  ssl?: boolean;
-  /** …against this PEM CA bundle when given (else the system store)… */
-  sslCa?: string;
-  /** …unless the link opts out explicitly with `false` (logged as a warning; refused for Oracle). */
-  sslVerify?: boolean;
-}
+export type { LinkConnectionSettings };
 
 @Entity('sis_links')
 @Index('ux_sis_links_district_role', ['districtId', 'role'], { unique: true })

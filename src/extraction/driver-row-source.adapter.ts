@@ -2,6 +2,7 @@ import type {
   ConnectorDefinition,
   Dialect,
   EntityExtractSpec,
+  ExtractQuery,
   NativeRow,
 } from 'connectors/sdk/connector.types';
 import type { SisDriver } from 'connectors/sdk/drivers/sis-driver.types';
@@ -14,14 +15,18 @@ import {
 } from 'connectors/sdk/native-schema';
 import type { ExtractParams, RowSource } from 'src/extraction/extraction.types';
 
-/** The query text for a dialect: its variant when the connector has one, else the portable text. */
+/** Any connector query's text for a dialect: its variant when the connector has one, else the portable text. */
+export function sqlFor(query: ExtractQuery, dialect: Dialect): string {
+  return query.variants?.[dialect] ?? query.sql;
+}
+
+/** An entity's query text for a dialect, without the optional native names the schema lacks. */
 export function querySqlFor(
   spec: EntityExtractSpec,
   dialect: Dialect,
   absent: readonly string[] = [],
 ): string {
-  const query = queryFor(spec, absent);
-  return query.variants?.[dialect] ?? query.sql;
+  return sqlFor(queryFor(spec, absent), dialect);
 }
 
 /** The native schema's columns of the connector's tables, read through one driver; null without a catalogue. */
@@ -55,5 +60,9 @@ export class DriverRowSource implements RowSource {
 
   describe(connector: ConnectorDefinition): Promise<NativeColumn[] | null> {
     return describeThrough(this.driver, connector);
+  }
+
+  streamQuery(query: ExtractQuery, params: ExtractParams): AsyncIterable<NativeRow[]> {
+    return this.driver.stream(sqlFor(query, this.driver.dialect), params, { batchSize: this.opts.batchSize });
   }
 }

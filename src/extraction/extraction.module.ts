@@ -5,12 +5,14 @@ import { createServicePool } from 'src/database/service-pool';
 import { CrosswalkController } from 'src/extraction/crosswalk.controller';
 import { CrosswalkRepository } from 'src/extraction/crosswalk.repository';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
+import { EXTRACTION_POOL } from 'src/extraction/extraction-pool.token';
 import { ExtractionService } from 'src/extraction/extraction.service';
+import { SnapshotsModule } from 'src/snapshots/snapshots.module';
 
-/** A plain pg pool for COPY and crosswalks (TypeORM has no COPY); small, since each extraction holds one connection. */
-export const EXTRACTION_POOL = Symbol('EXTRACTION_POOL');
+export { EXTRACTION_POOL };
 
 @Module({
+  imports: [SnapshotsModule],
   controllers: [CrosswalkController],
   providers: [
     {

@@ -1,5 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { PoolSqlRunner } from 'src/database/sql-runner';
+import { EXTRACTION_POOL } from 'src/extraction/extraction-pool.token';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
@@ -22,7 +26,12 @@ import type {
   ExtractParams,
   ExtractSnapshotInput,
 } from 'src/extraction/extraction.types';
-import { SnapshotWriterRepository, type EntityWrite } from 'src/extraction/snapshot-writer.repository';
+import {
+  DELTA_COLUMNS,
+  SnapshotWriterRepository,
+  type EntityWrite,
+  type IncrementalBase,
+} from 'src/extraction/snapshot-writer.repository';
 import { errorText } from 'src/common/error-text.util';
 
 /** Issues are held back at most this many before the row COPY pauses to write them. */
@@ -34,8 +43,52 @@ interface EntityRun {
   spec: EntityExtractSpec;
   index: number;
   params: ExtractParams;
-  /** Optional native names the schema lacks (schema discovery). */
+  /** Optional native names of this entity the schema lacks (schema discovery). */
   absent: readonly string[];
+  /** Incremental: the base snapshot and `:since`; absent for a full extraction of the entity. */
+  base?: IncrementalBase;
+}
+
+/** The key columns of a changes query's rows that never change (an update can renumber a student). */
+export function identityColumns(spec: EntityExtractSpec): string[] {
+  const stable = spec.keyColumns.filter((c) => c !== 'student_id');
+  return stable.length ? stable : spec.keyColumns;
+}
+
+/** `col=value;…` of the identity columns, read out of a source key (`PREFIX:a=1;b=2`). */
+export function identityOf(sourceKey: string, columns: readonly string[]): string {
+  return columns
+    .map((c) => `${c}=${new RegExp(`(?:^|[:;])${c}=([^;]*)`).exec(sourceKey)?.[1] ?? ''}`)
+    .join(';');
+}
+
+/**
+ * What a snapshot's rows depend on besides the SIS data: the connector's queries, keys and mapping, the code
+ * maps, the state, the window (and the as-of date when a query reads it). A base snapshot with another
+ * fingerprint is not carried forward (a crosswalk edit re-maps every row).
+ */
+export function extractionFingerprint(
+  input: Pick<ExtractSnapshotInput, 'connector' | 'state'>,
+  codeMaps: unknown,
+  params: ExtractParams,
+): string {
+  const readsAsOf = input.connector.entities.some((e) => JSON.stringify(e.query).includes(':asOf'));
+  const basis = {
+    kind: input.connector.kind,
+    entities: input.connector.entities.map((e) => ({
+      entity: e.entity,
+      query: e.query,
+      changes: e.changes ?? null,
+      keyPrefix: e.keyPrefix,
+      keyColumns: e.keyColumns,
+      fields: e.fields,
+      refine: e.refine ? String(e.refine) : null,
+    })),
+    codeMaps,
+    state: input.state ?? null,
+    params: { ...params, asOf: readsAsOf ? params.asOf : null },
+  };
+  return createHash('sha256').update(JSON.stringify(basis)).digest('hex');
 }
 
 function errorSummary(err: unknown): { code: string; message: string } {
@@ -46,27 +99,33 @@ function errorSummary(err: unknown): { code: string; message: string } {
 
 /**
  * Pulls one snapshot through a connector into the snap_* tables. Entities already complete (an earlier,
- * interrupted attempt) are skipped; each other entity is replaced atomically. Plain class: Nest provides it,
- * the CLI and the agent path construct it directly.
+ * interrupted attempt) are skipped; each other entity is replaced atomically. Nest builds it over the
+ * extraction pool; scripts and specs use extractSnapshot() below.
  */
 @Injectable()
 export class ExtractionService {
+  constructor(
+    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
+    private readonly snapshots: SnapshotsRepository,
+  ) {}
+
   async extractSnapshot(input: ExtractSnapshotInput): Promise<ExtractionReport> {
     const started = performance.now();
-    const repo = new SnapshotWriterRepository(input.pool, input.bulkWrite);
+    const repo = new SnapshotWriterRepository(this.pool, input.bulkWrite);
     validateConnector(input.connector);
-    if (!(await repo.snapshotExists(input.snapshotId))) {
+    if (!(await this.snapshots.exists(input.snapshotId))) {
       throw new ExtractionException(
         ExtractionErrorCode.SNAPSHOT_NOT_FOUND,
         `snapshot ${input.snapshotId} not found`,
       );
     }
-    await repo.markSnapshotExtracting(input.snapshotId);
+    await this.snapshots.markExtracting(input.snapshotId);
     const entities: EntityReport[] = [];
     let schema: SchemaCheck | undefined;
     const report = (): ExtractionReport => ({
       snapshotId: input.snapshotId,
       ...(schema ? { schema: withoutMissing(schema) } : {}),
+      baseSnapshotId: basis.base?.snapshotId ?? null,
       entities,
       totalRows: entities.reduce((n, e) => n + e.rows, 0),
       durationMs: Math.round(performance.now() - started),
@@ -75,9 +134,12 @@ export class ExtractionService {
       ...windowParams(input.schoolYear, input.windowYears ?? DEFAULT_WINDOW_YEARS),
       asOf: input.asOf,
     };
+    const basis: { base: IncrementalBase | null } = { base: null };
     try {
       schema = await discoverSchema(input);
       const absent = schema?.absent ?? [];
+      basis.base = await this.extractionBasis(input, repo, params);
+      const base = basis.base;
       const checkpoints = await repo.checkpoints(input.snapshotId);
       for (const [index, spec] of input.connector.entities.entries()) {
         const done = checkpoints.get(spec.entity);
@@ -94,18 +156,62 @@ export class ExtractionService {
           input.onProgress?.(spec.entity, done.rowCount, index, input.connector.entities.length);
           continue;
         }
-        entities.push(await this.extractEntity({ input, repo, spec, index, params, absent }));
+        const declared = new Set((spec.native?.optional ?? []).map((o) => o.name));
+        const lacking = absent.filter((n) => declared.has(n));
+        // A changes query reads every native name of its entity: one the schema lacks means a full extraction.
+        const incremental = base && spec.changes && lacking.length === 0 ? base : undefined;
+        entities.push(
+          await this.extractEntity({ input, repo, spec, index, params, absent: lacking, base: incremental }),
+        );
       }
     } catch (err) {
-      await repo
-        .failSnapshot(input.snapshotId, { ...report(), error: errorSummary(err) })
+      await this.snapshots
+        .fail(input.snapshotId, { ...report(), error: errorSummary(err) })
         .catch(() => undefined);
       throw err;
     }
     await this.applyStateDirectory(input, entities);
     const final = report();
-    await repo.completeSnapshot(input.snapshotId, final);
+    await this.snapshots.complete(input.snapshotId, final);
     return final;
+  }
+
+  /**
+   * Reads the SIS clock (connectors with change tracking, sources that can run its queries) and picks the
+   * incremental base when asked for one; records both on the snapshot. Null: every entity in full.
+   */
+  private async extractionBasis(
+    input: ExtractSnapshotInput,
+    repo: SnapshotWriterRepository,
+    params: ExtractParams,
+  ): Promise<IncrementalBase | null> {
+    const tracking = input.connector.changeTracking;
+    const fingerprint = extractionFingerprint(
+      input,
+      mergeCodeMaps(defaultCodeMapsFor(input.connector, input.state), input.codeMaps),
+      params,
+    );
+    if (!tracking || !input.rows.streamQuery) {
+      await repo.recordExtractionBasis(input.snapshotId, { fingerprint, watermark: null, base: null });
+      return null;
+    }
+    const base = input.incremental
+      ? await repo.incrementalBase(input.snapshotId, fingerprint, input.incremental.fullEvery)
+      : null;
+    let watermark: string | null = null;
+    for await (const batch of input.rows.streamQuery(tracking.clock, params)) {
+      const now = batch[0]?.['now'];
+      if (now !== undefined && now !== null) watermark = String(now);
+    }
+    if (!watermark) {
+      throw new ConnectorException(
+        ConnectorErrorCode.UNKNOWN,
+        input.linkName ?? input.connector.title,
+        'the change-tracking clock query returned no time',
+      );
+    }
+    await repo.recordExtractionBasis(input.snapshotId, { fingerprint, watermark, base });
+    return base;
   }
 
   /**
@@ -116,7 +222,7 @@ export class ExtractionService {
     const school = entities.find((e) => e.entity === 'school');
     if (!school || !input.state) return;
     const result = await this.sink(() =>
-      applyDirectoryToSnapshot(new PoolSqlRunner(input.pool), input.snapshotId, input.state ?? ''),
+      applyDirectoryToSnapshot(new PoolSqlRunner(this.pool), input.snapshotId, input.state ?? ''),
     );
     if (!result.loaded)
       school.warnings = [
@@ -131,7 +237,7 @@ export class ExtractionService {
   }
 
   private async extractEntity(run: EntityRun): Promise<EntityReport> {
-    const { input, repo, spec } = run;
+    const { input, repo, spec, base } = run;
     const started = performance.now();
     const columns = await repo.columns(spec.entity);
     const codeMaps = mergeCodeMaps(defaultCodeMapsFor(input.connector, input.state), input.codeMaps);
@@ -139,13 +245,27 @@ export class ExtractionService {
     await repo.markEntity(input.snapshotId, spec.entity, 'extracting');
     const write = await repo.beginEntity(input.snapshotId, spec.entity, columns);
     try {
-      const { rows, issues } = await this.copyEntity(run, write, mapper, columns);
+      let rows: number;
+      let issues: number;
+      let changed: number | undefined;
+      let warnings: string[];
+      if (base) {
+        await write.stageDelta();
+        const delta = await this.copyEntity(run, write, mapper, columns);
+        rows = await this.sink(() => write.mergeDelta(base.snapshotId, identityColumns(spec)));
+        issues = delta.issues;
+        changed = delta.rows;
+        const before = await repo.checkpointOf(base.snapshotId, spec.entity);
+        warnings = [...new Set([...(before?.warnings ?? []), ...mapper.warningList()])];
+      } else {
+        ({ rows, issues } = await this.copyEntity(run, write, mapper, columns));
+        warnings = mapper.warningList();
+      }
       const durationMs = Math.round(performance.now() - started);
-      const warnings = mapper.warningList();
       await write.complete(rows, durationMs, warnings);
       // Fresh statistics for the rules and the comparison that read this snapshot next.
       await repo.analyze(spec.entity);
-      return { entity: spec.entity, rows, durationMs, warnings, issues, skipped: false };
+      return { entity: spec.entity, rows, durationMs, warnings, issues, skipped: false, changed };
     } catch (err) {
       await write.abort();
       await repo.markEntity(input.snapshotId, spec.entity, 'failed').catch(() => undefined);
@@ -160,10 +280,15 @@ export class ExtractionService {
     mapper: EntityRowMapper,
     columns: readonly CopyColumn[],
   ): Promise<{ rows: number; issues: number }> {
-    const { input, spec, index, params } = run;
-    const declared = new Set((spec.native?.optional ?? []).map((o) => o.name));
-    const absent = run.absent.filter((n) => declared.has(n));
-    const source = input.rows.stream(spec, params, absent)[Symbol.asyncIterator]();
+    const { input, spec, index, params, base, absent } = run;
+    const changes = base ? spec.changes : undefined;
+    const source = (
+      changes && input.rows.streamQuery
+        ? input.rows.streamQuery(changes, { ...params, since: base?.since ?? '' })
+        : input.rows.stream(spec, params, absent)
+    )[Symbol.asyncIterator]();
+    const identity = identityColumns(spec);
+    const deltaColumns = [...columns, ...DELTA_COLUMNS];
     const linkName = input.linkName ?? input.connector.title;
     const pending: ExtractionIssue[] = [];
     // What the caller's progress callback threw (a cancelled run, a lost lease): it ends the COPY and must
@@ -204,6 +329,21 @@ export class ExtractionService {
         let chunk = '';
         for (const native of batch.value) {
           state.rowNo += 1;
+          if (changes) {
+            // A changed row that left the window only removes its key: its junk is not reported.
+            const inWindow = String(native['in_window']) === '1';
+            const rowIssues: ExtractionIssue[] = [];
+            const row = mapper.map(native, rowIssues);
+            if (inWindow) pending.push(...rowIssues);
+            row.in_window = inWindow;
+            row.identity = identityOf(String(row.source_key), identity);
+            chunk += encodeCopyLine(
+              `${input.snapshotId}\t${state.rowNo}\t${escapeCopyText(String(row.source_key))}`,
+              row,
+              deltaColumns,
+            );
+            continue;
+          }
           const row = mapper.map(native, pending);
           chunk += encodeCopyLine(
             `${input.snapshotId}\t${state.rowNo}\t${escapeCopyText(String(row.source_key))}`,
@@ -223,7 +363,7 @@ export class ExtractionService {
     try {
       let copied = 0;
       while (!state.exhausted) {
-        copied += await this.sink(() => write.copyRows(segment()));
+        copied += await this.sink(() => (changes ? write.copyDelta(segment()) : write.copyRows(segment())));
         state.issues += pending.length;
         await this.sink(() => write.copyIssues(pending.splice(0)));
       }
@@ -308,7 +448,8 @@ export function validateConnector(connector: ConnectorDefinition): void {
   }
 }
 
-/** Convenience for the CLI and scripts: the same pipeline without Nest. */
-export function extractSnapshot(input: ExtractSnapshotInput): Promise<ExtractionReport> {
-  return new ExtractionService().extractSnapshot(input);
+/** The same pipeline without Nest (scripts, benchmarks, specs), over a pool of the service database. */
+export function extractSnapshot(input: ExtractSnapshotInput & { pool: Pool }): Promise<ExtractionReport> {
+  const { pool, ...rest } = input;
+  return new ExtractionService(pool, new SnapshotsRepository(new PoolSqlRunner(pool))).extractSnapshot(rest);
 }

@@ -1,6 +1,10 @@
-import type { Pool } from 'pg';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
-import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connectors/sdk/connector.types';
+import type {
+  ConnectorDefinition,
+  EntityExtractSpec,
+  ExtractQuery,
+  NativeRow,
+} from 'connectors/sdk/connector.types';
 import type { NativeColumn, SchemaCheck } from 'connectors/sdk/native-schema';
 import type { CodeSet } from 'src/districts/district.types';
 
@@ -36,6 +40,11 @@ export interface RowSource {
    * answering null (Ed-Fi: no SQL catalogue), are not checked.
    */
   describe?(connector: ConnectorDefinition): Promise<NativeColumn[] | null>;
+  /**
+   * Any other query of the connector (change tracking's clock and `changes` queries). Sources that can only run
+   * an entity's own extract query (the on-prem agent) leave it out, and are extracted in full.
+   */
+  streamQuery?(query: ExtractQuery, params: ExtractParams): AsyncIterable<NativeRow[]>;
 }
 
 export type ExtractionProgress = (
@@ -46,8 +55,6 @@ export type ExtractionProgress = (
 ) => void;
 
 export interface ExtractSnapshotInput {
-  /** Pool of the service database (snapshots, snap_* tables). */
-  pool: Pool;
   snapshotId: string;
   connector: ConnectorDefinition;
   rows: RowSource;
@@ -67,6 +74,12 @@ export interface ExtractSnapshotInput {
    * needs `insert`: pglite-socket cannot carry COPY FROM STDIN (electric-sql/pglite#1028).
    */
   bulkWrite?: BulkWriteMode;
+  /**
+   * Extract only what changed since the link's last complete snapshot when the connector tracks changes and
+   * the row source can run its change queries; `fullEvery`: every n-th snapshot in a row is extracted in full
+   * again (rows deleted in the SIS leave only then). Absent: a full extraction.
+   */
+  incremental?: { fullEvery: number };
 }
 
 export type BulkWriteMode = 'copy' | 'insert';
@@ -79,12 +92,16 @@ export interface EntityReport {
   issues: number;
   /** Already complete from an earlier, interrupted attempt: not extracted again. */
   skipped: boolean;
+  /** Incremental: rows read from the SIS (changed since the base snapshot); the rest were carried forward. */
+  changed?: number;
 }
 
 export interface ExtractionReport {
   snapshotId: string;
   /** Schema discovery at the start of the extraction (absent when the source cannot describe its schema). */
   schema?: Omit<SchemaCheck, 'missingRequired'>;
+  /** The snapshot this one carried unchanged rows forward from (incremental extraction), else null. */
+  baseSnapshotId: string | null;
   entities: EntityReport[];
   totalRows: number;
   durationMs: number;

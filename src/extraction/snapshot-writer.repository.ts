@@ -24,6 +24,19 @@ export interface CheckpointRow {
 
 const SYSTEM_COLUMNS = new Set(['snapshot_id', 'row_no', 'source_key']);
 
+/** The two columns a delta row carries after the snapshot columns (incremental extraction). */
+export const DELTA_COLUMNS: readonly CopyColumn[] = [
+  { name: 'in_window', type: 'bool' },
+  { name: 'identity', type: 'text' },
+];
+
+/** What an incremental snapshot starts from: the link's last complete snapshot with the same fingerprint. */
+export interface IncrementalBase {
+  snapshotId: string;
+  since: string;
+  depth: number;
+}
+
 function columnType(dataType: string, udt: string): CopyColumnType {
   if (dataType === 'ARRAY') return udt === '_text' ? 'text[]' : 'text';
   if (dataType === 'integer' || dataType === 'bigint' || dataType === 'smallint') return 'int';
@@ -47,9 +60,76 @@ export class EntityWrite {
 
   /** Streams COPY text lines (`snapshot_id, row_no, source_key, …columns`) into snap_<entity>; resolves with the row count. */
   async copyRows(lines: AsyncIterable<string>): Promise<number> {
-    const cols = ['snapshot_id', 'row_no', 'source_key', ...this.columns.map((c) => c.name)].join(', ');
-    if (this.mode === 'insert') return this.insertLines(`${snapshotTable(this.entity)} (${cols})`, lines);
-    const copy = this.client.query(copyFrom(`COPY ${snapshotTable(this.entity)} (${cols}) FROM STDIN`));
+    return this.copyInto(snapshotTable(this.entity), this.columns, lines);
+  }
+
+  /**
+   * Incremental extraction, step 1: a temporary table shaped like snap_<entity> plus `in_window` and
+   * `identity`, for the rows the SIS reports changed since the base snapshot. Dropped at commit.
+   */
+  async stageDelta(): Promise<void> {
+    await this.client.query(
+      `CREATE TEMP TABLE snap_delta (LIKE ${snapshotTable(this.entity)} INCLUDING DEFAULTS) ON COMMIT DROP`,
+    );
+    await this.client.query(
+      `ALTER TABLE snap_delta ADD COLUMN in_window boolean NOT NULL, ADD COLUMN identity text NOT NULL`,
+    );
+  }
+
+  /** Step 2: the changed rows, as copyRows lines with `in_window` and `identity` as the last two columns. */
+  async copyDelta(lines: AsyncIterable<string>): Promise<number> {
+    return this.copyInto('snap_delta', [...this.columns, ...DELTA_COLUMNS], lines);
+  }
+
+  /**
+   * Step 3, inside PostgreSQL (no row crosses the service): the base snapshot's rows and issues whose identity
+   * the delta does not hold, carried forward under this snapshot with their row numbers; then the delta's
+   * rows still in the window, numbered after the base's. `identity` (the key columns that never change, as
+   * `col=value;…`) is read out of source_key for the base rows. Resolves with the snapshot's row count.
+   */
+  async mergeDelta(baseSnapshotId: string, identityColumns: readonly string[]): Promise<number> {
+    const table = snapshotTable(this.entity);
+    const cols = this.columns.map((c) => c.name);
+    const identity = (key: string): string =>
+      `concat_ws(';', ${identityColumns
+        .map((c) => `'${c}=' || coalesce(substring(${key} from '(?:^|[:;])${c}=([^;]*)'), '')`)
+        .join(', ')})`;
+    await this.client.query(`ANALYZE snap_delta`);
+    const carried = await this.client.query(
+      `INSERT INTO ${table} (snapshot_id, row_no, source_key${cols.map((c) => `, ${c}`).join('')})
+       SELECT $1, b.row_no, b.source_key${cols.map((c) => `, b.${c}`).join('')}
+         FROM ${table} b
+        WHERE b.snapshot_id = $2
+          AND NOT EXISTS (SELECT 1 FROM snap_delta d WHERE d.identity = ${identity('b.source_key')})`,
+      [this.snapshotId, baseSnapshotId],
+    );
+    const fresh = await this.client.query(
+      `INSERT INTO ${table} (snapshot_id, row_no, source_key${cols.map((c) => `, ${c}`).join('')})
+       SELECT $1, m.last + d.row_no, d.source_key${cols.map((c) => `, d.${c}`).join('')}
+         FROM snap_delta d
+        CROSS JOIN (SELECT coalesce(max(row_no), 0) AS last FROM ${table} WHERE snapshot_id = $2) m
+        WHERE d.in_window`,
+      [this.snapshotId, baseSnapshotId],
+    );
+    await this.client.query(
+      `INSERT INTO extraction_issues (snapshot_id, entity, source_key, field, raw_value, kind, message)
+       SELECT $1, i.entity, i.source_key, i.field, i.raw_value, i.kind, i.message
+         FROM extraction_issues i
+        WHERE i.snapshot_id = $2 AND i.entity = $3
+          AND NOT EXISTS (SELECT 1 FROM snap_delta d WHERE d.identity = ${identity('i.source_key')})`,
+      [this.snapshotId, baseSnapshotId, this.entity],
+    );
+    return (carried.rowCount ?? 0) + (fresh.rowCount ?? 0);
+  }
+
+  private async copyInto(
+    table: string,
+    columns: readonly CopyColumn[],
+    lines: AsyncIterable<string>,
+  ): Promise<number> {
+    const cols = ['snapshot_id', 'row_no', 'source_key', ...columns.map((c) => c.name)].join(', ');
+    if (this.mode === 'insert') return this.insertLines(`${table} (${cols})`, lines);
+    const copy = this.client.query(copyFrom(`COPY ${table} (${cols}) FROM STDIN`));
     await pipeline(Readable.from(lines), copy);
     return copy.rowCount;
   }
@@ -151,33 +231,60 @@ export class SnapshotWriterRepository {
       .map((r) => ({ name: r.column_name, type: columnType(r.data_type, r.udt_name) }));
   }
 
+  /**
+   * The base of an incremental extraction of `snapshotId`: the one an earlier attempt of this snapshot chose,
+   * else the newest other complete snapshot of the same link and school year with a watermark, the same
+   * fingerprint and fewer than `fullEvery - 1` incremental snapshots before it. Null: extract in full.
+   */
+  async incrementalBase(
+    snapshotId: string,
+    fingerprint: string,
+    fullEvery: number,
+  ): Promise<IncrementalBase | null> {
+    const { rows } = await this.pool.query<{ id: string; since: string; depth: number }>(
+      `WITH cur AS (SELECT id, link_id, school_year, base_snapshot_id FROM snapshots WHERE id = $1)
+       SELECT b.id::text, b.change_watermark AS since, b.incremental_depth AS depth
+         FROM cur JOIN snapshots b ON b.link_id = cur.link_id AND b.school_year = cur.school_year
+        WHERE b.id <> cur.id AND b.status = 'complete' AND b.change_watermark IS NOT NULL
+          AND b.extract_fingerprint = $2 AND b.incremental_depth < $3 - 1
+          AND (cur.base_snapshot_id IS NULL OR b.id = cur.base_snapshot_id)
+        ORDER BY b.completed_at DESC
+        LIMIT 1`,
+      [snapshotId, fingerprint, fullEvery],
+    );
+    const r = rows[0];
+    return r ? { snapshotId: r.id, since: r.since, depth: r.depth } : null;
+  }
+
+  /**
+   * Records how this snapshot is extracted: its fingerprint, the SIS clock read before the first entity (kept
+   * from an earlier attempt, which read it earlier), and its base (null: full). Returns the watermark in force.
+   */
+  async recordExtractionBasis(
+    snapshotId: string,
+    basis: { fingerprint: string; watermark: string | null; base: IncrementalBase | null },
+  ): Promise<void> {
+    await this.pool.query(
+      `UPDATE snapshots SET extract_fingerprint = $2, change_watermark = COALESCE(change_watermark, $3),
+              base_snapshot_id = $4, incremental_depth = $5
+        WHERE id = $1`,
+      [
+        snapshotId,
+        basis.fingerprint,
+        basis.watermark,
+        basis.base?.snapshotId ?? null,
+        basis.base ? basis.base.depth + 1 : 0,
+      ],
+    );
+  }
+
+  /** The base snapshot's checkpoint of an entity (its warnings are carried forward with its rows). */
+  async checkpointOf(snapshotId: string, entity: CanonicalEntity): Promise<CheckpointRow | null> {
+    return (await this.checkpoints(snapshotId)).get(entity) ?? null;
+  }
+
   async analyze(entity: CanonicalEntity): Promise<void> {
     await this.pool.query(`ANALYZE ${snapshotTable(entity)}`);
-  }
-
-  async snapshotExists(snapshotId: string): Promise<boolean> {
-    const { rowCount } = await this.pool.query(`SELECT 1 FROM snapshots WHERE id = $1`, [snapshotId]);
-    return (rowCount ?? 0) > 0;
-  }
-
-  async markSnapshotExtracting(snapshotId: string): Promise<void> {
-    await this.pool.query(`UPDATE snapshots SET status = 'extracting', completed_at = NULL WHERE id = $1`, [
-      snapshotId,
-    ]);
-  }
-
-  async completeSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(
-      `UPDATE snapshots SET status = 'complete', report = $2, completed_at = now() WHERE id = $1`,
-      [snapshotId, JSON.stringify(report)],
-    );
-  }
-
-  async failSnapshot(snapshotId: string, report: object): Promise<void> {
-    await this.pool.query(
-      `UPDATE snapshots SET status = 'failed', report = $2, completed_at = NULL WHERE id = $1`,
-      [snapshotId, JSON.stringify(report)],
-    );
   }
 
   async checkpoints(snapshotId: string): Promise<Map<string, CheckpointRow>> {

@@ -60,4 +60,20 @@ export class SnapshotEntity {
 
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true })
   completedAt: Date | null;
+
+  /** The SIS clock read before extraction (change tracking): the next incremental snapshot's `:since`. */
+  @Column({ name: 'change_watermark', type: 'text', nullable: true })
+  changeWatermark: string | null;
+
+  /** Hash of what the rows depend on besides the SIS data; an incremental base must have the same. */
+  @Column({ name: 'extract_fingerprint', type: 'text', nullable: true })
+  extractFingerprint: string | null;
+
+  /** Incremental: the snapshot whose unchanged rows were carried forward. */
+  @Column({ name: 'base_snapshot_id', type: 'uuid', nullable: true })
+  baseSnapshotId: string | null;
+
+  /** 0 for a full extraction, else the base's depth + 1. */
+  @Column({ name: 'incremental_depth', type: 'int', default: 0 })
+  incrementalDepth: number;
 }

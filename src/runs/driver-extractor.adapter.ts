@@ -1,35 +1,22 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import type { Pool } from 'pg';
 import { getConnector } from 'connectors/index';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
-import { createDriver } from 'connectors/sdk/drivers/driver.factory';
-import type { SecretBox } from 'src/common/crypto/secret-box.service';
-import { SECRET_BOX } from 'src/common/tokens';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
 import { TenantScope } from 'src/auth/tenant-scope';
-import { driverOptions } from 'src/connectivity/link-prober.repository';
 import { DistrictsRepository } from 'src/districts/districts.repository';
-import type { LinkConnectionSettings, SisLinkEntity } from 'src/districts/sis-link.entity';
+import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type { ProbeResult } from 'connectors/sdk/drivers/sis-driver.types';
 import type { NativeColumn } from 'connectors/sdk/native-schema';
 import { errorText } from 'src/common/error-text.util';
+import { LinkDriverFactory } from 'src/districts/link-driver.factory';
 import { CrosswalkService } from 'src/extraction/crosswalk.service';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
-import { EXTRACTION_POOL } from 'src/extraction/extraction.module';
 import { ExtractionService } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';
-import { AgentRelayClient } from 'src/runs/agent-relay.client';
+import { AgentRelayClient } from 'src/agent-gateway/agent-relay.client';
 import type { ExtractLinkInput, ExtractReport, RunExtractor } from 'src/runs/run-pipeline.ports';
-
-/** Aeries keeps one database per school year: `{year}` is the start year (2026 for 2026-27), `{yy}` its two digits. */
-export function databaseFor(settings: LinkConnectionSettings, schoolYear: number): string | undefined {
-  if (!settings.databasePattern) return settings.database;
-  return settings.databasePattern
-    .replace(/\{year\}/g, String(schoolYear))
-    .replace(/\{yy\}/g, String(schoolYear % 100).padStart(2, '0'));
-}
 
 /**
  * Extraction of a link: the link's own driver (direct links) or the on-premises agent (agent links) as row
@@ -41,8 +28,7 @@ export class DriverExtractorAdapter implements RunExtractor {
     private readonly extraction: ExtractionService,
     private readonly crosswalks: CrosswalkService,
     private readonly districts: DistrictsRepository,
-    @Inject(EXTRACTION_POOL) private readonly pool: Pool,
-    @Inject(SECRET_BOX) private readonly box: SecretBox,
+    private readonly drivers: LinkDriverFactory,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Optional() private readonly agents?: AgentGatewayService,
     @Optional() private readonly relay?: AgentRelayClient,
@@ -70,7 +56,6 @@ export class DriverExtractorAdapter implements RunExtractor {
       const state = district?.state ?? null;
       const codeMaps = await this.crosswalks.codeMapsFor(link.districtId, link.id, connector, state);
       const report = await this.extraction.extractSnapshot({
-        pool: this.pool,
         snapshotId: input.snapshotId,
         connector,
         rows,
@@ -78,12 +63,12 @@ export class DriverExtractorAdapter implements RunExtractor {
         state,
         schoolYear: input.schoolYear,
         asOf: input.asOf,
-        // Both sides of a run read the district's one comparison window.
         // The run's window (fixed when it was recorded); the district's for extractions outside a run.
         windowYears: input.windowYears ?? district?.comparisonYears ?? undefined,
         linkName: link.name,
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
+        incremental: this.incremental(input),
         onProgress: (entity, n, index, count) =>
           input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
       });
@@ -141,6 +126,13 @@ export class DriverExtractorAdapter implements RunExtractor {
     }
   }
 
+  /** Whether this extraction may carry unchanged rows forward (the SIS and the row source decide the rest). */
+  private incremental(input: ExtractLinkInput): { fullEvery: number } | undefined {
+    const mode = this.config.runs.RUN_INCREMENTAL_EXTRACTION;
+    if (mode === 'off' || (mode === 'nightly' && input.kind !== 'nightly')) return undefined;
+    return { fullEvery: this.config.runs.RUN_FULL_EXTRACTION_EVERY };
+  }
+
   private rowSource(
     link: ExtractLinkInput['link'],
     schoolYear: number,
@@ -158,9 +150,7 @@ export class DriverExtractorAdapter implements RunExtractor {
         close: () => Promise.resolve(),
       };
     }
-    const password = link.secretCiphertext ? this.box.decrypt(link.secretCiphertext) : undefined;
-    const settings = { ...link.settings, database: databaseFor(link.settings, schoolYear) };
-    const driver = createDriver(link.settings.driver, driverOptions(link.name, settings, password));
+    const driver = this.drivers.open(link, { schoolYear });
     return {
       rows: new DriverRowSource(driver),
       close: () => driver.close().catch(() => undefined),

@@ -15,6 +15,7 @@ import type {
   RunExtractor,
   RunLinks,
   RunObserver,
+  RunSnapshots,
   RunStore,
   EvaluatedSide,
 } from 'src/runs/run-pipeline.ports';
@@ -88,7 +89,7 @@ interface StoredRun {
 }
 
 /** An in-memory run store with the repository's lease rules: one live holder, ends only by the holder. */
-class InMemoryRunStore implements RunStore {
+class InMemoryRunStore implements RunStore, RunSnapshots {
   readonly runs = new Map<string, StoredRun>();
   readonly checkpoints = new Map<string, CheckpointRecord>();
   readonly sideStates = new Map<string, { status: RunSideStatus; reason: string | null }>();
@@ -204,7 +205,7 @@ class InMemoryRunStore implements RunStore {
     return Promise.resolve();
   }
 
-  ensureSnapshot(runId: string, l: SisLinkEntity): Promise<string> {
+  forRun(runId: string, l: SisLinkEntity): Promise<string> {
     return Promise.resolve(`snapshot:${runId}:${l.id}`);
   }
 
@@ -215,7 +216,7 @@ class InMemoryRunStore implements RunStore {
     return Promise.resolve(this.baseline);
   }
 
-  purgeOldSnapshots(linkId: string): Promise<string[]> {
+  purgeOld(linkId: string): Promise<string[]> {
     this.purged.push(linkId);
     return Promise.resolve([]);
   }
@@ -299,7 +300,7 @@ describe('ExecuteRunUseCase', () => {
   });
 
   const useCase = (extractor: RunExtractor, evaluator: RunEvaluator | null): ExecuteRunUseCase =>
-    new ExecuteRunUseCase(store, links, districts, comparison, config, extractor, evaluator, observer);
+    new ExecuteRunUseCase(store, store, links, districts, comparison, config, extractor, evaluator, observer);
 
   it('runs extraction, evaluation and retention of a single link and ends done', async () => {
     store.add(runRecord('run-1'));

@@ -25,12 +25,14 @@ import {
   type RunDistricts,
   type RunLinks,
   type RunObserver,
+  type RunSnapshots,
   type RunStore,
   type StepProgress,
 } from 'src/runs/run-pipeline.ports';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
 import { errorText } from 'src/common/error-text.util';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import { mustGet } from 'src/common/invariant.util';
 
 /** Share of the progress bar per phase: extraction is the long part. */
@@ -104,6 +106,7 @@ export class ExecuteRunUseCase {
 
   constructor(
     @Inject(RunsRepository) private readonly runs: RunStore,
+    @Inject(SnapshotsRepository) private readonly snapshots: RunSnapshots,
     @Inject(LinksRepository) private readonly links: RunLinks,
     @Inject(DistrictsRepository) private readonly districts: RunDistricts,
     @Inject(CompareSnapshotsUseCase) private readonly compare: RunComparison,
@@ -200,7 +203,7 @@ export class ExecuteRunUseCase {
       if (p.unavailable) continue;
       const cp = await this.runs.startStep(run.id, 'retention', p.side, null);
       if (cp.status === 'done') continue;
-      const purged = await this.runs.purgeOldSnapshots(p.link.id, p.link.snapshotsToKeep);
+      const purged = await this.snapshots.purgeOld(p.link.id, p.link.snapshotsToKeep);
       await this.runs.completeStep(run.id, 'retention', p.side, { purged });
     }
     return planned;
@@ -227,7 +230,7 @@ export class ExecuteRunUseCase {
     const sides = planned.filter((p) => !p.unavailable);
     // Old and new are different databases: both sides are extracted at once, each resumable on its own.
     await eachSide(sides, async (p) => {
-      const snapshotId = await this.runs.ensureSnapshot(run.id, p.link, run.schoolYear, run.asOf);
+      const snapshotId = await this.snapshots.forRun(run.id, p.link, run.schoolYear, run.asOf);
       const cp = await this.runs.startStep(run.id, 'extract', p.side, snapshotId);
       if (cp.status === 'done') {
         if (typeof cp.detail.failed === 'string') p.unavailable = `failed: ${cp.detail.failed}`;
@@ -276,6 +279,7 @@ export class ExecuteRunUseCase {
         schoolYear: run.schoolYear,
         asOf: run.asOf,
         windowYears: run.comparisonYears ?? undefined,
+        kind: run.kind,
         onProgress,
       });
     } catch (err) {
@@ -309,7 +313,7 @@ export class ExecuteRunUseCase {
       const snapshotId = snapshots.get(p.side);
       // A checkpoint without counts (never written so) leaves nothing to measure.
       if (!snapshotId || p.unavailable || !p.rows) continue;
-      const baseline = await this.runs.completenessBaseline(p.link.id, run.schoolYear, snapshotId);
+      const baseline = await this.snapshots.completenessBaseline(p.link.id, run.schoolYear, snapshotId);
       const found = completenessProblems(p.rows ?? {}, baseline, maxShrink);
       if (found.length > 0) problems.push(`${p.side} side (${p.link.name}): ${found.join(', ')}`);
     }
@@ -346,17 +350,17 @@ export class ExecuteRunUseCase {
         await this.runs.setSide(run.id, p.side, 'skipped', 'no rule engine in this build');
         return;
       }
+      const snapshotId = mustGet(snapshots, p.side, 'snapshot');
       const result = await this.evaluator.evaluate({
         runId: run.id,
         districtId: run.districtId,
         link: p.link,
-        snapshotId: mustGet(snapshots, p.side, 'snapshot'),
+        snapshotId,
         evaluationId,
         notSupplied: p.notSupplied,
         onProgress: (fraction, message) =>
           progress.report(p.side, sides.length, fraction, message ?? 'evaluating rules'),
       });
-      const snapshotId = snapshots.get(p.side) ?? '';
       await this.observer?.evaluated({ run, side: p.side, linkId: p.link.id, snapshotId, evaluationId });
       await this.runs.completeStep(run.id, 'evaluate', p.side, { evaluationId, ...result });
       await this.runs.setSide(run.id, p.side, 'evaluated', null);

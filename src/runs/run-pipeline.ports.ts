@@ -4,7 +4,8 @@ import type { DistrictsRepository } from 'src/districts/districts.repository';
 import type { LinksRepository } from 'src/districts/links.repository';
 import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type { RunsRepository } from 'src/runs/runs.repository';
-import type { RunRecord, RunTarget } from 'src/runs/runs.types';
+import type { RunKind, RunRecord, RunTarget } from 'src/runs/runs.types';
+import type { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 
 /** Progress of one step as a fraction 0..1; throws when the run must stop (cancelled, lease lost). */
 export type StepProgress = (fraction: number, message?: string) => void;
@@ -18,6 +19,8 @@ export interface ExtractLinkInput {
   asOf: string;
   /** School years compared (the run's own window, else the district's; default 2). */
   windowYears?: number;
+  /** The run's kind: nightly runs extract incrementally where the SIS tracks changes (RUN_INCREMENTAL_EXTRACTION). */
+  kind?: RunKind;
   onProgress: StepProgress;
 }
 
@@ -91,10 +94,10 @@ export type RunStore = Pick<
   | 'setSide'
   | 'startStep'
   | 'completeStep'
-  | 'ensureSnapshot'
-  | 'purgeOldSnapshots'
-  | 'completenessBaseline'
 >;
+
+/** The snapshot of each side, its completeness baseline and the retention of old ones (SnapshotsRepository). */
+export type RunSnapshots = Pick<SnapshotsRepository, 'forRun' | 'purgeOld' | 'completenessBaseline'>;
 
 /** The run's links, by id (LinksRepository). */
 export type RunLinks = Pick<LinksRepository, 'findById'>;

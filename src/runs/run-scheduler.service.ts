@@ -12,6 +12,7 @@ import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { dueSlot, offSeasonReason } from 'src/runs/nightly-schedule.util';
 import { RunQueueService, schedulerEnabled } from 'src/runs/run-queue.service';
 import { RunsRepository } from 'src/runs/runs.repository';
+import { LinkHealthRepository } from 'src/connectivity/link-health.repository';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
 import { targetsOf } from 'src/runs/runs.types';
 
@@ -37,6 +38,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
   constructor(
     private readonly tickers: TickerService,
     private readonly runs: RunsRepository,
+    private readonly linkHealth: LinkHealthRepository,
     private readonly startRun: StartRunUseCase,
     private readonly queue: RunQueueService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -109,7 +111,7 @@ export class RunSchedulerService implements OnApplicationBootstrap, OnModuleDest
   private async catchUps(report: TickReport): Promise<void> {
     for (const skipped of await this.runs.awaitingCatchUp()) {
       const ids = targetsOf(skipped).map((t) => t.linkId);
-      const states = await this.runs.linkStates(ids);
+      const states = await this.linkHealth.states(ids);
       if (ids.length === 0 || !ids.every((id) => states.get(id) === 'UP')) continue;
       const run = await this.startRun.execute({
         districtId: skipped.districtId,

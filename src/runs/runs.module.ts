@@ -2,9 +2,11 @@ import { Module, type DynamicModule, type Provider } from '@nestjs/common';
 import { ComparisonModule } from 'src/comparison/comparison.module';
 import { DistrictsModule } from 'src/districts/districts.module';
 import { ExtractionModule } from 'src/extraction/extraction.module';
-import { AgentRelayClient } from 'src/runs/agent-relay.client';
-import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
-import { AgentRelayWorker } from 'src/runs/agent-relay.worker';
+import { LinkHealthRepository } from 'src/connectivity/link-health.repository';
+import { SnapshotsModule } from 'src/snapshots/snapshots.module';
+import { AgentRelayClient } from 'src/agent-gateway/agent-relay.client';
+import { AgentRelayRepository } from 'src/agent-gateway/agent-relay.repository';
+import { AgentRelayWorker } from 'src/agent-gateway/agent-relay.worker';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 import { LinkTestController } from 'src/runs/link-test.controller';
 import { LinkTestService } from 'src/runs/link-test.service';
@@ -44,11 +46,14 @@ export class RunsModule {
         ComparisonModule,
         RuleEngineModule,
         ScorecardsModule,
+        SnapshotsModule,
         ...(o.imports ?? []),
       ],
       controllers: [RunsController, LinkTestController],
       providers: [
         RunsRepository,
+        // Link state is connectivity's (link_health); runs only read it, also where connectivity's tickers are off.
+        LinkHealthRepository,
         RunsService,
         StartRunUseCase,
         ExecuteRunUseCase,

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { leaseEnd, leaseFree } from 'src/database/lease';
 import { SqlRunner } from 'src/database/sql-runner';
-import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import type {
   CheckpointRecord,
   LeaseState,
-  LinkHealthState,
   NewRun,
   RunRecord,
   RunSide,
@@ -15,7 +13,6 @@ import type {
   RunStep,
 } from 'src/runs/runs.types';
 import { targetsOf } from 'src/runs/runs.types';
-import type { CompletenessBaseline } from 'src/runs/completeness.util';
 
 interface RunRow {
   id: string;
@@ -87,7 +84,7 @@ export interface ScheduledDistrict {
   schoolYear: number | null;
 }
 
-/** Every statement about runs, their checkpoints and leases. */
+/** Every statement about runs, their sides, checkpoints and leases (snapshots: SnapshotsRepository). */
 @Injectable()
 export class RunsRepository {
   constructor(private readonly sql: SqlRunner) {}
@@ -354,80 +351,6 @@ export class RunsRepository {
     );
   }
 
-  /** The snapshot a run extracts a link into: created once, found again by a resumed attempt. */
-  async ensureSnapshot(
-    runId: string,
-    link: SisLinkEntity,
-    schoolYear: number,
-    asOf: string,
-  ): Promise<string> {
-    return this.sql.transaction(async (m) => {
-      await m.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`run-snapshot:${runId}:${link.id}`]);
-      const found: Array<{ id: string }> = await m.query(
-        `SELECT id FROM snapshots WHERE run_id = $1 AND link_id = $2`,
-        [runId, link.id],
-      );
-      if (found[0]) return found[0].id;
-      const created: Array<{ id: string }> = await m.query(
-        `INSERT INTO snapshots (district_id, link_id, run_id, sis_kind, school_year, as_of, status)
-         VALUES ($1, $2, $3, $4, $5, $6, 'extracting') RETURNING id`,
-        [link.districtId, link.id, runId, link.sisKind, schoolYear, asOf],
-      );
-      return created[0].id;
-    });
-  }
-
-  /**
-   * The completeness guard's baseline: rows per entity of the link's newest snapshot of the school year, other
-   * than `snapshotId`, whose run ended done (a run the guard failed never becomes the baseline). The counts
-   * come from the extraction checkpoints, which outlive the purge of the rows.
-   */
-  async completenessBaseline(
-    linkId: string,
-    schoolYear: number,
-    snapshotId: string,
-  ): Promise<CompletenessBaseline | null> {
-    const found: Array<{ id: string; run_id: string }> = await this.sql.query(
-      `SELECT s.id, s.run_id FROM snapshots s JOIN runs r ON r.id = s.run_id
-        WHERE s.link_id = $1 AND s.school_year = $2 AND s.id <> $3
-          AND s.status IN ('complete', 'purged') AND r.status = 'done'
-        ORDER BY s.created_at DESC, s.id LIMIT 1`,
-      [linkId, schoolYear, snapshotId],
-    );
-    if (!found[0]) return null;
-    const counts: Array<{ entity: string; row_count: string }> = await this.sql.query(
-      `SELECT entity, row_count FROM snapshot_checkpoints WHERE snapshot_id = $1 AND status = 'complete'`,
-      [found[0].id],
-    );
-    return {
-      snapshotId: found[0].id,
-      runId: found[0].run_id,
-      entities: Object.fromEntries(counts.map((c) => [c.entity, Number(c.row_count)])),
-    };
-  }
-
-  async snapshotStatus(id: string): Promise<string | null> {
-    const rows: Array<{ status: string }> = await this.sql.query(
-      `SELECT status FROM snapshots WHERE id = $1`,
-      [id],
-    );
-    return rows[0]?.status ?? null;
-  }
-
-  /** Link states from link health (absent table or row: unknown, treated as reachable). */
-  async linkStates(linkIds: string[]): Promise<Map<string, LinkHealthState>> {
-    if (linkIds.length === 0) return new Map();
-    const [{ exists }]: Array<{ exists: boolean }> = await this.sql.query(
-      `SELECT to_regclass('link_health') IS NOT NULL AS exists`,
-    );
-    if (!exists) return new Map();
-    const rows: Array<{ link_id: string; state: LinkHealthState }> = await this.sql.query(
-      `SELECT link_id, state FROM link_health WHERE link_id = ANY($1::uuid[])`,
-      [linkIds],
-    );
-    return new Map(rows.map((r) => [r.link_id, r.state]));
-  }
-
   async scheduledDistricts(): Promise<ScheduledDistrict[]> {
     const rows: Array<{
       id: string;
@@ -484,32 +407,5 @@ export class RunsRepository {
          AND COALESCE(lease_until, updated_at) < now() - make_interval(secs => $1) ORDER BY created_at LIMIT 100`,
       [olderThanSeconds],
     );
-  }
-
-  /** Snapshots of a link beyond the newest `keep` complete ones: their snap_* rows go, results stay. */
-  async purgeOldSnapshots(linkId: string, keep: number): Promise<string[]> {
-    return this.sql.transaction(async (m) => {
-      const old: Array<{ id: string }> = await m.query(
-        `SELECT id FROM snapshots WHERE link_id = $1 AND status = 'complete'
-         ORDER BY created_at DESC, id OFFSET $2 FOR UPDATE`,
-        [linkId, keep],
-      );
-      const ids = old.map((o) => o.id);
-      if (ids.length === 0) return [];
-      for (const table of [
-        'snap_school',
-        'snap_student',
-        'snap_enrollment',
-        'snap_program',
-        'snap_section',
-        'snap_student_section',
-        'snap_staff',
-        'snap_section_staff',
-      ]) {
-        await m.query(`DELETE FROM ${table} WHERE snapshot_id = ANY($1::uuid[])`, [ids]);
-      }
-      await m.query(`UPDATE snapshots SET status = 'purged' WHERE id = ANY($1::uuid[])`, [ids]);
-      return ids;
-    });
   }
 }

@@ -117,8 +117,6 @@ export interface LeaseState {
   cancelRequested: boolean;
 }
 
-export type LinkHealthState = 'UP' | 'PENDING' | 'DOWN' | 'MAINTENANCE';
-
 export function targetsOf(r: Pick<RunRecord, 'currentLinkId' | 'oldLinkId' | 'newLinkId'>): RunTarget[] {
   if (r.newLinkId && r.oldLinkId)
     return [

@@ -8,6 +8,7 @@ import type { SisLinkEntity } from 'src/districts/sis-link.entity';
 import { localToday, schoolYearFor } from 'src/runs/nightly-schedule.util';
 import { RunQueueService } from 'src/runs/run-queue.service';
 import { RunsRepository } from 'src/runs/runs.repository';
+import { LinkHealthRepository } from 'src/connectivity/link-health.repository';
 import {
   targetsOf,
   type NewRun,
@@ -46,6 +47,7 @@ export class StartRunUseCase {
 
   constructor(
     private readonly runs: RunsRepository,
+    private readonly linkHealth: LinkHealthRepository,
     private readonly districts: DistrictsRepository,
     private readonly links: LinksRepository,
     private readonly queue: RunQueueService,
@@ -122,7 +124,7 @@ export class StartRunUseCase {
     const targets = targetsOf(ids);
     if (targets.length === 0)
       return { runSkipReason: 'no_link: the district has no enabled SIS link', skippedSides: {} };
-    const states = await this.runs.linkStates(targets.map((t) => t.linkId));
+    const states = await this.linkHealth.states(targets.map((t) => t.linkId));
     const name = new Map(links.map((l) => [l.id, l.name]));
     const down = targets.filter((t) => states.get(t.linkId) === 'DOWN');
     const reason = (ts: RunTarget[]) => `link_down: ${ts.map((t) => name.get(t.linkId)).join(', ')}`;

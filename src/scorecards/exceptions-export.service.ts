@@ -28,6 +28,9 @@ const COLUMNS: Array<[string, (i: ExceptionItemDto) => unknown]> = [
   ['values', (i) => i.values],
   ['prescription', (i) => i.prescription],
   ['fingerprint', (i) => i.fingerprint],
+  ['exclusion_reason', (i) => i.exclusion?.reason],
+  ['exclusion_expires_at', (i) => i.exclusion?.expiresAt?.toISOString()],
+  ['excluded_by', (i) => i.exclusion?.createdByEmail],
 ];
 
 /** An exceptions list as CSV, streamed from a database cursor through csv-stringify, every cell neutralised. */

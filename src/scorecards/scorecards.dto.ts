@@ -217,6 +217,14 @@ export class SchoolRefDto {
   @ApiProperty({ type: String, nullable: true }) name!: string | null;
 }
 
+/** The active exclusion that takes a finding out of the counts: why, by whom, until when. */
+export class FindingExclusionDto {
+  @ApiProperty() id!: string;
+  @ApiProperty() reason!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt!: Date | null;
+  @ApiProperty() createdByEmail!: string;
+}
+
 export class ExceptionItemDto {
   @ApiProperty() id!: string;
   @ApiProperty() fingerprint!: string;
@@ -227,6 +235,7 @@ export class ExceptionItemDto {
   @ApiProperty({ enum: ['new', 'persisting'] }) state!: 'new' | 'persisting';
   @ApiProperty() excluded!: boolean;
   @ApiProperty({ type: String, nullable: true }) exclusionId!: string | null;
+  @ApiProperty({ type: FindingExclusionDto, nullable: true }) exclusion!: FindingExclusionDto | null;
   @ApiProperty({ type: StudentRefDto, nullable: true }) student!: StudentRefDto | null;
   @ApiProperty({ type: SchoolRefDto, nullable: true }) school!: SchoolRefDto | null;
   @ApiProperty({ type: String, nullable: true }) programCode!: string | null;

@@ -54,6 +54,9 @@ interface ExceptionDbRow {
   entity: string;
   is_new: boolean;
   exclusion_id: string | null;
+  exclusion_reason: string | null;
+  exclusion_expires_at: Date | null;
+  exclusion_by: string | null;
   student_id: string | null;
   state_student_id: string | null;
   last_name: string | null;
@@ -74,6 +77,14 @@ export const toExceptionRow = (r: ExceptionDbRow): ExceptionRow => ({
   entity: r.entity,
   isNew: r.is_new,
   exclusionId: r.exclusion_id,
+  exclusion:
+    r.exclusion_id === null
+      ? null
+      : {
+          reason: r.exclusion_reason ?? '',
+          expiresAt: r.exclusion_expires_at,
+          createdByEmail: r.exclusion_by ?? '',
+        },
   studentId: r.student_id,
   stateStudentId: r.state_student_id,
   lastName: r.last_name,
@@ -298,7 +309,7 @@ export class ScorecardsRepository {
 
   /** SELECT of the active exclusions of finding `x` (ix_exclusions_district_fingerprint). */
   private activeExclusionOf(p: Params, districtId: string): string {
-    return `SELECT ex.id FROM exclusions ex
+    return `SELECT ex.id, ex.reason, ex.expires_at, ex.created_by_email FROM exclusions ex
              WHERE ex.district_id = ${p.add(districtId)} AND ex.fingerprint = x.fingerprint AND ex.status = 'active'
                AND (ex.expires_at IS NULL OR ex.expires_at > now())`;
   }
@@ -553,10 +564,11 @@ export class ScorecardsRepository {
     const isNew = e.previousEvaluationId
       ? `NOT EXISTS (SELECT 1 FROM rule_exceptions o WHERE o.evaluation_id = ${p.add(e.previousEvaluationId)} AND o.fingerprint = x.fingerprint)`
       : 'TRUE';
-    const exclusion = `(${this.activeExclusionOf(p, e.districtId)} ORDER BY ex.created_at LIMIT 1)`;
+    const exclusion = `LEFT JOIN LATERAL (${this.activeExclusionOf(p, e.districtId)} ORDER BY ex.created_at LIMIT 1) ax ON TRUE`;
     return `${f.ctes.length ? `WITH ${f.ctes.join(', ')}` : ''}
       SELECT x.id, x.fingerprint, x.rule_id, r.severity, x.entity, ${isNew} AS is_new,
-             ${exclusion} AS exclusion_id, x.student_id, st.state_student_id, st.last_name, st.first_name, st.grade,
+             ax.id AS exclusion_id, ax.reason AS exclusion_reason, ax.expires_at AS exclusion_expires_at,
+             ax.created_by_email AS exclusion_by, x.student_id, st.state_student_id, st.last_name, st.first_name, st.grade,
              x.school_id, sp.name AS school_name, x.program_code, x.source_key, x."values"
       FROM (SELECT x.id, x.evaluation_id, x.fingerprint, x.rule_id, x.entity, x.student_id,
                    x.school_id, x.program_code, x.source_key, x."values"
@@ -566,6 +578,7 @@ export class ScorecardsRepository {
       JOIN rule_results r ON r.evaluation_id = x.evaluation_id AND r.rule_id = x.rule_id
       LEFT JOIN scorecard_students st ON st.evaluation_id = x.evaluation_id AND st.student_id = x.student_id
       LEFT JOIN scorecard_population sp ON sp.evaluation_id = x.evaluation_id AND sp.kind = 'school' AND sp.code = x.school_id
+      ${exclusion}
       ORDER BY ${order}`;
   }
 

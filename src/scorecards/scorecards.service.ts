@@ -357,6 +357,7 @@ export class ScorecardsService {
       state: r.isNew ? 'new' : 'persisting',
       excluded: r.exclusionId !== null,
       exclusionId: r.exclusionId,
+      exclusion: r.exclusionId === null || !r.exclusion ? null : { id: r.exclusionId, ...r.exclusion },
       student: r.studentId
         ? {
             studentId: r.studentId,

@@ -78,6 +78,7 @@ export interface ExceptionRow {
   entity: string;
   isNew: boolean;
   exclusionId: string | null;
+  exclusion: { reason: string; expiresAt: Date | null; createdByEmail: string } | null;
   studentId: string | null;
   stateStudentId: string | null;
   lastName: string | null;

@@ -12,7 +12,7 @@ import { runAgent, type AgentHandle } from 'src/agent/agent.main';
 import { LinksRepository } from 'src/districts/links.repository';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { featureModules } from 'src/features';
-import { AgentRelayWorker } from 'src/runs/agent-relay.worker';
+import { AgentRelayWorker } from 'src/agent-gateway/agent-relay.worker';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { RowSource } from 'src/extraction/extraction.types';

@@ -1,4 +1,5 @@
 import { edfiConnector } from 'connectors/edfi/edfi.connector';
+import { EdfiApiClient } from 'connectors/sdk/drivers/edfi/edfi-api.client';
 import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
@@ -6,6 +7,7 @@ import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { ExtractionReport } from 'src/extraction/extraction.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
+import { startEdfiOdsServer, type EdfiOdsServer } from 'test/helpers/edfi-ods-server';
 import { grandBendDir, GRAND_BEND_COUNTS } from 'test/helpers/edfi-sample';
 import { factory } from 'test/helpers/factory';
 
@@ -163,5 +165,132 @@ describe('Ed-Fi Grand Bend sample through the XML interchange transport', () => 
       [snapshotId],
     );
     expect(Number(orphans)).toBe(0);
+  });
+});
+
+/** Every row of a snapshot per entity, without the snapshot id and arrival order, sorted by native key. */
+async function snapshotRows(svc: TestDatabase, snapshotId: string): Promise<Record<string, unknown[]>> {
+  const out: Record<string, unknown[]> = {};
+  for (const entity of CANONICAL_ENTITIES) {
+    const { rows } = await svc.pool.query<Record<string, unknown>>(
+      `SELECT * FROM snap_${entity} WHERE snapshot_id = $1 ORDER BY source_key`,
+      [snapshotId],
+    );
+    out[entity] = rows.map(({ snapshot_id: _s, row_no: _r, ...rest }) => rest);
+  }
+  return out;
+}
+
+describe('Ed-Fi Grand Bend sample through a test ODS/API over HTTP', () => {
+  let svc: TestDatabase;
+  let ods: EdfiOdsServer;
+  let xml: { snapshotId: string; report: ExtractionReport };
+  let api: { snapshotId: string; report: ExtractionReport };
+
+  beforeAll(async () => {
+    [svc, ods] = await Promise.all([createTestDatabase(), startEdfiOdsServer(grandBendDir())]);
+    const xmlDriver = new EdfiDriver('edfi_xml', { linkName: 'Grand Bend XML', path: grandBendDir() });
+    xml = await extractEdfi(svc, xmlDriver, 'TX');
+    // A 429 and a 503 on the way, and the token revoked once: the client backs off, renews and goes on.
+    ods.failNext(1, 429);
+    const apiDriver = new EdfiDriver('edfi_api', {
+      linkName: 'Grand Bend ODS/API',
+      url: ods.url,
+      user: ods.clientId,
+      password: ods.clientSecret,
+    });
+    api = await extractEdfi(svc, apiDriver, 'TX');
+  });
+
+  afterAll(async () => {
+    await ods.close();
+    await svc.drop();
+  });
+
+  it('extracts the same counts and an identical snapshot through both transports', async () => {
+    expect(Object.fromEntries(api.report.entities.map((e) => [e.entity, e.rows]))).toEqual(GRAND_BEND_COUNTS);
+    const [a, b] = await Promise.all([snapshotRows(svc, xml.snapshotId), snapshotRows(svc, api.snapshotId)]);
+    for (const entity of CANONICAL_ENTITIES) {
+      expect([entity, a[entity].length]).toEqual([entity, GRAND_BEND_COUNTS[entity]]);
+      expect([entity, b[entity]]).toEqual([entity, a[entity]]);
+    }
+    expect(api.report.entities.map((e) => e.warnings)).toEqual(xml.report.entities.map((e) => e.warnings));
+  });
+
+  it('uses the real API shapes: discovery, a client-credentials token, offset/limit pages, a pinned change version', () => {
+    expect(ods.requests[0]).toBe('GET /');
+    expect(ods.requests).toContain('POST /oauth/token');
+    expect(ods.requests).toContain('GET /changeQueries/v1/availableChangeVersions');
+    const students = ods.requests.filter((r) => r.startsWith('GET /data/v3/ed-fi/students?'));
+    // 960 students, 500 a page: two pages; every page bounded by the version pinned at the start.
+    expect(students.length).toBeGreaterThanOrEqual(2);
+    for (const r of students) expect(r).toMatch(/offset=(0|500)&limit=500&maxChangeVersion=\d+$/);
+    expect(
+      ods.requests.filter((r) =>
+        r.startsWith('GET /data/v3/ed-fi/studentSpecialEducationProgramAssociations?'),
+      ).length,
+    ).toBeGreaterThan(0);
+  });
+
+  it('retries 429 and 5xx with back-off and renews a revoked token', async () => {
+    const client = new EdfiApiClient({
+      linkName: 'retry',
+      baseUrl: ods.url,
+      clientId: ods.clientId,
+      clientSecret: ods.clientSecret,
+      backoffMs: 10,
+    });
+    let schools = 0;
+    for await (const page of client.pages('ed-fi/schools')) schools += page.length;
+    ods.failNext(2, 503);
+    ods.expireTokens();
+    let staff = 0;
+    for await (const page of client.pages('ed-fi/staffs')) staff += page.length;
+    expect([schools, staff]).toEqual([3, 68]);
+    ods.failNext(10, 503);
+    const failing = new EdfiApiClient({
+      linkName: 'down',
+      baseUrl: ods.url,
+      clientId: ods.clientId,
+      clientSecret: ods.clientSecret,
+      backoffMs: 1,
+      maxAttempts: 3,
+    });
+    await expect(failing.probe()).rejects.toMatchObject({ code: 'UNREACHABLE' });
+    ods.failNext(0, 503);
+    const wrong = new EdfiApiClient({
+      linkName: 'bad',
+      baseUrl: ods.url,
+      clientId: ods.clientId,
+      clientSecret: 'nope',
+    });
+    const refused = await wrong.probe().catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'AUTH_FAILED' });
+    expect(String((refused as Error).message)).not.toContain(ods.clientSecret);
+  });
+
+  it('reads only the records changed since minChangeVersion (Change Queries, incremental)', async () => {
+    const since = (await new EdfiApiClient({
+      linkName: 'cv',
+      baseUrl: ods.url,
+      clientId: ods.clientId,
+      clientSecret: ods.clientSecret,
+    }).pinnedChangeVersion()) as number;
+    ods.touch('ed-fi/students', 5);
+    ods.touch('ed-fi/students', 700);
+    const client = new EdfiApiClient({
+      linkName: 'incremental',
+      baseUrl: ods.url,
+      clientId: ods.clientId,
+      clientSecret: ods.clientSecret,
+      minChangeVersion: since + 1,
+    });
+    const ids: string[] = [];
+    for await (const page of client.pages('ed-fi/students'))
+      ids.push(...page.map((s) => String(s.studentUniqueId)));
+    expect(ids).toEqual([
+      String(ods.resources.get('ed-fi/students')?.[5].body.studentUniqueId),
+      String(ods.resources.get('ed-fi/students')?.[700].body.studentUniqueId),
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import type { ConnectorDefinition, EntityExtractSpec, NativeRow } from 'connecto
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
-import { ExtractionService } from 'src/extraction/extraction.service';
+import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { ExtractParams, ExtractionReport, RowSource } from 'src/extraction/extraction.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -142,7 +142,6 @@ describe('ExtractionService', () => {
   let driver: PgDriver;
   let districtId: string;
   let linkId: string;
-  const sut = new ExtractionService();
 
   const newSnapshot = (): Promise<string> =>
     factory.snapshot(svc.pool, districtId, linkId, { status: 'extracting' });
@@ -152,7 +151,7 @@ describe('ExtractionService', () => {
     def = connector,
     codeMaps = {},
   ): Promise<ExtractionReport> =>
-    sut.extractSnapshot({
+    extractSnapshot({
       pool: svc.pool,
       snapshotId,
       connector: def,
@@ -197,7 +196,7 @@ describe('ExtractionService', () => {
   it('maps native rows to canonical rows, with raw values, issues and aggregated warnings', async () => {
     const snapshotId = await newSnapshot();
     const progress: [string, number, number, number][] = [];
-    const report = await sut.extractSnapshot({
+    const report = await extractSnapshot({
       pool: svc.pool,
       snapshotId,
       connector,
@@ -497,7 +496,7 @@ describe('ExtractionService', () => {
     const reference = await newSnapshot();
     await run(reference, new DriverRowSource(driver));
     const snapshotId = await newSnapshot();
-    const report = await sut.extractSnapshot({
+    const report = await extractSnapshot({
       pool: svc.pool,
       snapshotId,
       connector,
@@ -524,7 +523,7 @@ describe('ExtractionService', () => {
   it('streams 300k rows through COPY with flat batches', async () => {
     const snapshotId = await newSnapshot();
     let calls = 0;
-    const report = await sut.extractSnapshot({
+    const report = await extractSnapshot({
       pool: svc.pool,
       snapshotId,
       connector: bigConnector,
@@ -552,20 +551,18 @@ describe('ExtractionService', () => {
     const stop = new Stop('run stopped: cancelled');
     const snapshotId = await newSnapshot();
     let calls = 0;
-    const err = await sut
-      .extractSnapshot({
-        pool: svc.pool,
-        snapshotId,
-        connector: bigConnector,
-        rows: new DriverRowSource(driver, { batchSize: 10_000 }),
-        codeMaps: {},
-        schoolYear: 2026,
-        asOf: '2026-11-01',
-        onProgress: () => {
-          if (++calls === 3) throw stop;
-        },
-      })
-      .catch((e: unknown) => e);
+    const err = await extractSnapshot({
+      pool: svc.pool,
+      snapshotId,
+      connector: bigConnector,
+      rows: new DriverRowSource(driver, { batchSize: 10_000 }),
+      codeMaps: {},
+      schoolYear: 2026,
+      asOf: '2026-11-01',
+      onProgress: () => {
+        if (++calls === 3) throw stop;
+      },
+    }).catch((e: unknown) => e);
     expect(err).toBe(stop);
     const { rows } = await svc.pool.query<{ n: number }>(
       `SELECT count(*)::int AS n FROM snap_enrollment WHERE snapshot_id = $1`,

@@ -12,7 +12,10 @@ import {
   type DistrictManifest,
   type InjectedDefect,
 } from 'connectors/generator/generator.types';
+import { PoolSqlRunner } from 'src/database/sql-runner';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
+import { StateDirectoryRepository } from 'src/reference-data/state-directory.repository';
+import { loadStateDirectory } from 'src/reference-data/state-directory.service';
 import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { IssueKind } from 'src/extraction/extraction.types';
 import { createRuleEngine } from 'src/rule-engine/rule-engine.factory';
@@ -70,7 +73,8 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   grade_outside_school_span: {
     rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'],
   },
-  enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003'] },
+  // CA-SENR0184 reads the state's directory (the closed school is closed there too).
+  enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003', 'CA-SENR0184'] },
   section_without_teacher: { rules: ['COM-SCH-001', 'TX-10050-TEACHER'] },
   roster_without_enrollment: { rules: ['COM-SCH-005', 'CA-CERT005'] },
   program_outside_enrollment: { rules: ['COM-PRG-004', 'CA-SPRG-HOMELESS-ENR'] },
@@ -222,6 +226,15 @@ async function runDistrict(
     status: 'extracting',
   });
   const connector = CONNECTORS[sis];
+  // The state's school directory, loaded as a district or support would: SENR0269 and the CDS rules read it.
+  if (manifest.stateDirectory)
+    await loadStateDirectory(new StateDirectoryRepository(new PoolSqlRunner(svc.pool)), {
+      state,
+      format: manifest.stateDirectory.format,
+      sourceFile: manifest.stateDirectory.fileName,
+      content: manifest.stateDirectory.content,
+      loadedBy: null,
+    });
   try {
     await extractSnapshot({
       pool: svc.pool,
@@ -496,6 +509,28 @@ describe('defect recall and precision of the rule packs over generated districts
           fill_exits: '0',
           local_grades: '0',
         });
+        // Kept but flagged: Enrollment.stateExclude (a secondary enrollment) and serviceType N, its own kind.
+        const flagged = await svc.pool.query<{
+          enrollment_type: string;
+          excluded: boolean | null;
+          n: string;
+        }>(
+          `SELECT enrollment_type, state_reporting_excluded AS excluded, count(*) AS n FROM snap_enrollment
+           WHERE snapshot_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
+          [dirty.snapshotId],
+        );
+        const nativeFlags = await replica.pool.query<Record<string, string>>(
+          `SELECT (SELECT count(*) FROM Enrollment WHERE stateExclude = 1) AS excluded,
+                  (SELECT count(*) FROM Enrollment WHERE serviceType = 'N') AS services`,
+        );
+        const { excluded, services } = nativeFlags.rows[0];
+        expect(Number(excluded)).toBeGreaterThan(0);
+        expect(Number(services)).toBeGreaterThan(0);
+        expect(flagged.rows.filter((r) => r.excluded === true)).toEqual([
+          { enrollment_type: 'secondary', excluded: true, n: excluded },
+          { enrollment_type: 'special_ed_services', excluded: true, n: services },
+        ]);
+        expect(flagged.rows.filter((r) => r.excluded !== false && r.excluded !== true)).toEqual([]);
         expect(dirty.manifest.counts.section).toBe(
           Number(
             (

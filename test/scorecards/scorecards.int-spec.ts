@@ -37,6 +37,7 @@ interface Item {
   state: string;
   excluded: boolean;
   exclusionId: string | null;
+  exclusion: { id: string; reason: string; expiresAt: string | null; createdByEmail: string } | null;
   student: {
     studentId: string;
     lastName: string | null;
@@ -272,6 +273,13 @@ describe('scorecards', () => {
     expect(open.items.map((i) => i.id)).not.toContain(item.id);
     const only = await get<Page>(schoolUser, `${base()}/exceptions?ruleId=${BIRTH_DATE_RULE}&excluded=only`);
     expect(only.items).toEqual([expect.objectContaining({ id: item.id, excluded: true, exclusionId })]);
+    // The excluded finding says why, by whom and until when (the list and the CSV show it).
+    expect(only.items[0].exclusion).toEqual({
+      id: exclusionId,
+      reason: 'Birth date on file, SIS sync lag',
+      expiresAt,
+      createdByEmail: schoolUser.email,
+    });
 
     const audit = await get<{ items: Array<{ actorEmail: string; action: string; note: string | null }> }>(
       admin,

@@ -51,6 +51,7 @@ export const RAW_COLUMNS: Record<CanonicalEntity, string[]> = {
     'races',
     'el_status',
     'race_missing_indicator',
+    'ethnicity_missing_indicator',
     'elas_start_date',
     'state_reporting_excluded',
   ],

@@ -184,6 +184,24 @@ export function fmtDay(v) {
   return new Date(s).toLocaleDateString(undefined, { dateStyle: 'medium' });
 }
 
+/**
+ * Axis labels for a series of runs: the day (as of, else evaluated), with the time of the check added where
+ * two runs share a day — otherwise two bars read "Nov 1, 2026" and nobody knows which is which.
+ */
+export function runLabels(points) {
+  const days = points.map((t) => fmtDay(t.asOf || t.evaluatedAt));
+  return days.map((d, i) =>
+    days.indexOf(d) !== days.lastIndexOf(d) && points[i].evaluatedAt
+      ? `${d}, ${fmtTime(points[i].evaluatedAt)}`
+      : d,
+  );
+}
+
+function fmtTime(v) {
+  const d = new Date(v);
+  return Number.isNaN(d.getTime()) ? '' : d.toLocaleTimeString(undefined, { timeStyle: 'short' });
+}
+
 export function fmtNum(n) {
   return n === null || n === undefined ? '—' : Number(n).toLocaleString();
 }

@@ -10,7 +10,7 @@ import {
   Empty,
   ErrorBox,
   Field,
-  fmtDay,
+  fmtDate,
   fmtNum,
   fmtValue,
   html,
@@ -21,6 +21,7 @@ import {
   Notice,
   Pager,
   qs,
+  runLabels,
   Select,
   SortHeader,
   useApi,
@@ -138,9 +139,11 @@ export function RulePage({ me, params, query }) {
                     ? html`<${Empty}>No history yet.<//>`
                     : html`<${Chart}
                         type="bar"
-                        label=${`Failing records per run: ${r.trend.map((t) => `${fmtDay(t.evaluatedAt)} ${t.failed}`).join(', ')}`}
+                        label=${`Failing records per run: ${runLabels(r.trend)
+                          .map((l, i) => `${l} ${r.trend[i].failed}`)
+                          .join(', ')}`}
                         data=${{
-                          labels: r.trend.map((t) => fmtDay(t.evaluatedAt)),
+                          labels: runLabels(r.trend),
                           datasets: [
                             {
                               label: 'Failing',
@@ -393,7 +396,14 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                           <td>
                             ${
                               x.excluded
-                                ? html`<${Badge} kind="excluded">Excluded<//>`
+                                ? html`<${Badge} kind="excluded">Excluded<//> ${
+                                      x.exclusion
+                                        ? html`<div class="sub exclusion-note">
+                                            ${x.exclusion.reason}
+                                            <div>${exclusionBy(x.exclusion)}</div>
+                                          </div>`
+                                        : null
+                                    }`
                                 : proposed.has(`${x.ruleId}|${x.fingerprint}`)
                                   ? html`<${Badge} kind="proposed">Exclusion proposed<//>`
                                   : html`<button
@@ -449,6 +459,9 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
     }
   <//>`;
 }
+
+const exclusionBy = (ex) =>
+  `by ${ex.createdByEmail} · ${ex.expiresAt ? `until ${fmtDate(ex.expiresAt)}` : 'no expiry'}`;
 
 const studentIds = (st) => `ID ${st.studentId}${st.stateStudentId ? ` · SSID ${st.stateStudentId}` : ''}`;
 

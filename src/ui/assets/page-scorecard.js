@@ -10,6 +10,7 @@ import {
   ErrorBox,
   fmtDate,
   fmtDay,
+  runLabels,
   fmtNum,
   fmtScore,
   html,
@@ -178,7 +179,7 @@ function SidesNote({ sides }) {
 
 function Trend({ trend }) {
   if (!trend || trend.length === 0) return null;
-  const labels = trend.map((t) => fmtDay(t.asOf || t.evaluatedAt));
+  const labels = runLabels(trend);
   return html`<div class="grid-2 trend">
     <${Card} title="Score trend">
       <${Chart}

@@ -79,7 +79,7 @@ function located(rec: XmlRecord): Located {
   return { origin: `${rec.file}:${rec.node.line}`, problems: [...rec.errors] };
 }
 
-function require(loc: Located, rec: XmlRecord, value: string | null, what: string): string | null {
+function requireValue(loc: Located, rec: XmlRecord, value: string | null, what: string): string | null {
   if (value === null) loc.problems.push(`${rec.file}:${rec.node.line}: ${rec.node.name} has no ${what}`);
   return value;
 }
@@ -120,7 +120,7 @@ const school: Converter<'schools'> = (rec) => {
   const loc = located(rec);
   return {
     ...loc,
-    schoolId: require(loc, rec, textAt(n, 'SchoolId'), 'SchoolId'),
+    schoolId: requireValue(loc, rec, textAt(n, 'SchoolId'), 'SchoolId'),
     stateSchoolId: identificationCode(
       n,
       'EducationOrganizationIdentificationCode',
@@ -140,7 +140,7 @@ const student: Converter<'students'> = (rec) => {
   const loc = located(rec);
   return {
     ...loc,
-    studentUniqueId: require(loc, rec, textAt(n, 'StudentUniqueId'), 'StudentUniqueId'),
+    studentUniqueId: requireValue(loc, rec, textAt(n, 'StudentUniqueId'), 'StudentUniqueId'),
     firstName: textAt(n, 'Name/FirstName'),
     middleName: textAt(n, 'Name/MiddleName'),
     lastSurname: textAt(n, 'Name/LastSurname'),
@@ -157,10 +157,12 @@ const studentEdOrg: Converter<'studentEdOrgs'> = (rec) => {
   );
   return {
     ...loc,
-    studentUniqueId: require(loc, rec, textAt(
-      n,
-      'StudentReference/StudentIdentity/StudentUniqueId',
-    ), 'StudentUniqueId'),
+    studentUniqueId: requireValue(
+      loc,
+      rec,
+      textAt(n, 'StudentReference/StudentIdentity/StudentUniqueId'),
+      'StudentUniqueId',
+    ),
     educationOrganizationId: edOrgIdIn(nodeAt(n, 'EducationOrganizationReference')),
     sex: descriptorAt(n, 'Sex'),
     hispanic: xmlBool(textAt(n, 'HispanicLatinoEthnicity')),
@@ -190,15 +192,17 @@ const studentSchool: Converter<'studentSchools'> = (rec) => {
   const loc = located(rec);
   return {
     ...loc,
-    studentUniqueId: require(loc, rec, textAt(
-      n,
-      'StudentReference/StudentIdentity/StudentUniqueId',
-    ), 'StudentUniqueId'),
-    schoolId: require(loc, rec, schoolIdIn(nodeAt(n, 'SchoolReference')), 'SchoolId'),
+    studentUniqueId: requireValue(
+      loc,
+      rec,
+      textAt(n, 'StudentReference/StudentIdentity/StudentUniqueId'),
+      'StudentUniqueId',
+    ),
+    schoolId: requireValue(loc, rec, schoolIdIn(nodeAt(n, 'SchoolReference')), 'SchoolId'),
     schoolYear:
       edfiSchoolYear(textAt(n, 'SchoolYear')) ??
       edfiSchoolYear(textAt(n, 'CalendarReference/CalendarIdentity/SchoolYear')),
-    entryDate: require(loc, rec, textAt(n, 'EntryDate'), 'EntryDate'),
+    entryDate: requireValue(loc, rec, textAt(n, 'EntryDate'), 'EntryDate'),
     entryGradeLevel: descriptorAt(n, 'EntryGradeLevel'),
     entryType: descriptorAt(n, 'EntryType'),
     exitWithdrawDate: textAt(n, 'ExitWithdrawDate'),
@@ -215,10 +219,12 @@ const studentProgram: Converter<'studentPrograms'> = (rec) => {
   return {
     ...loc,
     association: n.name,
-    studentUniqueId: require(loc, rec, textAt(
-      n,
-      'StudentReference/StudentIdentity/StudentUniqueId',
-    ), 'StudentUniqueId'),
+    studentUniqueId: requireValue(
+      loc,
+      rec,
+      textAt(n, 'StudentReference/StudentIdentity/StudentUniqueId'),
+      'StudentUniqueId',
+    ),
     educationOrganizationId: edOrgIdIn(nodeAt(n, 'EducationOrganizationReference')),
     programEducationOrganizationId: edOrgIdIn(nodeAt(program, 'EducationOrganizationReference')),
     programName: textAt(program, 'ProgramName'),
@@ -233,7 +239,7 @@ const section: Converter<'sections'> = (rec) => {
   const loc = located(rec);
   // A Section carries SectionIdentifier beside its CourseOfferingReference, like a SectionIdentity.
   const ref = sectionRefOf(n);
-  require(loc, rec, ref.sectionIdentifier, 'SectionIdentifier');
+  requireValue(loc, rec, ref.sectionIdentifier, 'SectionIdentifier');
   return {
     ...loc,
     section: ref,
@@ -289,13 +295,15 @@ const studentSection: Converter<'studentSections'> = (rec) => {
   const n = rec.node;
   const loc = located(rec);
   const ref = sectionRefOf(nodeAt(n, 'SectionReference'));
-  require(loc, rec, ref.sectionIdentifier, 'SectionIdentifier');
+  requireValue(loc, rec, ref.sectionIdentifier, 'SectionIdentifier');
   return {
     ...loc,
-    studentUniqueId: require(loc, rec, textAt(
-      n,
-      'StudentReference/StudentIdentity/StudentUniqueId',
-    ), 'StudentUniqueId'),
+    studentUniqueId: requireValue(
+      loc,
+      rec,
+      textAt(n, 'StudentReference/StudentIdentity/StudentUniqueId'),
+      'StudentUniqueId',
+    ),
     section: ref,
     beginDate: textAt(n, 'BeginDate'),
     endDate: textAt(n, 'EndDate'),
@@ -309,7 +317,7 @@ const staff: Converter<'staff'> = (rec) => {
   const work = mails.find((m) => /#Work$/i.test(descriptorAt(m, 'ElectronicMailType') ?? '')) ?? mails[0];
   return {
     ...loc,
-    staffUniqueId: require(loc, rec, textAt(n, 'StaffUniqueId'), 'StaffUniqueId'),
+    staffUniqueId: requireValue(loc, rec, textAt(n, 'StaffUniqueId'), 'StaffUniqueId'),
     stateStaffId: identificationCode(n, 'StaffIdentificationCode', 'StaffIdentificationSystem', /#State$/i),
     firstName: textAt(n, 'Name/FirstName'),
     lastSurname: textAt(n, 'Name/LastSurname'),

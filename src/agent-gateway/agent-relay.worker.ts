@@ -7,7 +7,7 @@ import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
 import { LinksRepository } from 'src/districts/links.repository';
 import { keepLease } from 'src/database/lease';
 import { TickerService } from 'src/database/ticker';
-import { AgentRelayRepository, type RelayRequest } from 'src/runs/agent-relay.repository';
+import { AgentRelayRepository, type RelayRequest } from 'src/agent-gateway/agent-relay.repository';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 
 const PROGRESS_EVERY_MS = 1_000;

@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
-import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
+import { AgentRelayRepository } from 'src/agent-gateway/agent-relay.repository';
 import type { ExtractLinkInput, ExtractReport } from 'src/runs/run-pipeline.ports';
 
 const asCode = (code: string | null): ConnectorErrorCode =>

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from 'src/database/data-source';
 import { DataSourceSqlRunner } from 'src/database/sql-runner';
-import { AgentRelayRepository } from 'src/runs/agent-relay.repository';
+import { AgentRelayRepository } from 'src/agent-gateway/agent-relay.repository';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 
