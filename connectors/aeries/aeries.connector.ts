@@ -267,6 +267,9 @@ JOIN TCH t ON t.SC = m.SC AND t.TN = m.TN AND t.DEL = 0
 WHERE m.DEL = 0 AND t.ID <> 0
 ORDER BY m.SC, m.SE`,
   },
+  native: {
+    required: [...cols('MST', 'SC SE TN DEL'), ...cols('TCH', 'SC TN ID DEL')],
+  },
   keyPrefix: 'MST',
   keyColumns: ['school_code', 'section_number'],
   fields: {

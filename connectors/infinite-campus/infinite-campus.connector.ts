@@ -332,6 +332,16 @@ JOIN Person tp ON tp.personID = s.teacherPersonID
 WHERE ${IN_YEAR_CALENDAR}
 ORDER BY sc.number, s.number`,
   },
+  native: {
+    required: [
+      ...cols('Section', 'sectionID number courseID teacherPersonID trialID'),
+      ...cols('Trial', 'trialID active'),
+      ...cols('Course', 'courseID calendarID'),
+      ...cols('Calendar', 'calendarID schoolID endYear summerSchool'),
+      ...cols('School', 'schoolID number'),
+      ...cols('Person', 'personID staffNumber'),
+    ],
+  },
   keyPrefix: 'Section',
   keyColumns: ['internal_id'],
   fields: {

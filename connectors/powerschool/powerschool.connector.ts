@@ -486,6 +486,13 @@ JOIN TEACHERS tc ON tc.ID = se.Teacher
 WHERE tm.YearID = :schoolYear - 1990
 ORDER BY se.SchoolID, se.Section_Number`,
   },
+  native: {
+    required: [
+      ...cols('SECTIONS', 'DCID SchoolID Section_Number TermID Teacher'),
+      ...cols('TERMS', 'ID SchoolID YearID'),
+      ...cols('TEACHERS', 'ID TeacherNumber'),
+    ],
+  },
   keyPrefix: 'SECTIONS',
   keyColumns: ['row_dcid'],
   fields: {
