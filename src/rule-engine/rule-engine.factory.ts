@@ -26,6 +26,15 @@ export interface RuleEngine {
   customRules: CustomRulesService;
 }
 
+/** The engine's rule packs and selection alone (no database): `rules list` / `rules diff`, and createRuleEngine. */
+export function createRuleSelection(rulesDir?: string): {
+  loader: RuleLoaderService;
+  selection: RuleSelectionService;
+} {
+  const loader = new RuleLoaderService(rulesDir);
+  return { loader, selection: new RuleSelectionService(loader) };
+}
+
 /**
  * The one assembly of the rule engine: RuleEngineModule provides its result (over the database room's
  * SqlRunner), and specs without Nest call it over a pg Pool or any SqlRunner.
@@ -35,7 +44,7 @@ export function createRuleEngine(
   opts: { rulesDir?: string; clock?: Clock } = {},
 ): RuleEngine {
   const sql = 'transaction' in db ? db : new PoolSqlRunner(db);
-  const loader = new RuleLoaderService(opts.rulesDir);
+  const { loader, selection } = createRuleSelection(opts.rulesDir);
   const results = new RuleResultsRepository(sql);
   const execution = new RuleExecutionRepository(sql);
   const evaluator = new RuleEvaluatorService(results, execution, opts.clock);
@@ -46,7 +55,7 @@ export function createRuleEngine(
     compiler: new RuleCompilerService(),
     results,
     evaluator,
-    selection: new RuleSelectionService(loader),
+    selection,
     examples,
     customRules: new CustomRulesService(new CustomRulesRepository(sql), loader, execution, examples),
   };
