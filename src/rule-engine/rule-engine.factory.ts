@@ -10,6 +10,7 @@ import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { PoolSqlRunner, SqlRunner } from 'src/database/sql-runner';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import type { Clock } from 'src/common/tokens';
 
 /** The assembled engine (Nest token; its parts are also provided by their own classes). */
@@ -48,7 +49,11 @@ export function createRuleEngine(
   const results = new RuleResultsRepository(sql);
   const execution = new RuleExecutionRepository(sql);
   const evaluator = new RuleEvaluatorService(results, execution, opts.clock);
-  const examples = new RuleExamplesService(new RuleExamplesRepository(sql), evaluator);
+  const examples = new RuleExamplesService(
+    new RuleExamplesRepository(sql),
+    evaluator,
+    new SnapshotsRepository(sql),
+  );
   return {
     sql,
     loader,
