@@ -8,17 +8,13 @@ import 'reflect-metadata';
 import { errorText } from 'src/common/error-text.util';
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { NestFactory } from '@nestjs/core';
 import { Pool } from 'pg';
 import { PEER_RULES } from 'bench/peer';
-import { AppModule } from 'src/app.module';
 import { CliContext } from 'src/cli/cli-context';
-import { RunsEnv } from 'src/config/runs-env.dto';
 import { loadRulePacks } from 'src/rule-engine/rule-loader.service';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
 import { localToday } from 'src/runs/nightly-schedule.util';
 import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
-import { RunsModule } from 'src/runs/runs.module';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
 
 export interface ServiceInput {
@@ -46,20 +42,7 @@ export interface ServiceOutput {
 async function main(): Promise<void> {
   const input = JSON.parse(process.argv[2] ?? '{}') as ServiceInput;
   const ctx = new CliContext({ ...process.env, DATABASE_URL: input.svcUrl, LOG_LEVEL: 'warn' });
-  const db = await ctx.database();
-  const runs = Object.assign(new RunsEnv(), ctx.config.runs, {
-    RUN_WORKERS: 'off',
-    RUN_SCHEDULER: 'off',
-  } as const);
-  const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot({
-      config: { ...ctx.config, runs },
-      databaseUrl: db.url,
-      secretsKey: db.secretsKey,
-      features: [RunsModule.forRoot()],
-    }),
-    { logger: ['error', 'warn'] },
-  );
+  const app = await ctx.app();
   const pool = new Pool({ connectionString: input.svcUrl, max: 1 });
   try {
     const rss: Array<[number, number]> = [];
@@ -115,7 +98,6 @@ async function main(): Promise<void> {
     process.stdout.write(`\n${JSON.stringify(out)}\n`);
   } finally {
     await pool.end();
-    await app.close();
     await ctx.close();
   }
 }

@@ -15,6 +15,11 @@ import { RulesApiModule } from 'src/rule-engine/rules-api.module';
 import { ReferenceDataModule } from 'src/reference-data/reference-data.module';
 import { HealthModule } from 'src/health/health.module';
 import { UiModule } from 'src/ui/ui.module';
+import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
+import { RunsModule } from 'src/runs/runs.module';
+import { ComparisonModule } from 'src/comparison/comparison.module';
+import { ScorecardsModule } from 'src/scorecards/scorecards.module';
+import { SnapshotsModule } from 'src/snapshots/snapshots.module';
 
 /** Secrets never reach the logs: headers and any field that looks like a credential are redacted. */
 export const LOG_REDACT = [
@@ -27,14 +32,20 @@ export const LOG_REDACT = [
   '*.token',
 ];
 
-export interface AppModuleOptions extends CoreOptions {
-  /** Extra feature modules (runs, connectivity …) added by later capabilities. */
-  features?: DynamicModule['imports'];
-}
+export type AppModuleOptions = CoreOptions;
 
+/**
+ * The one composition of the service: every feature module is listed here, for the HTTP server (main.ts),
+ * the CLI's application context (src/cli/cli-context.ts), the tests and the benchmark alike. The process role
+ * (SIS_CERTIFY_ROLE = api | worker | all, plus RUN_WORKERS / RUN_SCHEDULER) decides inside the modules what
+ * runs in this process: run workers and the nightly scheduler (run-queue.service), probes and alert evaluation
+ * (connectivity.module), the outbox dispatcher (notifications.module).
+ */
 @Module({})
 export class AppModule {
   static forRoot(o: AppModuleOptions): DynamicModule {
+    // One instance of the agents room (it carries connectivity) for the runs that extract through it.
+    const agents = AgentGatewayModule.forRoot(o.config);
     return {
       module: AppModule,
       imports: [
@@ -70,7 +81,11 @@ export class AppModule {
         ExtractionModule,
         RulesApiModule,
         ReferenceDataModule,
-        ...(o.features ?? []),
+        SnapshotsModule,
+        ComparisonModule,
+        ScorecardsModule,
+        agents,
+        RunsModule.forRoot({ imports: [agents] }),
         UiModule,
       ],
     };

@@ -3,7 +3,6 @@ import { Logger } from '@nestjs/common';
 import { createApp } from 'src/bootstrap';
 import { ConfigException, loadConfig } from 'src/config/config.service';
 import { resolveDatabase } from 'src/database/database-bootstrap';
-import { featureModules } from 'src/features';
 import { DEMO_HISTORY } from 'src/demo/demo-history';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
 import { demoLogins, runDemoHistory, startupBlock } from 'src/demo/demo-startup';
@@ -19,7 +18,6 @@ async function main(): Promise<void> {
     config,
     databaseUrl: db.url,
     secretsKey: db.secretsKey,
-    features: featureModules(config),
   });
   await app.listen(config.http.PORT, config.http.HOST);
   logger.log(

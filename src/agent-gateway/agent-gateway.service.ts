@@ -51,7 +51,10 @@ export class AgentGatewayService implements OnApplicationBootstrap, OnModuleDest
   ) {}
 
   onApplicationBootstrap(): void {
-    this.server = this.adapterHost.httpAdapter.getHttpServer() as Server;
+    // An application context (CLI, benchmark) has no HTTP server: agents only connect to the service.
+    const http = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!http) return;
+    this.server = http.getHttpServer() as Server;
     this.server.on('upgrade', this.onUpgrade);
   }
 

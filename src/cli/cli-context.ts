@@ -1,12 +1,33 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
-import { SecretBox } from 'src/common/crypto/secret-box.service';
+import { AppModule } from 'src/app.module';
+import { AppEnv } from 'src/config/config.dto';
 import { loadConfig, type AppConfig } from 'src/config/config.service';
+import { RunsEnv } from 'src/config/runs-env.dto';
 import { createDataSource } from 'src/database/data-source';
 import { resolveDatabase, type ResolvedDatabase } from 'src/database/database-bootstrap';
 
-/** What CLI commands share: validated config, a migrated database (embedded when DATABASE_URL is unset). */
+/**
+ * The configuration of a command process: role api with run workers and the nightly scheduler off, so the
+ * application context serves the command only — no probes, alert ticks, outbox dispatcher or job consumers
+ * (the service's workers do that; a run the CLI executes holds the run lease like any worker).
+ */
+export function commandConfig(config: AppConfig): AppConfig {
+  return {
+    ...config,
+    app: Object.assign(new AppEnv(), config.app, { SIS_CERTIFY_ROLE: 'api' } as const),
+    runs: Object.assign(new RunsEnv(), config.runs, { RUN_WORKERS: 'off', RUN_SCHEDULER: 'off' } as const),
+  };
+}
+
+/**
+ * What CLI commands share: validated config, a migrated database (embedded when DATABASE_URL is unset) and
+ * one Nest application context of AppModule — the same composition and services as the API.
+ */
 export class CliContext {
   private db?: ResolvedDatabase;
+  private nest?: Promise<INestApplicationContext>;
   private ds?: DataSource;
   readonly config: AppConfig;
 
@@ -19,6 +40,27 @@ export class CliContext {
     return this.db;
   }
 
+  /** The application (no HTTP, no workers, no scheduler), created once per command. */
+  app(): Promise<INestApplicationContext> {
+    this.nest ??= (async () => {
+      const db = await this.database();
+      return NestFactory.createApplicationContext(
+        AppModule.forRoot({
+          config: commandConfig(this.config),
+          databaseUrl: db.url,
+          secretsKey: db.secretsKey,
+        }),
+        { logger: ['error', 'warn'] },
+      );
+    })();
+    return this.nest;
+  }
+
+  /** A service or repository of the application context. */
+  async get<T>(type: abstract new (...args: never[]) => T): Promise<T> {
+    return (await this.app()).get(type);
+  }
+
   async dataSource(): Promise<DataSource> {
     if (!this.ds) {
       const db = await this.database();
@@ -28,11 +70,14 @@ export class CliContext {
     return this.ds;
   }
 
-  async secretBox(): Promise<SecretBox> {
-    return new SecretBox((await this.database()).secretsKey);
-  }
-
   async close(): Promise<void> {
+    const nest = this.nest;
+    this.nest = undefined;
+    if (nest)
+      await nest.then(
+        (app) => app.close(),
+        () => undefined,
+      );
     if (this.ds?.isInitialized) await this.ds.destroy();
     await this.db?.embedded?.stop();
   }

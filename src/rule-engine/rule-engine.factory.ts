@@ -12,6 +12,9 @@ import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { PoolSqlRunner, SqlRunner } from 'src/database/sql-runner';
 import type { Clock } from 'src/common/tokens';
 
+/** The assembled engine (Nest token; its parts are also provided by their own classes). */
+export const RULE_ENGINE = Symbol('RULE_ENGINE');
+
 export interface RuleEngine {
   sql: SqlRunner;
   loader: RuleLoaderService;
@@ -23,7 +26,10 @@ export interface RuleEngine {
   customRules: CustomRulesService;
 }
 
-/** The rule engine without Nest (CLI, scripts): the same classes the module provides, over a pg Pool or any SqlRunner. */
+/**
+ * The one assembly of the rule engine: RuleEngineModule provides its result (over the database room's
+ * SqlRunner), and specs without Nest call it over a pg Pool or any SqlRunner.
+ */
 export function createRuleEngine(
   db: Pool | SqlRunner,
   opts: { rulesDir?: string; clock?: Clock } = {},

@@ -1,13 +1,9 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import type { Command } from 'commander';
-import { AppModule } from 'src/app.module';
 import { out, type CliContext } from 'src/cli/cli-context';
-import { RunsEnv } from 'src/config/runs-env.dto';
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import { ComparisonRepository } from 'src/comparison/comparison.repository';
 import { ExecuteRunUseCase } from 'src/runs/execute-run.use-case';
-import { RunsModule } from 'src/runs/runs.module';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
 import type { RunRecord } from 'src/runs/runs.types';
@@ -29,31 +25,12 @@ export interface CompareCommandOptions {
   studentKeys?: Array<'state_student_id' | 'student_id'>;
 }
 
-/** The application (no HTTP, no workers, no scheduler) for one CLI command. */
+/** The application context of the command (see CliContext: no HTTP, no workers, no scheduler). */
 export async function withApp<T>(
   ctx: CliContext,
   fn: (app: INestApplicationContext) => Promise<T>,
 ): Promise<T> {
-  const db = await ctx.database();
-  const runs = Object.assign(new RunsEnv(), ctx.config.runs, {
-    RUN_WORKERS: 'off',
-    RUN_SCHEDULER: 'off',
-  } as const);
-  const config = { ...ctx.config, runs };
-  const app = await NestFactory.createApplicationContext(
-    AppModule.forRoot({
-      config,
-      databaseUrl: db.url,
-      secretsKey: db.secretsKey,
-      features: [RunsModule.forRoot()],
-    }),
-    { logger: ['error', 'warn'] },
-  );
-  try {
-    return await fn(app);
-  } finally {
-    await app.close();
-  }
+  return fn(await ctx.app());
 }
 
 function describeRun(r: RunRecord): string {

@@ -14,65 +14,13 @@ import type {
 } from 'src/runs/runs.types';
 import { targetsOf } from 'src/runs/runs.types';
 
-interface RunRow {
-  id: string;
-  district_id: string;
-  kind: RunRecord['kind'];
-  status: RunStatus;
-  phase: string | null;
-  percent: string;
-  message: string | null;
-  as_of: string;
-  school_year: number;
-  comparison_years: number | null;
-  current_link_id: string | null;
-  old_link_id: string | null;
-  new_link_id: string | null;
-  trigger_kind: RunRecord['triggerKind'];
-  triggered_by: string | null;
-  skip_reason: string | null;
-  error: string | null;
-  scheduled_for: Date | null;
-  catch_up_of: string | null;
-  attempts: number;
-  cancel_requested: boolean;
-  created_at: Date;
-  updated_at: Date;
-  started_at: Date | null;
-  finished_at: Date | null;
-}
-
-const COLUMNS = `id, district_id, kind, status, phase, percent, message, to_char(as_of, 'YYYY-MM-DD') AS as_of, school_year, comparison_years,
-  current_link_id, old_link_id, new_link_id, trigger_kind, triggered_by, skip_reason, error, scheduled_for, catch_up_of,
-  attempts, cancel_requested, created_at, updated_at, started_at, finished_at`;
-
-const toRecord = (r: RunRow): RunRecord => ({
-  id: r.id,
-  districtId: r.district_id,
-  kind: r.kind,
-  status: r.status,
-  phase: r.phase,
-  percent: Number(r.percent),
-  message: r.message,
-  asOf: r.as_of,
-  schoolYear: r.school_year,
-  comparisonYears: r.comparison_years,
-  currentLinkId: r.current_link_id,
-  oldLinkId: r.old_link_id,
-  newLinkId: r.new_link_id,
-  triggerKind: r.trigger_kind,
-  triggeredBy: r.triggered_by,
-  skipReason: r.skip_reason,
-  error: r.error,
-  scheduledFor: r.scheduled_for,
-  catchUpOf: r.catch_up_of,
-  attempts: r.attempts,
-  cancelRequested: r.cancel_requested,
-  createdAt: r.created_at,
-  updatedAt: r.updated_at,
-  startedAt: r.started_at,
-  finishedAt: r.finished_at,
-});
+/** The columns of a run, named as RunRecord's fields: rows come back as the domain type itself. */
+const COLUMNS = `id, district_id AS "districtId", kind, status, phase, percent::float8 AS percent, message,
+  to_char(as_of, 'YYYY-MM-DD') AS "asOf", school_year AS "schoolYear", comparison_years AS "comparisonYears",
+  current_link_id AS "currentLinkId", old_link_id AS "oldLinkId", new_link_id AS "newLinkId",
+  trigger_kind AS "triggerKind", triggered_by AS "triggeredBy", skip_reason AS "skipReason", error,
+  scheduled_for AS "scheduledFor", catch_up_of AS "catchUpOf", attempts, cancel_requested AS "cancelRequested",
+  created_at AS "createdAt", updated_at AS "updatedAt", started_at AS "startedAt", finished_at AS "finishedAt"`;
 
 const ACTIVE = `('queued', 'extracting', 'evaluating', 'comparing')`;
 
@@ -89,8 +37,8 @@ export interface ScheduledDistrict {
 export class RunsRepository {
   constructor(private readonly sql: SqlRunner) {}
 
-  private async rows(sql: string, params: unknown[] = []): Promise<RunRecord[]> {
-    return (await this.sql.query<RunRow>(sql, params)).map(toRecord);
+  private rows(sql: string, params: unknown[] = []): Promise<RunRecord[]> {
+    return this.sql.query<RunRecord>(sql, params);
   }
 
   /**

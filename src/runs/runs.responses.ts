@@ -1,5 +1,4 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { RunSideView, RunView } from 'src/runs/runs.service';
 import {
   RUN_KINDS,
   RUN_SIDE_STATUSES,
@@ -26,7 +25,7 @@ export class RunTriggerDto {
 }
 
 /** One side of a run: where it stands and, when it was not evaluated, why. */
-export class RunSideDto implements RunSideView {
+export class RunSideDto {
   @ApiProperty({ enum: ['current', 'old', 'new'] }) side: RunSide;
   @ApiProperty({ type: String, format: 'uuid', nullable: true }) linkId: string | null;
   @ApiProperty({ type: String, nullable: true }) linkName: string | null;
@@ -59,7 +58,8 @@ export class RunStepDto {
   leftOut: string[];
 }
 
-export class RunViewDto implements RunView {
+/** A run as the API answers it (RunsService.toRunView maps the domain type RunRecord to it). */
+export class RunViewDto {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ format: 'uuid' }) districtId: string;
   @ApiProperty({ enum: RUN_KINDS }) kind: RunKind;

@@ -5,42 +5,12 @@ import { DomainException } from 'src/common/domain.exception';
 import type { StartRunDto } from 'src/runs/runs.dto';
 import { RunsRepository } from 'src/runs/runs.repository';
 import { StartRunUseCase } from 'src/runs/start-run.use-case';
+import type { RunDetailDto, RunListDto, RunSideDto, RunStepDto, RunViewDto } from 'src/runs/runs.responses';
 import type { CheckpointRecord, RunRecord, RunSideRecord } from 'src/runs/runs.types';
 
 export const RUNS_PAGE_SIZE = 50;
 
-export interface RunView {
-  id: string;
-  districtId: string;
-  kind: RunRecord['kind'];
-  status: RunRecord['status'];
-  phase: string | null;
-  percent: number;
-  message: string | null;
-  asOf: string;
-  schoolYear: number;
-  comparisonYears: number | null;
-  links: { current: string | null; old: string | null; new: string | null };
-  trigger: { kind: RunRecord['triggerKind']; userId: string | null };
-  skipReason: string | null;
-  error: string | null;
-  scheduledFor: Date | null;
-  catchUpOf: string | null;
-  attempts: number;
-  cancelRequested: boolean;
-  createdAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date | null;
-  /** Each side (current, or old and new): pending | extracted | evaluated | skipped | failed, with the reason. */
-  sides: RunSideView[];
-  steps?: Array<
-    Pick<CheckpointRecord, 'step' | 'target' | 'status'> & { reason: string | null; leftOut: string[] }
-  >;
-}
-
-export type RunSideView = Pick<RunSideRecord, 'side' | 'linkId' | 'linkName' | 'status' | 'reason'>;
-
-const toSideView = (s: RunSideRecord): RunSideView => ({
+const toSideView = (s: RunSideRecord): RunSideDto => ({
   side: s.side,
   linkId: s.linkId,
   linkName: s.linkName,
@@ -63,7 +33,8 @@ const stepLeftOut = (c: CheckpointRecord): string[] => {
   return Array.isArray(notes) ? notes.filter((n): n is string => typeof n === 'string') : [];
 };
 
-export const toRunView = (r: RunRecord, sides: RunSideRecord[] = []): RunView => ({
+/** The one mapping of the run domain type (RunRecord) to its response DTO. */
+export const toRunView = (r: RunRecord, sides: RunSideRecord[] = []): RunViewDto => ({
   id: r.id,
   districtId: r.districtId,
   kind: r.kind,
@@ -96,7 +67,7 @@ export class RunsService {
     private readonly startRun: StartRunUseCase,
   ) {}
 
-  async start(p: Principal, districtId: string, dto: StartRunDto): Promise<RunView> {
+  async start(p: Principal, districtId: string, dto: StartRunDto): Promise<RunViewDto> {
     TenantScope.of(p).assertDistrict(districtId);
     const run = await this.startRun.execute({
       districtId,
@@ -110,20 +81,16 @@ export class RunsService {
     return toRunView(run, await this.runs.sides([run.id]));
   }
 
-  async list(
-    p: Principal,
-    districtId: string,
-    page: number,
-  ): Promise<{ items: RunView[]; page: number; pageSize: number }> {
+  async list(p: Principal, districtId: string, page: number): Promise<RunListDto> {
     TenantScope.of(p).assertDistrict(districtId);
     const items = await this.runs.list(districtId, RUNS_PAGE_SIZE, (page - 1) * RUNS_PAGE_SIZE);
     const sides = await this.runs.sides(items.map((r) => r.id));
     return { items: items.map((r) => toRunView(r, sides)), page, pageSize: RUNS_PAGE_SIZE };
   }
 
-  async get(p: Principal, districtId: string, runId: string): Promise<RunView> {
+  async get(p: Principal, districtId: string, runId: string): Promise<RunDetailDto> {
     const run = await this.require(p, districtId, runId);
-    const steps = [...(await this.runs.checkpoints(run.id)).values()].map((c) => ({
+    const steps = [...(await this.runs.checkpoints(run.id)).values()].map((c): RunStepDto => ({
       step: c.step,
       target: c.target,
       status: c.status,
@@ -133,7 +100,7 @@ export class RunsService {
     return { ...toRunView(run, await this.runs.sides([run.id])), steps };
   }
 
-  async cancel(p: Principal, districtId: string, runId: string): Promise<RunView> {
+  async cancel(p: Principal, districtId: string, runId: string): Promise<RunViewDto> {
     const run = await this.require(p, districtId, runId);
     const updated = await this.runs.requestCancel(districtId, run.id);
     if (!updated) throw DomainException.conflict(`the run is already ${run.status}`);

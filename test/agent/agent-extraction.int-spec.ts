@@ -11,7 +11,6 @@ import { AgentRowSource } from 'src/agent-gateway/agent-row-source';
 import { runAgent, type AgentHandle } from 'src/agent/agent.main';
 import { LinksRepository } from 'src/districts/links.repository';
 import { DriverRowSource } from 'src/extraction/driver-row-source.adapter';
-import { featureModules } from 'src/features';
 import { AgentRelayWorker } from 'src/agent-gateway/agent-relay.worker';
 import { DriverExtractorAdapter } from 'src/runs/driver-extractor.adapter';
 import { extractSnapshot } from 'src/extraction/extraction.service';
@@ -55,7 +54,7 @@ describe('extraction through an on-prem agent', () => {
       ...YEAR,
       defects: 'all',
     });
-    t = await createTestApp(INSTANCE_ENV, (config) => featureModules(config));
+    t = await createTestApp(INSTANCE_ENV);
     await t.app.listen(0, '127.0.0.1');
     serverUrl = `http://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}`;
     support = await t.user('support', null);
@@ -152,7 +151,7 @@ describe('extraction through an on-prem agent', () => {
 
   it('extracts an agent link from another service instance through the relay, with the same snapshot as a direct link', async () => {
     // Instance B shares A's database; the agent is connected to A only.
-    const b = await createTestApp(INSTANCE_ENV, (config) => featureModules(config), t.db);
+    const b = await createTestApp(INSTANCE_ENV, t.db);
     try {
       const link = await b.app.get(LinksRepository).findById(linkId);
       if (!link) throw new Error('link not found');

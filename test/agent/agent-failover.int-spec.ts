@@ -1,7 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -26,9 +25,7 @@ describe('agent process killed and restarted', () => {
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
     smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url, { AGENT_MISSED_HEARTBEATS: '3' }), (config) => [
-      AgentGatewayModule.forRoot(config),
-    ]);
+    t = await createTestApp(fastHealthEnv(smtp.url, { AGENT_MISSED_HEARTBEATS: '3' }));
     await t.app.listen(0, '127.0.0.1');
   });
 

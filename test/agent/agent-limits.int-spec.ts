@@ -5,7 +5,6 @@ import type { NativeRow } from 'connectors/sdk/connector.types';
 import { AgentGatewayService } from 'src/agent-gateway/agent-gateway.service';
 import { AGENT_CONNECT_PATH, AGENT_PROTOCOL_VERSION } from 'src/agent-gateway/agent-protocol.types';
 import { AGENT_LIMITS, encodeBatch } from 'src/agent-gateway/agent-protocol.util';
-import { featureModules } from 'src/features';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 import { waitFor } from 'test/notifications/support/smtp-capture';
@@ -99,7 +98,7 @@ describe('agent protocol limits', () => {
   };
 
   beforeAll(async () => {
-    t = await createTestApp(ENV, (config) => featureModules(config));
+    t = await createTestApp(ENV);
     await t.app.listen(0, '127.0.0.1');
     wsUrl = `ws://127.0.0.1:${(t.app.getHttpServer().address() as AddressInfo).port}${AGENT_CONNECT_PATH}`;
     gateway = t.app.get(AgentGatewayService);

@@ -1,4 +1,3 @@
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 
@@ -9,7 +8,7 @@ describe('identifier crosswalks API', () => {
   let districtId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ RUN_WORKERS: 'off', RUN_SCHEDULER: 'off' }, () => [RunsModule.forRoot()]);
+    t = await createTestApp({ RUN_WORKERS: 'off', RUN_SCHEDULER: 'off' });
     districtId = (await factory.district(t.db.pool)).id;
     admin = await t.user('district_admin', districtId);
   });

@@ -1,5 +1,4 @@
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
-import { ComparisonModule } from 'src/comparison/comparison.module';
 import { ComparisonRepository } from 'src/comparison/comparison.repository';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
@@ -20,7 +19,7 @@ describe('comparison of an old and a new snapshot', () => {
   let comparisonId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({}, () => [ComparisonModule]);
+    t = await createTestApp({});
     sut = t.app.get(CompareSnapshotsUseCase);
     repo = t.app.get(ComparisonRepository);
     const pool = t.db.pool;

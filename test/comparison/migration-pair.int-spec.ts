@@ -8,7 +8,6 @@ import {
 import type { SisKind } from 'src/districts/district.types';
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import { ComparisonRepository } from 'src/comparison/comparison.repository';
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -147,10 +146,7 @@ describe.each([
       asOf: '2026-11-01',
       reidentify: true,
     });
-    t = await createTestApp(
-      { RUN_WORKERS: 'on', RUN_SCHEDULER: 'off', RUN_QUEUE_POLL_SECONDS: '0.5' },
-      () => [RunsModule.forRoot()],
-    );
+    t = await createTestApp({ RUN_WORKERS: 'on', RUN_SCHEDULER: 'off', RUN_QUEUE_POLL_SECONDS: '0.5' });
     districtId = (await factory.district(t.db.pool)).id;
     await replicaLink(t.db.pool, districtId, oldDb, { role: 'old', sis: oldSis });
     await replicaLink(t.db.pool, districtId, newDb, { role: 'new', sis: newSis, isTestCopy: true });

@@ -1,4 +1,3 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -21,9 +20,7 @@ describe('alert grouping', () => {
     replica = await createTestDatabase({ scratch: true });
     proxy = await TcpProxy.start('127.0.0.1', 5432);
     smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url, { ALERT_GROUP_WAIT_MS: '1500' }), (config) => [
-      AgentGatewayModule.forRoot(config),
-    ]);
+    t = await createTestApp(fastHealthEnv(smtp.url, { ALERT_GROUP_WAIT_MS: '1500' }));
   });
 
   afterAll(async () => {

@@ -1,4 +1,3 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 import { fill, operations } from 'test/helpers/openapi';
@@ -14,7 +13,7 @@ describe('link health API: authentication, tenancy, validation', () => {
   let support: TestUser;
 
   beforeAll(async () => {
-    t = await createTestApp({ MAIL_CHANNEL: 'none' }, (config) => [AgentGatewayModule.forRoot(config)]);
+    t = await createTestApp({ MAIL_CHANNEL: 'none' });
     districtA = (await factory.district(t.db.pool, { name: 'A district' })).id;
     districtB = (await factory.district(t.db.pool, { name: 'B district' })).id;
     await factory.link(t.db.pool, districtA);

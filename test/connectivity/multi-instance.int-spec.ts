@@ -1,5 +1,4 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { createApp } from 'src/bootstrap';
 import { ProbeSchedulerService } from 'src/connectivity/probe-scheduler.service';
 import { createTestApp, type TestApp } from 'test/helpers/app';
@@ -26,12 +25,11 @@ describe('two service instances on one database', () => {
     replica = await createTestDatabase({ scratch: true });
     proxy = await TcpProxy.start('127.0.0.1', 5432);
     smtp = await SmtpCapture.started();
-    t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+    t = await createTestApp(fastHealthEnv(smtp.url));
     second = await createApp({
       config: t.config,
       databaseUrl: t.db.url,
       secretsKey: t.config.security.SECRETS_KEY ?? '',
-      features: [AgentGatewayModule.forRoot(t.config)],
     });
     await second.init();
   });

@@ -1,11 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
-import type { DynamicModule } from '@nestjs/common';
 import { hashPassword } from 'src/auth/password.util';
 import type { Role } from 'src/auth/auth.types';
 import { createApp } from 'src/bootstrap';
-import { featureModules } from 'src/features';
 import { loadConfig, type AppConfig } from 'src/config/config.service';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 
@@ -41,11 +39,9 @@ export function sessionCookies(login: { headers: Record<string, unknown> }): str
 
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-/** A full HTTP application on its own migrated database. */
+/** The full HTTP application (AppModule, the one composition) on its own migrated database. */
 export async function createTestApp(
   env: Record<string, string> = {},
-  features: (config: AppConfig, db: TestDatabase) => NonNullable<DynamicModule['imports']> = (config) =>
-    featureModules(config),
   /** A second instance on another app's database (left to its owner to drop). */
   shared?: TestDatabase,
 ): Promise<TestApp> {
@@ -61,7 +57,6 @@ export async function createTestApp(
     config,
     databaseUrl: db.url,
     secretsKey: config.security.SECRETS_KEY ?? '',
-    features: features(config, db),
   });
   await app.init();
   const http = request(app.getHttpServer());

@@ -6,7 +6,6 @@ import { generateDistrict } from 'connectors/generator/district-generator.servic
 import { runAgent, type AgentHandle } from 'src/agent/agent.main';
 import { CliContext } from 'src/cli/cli-context';
 import { bindAgentCommand } from 'src/cli/commands/link.command';
-import { featureModules } from 'src/features';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -39,18 +38,15 @@ describe('completeness guard and agent binding', () => {
     ] as const) {
       await generateDistrict(replica.url, { sis: 'aeries', students: 150, seed, ...YEAR });
     }
-    t = await createTestApp(
-      {
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        MAIL_CHANNEL: 'none',
-        RUN_WORKERS: 'on',
-        RUN_SCHEDULER: 'off',
-        RUN_QUEUE_POLL_SECONDS: '0.5',
-        RUN_LEASE_SECONDS: '10',
-        RUN_JOB_RETRY_DELAY_SECONDS: '1',
-      },
-      (config) => featureModules(config),
-    );
+    t = await createTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      MAIL_CHANNEL: 'none',
+      RUN_WORKERS: 'on',
+      RUN_SCHEDULER: 'off',
+      RUN_QUEUE_POLL_SECONDS: '0.5',
+      RUN_LEASE_SECONDS: '10',
+      RUN_JOB_RETRY_DELAY_SECONDS: '1',
+    });
     await t.app.listen(0, '127.0.0.1');
     support = await t.user('support', null);
   });

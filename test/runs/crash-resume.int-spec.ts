@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -40,9 +39,7 @@ describe('a run survives its worker being killed', () => {
       defects: 'all',
     });
     // The API side only (no workers in the test process): the runs are executed by the spawned processes.
-    t = await createTestApp({ ...WORKER_ENV, RUN_WORKERS: 'off', SIS_CERTIFY_ROLE: 'api' }, () => [
-      RunsModule.forRoot(),
-    ]);
+    t = await createTestApp({ ...WORKER_ENV, RUN_WORKERS: 'off', SIS_CERTIFY_ROLE: 'api' });
   });
 
   afterAll(async () => {

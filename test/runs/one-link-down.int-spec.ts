@@ -1,6 +1,5 @@
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { RunSchedulerService } from 'src/runs/run-scheduler.service';
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -33,18 +32,15 @@ describe('a migration run with one link down', () => {
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
     await generateDistrict(replica.url, { sis: 'aeries', students: 150, seed: 'one-link-down', ...YEAR });
-    t = await createTestApp(
-      {
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        RUN_WORKERS: 'on',
-        RUN_SCHEDULER: 'off',
-        RUN_QUEUE_POLL_SECONDS: '0.5',
-        RUN_LEASE_SECONDS: '6',
-        RUN_JOB_RETRY_DELAY_SECONDS: '1',
-        PROBE_TIMEOUT_MS: '3000',
-      },
-      () => [RunsModule.forRoot()],
-    );
+    t = await createTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RUN_WORKERS: 'on',
+      RUN_SCHEDULER: 'off',
+      RUN_QUEUE_POLL_SECONDS: '0.5',
+      RUN_LEASE_SECONDS: '6',
+      RUN_JOB_RETRY_DELAY_SECONDS: '1',
+      PROBE_TIMEOUT_MS: '3000',
+    });
     scheduler = t.app.get(RunSchedulerService);
     districtId = (await factory.district(t.db.pool, { time_zone: 'America/Los_Angeles' })).id;
     admin = await t.user('district_admin', districtId);

@@ -1,7 +1,6 @@
 import { Client } from 'pg';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { RunSchedulerService } from 'src/runs/run-scheduler.service';
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -23,17 +22,14 @@ describe('runs', () => {
   beforeAll(async () => {
     replica = await createTestDatabase({ scratch: true });
     await generateDistrict(replica.url, { sis: 'aeries', students: 200, seed: 'runs-api', ...YEAR });
-    t = await createTestApp(
-      {
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        RUN_WORKERS: 'on',
-        RUN_SCHEDULER: 'off',
-        RUN_QUEUE_POLL_SECONDS: '0.5',
-        RUN_LEASE_SECONDS: '6',
-        RUN_JOB_RETRY_DELAY_SECONDS: '1',
-      },
-      () => [RunsModule.forRoot()],
-    );
+    t = await createTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RUN_WORKERS: 'on',
+      RUN_SCHEDULER: 'off',
+      RUN_QUEUE_POLL_SECONDS: '0.5',
+      RUN_LEASE_SECONDS: '6',
+      RUN_JOB_RETRY_DELAY_SECONDS: '1',
+    });
     scheduler = t.app.get(RunSchedulerService);
     support = await t.user('support', null);
   });

@@ -1,6 +1,5 @@
 import { Client } from 'pg';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
-import { RunsModule } from 'src/runs/runs.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
@@ -62,17 +61,14 @@ describe('schema discovery', () => {
     await alter(aeries, `ALTER TABLE STU DROP COLUMN SX; ALTER TABLE STU DROP COLUMN LF`);
     await alter(powerschool, `DROP TABLE S_CA_STU_X; DROP TABLE StudentRace`);
     await alter(broken, `ALTER TABLE STU DROP COLUMN CID; ALTER TABLE ENR DROP COLUMN ER; DROP TABLE PGM`);
-    t = await createTestApp(
-      {
-        LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-        RUN_WORKERS: 'on',
-        RUN_SCHEDULER: 'off',
-        RUN_QUEUE_POLL_SECONDS: '0.5',
-        RUN_LEASE_SECONDS: '6',
-        RUN_JOB_RETRY_DELAY_SECONDS: '1',
-      },
-      () => [RunsModule.forRoot()],
-    );
+    t = await createTestApp({
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+      RUN_WORKERS: 'on',
+      RUN_SCHEDULER: 'off',
+      RUN_QUEUE_POLL_SECONDS: '0.5',
+      RUN_LEASE_SECONDS: '6',
+      RUN_JOB_RETRY_DELAY_SECONDS: '1',
+    });
   });
 
   afterAll(async () => {

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RunsModule } from 'src/runs/runs.module';
-import { ScorecardsModule } from 'src/scorecards/scorecards.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 
@@ -24,7 +22,7 @@ describe('CSV export of a large exceptions list', () => {
   let districtId: string;
 
   beforeAll(async () => {
-    t = await createTestApp({ LOG_LEVEL: 'silent' }, () => [RunsModule.forRoot(), ScorecardsModule]);
+    t = await createTestApp({ LOG_LEVEL: 'silent' });
     const pool = t.db.pool;
     const d = await factory.district(pool, { name: 'Large Unified' });
     districtId = d.id;

@@ -1,4 +1,3 @@
-import { featureModules } from 'src/features';
 import { DigestService } from 'src/scorecards/digest.service';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { SmtpCapture } from 'test/notifications/support/smtp-capture';
@@ -36,10 +35,13 @@ describe('nightly digest', () => {
 
   beforeAll(async () => {
     smtp = await SmtpCapture.started();
-    t = await createTestApp(
-      { ...RUN_ENV, SMTP_URL: smtp.url, MAIL_CHANNEL: 'smtp', OUTBOX_POLL_MS: '200', PUBLIC_URL },
-      (config) => featureModules(config),
-    );
+    t = await createTestApp({
+      ...RUN_ENV,
+      SMTP_URL: smtp.url,
+      MAIL_CHANNEL: 'smtp',
+      OUTBOX_POLL_MS: '200',
+      PUBLIC_URL,
+    });
     d = await scoredDistrict(t, {
       seed: 'digest',
       name: 'Digest Unified',

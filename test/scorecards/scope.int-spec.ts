@@ -1,8 +1,6 @@
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import type { Audience } from 'src/rule-engine/rule.types';
 import { buildOpenApi } from 'src/bootstrap';
-import { RunsModule } from 'src/runs/runs.module';
-import { ScorecardsModule } from 'src/scorecards/scorecards.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 import { RUN_ENV, scoredDistrict, type ScoredDistrict } from 'test/scorecards/scorecard-fixtures';
@@ -100,7 +98,7 @@ describe('results scope on every endpoint and role', () => {
   let audience: Map<string, Audience[]>;
 
   beforeAll(async () => {
-    t = await createTestApp(RUN_ENV, () => [RunsModule.forRoot(), ScorecardsModule]);
+    t = await createTestApp(RUN_ENV);
     // The packs as the service loaded them (sql rules validate only once the SQL parser is initialised).
     audience = new Map(
       t.app

@@ -1,5 +1,3 @@
-import { RunsModule } from 'src/runs/runs.module';
-import { ScorecardsModule } from 'src/scorecards/scorecards.module';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import {
   RUN_ENV,
@@ -75,7 +73,7 @@ describe('scorecards', () => {
   const base = () => `/api/districts/${d.districtId}`;
 
   beforeAll(async () => {
-    t = await createTestApp(RUN_ENV, () => [RunsModule.forRoot(), ScorecardsModule]);
+    t = await createTestApp(RUN_ENV);
     d = await scoredDistrict(t);
     admin = await t.user('district_admin', d.districtId);
     const { rows } = await t.db.pool.query<{ school_id: string }>(

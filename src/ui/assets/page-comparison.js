@@ -230,8 +230,22 @@ function Overview({ report, onShow }) {
       report.warnings?.first?.length
         ? html`<h3>First reference warnings</h3>
             <ul class="plain">
-              ${report.warnings.first.slice(0, 5).map((w) => html`<li>${w.message}</li>`)}
-            </ul>`
+              ${report.warnings.first
+                .slice(0, 5)
+                .map(
+                  (w) =>
+                    html`<li>
+                      <span class="sub">${humanize(w.entity)}</span>${' '}<span class="code"
+                        >${w.oldSourceKey ?? w.refId}</span
+                      >: ${w.message}
+                    </li>`,
+                )}
+            </ul>
+            ${
+              report.warnings.total > 5
+                ? html`<p class="sub">${fmtNum(report.warnings.total - 5)} more under Reference warnings.</p>`
+                : null
+            }`
         : null
     }
   <//>`;

@@ -341,7 +341,7 @@ function ExceptionsList({ me, districtId, query, fixedRule }) {
                       onSort=${onSort}
                     />
                     <th scope="col">Offending values</th>
-                    <th scope="col"><span class="sr-only">Actions</span></th>
+                    <th scope="col">Exclusion</th>
                   </tr>
                 </thead>
                 <tbody>

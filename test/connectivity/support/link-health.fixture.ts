@@ -1,4 +1,3 @@
-import { AgentGatewayModule } from 'src/agent-gateway/agent-gateway.module';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { SmtpCapture } from 'test/notifications/support/smtp-capture';
@@ -92,7 +91,7 @@ export async function startLinkHealthScenario(o: { smtp?: 'up' | 'down' } = {}):
   const replica = await createTestDatabase({ scratch: true });
   const proxy = await TcpProxy.start('127.0.0.1', 5432);
   const smtp = o.smtp === 'down' ? await SmtpCapture.reserve() : await SmtpCapture.started();
-  const t = await createTestApp(fastHealthEnv(smtp.url), (config) => [AgentGatewayModule.forRoot(config)]);
+  const t = await createTestApp(fastHealthEnv(smtp.url));
   return { t, replica, proxy, smtp };
 }
 
