@@ -44,6 +44,23 @@ import {
 import { InfiniteCampusEncoder } from 'connectors/generator/infinite-campus.encoder';
 import { PowerSchoolEncoder } from 'connectors/generator/powerschool.encoder';
 import { ReplicaWriter, resetReplica } from 'connectors/generator/replica-writer.util';
+import {
+  MIGRATION_ELIGIBLE,
+  Reidentification,
+  STUDENT_TRAP_KINDS,
+  TRAP_ELIGIBLE,
+  applyMigrationDifference,
+  applyOldSideDifference,
+  applyStudentTrap,
+  buildGraduate,
+  differenceApplies,
+  graduateIndexes,
+  isMigrationDifference,
+  oddBirthDate,
+  plannedOnStudents,
+  type PairShape,
+  type StudentTrapKind,
+} from 'connectors/generator/migration-traps.util';
 import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 export type DatabaseTarget = Pool | string;
@@ -125,6 +142,8 @@ async function writeReplica(
     reserved?: Set<number>;
     /** Indexes of former students written after the district's (outside the window, never extracted). */
     alumni?: number[];
+    /** Indexes of last year's graduates (in the window), written through `transform` like any student. */
+    graduates?: number[];
   },
 ): Promise<WriteResult> {
   return withClient(target, async (client) => {
@@ -152,6 +171,10 @@ async function writeReplica(
     }
     plan.extras.forEach((extra, position) => encoder.writeStudent(d, buildExtra(d, extra, position), writer));
     for (const index of opts.alumni ?? []) encoder.writeStudent(d, buildAlumnus(d, index), writer);
+    for (const index of opts.graduates ?? []) {
+      const g = buildGraduate(d, index);
+      encoder.writeStudent(d, opts.transform ? (opts.transform(g) ?? g) : g, writer);
+    }
     await writer.flush();
     const order: Scenario[] = [
       'continuing',
@@ -260,6 +283,12 @@ export interface GeneratePairOptions {
    * both sides hold, or that lie outside the window, which the comparison must not report.
    */
   history?: boolean;
+  /**
+   * The new SIS re-identifies records as most migrations do (schools recoded, so section ids change; staff
+   * re-ided; one student in four renumbered) and the manifest carries the vendor's crosswalk files
+   * (`crosswalks`); the `*_renumbered_unmapped` differences are lines missing from them. Default off.
+   */
+  reidentify?: boolean;
   schoolYear?: number;
   asOf?: string;
   manifestPath?: string;
@@ -270,12 +299,13 @@ export interface GeneratePairOptions {
 const DRIFT_FIELDS = ['birth_date', 'last_name', 'grade_level'] as const;
 
 /** Traps on both sides: a birth date typed with a year after 2100, an exit before the entry. */
-const ODD_BIRTH_DATE = (schoolYear: number): string => `${schoolYear + 79}-03-04`;
+const ODD_BIRTH_DATE = oddBirthDate;
 
 interface PairPlan {
   byStudent: Map<number, DifferenceKind>;
   drift: Map<number, (typeof DRIFT_FIELDS)[number]>;
   traps: Map<number, 'odd_birth_date_both' | 'exit_before_entry_both'>;
+  studentTraps: Map<number, StudentTrapKind>;
 }
 
 function hasHistory(s: ModelStudent, d: ModelDistrict): boolean {
@@ -292,12 +322,14 @@ const ELIGIBLE: Record<DifferenceKind, (s: ModelStudent, d: ModelDistrict) => bo
   program_date_moved: (s) => s.scenario === 'continuing' && s.programs.some((p) => !p.beforeWindow),
   exit_before_entry_new: (s) => s.scenario === 'withdrawn' && s.enrollments.length <= 2,
   section_dropped_new: (s) => s.scenario === 'continuing' && s.rosters.length > 1,
+  ...MIGRATION_ELIGIBLE,
 };
 
 function planPair(
   d: ModelDistrict,
   diff: NonNullable<GeneratePairOptions['differences']>,
   traps: boolean,
+  shape: PairShape,
 ): PairPlan {
   const rng = rngFor(d.seed, 'pair');
   const used = new Set<number>();
@@ -315,6 +347,7 @@ function planPair(
   const byStudent = new Map<number, DifferenceKind>();
   const drift = new Map<number, (typeof DRIFT_FIELDS)[number]>();
   for (const kind of DIFFERENCE_KINDS) {
+    if (!plannedOnStudents(kind) || !differenceApplies(kind, shape)) continue;
     const picked = take(diff[kind] ?? 0, (s) => ELIGIBLE[kind](s, d));
     picked.forEach((i, k) => {
       byStudent.set(i, kind);
@@ -327,7 +360,11 @@ function planPair(
     for (const i of take(2, (s) => ELIGIBLE.exit_before_entry_new(s, d)))
       trapped.set(i, 'exit_before_entry_both');
   }
-  return { byStudent, drift, traps: trapped };
+  const studentTraps = new Map<number, StudentTrapKind>();
+  if (traps)
+    for (const kind of STUDENT_TRAP_KINDS)
+      for (const i of take(2, (s) => TRAP_ELIGIBLE[kind](s, d))) studentTraps.set(i, kind);
+  return { byStudent, drift, traps: trapped, studentTraps };
 }
 
 function key(s: ModelStudent): PairDifference['key'] {
@@ -381,8 +418,15 @@ function mutate(
   s: ModelStudent,
   kind: Exclude<DifferenceKind, 'missing_in_new' | 'missing_in_old' | 'field_drift'>,
   datedSchedules: boolean,
+  reid: Reidentification | null,
 ): PairDifference {
   const base = { kind, key: key(s) };
+  if (kind === 'student_renumbered_unmapped') {
+    if (!reid) throw new Error('student_renumbered_unmapped needs reidentify');
+    return reid.renumberUnmapped(s);
+  }
+  if (kind === 'staff_renumbered_unmapped') throw new Error('staff_renumbered_unmapped is planned on staff');
+  if (isMigrationDifference(kind)) return applyMigrationDifference(d, s, kind);
   switch (kind) {
     case 'history_missing_in_new': {
       s.enrollments.shift();
@@ -473,8 +517,9 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const build = (): ModelDistrict =>
     buildDistrict(seed, opts.students, schoolYear, asOf, true, 'CA', history);
   const d = build();
-  const pair = planPair(d, opts.differences ?? {}, history);
-  const reserved = new Set([...pair.byStudent.keys(), ...pair.traps.keys()]);
+  const shape: PairShape = { datedSchedules, reidentify: opts.reidentify ?? false };
+  const pair = planPair(d, opts.differences ?? {}, history, shape);
+  const reserved = new Set([...pair.byStudent.keys(), ...pair.traps.keys(), ...pair.studentTraps.keys()]);
   const plan = withholdDefects(
     planDefects(d, resolveDefects(opts.defects, d.state), reserved),
     opts.withheldDefects,
@@ -488,13 +533,19 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     reserved,
     // Above every extra student (indexes students + position), also at 500,000 students and more.
     alumni: Array.from({ length: alumni }, (_, k) => Math.max(ALUMNI_INDEX, opts.students + 100_000) + k),
+    graduates: history ? graduateIndexes(opts.students) : [],
   };
   const oldResult = await writeReplica(oldTarget, opts.oldSis, d, plan, {
     ...common,
     transform: (s) => {
       const t = pair.traps.get(s.index);
       if (t) traps.push(trap(d, s, t));
-      if (pair.byStudent.get(s.index) !== 'missing_in_old') return s;
+      const st = pair.studentTraps.get(s.index);
+      const made = st ? applyStudentTrap(d, s, st, 'old') : null;
+      if (made) traps.push(made);
+      const planned = pair.byStudent.get(s.index);
+      if (planned) applyOldSideDifference(d, s, planned);
+      if (planned !== 'missing_in_old') return s;
       differences.push({
         kind: 'missing_in_old',
         entity: 'student',
@@ -505,12 +556,20 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     },
   });
   const nd = build();
+  // Before any student is built: students pick their (recoded) schools and sections from the district.
+  const reid = shape.reidentify
+    ? new Reidentification(nd, opts.differences?.staff_renumbered_unmapped ?? 0)
+    : null;
+  if (reid) differences.push(...reid.differences);
   const newResult = await writeReplica(newTarget, opts.newSis, nd, plan, {
     ...common,
     transform: (s) => {
       const t = pair.traps.get(s.index);
       if (t) trap(nd, s, t);
+      const st = pair.studentTraps.get(s.index);
+      if (st) applyStudentTrap(nd, s, st, 'new');
       const kind = pair.byStudent.get(s.index);
+      if (!kind && !reserved.has(s.index)) reid?.renumber(s);
       if (!kind || kind === 'missing_in_old') return s;
       if (kind === 'missing_in_new') {
         differences.push({
@@ -522,7 +581,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
         return null;
       }
       if (kind === 'field_drift') differences.push(drift(s, pair.drift.get(s.index) ?? 'last_name'));
-      else differences.push(mutate(nd, s, kind, datedSchedules));
+      else differences.push(mutate(nd, s, kind, datedSchedules, reid));
       return s;
     },
   });
@@ -541,8 +600,10 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
         'dropped_section_both',
         'dropped classes on both sides (kept by PowerSchool/IC, absent in SEC)',
       ),
+      sampleOf('graduated_status', `${common.graduates.length} graduates of last year (E230) on both sides`),
     );
   }
+  if (reid) traps.push(...reid.traps());
   const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
     return {
@@ -570,6 +631,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     new: newManifest,
     differences,
     traps,
+    crosswalks: reid?.files() ?? {},
     hash: hashOf({ old: oldManifest.hash, new: newManifest.hash, differences }),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

@@ -141,6 +141,8 @@ export interface ModelEnrollment {
   rawExitCode?: string;
   /** The school year (start year) the SIS files the enrollment under; default the district's year. */
   year?: number;
+  /** A completer exit the SIS files as graduated (PowerSchool Enroll_Status 3). */
+  graduated?: boolean;
 }
 
 export interface ModelProgram {

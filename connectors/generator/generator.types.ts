@@ -144,6 +144,18 @@ export const DIFFERENCE_KINDS = [
   'exit_before_entry_new',
   /** A class the student still attends is dropped (ended) in the new SIS. */
   'section_dropped_new',
+  /** A program running inside the window was not migrated. */
+  'program_missing_in_new',
+  /** A class's begin date moved (dated schedules on both sides only: no Aeries side, SEC has no dates). */
+  'section_dates_moved',
+  /** The old SIS held a birth date typed as year 2105, the new one the corrected date. */
+  'odd_birth_date_changed',
+  /** The new SIS holds an exit code its connector cannot map: one finding (the code), no cascade. */
+  'unmapped_code_new',
+  /** A renumbered student whose line is missing from the vendor's crosswalk (with `reidentify`). */
+  'student_renumbered_unmapped',
+  /** A re-ided staff member whose line is missing from the vendor's crosswalk (with `reidentify`). */
+  'staff_renumbered_unmapped',
 ] as const;
 export type DifferenceKind = (typeof DIFFERENCE_KINDS)[number];
 
@@ -159,7 +171,8 @@ export interface ExpectedReport {
 export interface PairDifference {
   kind: DifferenceKind;
   entity: CanonicalEntity;
-  key: { state_student_id: string | null; student_id: string };
+  /** The new SIS's ids (a staff difference names the staff member, student_id is then empty). */
+  key: { state_student_id: string | null; student_id: string; staff_id?: string };
   field?: string;
   old?: string | null;
   new?: string | null;
@@ -175,6 +188,22 @@ export const TRAP_KINDS = [
   'odd_birth_date_both',
   'exit_before_entry_both',
   'cds_vs_school_code',
+  /** An enrollment two years back (outside the window): dropped by the migration, or changed. */
+  'history_outside_window_dropped',
+  'history_outside_window_changed',
+  /** A program that ended before the window, not migrated. */
+  'program_before_window_dropped',
+  /** Classes ended at a withdrawal: PowerSchool CC turns them negative, IC ends them, Aeries SEC drops them. */
+  'negative_cc_at_exit',
+  /** Last year's graduates: Aeries derives status L, PowerSchool Enroll_Status 3, IC an E230 exit. */
+  'graduated_status',
+  /** The same unmapped exit code on both sides. */
+  'unmapped_code_both',
+  /** Re-identified records with the vendor's crosswalk configured (with `reidentify`). */
+  'crosswalk_students',
+  'crosswalk_schools',
+  'crosswalk_sections',
+  'crosswalk_staff',
 ] as const;
 export type TrapKind = (typeof TRAP_KINDS)[number];
 
@@ -196,5 +225,10 @@ export interface PairManifest {
   differences: PairDifference[];
   /** Traps written on both sides (counted per kind; samples for the spec). */
   traps: PairTrap[];
+  /**
+   * With `reidentify`: the migration vendor's crosswalk files (CSV `old_id,new_id`) per id entity, as a
+   * district would import them; the `*_renumbered_unmapped` differences are left out of them.
+   */
+  crosswalks: Partial<Record<'student' | 'school' | 'section' | 'staff', string>>;
   hash: string;
 }

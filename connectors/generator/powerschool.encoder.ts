@@ -13,6 +13,8 @@ const STATUS: Record<ModelEnrollment['status'], number> = {
   inactive: 2,
   no_show: 2,
 };
+/** Enroll_Status of a student who graduated. */
+const GRADUATED = 3;
 const psGrade = (e: ModelEnrollment): number =>
   e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]);
 const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
@@ -257,7 +259,7 @@ export class PowerSchoolEncoder implements SisEncoder {
       s.sex,
       psGrade(current),
       current.schoolCode,
-      STATUS[current.status],
+      current.graduated ? GRADUATED : STATUS[current.status],
       current.entry,
       this.exitDate(d, current),
       current.entryCode,

@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { CompiledUnit } from 'src/rule-engine/compiler/rule-statements.util';
+import { stateExcludedSql } from 'src/rule-engine/compiler/rule-fragments.util';
 import { ruleViewName } from 'src/rule-engine/compiler/sql-guard.util';
 import { sqlRuleErrorMessage } from 'src/rule-engine/sql-rule-error.util';
 import { bindQuery, type CompiledQuery, type ContextValues } from 'src/rule-engine/sql-params.util';
@@ -106,7 +107,10 @@ export class RuleExecutionRepository {
     }
     const bound =
       unit.kind === 'sql'
-        ? { ...ctx, rowNos: await this.probe(tx, unit.probe, unit.views, ctx, sqlTimeoutMs) }
+        ? {
+            ...ctx,
+            rowNos: await this.probe(tx, unit.probe, unit.views, ctx, sqlTimeoutMs, unit.stateReporting),
+          }
         : ctx;
     const [row] = await this.run<CountRow>(tx, unit.kind === 'sql' ? unit.write : unit.query, bound);
     return [{ ruleId: unit.ruleId, checked: Number(row.checked), failed: Number(row.failed) }];
@@ -119,10 +123,11 @@ export class RuleExecutionRepository {
     views: CanonicalEntity[],
     ctx: ContextValues,
     timeoutMs: number,
+    stateReporting: boolean,
   ): Promise<string[]> {
     await tx.query('SAVEPOINT rule_sql_probe');
     try {
-      await this.enterSandbox(tx, views, ctx.snapshotId, timeoutMs);
+      await this.enterSandbox(tx, views, ctx.snapshotId, timeoutMs, stateReporting);
       const rows = await this.run<{ row_no: string }>(tx, q, ctx);
       return rows.map((r) => r.row_no);
     } finally {
@@ -159,11 +164,15 @@ export class RuleExecutionRepository {
     views: CanonicalEntity[],
     snapshotId: string,
     timeoutMs: number,
+    stateReporting = false,
   ): Promise<void> {
     if (!UUID.test(snapshotId)) throw new Error('sql rule: the snapshot id is not a uuid');
+    const snap = `'${snapshotId}'::uuid`;
     for (const e of views) {
+      // A state-reporting rule's views hold what the state receives: rows excluded from reporting are left out.
+      const excluded = stateReporting ? stateExcludedSql(e, 'v', snap, 'public.') : null;
       await tx.query(
-        `CREATE TEMPORARY VIEW ${ruleViewName(e)} AS SELECT * FROM public.${snapshotTable(e)} WHERE snapshot_id = '${snapshotId}'::uuid`,
+        `CREATE TEMPORARY VIEW ${ruleViewName(e)} AS SELECT v.* FROM public.${snapshotTable(e)} v WHERE v.snapshot_id = ${snap}${excluded ? ` AND NOT ${excluded}` : ''}`,
       );
     }
     const role = await this.readerRoleAvailable(tx);

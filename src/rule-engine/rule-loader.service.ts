@@ -57,7 +57,7 @@ export function loadRulePackFile(file: string): {
   const rules: Rule[] = [];
   const errors: RuleLoadError[] = [];
   header.rules.forEach((raw) => {
-    const res = validateRule(raw, header.pack, shown);
+    const res = validateRule(raw, header.pack, shown, header.scope);
     if (res.rule) rules.push(res.rule);
     errors.push(...res.errors);
   });

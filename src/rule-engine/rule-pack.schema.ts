@@ -1,5 +1,12 @@
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
-import { AUDIENCES, CHECK_KINDS, COMPARE_OPS, EDITIONS, SEVERITIES } from 'src/rule-engine/rule.types';
+import {
+  AUDIENCES,
+  CHECK_KINDS,
+  COMPARE_OPS,
+  EDITIONS,
+  RULE_SCOPES,
+  SEVERITIES,
+} from 'src/rule-engine/rule.types';
 
 /** JSON schemas (ajv, draft-07) for a pack file's header and for one rule; semantic checks follow in the validator. */
 const fieldName = { type: 'string', pattern: '^[a-z][a-z0-9_]*$' };
@@ -113,6 +120,7 @@ export const RULE_SCHEMA = {
       minItems: 1,
       uniqueItems: true,
     },
+    scope: { enum: [...RULE_SCOPES] },
     when: expression,
     check: {
       type: 'object',
@@ -155,6 +163,7 @@ export const PACK_SCHEMA = {
     pack: { type: 'string', pattern: '^([a-z][a-z0-9_]*|district:[0-9a-f-]{36})$' },
     title: { type: 'string', minLength: 1 },
     description: { type: 'string' },
+    scope: { enum: [...RULE_SCOPES] },
     rules: { type: 'array', items: { type: 'object' } },
   },
 } as const;

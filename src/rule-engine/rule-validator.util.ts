@@ -16,11 +16,19 @@ import {
   type Rule,
   type RuleDefinition,
   type RuleLoadError,
+  type RuleScope,
 } from 'src/rule-engine/rule.types';
 
 const ajv = new Ajv({ allErrors: true, strict: false });
 const validateRuleSchema = ajv.compile<RuleDefinition>(RULE_SCHEMA);
-const validatePackSchema = ajv.compile<{ pack: string; title: string; rules: unknown[] }>(PACK_SCHEMA);
+const validatePackSchema = ajv.compile<{ pack: string; title: string; scope?: RuleScope; rules: unknown[] }>(
+  PACK_SCHEMA,
+);
+
+/** A state pack (`ca`, `tx`: a two-letter state code) checks only rows reported to the state unless it says otherwise. */
+export function defaultScope(pack: string): RuleScope {
+  return /^[a-z]{2}$/.test(pack) ? 'state_reporting' : 'all';
+}
 
 interface Located {
   path: string;
@@ -80,9 +88,17 @@ export function ajvIssues(errors: ErrorObject[] | null | undefined): Located[] {
 
 export function validatePackHeader(
   raw: unknown,
-): { ok: true; pack: string; title: string; rules: unknown[] } | { ok: false; issues: Located[] } {
+):
+  | { ok: true; pack: string; title: string; scope: RuleScope; rules: unknown[] }
+  | { ok: false; issues: Located[] } {
   if (!validatePackSchema(raw)) return { ok: false, issues: ajvIssues(validatePackSchema.errors) };
-  return { ok: true, pack: raw.pack, title: raw.title, rules: raw.rules };
+  return {
+    ok: true,
+    pack: raw.pack,
+    title: raw.title,
+    scope: raw.scope ?? defaultScope(raw.pack),
+    rules: raw.rules,
+  };
 }
 
 function normaliseCheck(c: RawCheck): CheckSpec {
@@ -239,9 +255,10 @@ function checkNeeds(def: RuleDefinition): string[] {
   });
 }
 
-function buildRule(def: RuleDefinition, pack: string, file: string): Rule {
+function buildRule(def: RuleDefinition, pack: string, file: string, packScope: RuleScope): Rule {
   const check = normaliseCheck(def.check);
-  const base = { id: def.id, entity: def.entity, when: def.when ?? null, check };
+  const scope = def.scope ?? packScope;
+  const base = { id: def.id, entity: def.entity, scope, when: def.when ?? null, check };
   const { reads } = analyzeRule(base);
   const needs = [...new Set([...checkNeeds(def), ...reads])].sort();
   return {
@@ -269,13 +286,14 @@ export function validateRule(
   raw: unknown,
   pack: string,
   file: string,
+  packScope: RuleScope = defaultScope(pack),
 ): { rule: Rule | null; errors: RuleLoadError[] } {
   const ruleId = isObject(raw) && typeof raw.id === 'string' ? raw.id : null;
   const toErrors = (issues: Located[]): RuleLoadError[] =>
     issues.map((i) => ({ file, ruleId, path: i.path, message: i.message }));
   if (!validateRuleSchema(raw)) return { rule: null, errors: toErrors(ajvIssues(validateRuleSchema.errors)) };
   try {
-    return { rule: buildRule(raw, pack, file), errors: [] };
+    return { rule: buildRule(raw, pack, file, packScope), errors: [] };
   } catch (err) {
     if (err instanceof ValidationFailure) return { rule: null, errors: toErrors(err.issues) };
     if (err instanceof RuleCompileError)

@@ -6,6 +6,13 @@ export const AUDIENCES = ['district', 'school', 'program', 'sensitive'] as const
 export type Audience = (typeof AUDIENCES)[number];
 export const EDITIONS = ['full', 'state_reporting'] as const;
 export type Edition = (typeof EDITIONS)[number];
+/**
+ * Which rows a rule checks: `all`, or `state_reporting` (only rows reported to the state: not flagged
+ * `state_reporting_excluded`, and not belonging to an excluded student or school). State packs default to
+ * `state_reporting`, every other pack to `all` (docs/rule-format.md, Reporting exclusions).
+ */
+export const RULE_SCOPES = ['all', 'state_reporting'] as const;
+export type RuleScope = (typeof RULE_SCOPES)[number];
 export const COMPARE_OPS = ['=', '!=', '<>', '<', '<=', '>', '>='] as const;
 export type CompareOp = (typeof COMPARE_OPS)[number];
 
@@ -43,6 +50,8 @@ export interface RuleDefinition {
   audience: Audience[];
   editions?: Edition[];
   sis?: string[];
+  /** Overrides the pack's scope (see RuleScope). */
+  scope?: RuleScope;
   when?: string;
   check: RawCheck;
   needs: string[];
@@ -104,6 +113,7 @@ export interface Rule {
   editions: Edition[];
   /** Empty = every SIS. */
   sis: string[];
+  scope: RuleScope;
   when: string | null;
   check: CheckSpec;
   /** Fields the connector must supply: declared `needs` plus every field the rule reads, as `entity.field`. */

@@ -25,6 +25,8 @@ export class RuleCompileError extends Error {
 export interface CompilableRule {
   id: string;
   entity: CanonicalEntity;
+  /** `state_reporting`: rows excluded from state reporting are not checked (default `all`). */
+  scope?: 'all' | 'state_reporting';
   when: string | null;
   check: CheckSpec;
 }
@@ -112,16 +114,48 @@ export function scopeFor(entity: CanonicalEntity, alias: string, reads: Set<stri
   return { default: { entity, alias }, qualified: { [entity]: { entity, alias } }, reads };
 }
 
-/** `coalesce(when, false)` or TRUE: rows for which the rule is checked at all. */
+/**
+ * SQL true when a row of `entity` is not reported to the state: its own `state_reporting_excluded` flag, or the
+ * flag of its student or of its school (an enrollment at a "do not report" school is not reported either). The
+ * student and school sets are uncorrelated sub-selects (hashed once per statement, not probed per row). A
+ * connector that does not supply the flags leaves them null: nothing is excluded. The flags are not added to the
+ * rule's reads, so a rule stays available on a connector without them. `snap` is the snapshot id expression and
+ * `schema` the prefix of the snapshot tables (`public.` inside the sandbox views of `sql` rules).
+ */
+export function stateExcludedSql(
+  entity: CanonicalEntity,
+  alias: string,
+  snap: string,
+  schema = '',
+): string | null {
+  const parts: string[] = [];
+  if (hasField(entity, 'state_reporting_excluded'))
+    parts.push(`coalesce(${alias}.state_reporting_excluded, false)`);
+  const of = (other: CanonicalEntity, key: string): string =>
+    `coalesce(${alias}.${key} IN (SELECT z.${key} FROM ${schema}snap_${other} z WHERE z.snapshot_id = ${snap} AND z.state_reporting_excluded AND z.${key} IS NOT NULL), false)`;
+  if (entity !== 'student' && hasField(entity, 'student_id')) parts.push(of('student', 'student_id'));
+  if (entity !== 'school' && hasField(entity, 'school_id')) parts.push(of('school', 'school_id'));
+  return parts.length === 0 ? null : `(${parts.join(' OR ')})`;
+}
+
+/**
+ * `coalesce(when, false)` or TRUE: rows for which the rule is checked at all. A `state_reporting` rule also skips
+ * the rows excluded from state reporting (`snap`: the snapshot those rows are in, default the evaluated one).
+ */
 export function checkedSql(
   rule: CompilableRule,
   alias: string,
   params: SqlParams,
   reads: Set<string>,
+  snap: string = params.context('snapshot_id'),
 ): string {
-  if (!rule.when) return 'TRUE';
+  const excluded = rule.scope === 'state_reporting' ? stateExcludedSql(rule.entity, alias, snap) : null;
   const when = rule.when;
-  return `coalesce(${at('when', () => compileCondition(when, scopeFor(rule.entity, alias, reads), params))}, false)`;
+  const cond = when
+    ? `coalesce(${at('when', () => compileCondition(when, scopeFor(rule.entity, alias, reads), params))}, false)`
+    : null;
+  if (!excluded) return cond ?? 'TRUE';
+  return cond ? `(${cond} AND NOT ${excluded})` : `NOT ${excluded}`;
 }
 
 export function conditionSql(source: string, path: string, scope: ExprScope, params: SqlParams): string {

@@ -10,6 +10,7 @@ import {
   requireField,
   rowFailureSql,
   scopeFor,
+  stateExcludedSql,
   type CompilableRule,
 } from 'src/rule-engine/compiler/rule-fragments.util';
 import { checkRuleSql, expandRuleSql } from 'src/rule-engine/compiler/sql-guard.util';
@@ -33,6 +34,8 @@ export type CompiledUnit =
       /** The rule's own SELECT over the temporary views of `views` (the entities its placeholders read). */
       probe: CompiledQuery;
       views: CanonicalEntity[];
+      /** The views hold only rows reported to the state (a `state_reporting` rule). */
+      stateReporting: boolean;
       write: CompiledQuery;
     };
 
@@ -226,6 +229,9 @@ export function compileSetUnit(rule: CompilableRule, reads = new Set<string>()):
         };
         conds.push(`coalesce(${conditionSql(c.where, 'check.exists.where', scope, p)}, false)`);
       }
+      // A state-reporting rule sees only the other entity's reported rows too (what the state receives).
+      const otherExcluded = rule.scope === 'state_reporting' ? stateExcludedSql(other, 'o', snap) : null;
+      if (otherExcluded) conds.push(`NOT ${otherExcluded}`);
       // A semi-join, not EXISTS in the select list: a sub-link there is a correlated sub-plan run once per record
       // (14k sections × 690k roster rows at 100k students), while EXISTS in WHERE is a hashed semi-join that stops
       // at a record's first match (a plain join produced every matching pair and de-duplicated them after).
@@ -263,10 +269,10 @@ function compileCountChange(
   const p = new SqlParams();
   const e = rule.entity;
   const keys = keyFields(rule, groupBy, 'check.count_change.group_by', reads);
-  const when = checkedSql(rule, 't', p, reads);
   const cols = keys.map((k) => `t.${k}`);
+  // Each half's exclusions are those of its own snapshot.
   const sel = (snapParam: string, cur: number): string =>
-    `SELECT ${[...cols, `${cur} AS cur`, `${1 - cur} AS prev`].join(', ')} FROM ${snapshotTable(e)} t WHERE t.snapshot_id = ${snapParam} AND ${when}`;
+    `SELECT ${[...cols, `${cur} AS cur`, `${1 - cur} AS prev`].join(', ')} FROM ${snapshotTable(e)} t WHERE t.snapshot_id = ${snapParam} AND ${checkedSql(rule, 't', p, reads, snapParam)}`;
   const groupBySql = keys.length ? `GROUP BY ${keys.map((k) => `u.${k}`).join(', ')}` : '';
   const opt = (f: string): string => (keys.includes(f) ? `s.${f}` : 'NULL::text');
   const rid = p.literal(rule.id, 'text');
@@ -306,5 +312,13 @@ function compileSqlRule(rule: CompilableRule, written: string, reads: Set<string
     LEFT JOIN (SELECT DISTINCT u.row_no FROM unnest(${p.context('row_nos')}) AS u(row_no)) f ON f.row_no = t.row_no
     WHERE t.snapshot_id = ${p.context('snapshot_id')} AND ${checkedSql(rule, 't', p, reads)}`;
   const write = p.query(setStatement(rule, p, inner, ownFields(e, reads), []));
-  return { kind: 'sql', entity: e, ruleId: rule.id, probe, views, write };
+  return {
+    kind: 'sql',
+    entity: e,
+    ruleId: rule.id,
+    probe,
+    views,
+    stateReporting: rule.scope === 'state_reporting',
+    write,
+  };
 }
