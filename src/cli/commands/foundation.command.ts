@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { CreateUserDto } from 'src/auth/auth.dto';
 import { UsersService } from 'src/auth/users.service';
 import { CLI_PRINCIPAL, CliContext, out } from 'src/cli/cli-context';
-import { DomainException } from 'src/common/domain.exception';
+import { DomainErrorCode, DomainException } from 'src/common/domain.exception';
 import { CreateDistrictDto } from 'src/districts/districts.dto';
 import { DistrictsService } from 'src/districts/districts.service';
 import { EDITIONS, US_STATES } from 'src/districts/district.types';
@@ -25,7 +25,8 @@ export async function orUsageError<T>(p: Promise<T>, notFound: string): Promise<
   try {
     return await p;
   } catch (err) {
-    if (err instanceof DomainException && err.code === 'NOT_FOUND') throw new CliUsageError(notFound);
+    if (err instanceof DomainException && err.code === DomainErrorCode.NOT_FOUND)
+      throw new CliUsageError(notFound);
     throw err;
   }
 }

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
 import { CLI_PRINCIPAL, out } from 'src/cli/cli-context';
+import { errorText } from 'src/common/error-text.util';
 import type { CliRunner } from 'src/cli/commands';
 import { CliUsageError } from 'src/cli/commands/foundation.command';
 import { US_STATES } from 'src/districts/district.types';
@@ -33,7 +34,7 @@ export function registerReferenceCommands(program: Command, run: CliRunner): voi
         try {
           content = await readFile(o.file, 'utf8');
         } catch (err) {
-          throw new CliUsageError(`cannot read ${o.file}: ${(err as Error).message}`);
+          throw new CliUsageError(`cannot read ${o.file}: ${errorText(err)}`);
         }
         // The API's load (its 1 MB body limit aside: a state's file is larger), recorded as loaded by the CLI.
         const report = await (
