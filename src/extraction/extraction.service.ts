@@ -31,7 +31,7 @@ import {
   SnapshotWriterRepository,
   type EntityWrite,
   type IncrementalBase,
-} from 'src/extraction/snapshot-writer.repository';
+} from 'src/snapshots/snapshot-writer.repository';
 import { errorText } from 'src/common/error-text.util';
 
 /** Issues are held back at most this many before the row COPY pauses to write them. */
