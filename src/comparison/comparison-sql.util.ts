@@ -30,9 +30,23 @@ const ident = (name: string): string => {
 };
 const lit = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
-/** An old value mapped to the new id space (matched identity or id crosswalk); new values are unchanged. */
-function mapped(entity: IdEntity, expr: string): string {
-  return `COALESCE((SELECT m.new_id FROM cmp_idmap m WHERE m.entity = ${lit(entity)} AND m.old_id = ${expr}), ${expr})`;
+/**
+ * Old values mapped to the new id space (matched identity or id crosswalk); new values are unchanged. Each
+ * mapping is a LEFT JOIN on cmp_idmap's key (at most one row matches), which the planner can hash, instead of
+ * a correlated sub-plan probing the index once per record.
+ */
+class IdMapJoins {
+  private readonly joins: string[] = [];
+
+  map(entity: IdEntity, expr: string): string {
+    const a = `mj${this.joins.length}`;
+    this.joins.push(`LEFT JOIN cmp_idmap ${a} ON ${a}.entity = ${lit(entity)} AND ${a}.old_id = ${expr}`);
+    return `COALESCE(${a}.new_id, ${expr})`;
+  }
+
+  sql(): string {
+    return this.joins.join('\n    ');
+  }
 }
 
 /** An old id through the district's id crosswalk only (used before identities are matched). */
@@ -40,11 +54,11 @@ function crosswalked(entity: IdEntity, expr: string): string {
   return `COALESCE((SELECT x.new_id FROM id_crosswalks x WHERE x.district_id = $3 AND x.entity = ${lit(entity)} AND x.old_id = ${expr}), ${expr})`;
 }
 
-function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
+function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string, joins: IdMapJoins): string {
   const parts = spec.key.map((p) => {
     const col = `${alias}.${ident(p.field)}`;
     const value =
-      side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : mapped(p.ref, col)) : col;
+      side === 'o' && p.ref ? (spec.identity ? crosswalked(p.ref, col) : joins.map(p.ref, col)) : col;
     return `${lit(p.field)}, (${value})::text`;
   });
   return `jsonb_build_object(${parts.join(', ')})::text`;
@@ -83,12 +97,14 @@ function rowStatements(spec: EntityComparisonSpec, options: ComparisonOptions): 
     end && options.fields && !options.fields[spec.entity]?.includes(end)
       ? ` AND (s.${ident(end)} IS NULL OR s.${ident(end)} >= $4::date)`
       : '';
-  return (['o', 'n'] as const).map(
-    (side) => `INSERT INTO cmp_rows (entity, side, row_no, k, r, school_id)
+  return (['o', 'n'] as const).map((side) => {
+    const joins = new IdMapJoins();
+    const k = keyExpr(spec, side, 's', joins);
+    return `INSERT INTO cmp_rows (entity, side, row_no, k, r, school_id)
       SELECT ${lit(spec.entity)}, '${side}', row_no, k, row_number() OVER (PARTITION BY k ORDER BY ord NULLS LAST, row_no), school_id
-      FROM (SELECT s.row_no, ${keyExpr(spec, side, 's')} AS k, ${ord} AS ord, ${schoolExpr(spec, side, 's')} AS school_id
-            FROM ${table} s WHERE s.snapshot_id = ${SIDE_PARAM[side]}${live}) x`,
-  );
+      FROM (SELECT s.row_no, ${k} AS k, ${ord} AS ord, ${schoolExpr(spec, side, 's')} AS school_id
+            FROM ${table} s ${joins.sql()} WHERE s.snapshot_id = ${SIDE_PARAM[side]}${live}) x`;
+  });
 }
 
 /** Students and staff: one pass per identifier, each matching only what earlier passes left. */
@@ -162,11 +178,12 @@ function valueExpr(
   ref: IdEntity | undefined,
   side: 'o' | 'n',
   selfId: IdEntity | null,
+  joins: IdMapJoins,
 ): string {
   const c = `${alias}.${ident(col.name)}`;
   if (col.kind === 'array') return `(SELECT array_agg(v ORDER BY v) FROM unnest(${c}) v)::text`;
   if (side === 'o' && selfId) return crosswalked(selfId, c);
-  if (side === 'o' && ref) return mapped(ref, c);
+  if (side === 'o' && ref) return joins.map(ref, c);
   return `${c}::text`;
 }
 
@@ -206,10 +223,11 @@ function fieldDiffStatement(
   const table = ident(snapshotTable(spec.entity));
   const names = new Set(all.map((c) => c.name));
   const selfId = spec.identity ? spec.identity.idEntity : null;
+  const joins = new IdMapJoins();
   const values = cols.map((col) => {
     const ref = spec.refs[col.name];
     const self = selfId && col.name === spec.identity?.idField ? selfId : null;
-    return `(${lit(col.name)}, ${rawExpr(names, col, 'o', ref)}, ${valueExpr(col, 'o', ref, 'o', self)}, ${rawExpr(names, col, 'n', ref)}, ${valueExpr(col, 'n', ref, 'n', null)})`;
+    return `(${lit(col.name)}, ${rawExpr(names, col, 'o', ref)}, ${valueExpr(col, 'o', ref, 'o', self, joins)}, ${rawExpr(names, col, 'n', ref)}, ${valueExpr(col, 'n', ref, 'n', null, joins)})`;
   });
   const e = lit(spec.entity);
   return `INSERT INTO cmp_diff (entity, kind, k, school_id, field, old_row, new_row, old_source_key, new_source_key, old_raw, old_value, new_raw, new_value)
@@ -217,6 +235,7 @@ function fieldDiffStatement(
     FROM cmp_pairs p
     JOIN ${table} o ON o.snapshot_id = $1 AND o.row_no = p.old_row
     JOIN ${table} n ON n.snapshot_id = $2 AND n.row_no = p.new_row
+    ${joins.sql()}
     CROSS JOIN LATERAL (VALUES ${values.join(',\n      ')}) AS d(field, old_raw, old_value, new_raw, new_value)
     WHERE p.entity = ${e} AND d.old_value IS DISTINCT FROM d.new_value`;
 }
@@ -232,10 +251,12 @@ function warningStatements(spec: EntityComparisonSpec, all: SnapColumn[]): strin
     .map((check) => {
       const target = ID_COLUMNS[check.entity];
       const args = described.map((d) => `o.${ident(d.field)}`).join(', ');
+      const joins = new IdMapJoins();
+      const ref = joins.map(check.entity, `o.${ident(check.field)}`);
       return `INSERT INTO cmp_warn (entity, ref_entity, ref_id, old_source_key, message)
         SELECT ${lit(spec.entity)}, ${lit(check.entity)}, m.ref, o.source_key,
                format(${lit(`${template}${check.label} %L`)}, ${args}, m.ref)
-        FROM ${table} o CROSS JOIN LATERAL (SELECT ${mapped(check.entity, `o.${ident(check.field)}`)} AS ref) m
+        FROM ${table} o ${joins.sql()} CROSS JOIN LATERAL (SELECT ${ref} AS ref) m
         WHERE o.snapshot_id = $1 AND o.${ident(check.field)} IS NOT NULL
           AND EXISTS (SELECT 1 FROM ${ident(target.table)} t WHERE t.snapshot_id = $2)
           AND NOT EXISTS (SELECT 1 FROM ${ident(target.table)} t WHERE t.snapshot_id = $2 AND t.${ident(target.column)} = m.ref)`;
