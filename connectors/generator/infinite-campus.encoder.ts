@@ -1,5 +1,5 @@
 import { CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
-import { addDays, isWeekday, weekday } from 'connectors/generator/calendar.util';
+import { addDays, isWeekday, schoolCalendar, weekday } from 'connectors/generator/calendar.util';
 import {
   gradeOrder,
   type ModelDistrict,
@@ -128,6 +128,28 @@ export class InfiniteCampusEncoder implements SisEncoder {
     return back === 0 ? this.calendarOf(e.schoolCode) : e.schoolCode * 100 + 1 - back * 10;
   }
 
+  /**
+   * The calendars of two and three years back (outside the comparison window): the enrollments the migration
+   * pair files there (alumni, older history) are real rows on a real calendar, left out by the window alone.
+   */
+  private writeOlderCalendars(d: ModelDistrict, s: ModelDistrict['schools'][number], sink: TableSink): void {
+    for (const back of [2, 3]) {
+      const cal = schoolCalendar(d.calendar.schoolYear - back);
+      const id = s.code * 100 + 1 - back * 10;
+      sink.add('Calendar', [
+        id,
+        1000 + s.code,
+        cal.schoolYear + 1,
+        `${cal.schoolYear % 100}-${(cal.schoolYear + 1) % 100} ${s.name}`.slice(0, 50),
+        cal.firstDay,
+        cal.lastDay,
+        0,
+        s.active ? 0 : 1,
+      ]);
+      this.writeCalendarDays(d, id, cal.firstDay, cal.lastDay, sink);
+    }
+  }
+
   /** Instructional days (weekdays) and grade levels of one calendar. */
   private writeCalendarDays(
     d: ModelDistrict,
@@ -190,6 +212,7 @@ export class InfiniteCampusEncoder implements SisEncoder {
         s.active ? 0 : 1,
       ]);
       this.writeCalendarDays(d, prior, p.firstDay, p.lastDay, sink);
+      this.writeOlderCalendars(d, s, sink);
     }
     for (const t of d.staff) {
       const personId = STAFF_PERSON + t.id;

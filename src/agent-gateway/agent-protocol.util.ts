@@ -1,6 +1,7 @@
 import { promisify } from 'node:util';
 import { createGunzip, gzip } from 'node:zlib';
 import type { NativeRow } from 'connectors/sdk/connector.types';
+import { errorText } from 'src/common/error-text.util';
 import type { AgentMessage, BatchFrame, ServerMessage } from 'src/agent-gateway/agent-protocol.types';
 
 const gzipAsync = promisify(gzip);
@@ -155,7 +156,7 @@ function admitHeader(line: Buffer, admit: BatchAdmission): BatchHeader {
 
 function asViolation(err: unknown, requestId?: string): AgentProtocolViolation {
   if (err instanceof AgentProtocolViolation) return err;
-  return new AgentProtocolViolation(`batch: ${err instanceof Error ? err.message : String(err)}`, requestId);
+  return new AgentProtocolViolation(`batch: ${errorText(err)}`, requestId);
 }
 
 /** Streams the gunzip output, stopping at the byte cap; the header is admitted as soon as its line is complete. */

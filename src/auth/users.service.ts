@@ -41,6 +41,7 @@ export class UsersService {
 
   async create(principal: Principal, districtId: string | null, dto: CreateUserDto): Promise<UserView> {
     this.assertMayGrant(principal, dto.role, districtId);
+    this.assertScopeFitsRole(dto);
     if (districtId) await this.requireDistrict(TenantScope.of(principal), districtId);
     await this.assertEmailFree(principal, districtId, dto.email);
     const user = await this.users.create({
@@ -48,8 +49,8 @@ export class UsersService {
       displayName: dto.displayName,
       role: dto.role,
       districtId: dto.role === 'support' ? null : districtId,
-      schoolIds: dto.role === 'school_user' ? (dto.schoolIds ?? []) : [],
-      programCodes: dto.role === 'program_user' ? (dto.programCodes ?? []) : [],
+      schoolIds: dto.schoolIds ?? [],
+      programCodes: dto.programCodes ?? [],
       passwordHash: dto.password ? await hashPassword(dto.password) : null,
     });
     return toUserView(user);
@@ -95,6 +96,14 @@ export class UsersService {
       );
     }
     throw DomainException.conflict('this e-mail address cannot be used for a new user');
+  }
+
+  /** Schools scope only a school_user, programs only a program_user: anything else is refused, not dropped. */
+  private assertScopeFitsRole(dto: CreateUserDto): void {
+    if (dto.role !== 'school_user' && (dto.schoolIds?.length ?? 0) > 0)
+      throw DomainException.invalid(`schoolIds are only for the school_user role (not ${dto.role})`);
+    if (dto.role !== 'program_user' && (dto.programCodes?.length ?? 0) > 0)
+      throw DomainException.invalid(`programCodes are only for the program_user role (not ${dto.role})`);
   }
 
   private assertMayGrant(principal: Principal, role: Role, districtId: string | null): void {

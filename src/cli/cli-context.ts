@@ -1,12 +1,22 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DataSource } from 'typeorm';
+import type { Principal } from 'src/auth/auth.types';
 import { AppModule } from 'src/app.module';
 import { AppEnv } from 'src/config/config.dto';
 import { loadConfig, type AppConfig } from 'src/config/config.service';
 import { RunsEnv } from 'src/config/runs-env.dto';
-import { createDataSource } from 'src/database/data-source';
 import { resolveDatabase, type ResolvedDatabase } from 'src/database/database-bootstrap';
+
+/** Whoever runs the CLI holds the service database: support rights, through the same services as the API. */
+export const CLI_PRINCIPAL: Principal = {
+  userId: 'cli',
+  email: 'cli@localhost',
+  role: 'support',
+  districtId: null,
+  schoolIds: [],
+  programCodes: [],
+  via: 'token',
+};
 
 /**
  * The configuration of a command process: role api with run workers and the nightly scheduler off, so the
@@ -28,7 +38,6 @@ export function commandConfig(config: AppConfig): AppConfig {
 export class CliContext {
   private db?: ResolvedDatabase;
   private nest?: Promise<INestApplicationContext>;
-  private ds?: DataSource;
   readonly config: AppConfig;
 
   constructor(env: NodeJS.ProcessEnv = process.env) {
@@ -61,15 +70,6 @@ export class CliContext {
     return (await this.app()).get(type);
   }
 
-  async dataSource(): Promise<DataSource> {
-    if (!this.ds) {
-      const db = await this.database();
-      this.ds = createDataSource(db.url, 4);
-      await this.ds.initialize();
-    }
-    return this.ds;
-  }
-
   async close(): Promise<void> {
     const nest = this.nest;
     this.nest = undefined;
@@ -78,7 +78,6 @@ export class CliContext {
         (app) => app.close(),
         () => undefined,
       );
-    if (this.ds?.isInitialized) await this.ds.destroy();
     await this.db?.embedded?.stop();
   }
 }

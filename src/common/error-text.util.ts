@@ -1,10 +1,2 @@
-/** The text of anything thrown: an Error's message (or its stack, for logs of unexpected failures), else String(). */
-export function errorText(err: unknown, o: { stack?: boolean } = {}): string {
-  if (err instanceof Error) return o.stack ? (err.stack ?? err.message) : err.message;
-  return String(err);
-}
-
-/** Anything thrown, as an Error (for APIs that take one). */
-export function asError(err: unknown): Error {
-  return asError(err);
-}
+/** The project's error-text helper; defined in the connector SDK so that connectors/ can use it without importing src/. */
+export { asError, errorText } from 'connectors/sdk/error-text.util';

@@ -1,20 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import type { Principal } from 'src/auth/auth.types';
-import { out, type CliContext } from 'src/cli/cli-context';
+import { CLI_PRINCIPAL, out, type CliContext } from 'src/cli/cli-context';
 import { IdCrosswalkService } from 'src/comparison/id-crosswalk.service';
 import { withApp } from 'src/runs/runs.cli';
-
-/** Whoever runs the CLI holds the service database: support rights, through the same service as the API. */
-const CLI_PRINCIPAL: Principal = {
-  userId: 'cli',
-  email: 'cli@localhost',
-  role: 'support',
-  districtId: null,
-  schoolIds: [],
-  programCodes: [],
-  via: 'token',
-};
 
 export interface CrosswalkImportOptions {
   districtId: string;

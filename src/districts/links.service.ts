@@ -102,6 +102,13 @@ export class LinksService {
     return toLinkView(await this.links.save(link));
   }
 
+  /** A link by its id alone, in whichever district of the caller's scope it is (the CLI names links so). */
+  async locate(p: Principal, id: string): Promise<LinkView> {
+    const link = await this.links.findById(id);
+    if (!link) throw DomainException.notFound('link');
+    return this.get(p, link.districtId, id);
+  }
+
   /** Binds the link to an agent of its district (or unbinds it with null): its extractions go through it. */
   async bindAgent(p: Principal, districtId: string, id: string, agentId: string | null): Promise<LinkView> {
     const scope = TenantScope.of(p);

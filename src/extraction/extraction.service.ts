@@ -4,7 +4,7 @@ import type { Pool } from 'pg';
 import { PoolSqlRunner } from 'src/database/sql-runner';
 import { EXTRACTION_POOL } from 'src/extraction/extraction-pool.token';
 import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
-import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
+import { applyDirectoryToSnapshot } from 'src/snapshots/snapshot-directory.repository';
 import { CANONICAL_ENTITIES, CANONICAL_FIELDS, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
 import {
@@ -31,7 +31,7 @@ import {
   SnapshotWriterRepository,
   type EntityWrite,
   type IncrementalBase,
-} from 'src/extraction/snapshot-writer.repository';
+} from 'src/snapshots/snapshot-writer.repository';
 import { errorText } from 'src/common/error-text.util';
 
 /** Issues are held back at most this many before the row COPY pauses to write them. */

@@ -9,7 +9,6 @@ export enum RuleEngineErrorCode {
   INVALID_RULE = 'INVALID_RULE',
   UNSAFE_SQL = 'UNSAFE_SQL',
   UNKNOWN_RULE = 'UNKNOWN_RULE',
-  SNAPSHOT_NOT_FOUND = 'SNAPSHOT_NOT_FOUND',
   EXECUTION_FAILED = 'EXECUTION_FAILED',
 }
 
@@ -18,7 +17,6 @@ const HTTP_STATUS: Record<RuleEngineErrorCode, number> = {
   [RuleEngineErrorCode.INVALID_RULE]: 400,
   [RuleEngineErrorCode.UNSAFE_SQL]: 400,
   [RuleEngineErrorCode.UNKNOWN_RULE]: 404,
-  [RuleEngineErrorCode.SNAPSHOT_NOT_FOUND]: 404,
   [RuleEngineErrorCode.EXECUTION_FAILED]: 500,
 };
 

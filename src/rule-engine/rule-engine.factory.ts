@@ -10,6 +10,7 @@ import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
 import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { PoolSqlRunner, SqlRunner } from 'src/database/sql-runner';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import type { Clock } from 'src/common/tokens';
 
 /** The assembled engine (Nest token; its parts are also provided by their own classes). */
@@ -26,6 +27,15 @@ export interface RuleEngine {
   customRules: CustomRulesService;
 }
 
+/** The engine's rule packs and selection alone (no database): `rules list` / `rules diff`, and createRuleEngine. */
+export function createRuleSelection(rulesDir?: string): {
+  loader: RuleLoaderService;
+  selection: RuleSelectionService;
+} {
+  const loader = new RuleLoaderService(rulesDir);
+  return { loader, selection: new RuleSelectionService(loader) };
+}
+
 /**
  * The one assembly of the rule engine: RuleEngineModule provides its result (over the database room's
  * SqlRunner), and specs without Nest call it over a pg Pool or any SqlRunner.
@@ -35,18 +45,22 @@ export function createRuleEngine(
   opts: { rulesDir?: string; clock?: Clock } = {},
 ): RuleEngine {
   const sql = 'transaction' in db ? db : new PoolSqlRunner(db);
-  const loader = new RuleLoaderService(opts.rulesDir);
+  const { loader, selection } = createRuleSelection(opts.rulesDir);
   const results = new RuleResultsRepository(sql);
   const execution = new RuleExecutionRepository(sql);
   const evaluator = new RuleEvaluatorService(results, execution, opts.clock);
-  const examples = new RuleExamplesService(new RuleExamplesRepository(sql), evaluator);
+  const examples = new RuleExamplesService(
+    new RuleExamplesRepository(sql),
+    evaluator,
+    new SnapshotsRepository(sql),
+  );
   return {
     sql,
     loader,
     compiler: new RuleCompilerService(),
     results,
     evaluator,
-    selection: new RuleSelectionService(loader),
+    selection,
     examples,
     customRules: new CustomRulesService(new CustomRulesRepository(sql), loader, execution, examples),
   };

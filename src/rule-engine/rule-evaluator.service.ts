@@ -8,6 +8,7 @@ import {
 } from 'src/rule-engine/compiler/rule-statements.util';
 import { compileRules } from 'src/rule-engine/rule-compiler.service';
 import { RuleEngineErrorCode, RuleEngineException } from 'src/rule-engine/rule-engine.exception';
+import { DomainErrorCode } from 'src/common/domain.exception';
 import { RuleExecutionRepository, type RuleCounts } from 'src/rule-engine/rule-execution.repository';
 import {
   RuleResultsRepository,
@@ -143,7 +144,7 @@ export class RuleEvaluatorService {
     const snapshot = await this.results.snapshot(input.districtId, input.snapshotId);
     if (!snapshot)
       throw new RuleEngineException(
-        RuleEngineErrorCode.SNAPSHOT_NOT_FOUND,
+        DomainErrorCode.NOT_FOUND,
         `snapshot ${input.snapshotId} not found in this district`,
       );
     const rules = this.pick(input.rules, input.ruleIds);

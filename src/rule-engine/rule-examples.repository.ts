@@ -1,11 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
-import type { ExampleRecord } from 'src/rule-engine/rule.types';
 import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 
 /**
- * Throwaway data for rule examples: a scratch district, link and one snapshot per example, written inside a
- * transaction the caller rolls back, so examples run through the real snap_* tables and the real compiled SQL.
+ * Throwaway data for rule examples: a scratch district and link (the snapshot per example and its rows are
+ * SnapshotsRepository's), written inside a transaction the caller rolls back, so examples run through the real
+ * snap_* tables and the real compiled SQL.
  */
 @Injectable()
 export class RuleExamplesRepository {
@@ -20,35 +19,6 @@ export class RuleExamplesRepository {
       [d.id],
     );
     return { districtId: d.id, linkId: l.id };
-  }
-
-  async snapshot(tx: SqlSession, districtId: string, linkId: string, asOf: string): Promise<string> {
-    const [s] = await tx.query<{ id: string }>(
-      `INSERT INTO snapshots (district_id, link_id, sis_kind, school_year, as_of, status)
-       VALUES ($1, $2, 'aeries', extract(year from $3::date - interval '6 months')::int, $3::date, 'complete') RETURNING id`,
-      [districtId, linkId, asOf],
-    );
-    return s.id;
-  }
-
-  /** Rows get row_no 1..n in list order, so findings map back to the example's records. */
-  async insertRows(
-    tx: SqlSession,
-    snapshotId: string,
-    entity: CanonicalEntity,
-    records: ExampleRecord[],
-  ): Promise<void> {
-    if (records.length === 0) return;
-    const rows = records.map((r, i) => ({
-      ...r,
-      snapshot_id: snapshotId,
-      row_no: i + 1,
-      source_key: `example:${i + 1}`,
-    }));
-    const table = snapshotTable(entity);
-    await tx.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
-      JSON.stringify(rows),
-    ]);
   }
 
   async failing(

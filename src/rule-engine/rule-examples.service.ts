@@ -1,13 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { Pool } from 'pg';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import { RuleEvaluatorService } from 'src/rule-engine/rule-evaluator.service';
+import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import { RuleExamplesRepository } from 'src/rule-engine/rule-examples.repository';
-import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
-import { RuleResultsRepository } from 'src/rule-engine/rule-results.repository';
 import { DEFAULT_EXAMPLE_AS_OF, isRowCheck, type ExampleCase, type Rule } from 'src/rule-engine/rule.types';
-import { PoolSqlRunner, SqlRunner, type SqlSession } from 'src/database/sql-runner';
+import type { SqlSession } from 'src/database/sql-runner';
 
 export interface ExampleCaseOutcome {
   /** `examples.fail[0]` */
@@ -74,6 +72,7 @@ export class RuleExamplesService {
   constructor(
     private readonly repo: RuleExamplesRepository,
     private readonly evaluator: RuleEvaluatorService,
+    private readonly snapshots: SnapshotsRepository,
   ) {}
 
   async run(rules: Rule[], opts: { sqlTimeoutMs?: number } = {}): Promise<RuleExampleOutcome[]> {
@@ -118,10 +117,15 @@ export class RuleExamplesService {
   ): Promise<Omit<ExampleCaseOutcome, 'label'>> {
     let previousSnapshotId: string | null = null;
     if (rule.check.kind === 'count_change') {
-      previousSnapshotId = await this.repo.snapshot(tx, scratch.districtId, scratch.linkId, c.asOf);
+      previousSnapshotId = await this.snapshots.scratchSnapshot(
+        tx,
+        scratch.districtId,
+        scratch.linkId,
+        c.asOf,
+      );
       await this.insertAll(tx, previousSnapshotId, c.previous);
     }
-    const snapshotId = await this.repo.snapshot(tx, scratch.districtId, scratch.linkId, c.asOf);
+    const snapshotId = await this.snapshots.scratchSnapshot(tx, scratch.districtId, scratch.linkId, c.asOf);
     await this.insertAll(tx, snapshotId, {
       ...c.context,
       [rule.entity]: [...(c.context[rule.entity] ?? []), ...c.rows],
@@ -149,24 +153,7 @@ export class RuleExamplesService {
     rows: Partial<Record<CanonicalEntity, Record<string, unknown>[]>>,
   ): Promise<void> {
     for (const [entity, records] of Object.entries(rows)) {
-      await this.repo.insertRows(tx, snapshotId, entity as CanonicalEntity, records ?? []);
+      await this.snapshots.insertScratchRows(tx, snapshotId, entity as CanonicalEntity, records ?? []);
     }
   }
-}
-
-/**
- * Runs every rule's examples against `db` (a migrated service database); data written for the examples is rolled
- * back. Usable without Nest (CLI, specs).
- */
-export async function runRuleExamples(
-  rules: Rule[],
-  db: Pool | SqlRunner,
-  opts: { sqlTimeoutMs?: number } = {},
-): Promise<RuleExampleOutcome[]> {
-  const sql = db instanceof Pool ? new PoolSqlRunner(db) : db;
-  const evaluator = new RuleEvaluatorService(
-    new RuleResultsRepository(sql),
-    new RuleExecutionRepository(sql),
-  );
-  return new RuleExamplesService(new RuleExamplesRepository(sql), evaluator).run(rules, opts);
 }

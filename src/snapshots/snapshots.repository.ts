@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { CANONICAL_ENTITIES, snapshotTable } from 'connectors/sdk/canonical';
+import { CANONICAL_ENTITIES, snapshotTable, type CanonicalEntity } from 'connectors/sdk/canonical';
 import type { SisKind } from 'connectors/sdk/sis-kinds';
-import { SqlRunner } from 'src/database/sql-runner';
+import { SqlRunner, type SqlSession } from 'src/database/sql-runner';
 import type { SnapshotStatus } from 'src/extraction/snapshot.entity';
 import type { CompletenessBaseline } from 'src/runs/completeness.util';
 
@@ -14,8 +14,9 @@ export interface SnapshotLink {
 
 /**
  * The one owner of the `snapshots` table: creation, status (extracting → complete | failed → purged) and
- * purging of the canonical rows. The snap_* rows themselves are written by extraction (COPY) and read by
- * rules and comparisons; deleting them happens only here, over every canonical entity.
+ * purging of the canonical rows. The snap_* rows of an extraction are written by SnapshotWriterRepository
+ * (COPY, and the incremental carry-forward) beside this file, those of a rule example by scratchSnapshot /
+ * insertScratchRows here; rules and comparisons only read them. Deleting them happens only here.
  */
 @Injectable()
 export class SnapshotsRepository {
@@ -118,5 +119,38 @@ export class SnapshotsRepository {
       await tx.query(`UPDATE snapshots SET status = 'purged' WHERE id = ANY($1::uuid[])`, [ids]);
       return ids;
     });
+  }
+
+  /**
+   * A complete snapshot of a scratch link inside the caller's transaction (rule examples, rolled back by the
+   * caller): the school year is the one `asOf` falls in.
+   */
+  async scratchSnapshot(tx: SqlSession, districtId: string, linkId: string, asOf: string): Promise<string> {
+    const [s] = await tx.query<{ id: string }>(
+      `INSERT INTO snapshots (district_id, link_id, sis_kind, school_year, as_of, status)
+       VALUES ($1, $2, 'aeries', extract(year from $3::date - interval '6 months')::int, $3::date, 'complete') RETURNING id`,
+      [districtId, linkId, asOf],
+    );
+    return s.id;
+  }
+
+  /** Rows of a scratch snapshot, numbered 1..n in list order (so findings map back to the records). */
+  async insertScratchRows(
+    tx: SqlSession,
+    snapshotId: string,
+    entity: CanonicalEntity,
+    records: ReadonlyArray<Record<string, unknown>>,
+  ): Promise<void> {
+    if (records.length === 0) return;
+    const rows = records.map((r, i) => ({
+      ...r,
+      snapshot_id: snapshotId,
+      row_no: i + 1,
+      source_key: `example:${i + 1}`,
+    }));
+    const table = snapshotTable(entity);
+    await tx.query(`INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)`, [
+      JSON.stringify(rows),
+    ]);
   }
 }

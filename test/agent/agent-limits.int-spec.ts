@@ -1,3 +1,4 @@
+import { errorText } from 'src/common/error-text.util';
 import type { AddressInfo } from 'node:net';
 import { gzipSync } from 'node:zlib';
 import WebSocket from 'ws';
@@ -85,7 +86,7 @@ describe('agent protocol limits', () => {
   const failure = (p: Promise<unknown>): Promise<string> =>
     p.then(
       () => 'no failure',
-      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+      (e: unknown) => errorText(e),
     );
   const healthyB = async (): Promise<void> => {
     const b = await connect('b');

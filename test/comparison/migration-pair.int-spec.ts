@@ -306,6 +306,9 @@ describe.each([
     });
     const record = await repo.find(districtId, again);
     const total = record?.warningsTotal ?? 0;
+    process.stdout.write(
+      `${oldSis} → ${newSis}, ${STUDENTS} students, no crosswalks: ${total} reference warnings (${(record?.warningSummary ?? []).map((g) => `${g.entity}→${g.refEntity} ${g.count}`).join(', ')})\n`,
+    );
     expect(total).toBeGreaterThan(10_000);
     expect(record?.warningSummary.reduce((n, g) => n + g.count, 0)).toBe(total);
     expect(record?.warningSummary.find((g) => g.refEntity === 'school')?.samples.length).toBeGreaterThan(0);

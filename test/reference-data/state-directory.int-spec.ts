@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PoolSqlRunner } from 'src/database/sql-runner';
-import { applyDirectoryToSnapshot } from 'src/reference-data/state-directory.repository';
+import { applyDirectoryToSnapshot } from 'src/snapshots/snapshot-directory.repository';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { factory } from 'test/helpers/factory';
 import { runCli } from 'test/helpers/process';

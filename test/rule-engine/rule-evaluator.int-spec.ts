@@ -5,6 +5,7 @@ import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import { compileRules } from 'src/rule-engine/rule-compiler.service';
 import { createRuleEngine, type RuleEngine } from 'src/rule-engine/rule-engine.factory';
 import { RuleEngineErrorCode, RuleEngineException } from 'src/rule-engine/rule-engine.exception';
+import { DomainErrorCode } from 'src/common/domain.exception';
 import { RuleExecutionRepository } from 'src/rule-engine/rule-execution.repository';
 import { loadRulePacks } from 'src/rule-engine/rule-loader.service';
 import { validateRule } from 'src/rule-engine/rule-validator.util';
@@ -310,7 +311,7 @@ describe('rule evaluator (real PostgreSQL)', () => {
       .evaluate({ evaluationId: randomUUID(), districtId: other.id, snapshotId, rules })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(RuleEngineException);
-    expect((err as RuleEngineException).code).toBe(RuleEngineErrorCode.SNAPSHOT_NOT_FOUND);
+    expect((err as RuleEngineException).code).toBe(DomainErrorCode.NOT_FOUND);
   });
 
   it('scans each entity once for all its row-level rules', () => {

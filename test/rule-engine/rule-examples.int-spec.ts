@@ -1,5 +1,5 @@
 import { loadRulePacks } from 'src/rule-engine/rule-loader.service';
-import { runRuleExamples } from 'src/rule-engine/rule-examples.service';
+import { createRuleEngine } from 'src/rule-engine/rule-engine.factory';
 import { formatLoadError } from 'src/rule-engine/rule.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 
@@ -26,7 +26,7 @@ describe('rule packs (rules/**/*.yaml)', () => {
   });
 
   it('have examples that behave as written', async () => {
-    const outcomes = await runRuleExamples(loaded.rules, db.pool);
+    const outcomes = await createRuleEngine(db.pool).examples.run(loaded.rules);
     expect(outcomes.flatMap((o) => o.failures)).toEqual([]);
     expect(outcomes.filter((o) => o.ok)).toHaveLength(loaded.rules.length);
   });

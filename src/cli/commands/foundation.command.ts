@@ -2,15 +2,34 @@ import { validate } from 'class-validator';
 import { plainToInstance } from 'class-transformer';
 import type { Command } from 'commander';
 import { CreateUserDto } from 'src/auth/auth.dto';
-import { hashPassword } from 'src/auth/password.util';
-import { UserEntity } from 'src/auth/user.entity';
-import { CliContext, out } from 'src/cli/cli-context';
+import { UsersService } from 'src/auth/users.service';
+import { CLI_PRINCIPAL, CliContext, out } from 'src/cli/cli-context';
+import { DomainErrorCode, DomainException } from 'src/common/domain.exception';
 import { CreateDistrictDto } from 'src/districts/districts.dto';
-import { DistrictEntity } from 'src/districts/district.entity';
+import { DistrictsService } from 'src/districts/districts.service';
 import { EDITIONS, US_STATES } from 'src/districts/district.types';
 import { ROLES } from 'src/auth/auth.types';
 
 export class CliUsageError extends Error {}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A command's id argument: a UUID, else a usage error naming the option. */
+export function uuidArg(value: string, what: string): string {
+  if (!UUID.test(value)) throw new CliUsageError(`${what} must be a UUID`);
+  return value;
+}
+
+/** The service's "not found" as the CLI's usage error with its own wording; anything else goes through. */
+export async function orUsageError<T>(p: Promise<T>, notFound: string): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof DomainException && err.code === DomainErrorCode.NOT_FOUND)
+      throw new CliUsageError(notFound);
+    throw err;
+  }
+}
 
 async function validated<T extends object>(cls: new () => T, raw: Record<string, unknown>): Promise<T> {
   const dto = plainToInstance(cls, raw);
@@ -53,17 +72,7 @@ export function registerFoundationCommands(
           timeZone: o.timeZone,
           nightlyAt: o.nightlyAt,
         });
-        const ds = await ctx.dataSource();
-        const repo = ds.getRepository(DistrictEntity);
-        const saved = await repo.save(
-          repo.create({
-            name: dto.name,
-            state: dto.state,
-            edition: dto.edition ?? 'full',
-            timeZone: dto.timeZone ?? (dto.state === 'TX' ? 'America/Chicago' : 'America/Los_Angeles'),
-            nightlyAt: dto.nightlyAt ?? '02:00',
-          }),
-        );
+        const saved = await (await ctx.get(DistrictsService)).create(dto);
         out(`district ${saved.id} created: ${saved.name} (${saved.state}, ${saved.edition})`);
       }),
     );
@@ -72,11 +81,7 @@ export function registerFoundationCommands(
     .description('list districts')
     .action(() =>
       run(async (ctx) => {
-        const rows = await (
-          await ctx.dataSource()
-        )
-          .getRepository(DistrictEntity)
-          .find({ order: { name: 'ASC' } });
+        const rows = await (await ctx.get(DistrictsService)).list(CLI_PRINCIPAL);
         for (const d of rows) out(`${d.id}  ${d.state}  ${d.edition.padEnd(15)}  ${d.name}`);
       }),
     );
@@ -117,21 +122,12 @@ export function registerFoundationCommands(
           });
           if (dto.role !== 'support' && !o.district)
             throw new CliUsageError('--district is required for district roles');
-          const ds = await ctx.dataSource();
-          if (o.district && !(await ds.getRepository(DistrictEntity).exists({ where: { id: o.district } }))) {
-            throw new CliUsageError(`district ${o.district} does not exist`);
-          }
-          const repo = ds.getRepository(UserEntity);
-          const saved = await repo.save(
-            repo.create({
-              email: dto.email.toLowerCase(),
-              displayName: dto.displayName,
-              role: dto.role,
-              districtId: dto.role === 'support' ? null : (o.district ?? null),
-              schoolIds: dto.schoolIds ?? [],
-              programCodes: dto.programCodes ?? [],
-              passwordHash: dto.password ? await hashPassword(dto.password) : null,
-            }),
+          // The API's rules: unique e-mail, existing district, schools only for a school_user, programs only
+          // for a program_user.
+          const districtId = dto.role === 'support' ? null : uuidArg(o.district ?? '', '--district');
+          const saved = await orUsageError(
+            (await ctx.get(UsersService)).create(CLI_PRINCIPAL, districtId, dto),
+            `district ${o.district} does not exist`,
           );
           out(`user ${saved.id} created: ${saved.email} (${saved.role})`);
         }),

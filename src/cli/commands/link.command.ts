@@ -1,44 +1,42 @@
 import type { Command } from 'commander';
-import { TenantScope } from 'src/auth/tenant-scope';
-import { CliContext, out } from 'src/cli/cli-context';
-import { CliUsageError } from 'src/cli/commands/foundation.command';
-import { LinksRepository } from 'src/districts/links.repository';
+import { CLI_PRINCIPAL, CliContext, out } from 'src/cli/cli-context';
+import { orUsageError, uuidArg } from 'src/cli/commands/foundation.command';
+import { LinksService } from 'src/districts/links.service';
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function uuid(value: string, what: string): string {
-  if (!UUID.test(value)) throw new CliUsageError(`${what} must be a UUID`);
-  return value;
-}
-
-/** `link list`: the district's links with their transport and agent. */
+/** `link list`: the district's links with their transport and agent (LinksService, as the API). */
 export async function listLinksCommand(ctx: CliContext, districtId: string): Promise<void> {
-  const repo = new LinksRepository(await ctx.dataSource());
-  const links = await repo.list(TenantScope.system(), uuid(districtId, '--district'));
+  const id = uuidArg(districtId, '--district');
+  const links = await orUsageError(
+    (await ctx.get(LinksService)).list(CLI_PRINCIPAL, id),
+    `district ${districtId} does not exist`,
+  );
   for (const l of links)
     out(
       `${l.id}  ${l.role.padEnd(7)}  ${l.sisKind.padEnd(15)}  ${l.transport.padEnd(6)}  ${l.agentId ?? '-'}  ${l.name}`,
     );
 }
 
-/** `link bind-agent` / `link unbind-agent`: the same rules as the API (an agent of the link's district, not revoked). */
+/** `link bind-agent` / `link unbind-agent`: the API's rules (an agent of the link's district, not revoked). */
 export async function bindAgentCommand(
   ctx: CliContext,
   linkId: string,
   agentId: string | null,
 ): Promise<void> {
-  const repo = new LinksRepository(await ctx.dataSource());
-  const link = await repo.findById(uuid(linkId, 'the link id'));
-  if (!link) throw new CliUsageError(`link ${linkId} does not exist`);
-  const outcome = await repo.bindAgent(
-    TenantScope.system(),
-    link.districtId,
-    link.id,
-    agentId === null ? null : uuid(agentId, 'the agent id'),
+  const links = await ctx.get(LinksService);
+  const link = await orUsageError(
+    links.locate(CLI_PRINCIPAL, uuidArg(linkId, 'the link id')),
+    `link ${linkId} does not exist`,
   );
-  if (outcome === 'no_agent')
-    throw new CliUsageError(`agent ${agentId} is not a live agent of the link's district`);
-  if (outcome === 'no_link') throw new CliUsageError(`link ${linkId} does not exist`);
+  // The link exists (just located): a "not found" now is the agent's.
+  await orUsageError(
+    links.bindAgent(
+      CLI_PRINCIPAL,
+      link.districtId,
+      link.id,
+      agentId === null ? null : uuidArg(agentId, 'the agent id'),
+    ),
+    `agent ${agentId} is not a live agent of the link's district`,
+  );
   out(
     agentId
       ? `link ${link.id} (${link.name}) now extracts through agent ${agentId}`

@@ -1,14 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import { basename } from 'node:path';
 import type { Command } from 'commander';
-import { out } from 'src/cli/cli-context';
+import { CLI_PRINCIPAL, out } from 'src/cli/cli-context';
+import { errorText } from 'src/common/error-text.util';
 import type { CliRunner } from 'src/cli/commands';
 import { CliUsageError } from 'src/cli/commands/foundation.command';
-import { DataSourceSqlRunner } from 'src/database/sql-runner';
 import { US_STATES } from 'src/districts/district.types';
 import { DIRECTORY_FORMATS } from 'src/reference-data/directory-formats';
-import { StateDirectoryRepository } from 'src/reference-data/state-directory.repository';
-import { loadStateDirectory } from 'src/reference-data/state-directory.service';
+import { StateDirectoryService } from 'src/reference-data/state-directory.service';
 
 export function registerReferenceCommands(program: Command, run: CliRunner): void {
   const reference = program
@@ -35,16 +34,12 @@ export function registerReferenceCommands(program: Command, run: CliRunner): voi
         try {
           content = await readFile(o.file, 'utf8');
         } catch (err) {
-          throw new CliUsageError(`cannot read ${o.file}: ${(err as Error).message}`);
+          throw new CliUsageError(`cannot read ${o.file}: ${errorText(err)}`);
         }
-        const repo = new StateDirectoryRepository(new DataSourceSqlRunner(await ctx.dataSource()));
-        const report = await loadStateDirectory(repo, {
-          state,
-          format: o.format,
-          sourceFile: basename(o.file),
-          content,
-          loadedBy: 'cli',
-        });
+        // The API's load (its 1 MB body limit aside: a state's file is larger), recorded as loaded by the CLI.
+        const report = await (
+          await ctx.get(StateDirectoryService)
+        ).load(CLI_PRINCIPAL, { state, format: o.format, fileName: basename(o.file), content });
         for (const p of report.problems.slice(0, 50)) out(`line ${p.line}: ${p.message}`);
         if (report.problems.length > 50) out(`… ${report.problems.length - 50} more problems`);
         out(

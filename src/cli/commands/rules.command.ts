@@ -1,13 +1,13 @@
 import type { Command } from 'commander';
-import { createServicePool } from 'src/database/service-pool';
 import { out } from 'src/cli/cli-context';
 import type { CliRunner } from 'src/cli/commands';
 import { CliUsageError } from 'src/cli/commands/foundation.command';
 import { EDITIONS, SIS_KINDS, US_STATES } from 'src/districts/district.types';
-import { createRuleEngine } from 'src/rule-engine/rule-engine.factory';
+import { RuleExamplesService } from 'src/rule-engine/rule-examples.service';
+import { createRuleSelection } from 'src/rule-engine/rule-engine.factory';
 import { formatRuleDiff, formatRuleList } from 'src/rule-engine/rule-format.util';
 import { RuleLoaderService } from 'src/rule-engine/rule-loader.service';
-import { extensionNotes, RuleSelectionService } from 'src/rule-engine/rule-selection.service';
+import { extensionNotes, type RuleSelectionService } from 'src/rule-engine/rule-selection.service';
 import { formatLoadError } from 'src/rule-engine/rule.types';
 
 function oneOf(name: string, value: string, allowed: readonly string[]): string {
@@ -16,12 +16,14 @@ function oneOf(name: string, value: string, allowed: readonly string[]): string 
   return value;
 }
 
-/** Load errors are reported, never fatal for the other packs. */
+/**
+ * Load errors are reported, never fatal for the other packs. `rules list` and `rules diff` read only the rule
+ * packs (no database, so no application context): the engine factory's selection part.
+ */
 function loadSelection(): RuleSelectionService {
-  const loader = new RuleLoaderService();
-  const { errors } = loader.load();
-  for (const e of errors) process.stderr.write(`warning: ${formatLoadError(e)}\n`);
-  return new RuleSelectionService(loader);
+  const { loader, selection } = createRuleSelection();
+  for (const e of loader.load().errors) process.stderr.write(`warning: ${formatLoadError(e)}\n`);
+  return selection;
 }
 
 export function registerRulesCommands(program: Command, run: CliRunner): void {
@@ -73,24 +75,18 @@ export function registerRulesCommands(program: Command, run: CliRunner): void {
     .option('--rule <id>', 'only this rule')
     .action((o: { rule?: string }) =>
       run(async (ctx) => {
-        const loader = new RuleLoaderService();
-        const { rules: all, errors } = loader.load();
+        const { rules: all, errors } = (await ctx.get(RuleLoaderService)).load();
         for (const e of errors) out(`INVALID ${formatLoadError(e)}`);
         const rules = o.rule ? all.filter((r) => r.id === o.rule) : all;
         if (o.rule && rules.length === 0) throw new CliUsageError(`no rule ${o.rule}`);
-        const pool = createServicePool((await ctx.database()).url, 'sis-certify-cli', 2);
-        try {
-          const outcomes = await createRuleEngine(pool).examples.run(rules);
-          const failed = outcomes.filter((x) => !x.ok);
-          for (const f of failed) for (const msg of f.failures) out(`FAIL ${f.ruleId} (${f.file}): ${msg}`);
-          const cases = outcomes.reduce((n, x) => n + x.cases.length, 0);
-          out(
-            `${outcomes.length - failed.length}/${outcomes.length} rules passed (${cases} examples); ${errors.length} invalid`,
-          );
-          if (failed.length > 0 || errors.length > 0) process.exitCode = 1;
-        } finally {
-          await pool.end();
-        }
+        const outcomes = await (await ctx.get(RuleExamplesService)).run(rules);
+        const failed = outcomes.filter((x) => !x.ok);
+        for (const f of failed) for (const msg of f.failures) out(`FAIL ${f.ruleId} (${f.file}): ${msg}`);
+        const cases = outcomes.reduce((n, x) => n + x.cases.length, 0);
+        out(
+          `${outcomes.length - failed.length}/${outcomes.length} rules passed (${cases} examples); ${errors.length} invalid`,
+        );
+        if (failed.length > 0 || errors.length > 0) process.exitCode = 1;
       }),
     );
 }

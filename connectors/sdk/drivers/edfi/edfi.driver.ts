@@ -6,6 +6,7 @@ import { InterchangeError } from 'connectors/sdk/drivers/edfi/interchange-reader
 import { EdfiXmlReader } from 'connectors/sdk/drivers/edfi/edfi-xml.reader';
 import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
 import { ConnectorErrorCode, ConnectorException } from 'connectors/sdk/connector.exception';
+import { errorText } from 'connectors/sdk/error-text.util';
 import type { NativeRow } from 'connectors/sdk/connector.types';
 import {
   DEFAULT_BATCH_SIZE,
@@ -124,15 +125,8 @@ export class EdfiDriver implements SisDriver {
     if (err instanceof ConnectorException) return err;
     const code = (err as { code?: unknown }).code;
     if (code === 'ENOENT' || code === 'EACCES' || code === 'ENOTDIR')
-      return new ConnectorException(
-        ConnectorErrorCode.UNREACHABLE,
-        this.opts.linkName,
-        err instanceof Error ? err.message : String(err),
-      );
-    const detail =
-      err instanceof InterchangeError
-        ? err.message
-        : `Ed-Fi read failed: ${err instanceof Error ? err.message : String(err)}`;
+      return new ConnectorException(ConnectorErrorCode.UNREACHABLE, this.opts.linkName, errorText(err));
+    const detail = err instanceof InterchangeError ? err.message : `Ed-Fi read failed: ${errorText(err)}`;
     return new ConnectorException(ConnectorErrorCode.QUERY_FAILED, this.opts.linkName, detail);
   }
 }

@@ -212,7 +212,11 @@ export class EntityWrite {
   }
 }
 
-/** Every statement the extraction pipeline runs against the service database. */
+/**
+ * Every statement the extraction pipeline runs against the service database: the snap_* rows (COPY, or
+ * batched INSERTs on the embedded database), the incremental carry-forward, issues and checkpoints. It lives
+ * in the snapshots room, the one place that writes snapshot tables; ExtractionService drives it.
+ */
 export class SnapshotWriterRepository {
   constructor(
     private readonly pool: Pool,
