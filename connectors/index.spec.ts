@@ -22,7 +22,13 @@ describe('connector registry', () => {
 
   it('lists the canonical fields each connector supplies', () => {
     const aeries = suppliedFields(CONNECTORS.aeries);
-    expect(aeries.student_section).toEqual(['student_id', 'section_id', 'school_id']);
+    expect(aeries.student_section).toEqual([
+      'student_id',
+      'section_id',
+      'school_id',
+      'begin_date',
+      'end_date',
+    ]);
     expect(aeries.enrollment).not.toContain('entry_code');
     expect(suppliedFields(CONNECTORS.powerschool).student_section).toEqual([
       'student_id',

@@ -69,11 +69,28 @@ describe('native schema check', () => {
 
   it('asks each engine its catalogue for the connector tables only, never for a non-identifier', () => {
     const tables = nativeTablesOf(aeriesConnector);
-    expect(tables).toEqual(['CRS', 'ENR', 'LOC', 'MST', 'PGM', 'SEC', 'STF', 'STU', 'TCH']);
+    expect(tables).toEqual([
+      'CAR',
+      'CRS',
+      'CSE',
+      'ENR',
+      'FOF',
+      'FRE',
+      'LAC',
+      'LOC',
+      'MST',
+      'PGM',
+      'SEC',
+      'STF',
+      'STU',
+      'TCH',
+    ]);
     expect(nativeSchemaSql('postgres', tables)).toMatch(
       /information_schema\.columns[\s\S]*current_schema\(\)/,
     );
-    expect(nativeSchemaSql('mssql', tables)).toMatch(/INFORMATION_SCHEMA\.COLUMNS[\s\S]*IN \('CRS', 'ENR'/);
+    expect(nativeSchemaSql('mssql', tables)).toMatch(
+      /INFORMATION_SCHEMA\.COLUMNS[\s\S]*IN \('CAR', 'CRS', 'CSE', 'ENR'/,
+    );
     expect(nativeSchemaSql('oracle', tables)).toMatch(/ALL_TAB_COLUMNS/);
     expect(() => nativeSchemaSql('postgres', ["STU'; DROP TABLE x; --"])).toThrow('not a table name');
   });

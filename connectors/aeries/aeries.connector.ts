@@ -16,18 +16,32 @@ const WINDOW_IDS = `SELECT DISTINCT we.ID FROM ENR we WHERE we.DEL = 0 AND we.YR
 const SECTION_ID = (alias: string): string =>
   `CONCAT(CONCAT(CAST(${alias}.SC AS varchar(6)), '-'), CAST(${alias}.SE AS varchar(6)))`;
 
-const school: EntityExtractSpec = {
-  entity: 'school',
-  nativeTables: ['LOC'],
-  query: {
-    sql: `SELECT l.CD AS school_code, CONCAT(CONCAT(l.CC, l.DC), l.SC) AS state_school_id, l.NM AS name,
+/** District pseudo-schools (Aeries SC 999: district office, placeholders) are never reported to the state. */
+export const AERIES_PSEUDO_SCHOOL = 999;
+
+/**
+ * LOC.DNR ("do not report") and the pseudo-school 999 mark a school excluded from state reporting: kept, shown to
+ * the district, skipped by state rules. Without LOC.DNR (older versions) the pseudo-school alone is excluded.
+ */
+const schoolQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT l.CD AS school_code, CONCAT(CONCAT(l.CC, l.DC), l.SC) AS state_school_id, l.NM AS name,
   l.LO AS low_grade, l.HI AS high_grade,
-  CASE WHEN l.TG IS NULL OR l.TG = '' THEN 'Y' ELSE 'N' END AS active_flag
+  CASE WHEN l.TG IS NULL OR l.TG = '' THEN 'Y' ELSE 'N' END AS active_flag,
+  CASE WHEN l.CD = ${AERIES_PSEUDO_SCHOOL}${unless(absent, 'LOC.DNR', " OR (l.DNR IS NOT NULL AND l.DNR <> '')", '')} THEN 'Y' ELSE 'N' END AS excluded_flag
 FROM LOC l
 WHERE l.DEL = 0
 ORDER BY l.CD`,
+});
+
+const school: EntityExtractSpec = {
+  entity: 'school',
+  nativeTables: ['LOC'],
+  query: schoolQuery(new Set()),
+  queryWithout: schoolQuery,
+  native: {
+    required: cols('LOC', 'CD CC DC SC NM LO HI TG DEL'),
+    optional: [{ name: 'LOC.DNR', fields: [] }],
   },
-  native: { required: cols('LOC', 'CD CC DC SC NM LO HI TG DEL') },
   keyPrefix: 'LOC',
   keyColumns: ['school_code'],
   fields: {
@@ -37,6 +51,11 @@ ORDER BY l.CD`,
     low_grade: { column: 'low_grade', codeSet: 'grade_level', label: 'LOC.LO' },
     high_grade: { column: 'high_grade', codeSet: 'grade_level', label: 'LOC.HI' },
     active: { column: 'active_flag', bool: { true: ['Y'], false: ['N'] }, label: 'LOC.TG' },
+    state_reporting_excluded: {
+      column: 'excluded_flag',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'LOC.DNR / SC 999',
+    },
   },
   refine: refineStateSchoolId,
 };
@@ -47,25 +66,36 @@ ORDER BY l.CD`,
  * Rows without an ID are each kept (partitioned by their own SC/SN) so the pipeline reports every one.
  */
 /**
- * The student query without the optional STU columns the schema lacks: SX is the legacy sex code GN falls
- * back on (newer Aeries versions drop it), LF (EL status) and HL (home language) are district-maintained.
+ * The student query without the optional names the schema lacks: STU.SX is the legacy sex code GN falls back on
+ * (newer Aeries versions drop it), STU.HL (home language) is district-maintained, and LAC (language acquisition)
+ * holds the English Language Acquisition Status and its start date — the current LAC row (latest start) wins.
+ * STU.LF (letter codes E/L/R/I/T) is deprecated (the county's validation DA 1.3) and no longer read.
  */
 const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
   sql: `SELECT x.ID AS student_id, x.SC AS school_code, x.SN AS student_number, x.CID AS state_student_id,
   x.LN AS last_name, x.FN AS first_name, x.MN AS middle_name, x.BD AS birth_date,
   ${unless(absent, 'STU.SX', "COALESCE(NULLIF(x.GN, ''), x.SX)", 'x.GN')} AS sex, x.ETH AS hispanic,
   x.RC1 AS race1, x.RC2 AS race2, x.RC3 AS race3, x.RC4 AS race4, x.RC5 AS race5,
-  ${unless(absent, 'STU.LF', "CASE x.LF WHEN 'E' THEN 'EO' WHEN 'L' THEN 'EL' WHEN 'R' THEN 'RFEP' WHEN 'I' THEN 'IFEP' WHEN 'T' THEN 'TBD' ELSE x.LF END", 'CAST(NULL AS varchar(4))')} AS el_status,
+  ${unless(absent, 'LAC', 'la.ELAS', 'CAST(NULL AS varchar(4))')} AS el_status,
+  ${unless(absent, 'LAC', 'la.ESD', 'CAST(NULL AS date)')} AS elas_start_date,
   ${unless(absent, 'STU.HL', 'x.HL', 'CAST(NULL AS varchar(2))')} AS home_language
 FROM (
-  SELECT s.ID, s.SC, s.SN, s.CID, s.LN, s.FN, s.MN, s.BD, s.GN, ${optionalCols(absent, 'STU', ['SX', 'LF', 'HL'], 's')}s.ETH, s.RC1, s.RC2, s.RC3, s.RC4, s.RC5,
+  SELECT s.ID, s.SC, s.SN, s.CID, s.LN, s.FN, s.MN, s.BD, s.GN, ${optionalCols(absent, 'STU', ['SX', 'HL'], 's')}s.ETH, s.RC1, s.RC2, s.RC3, s.RC4, s.RC5,
     ROW_NUMBER() OVER (
       PARTITION BY s.ID, CASE WHEN s.ID IS NULL THEN s.SC END, CASE WHEN s.ID IS NULL THEN s.SN END
       ORDER BY s.ED DESC, s.SC DESC, s.SN DESC) AS rn
   FROM STU s
   LEFT JOIN (${WINDOW_IDS}) w ON w.ID = s.ID
   WHERE s.DEL = 0 AND (s.ID IS NULL OR w.ID IS NOT NULL)
-) x
+) x${
+    absent.has('LAC')
+      ? ''
+      : `
+LEFT JOIN (
+  SELECT a.ID, a.ELAS, a.ESD, ROW_NUMBER() OVER (PARTITION BY a.ID ORDER BY a.ESD DESC) AS rn
+  FROM LAC a WHERE a.DEL = 0
+) la ON la.ID = x.ID AND la.rn = 1`
+  }
 WHERE x.rn = 1
 ORDER BY x.ID, x.SC, x.SN`,
 });
@@ -94,8 +124,8 @@ const student: EntityExtractSpec = {
     ],
     optional: [
       { name: 'STU.SX', fields: [] },
-      { name: 'STU.LF', fields: ['el_status'] },
       { name: 'STU.HL', fields: ['home_language'] },
+      { name: 'LAC', fields: ['el_status', 'elas_start_date'] },
     ],
   },
   keyPrefix: 'STU',
@@ -111,7 +141,8 @@ const student: EntityExtractSpec = {
     sex: { column: 'sex', codeSet: 'sex', label: 'STU.GN' },
     hispanic: { column: 'hispanic', bool: { true: ['Y'], false: ['N'] }, label: 'STU.ETH' },
     races: { columns: ['race1', 'race2', 'race3', 'race4', 'race5'], label: 'STU.RC1..RC5' },
-    el_status: { column: 'el_status', label: 'STU.LF' },
+    el_status: { column: 'el_status', label: 'LAC.ELAS' },
+    elas_start_date: { column: 'elas_start_date', date: true, label: 'LAC.ESD' },
     home_language: { column: 'home_language', label: 'STU.HL' },
   },
 };
@@ -122,24 +153,42 @@ const student: EntityExtractSpec = {
  * that school ('A' when blank), from one pre-aggregated STU set (no sub-query per row).
  * Aeries has no entry code on ENR (the Ed-Fi mapping hard-codes "Other"), so entry_code is not supplied.
  */
-const enrollment: EntityExtractSpec = {
-  entity: 'enrollment',
-  nativeTables: ['ENR', 'STU'],
-  query: {
-    sql: `SELECT e.ID AS student_id, e.SC AS school_code, e.YR AS school_year, e.ED AS entry_date, e.LD AS exit_date,
+const enrollmentQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT e.ID AS student_id, e.SC AS school_code, e.YR AS school_year, e.ED AS entry_date, e.LD AS exit_date,
   e.GR AS grade_level, e.ER AS exit_code,
   CASE
     WHEN e.LD IS NOT NULL AND e.LD = e.ED AND e.ER IN ('470', 'N470') THEN 'NS'
     WHEN e.LD IS NOT NULL THEN 'L'
     ELSE COALESCE(tg.tag, 'A')
-  END AS status_tag
+  END AS status_tag,
+  CASE WHEN e.SC = ${AERIES_PSEUDO_SCHOOL}${unless(absent, 'LOC.DNR', ' OR dnr.CD IS NOT NULL', '')} THEN 'Y' ELSE 'N' END AS excluded_flag
 FROM ENR e
 LEFT JOIN (SELECT p.ID, p.SC, MAX(NULLIF(p.TG, '')) AS tag FROM STU p WHERE p.DEL = 0 GROUP BY p.ID, p.SC) tg
-  ON tg.ID = e.ID AND tg.SC = e.SC
+  ON tg.ID = e.ID AND tg.SC = e.SC${unless(
+    absent,
+    'LOC.DNR',
+    `
+LEFT JOIN (SELECT DISTINCT l.CD FROM LOC l WHERE l.DEL = 0 AND l.DNR IS NOT NULL AND l.DNR <> '') dnr ON dnr.CD = e.SC`,
+    '',
+  )}
 WHERE e.DEL = 0 AND e.YR >= :firstYear AND e.YR <= :schoolYear
 ORDER BY e.ID, e.ED, e.SC`,
+});
+
+/** An enrollment at a "do not report" school (LOC.DNR) or at the pseudo-school 999 is excluded from state reporting. */
+const enrollment: EntityExtractSpec = {
+  entity: 'enrollment',
+  nativeTables: ['ENR', 'STU', 'LOC'],
+  query: enrollmentQuery(new Set()),
+  queryWithout: enrollmentQuery,
+  native: {
+    required: [
+      ...cols('ENR', 'ID SC YR ED LD GR ER DEL'),
+      ...cols('STU', 'ID SC TG DEL'),
+      ...cols('LOC', 'CD DEL'),
+    ],
+    optional: [{ name: 'LOC.DNR', fields: [] }],
   },
-  native: { required: [...cols('ENR', 'ID SC YR ED LD GR ER DEL'), ...cols('STU', 'ID SC TG DEL')] },
   keyPrefix: 'ENR',
   keyColumns: ['student_id', 'school_code', 'entry_date'],
   fields: {
@@ -151,28 +200,72 @@ ORDER BY e.ID, e.ED, e.SC`,
     grade_level: { column: 'grade_level', codeSet: 'grade_level', label: 'ENR.GR' },
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'ENR.ER' },
     status: { column: 'status_tag', codeSet: 'enrollment_status', label: 'STU.TG' },
+    state_reporting_excluded: {
+      column: 'excluded_flag',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'LOC.DNR / SC 999',
+    },
   },
   refine: refineGraduation,
 };
 
-/** PGM participation dates (PSD/PED) are the program span, in the window; PGM carries no school. */
+/**
+ * Programs as California districts keep them in Aeries: PGM (participation dates PSD/PED; LIP 300–307, foster,
+ * homeless …), special education in CSE (entry ED / exit XD → 144), Section 504 plans in FOF (SD/ED → 101) and
+ * free/reduced meal eligibility in FRE (CD F → 181, R → 182; SD/ED). Each in the window. CSE, FOF and FRE are
+ * optional: an Aeries without one still runs, without those programs (no canonical field is lost). [L] column
+ * names of CSE/FOF/FRE follow the county's validation queries, not vendor documentation. PGM carries no school.
+ */
+const PROGRAM_SOURCES: { table: string; sql: string }[] = [
+  {
+    table: 'CSE',
+    sql: `SELECT c.ID AS student_id, '144' AS program_code, c.ED AS start_date, c.XD AS end_date
+FROM CSE c WHERE c.DEL = 0 AND ${inWindow('c.ED', 'c.XD')}`,
+  },
+  {
+    table: 'FOF',
+    sql: `SELECT f.ID AS student_id, '101' AS program_code, f.SD AS start_date, f.ED AS end_date
+FROM FOF f WHERE f.DEL = 0 AND ${inWindow('f.SD', 'f.ED')}`,
+  },
+  {
+    table: 'FRE',
+    sql: `SELECT r.ID AS student_id, CASE r.CD WHEN 'F' THEN '181' WHEN 'R' THEN '182' ELSE r.CD END AS program_code,
+  r.SD AS start_date, r.ED AS end_date
+FROM FRE r WHERE r.DEL = 0 AND ${inWindow('r.SD', 'r.ED')}`,
+  },
+];
+
+const programQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT u.student_id, u.program_code, u.start_date, u.end_date FROM (
+SELECT g.PID AS student_id, g.CD AS program_code, g.PSD AS start_date, g.PED AS end_date
+FROM PGM g
+WHERE g.DEL = 0 AND ${inWindow('g.PSD', 'g.PED')}${PROGRAM_SOURCES.filter((p) => !absent.has(p.table))
+    .map((p) => `\nUNION ALL\n${p.sql}`)
+    .join('')}
+) u
+ORDER BY u.student_id, u.program_code, u.start_date`,
+});
+
 const program: EntityExtractSpec = {
   entity: 'program',
-  nativeTables: ['PGM'],
-  query: {
-    sql: `SELECT g.PID AS student_id, g.CD AS program_code, g.PSD AS start_date, g.PED AS end_date
-FROM PGM g
-WHERE g.DEL = 0 AND ${inWindow('g.PSD', 'g.PED')}
-ORDER BY g.PID, g.CD, g.PSD`,
+  nativeTables: ['PGM', 'CSE', 'FOF', 'FRE'],
+  query: programQuery(new Set()),
+  queryWithout: programQuery,
+  native: {
+    required: cols('PGM', 'PID CD PSD PED DEL'),
+    optional: PROGRAM_SOURCES.map((p) => ({ name: p.table, fields: [] })),
   },
-  native: { required: cols('PGM', 'PID CD PSD PED DEL') },
   keyPrefix: 'PGM',
   keyColumns: ['student_id', 'program_code', 'start_date'],
   fields: {
-    student_id: { column: 'student_id', label: 'PGM.PID' },
-    program_code: { column: 'program_code', codeSet: 'program_code', label: 'PGM.CD' },
-    start_date: { column: 'start_date', date: true, label: 'PGM.PSD' },
-    end_date: { column: 'end_date', date: true, label: 'PGM.PED' },
+    student_id: { column: 'student_id', label: 'PGM.PID / CSE.ID / FOF.ID / FRE.ID' },
+    program_code: {
+      column: 'program_code',
+      codeSet: 'program_code',
+      label: 'PGM.CD / CSE 144 / FOF 101 / FRE.CD',
+    },
+    start_date: { column: 'start_date', date: true, label: 'PGM.PSD / CSE.ED / FOF.SD / FRE.SD' },
+    end_date: { column: 'end_date', date: true, label: 'PGM.PED / CSE.XD / FOF.ED / FRE.ED' },
   },
 };
 
@@ -213,25 +306,56 @@ const section: EntityExtractSpec = {
   },
 };
 
-/** SEC is the current schedule only (no dates; history lives in CAR), so begin/end dates are not supplied. */
+/**
+ * SEC is the live schedule (no dates); CAR is the class history with dates (DS start, DE end; DE null = still in
+ * the class). A live SEC row takes its begin date from its open CAR row; a CAR row that ended (DE set) within the
+ * window is a past class, no longer in SEC. Without CAR (optional), SEC alone, undated.
+ */
+const studentSectionQuery = (absent: ReadonlySet<string>): ExtractQuery => {
+  const car = !absent.has('CAR');
+  const live = `SELECT s.ID AS student_id, ${SECTION_ID('x')} AS section_id, x.SC AS school_code, x.SN AS student_number,
+  x.SE AS section_number, 'SEC' AS source_table, ${car ? 'c.DS' : 'CAST(NULL AS date)'} AS begin_date,
+  CAST(NULL AS date) AS end_date
+FROM SEC x
+JOIN STU s ON s.SC = x.SC AND s.SN = x.SN AND s.DEL = 0${
+    car
+      ? `
+LEFT JOIN (SELECT o.SC, o.SN, o.SE, MIN(o.DS) AS DS FROM CAR o WHERE o.DEL = 0 AND o.DE IS NULL GROUP BY o.SC, o.SN, o.SE) c
+  ON c.SC = x.SC AND c.SN = x.SN AND c.SE = x.SE`
+      : ''
+  }
+WHERE x.DEL = 0`;
+  const past = `SELECT s.ID AS student_id, ${SECTION_ID('h')} AS section_id, h.SC AS school_code, h.SN AS student_number,
+  h.SE AS section_number, 'CAR' AS source_table, h.DS AS begin_date, h.DE AS end_date
+FROM CAR h
+JOIN STU s ON s.SC = h.SC AND s.SN = h.SN AND s.DEL = 0
+WHERE h.DEL = 0 AND h.DE IS NOT NULL AND ${inWindow('h.DS', 'h.DE')}`;
+  return {
+    sql: `SELECT u.student_id, u.section_id, u.school_code, u.student_number, u.section_number, u.source_table,
+  u.begin_date, u.end_date
+FROM (${live}${car ? `\nUNION ALL\n${past}` : ''}) u
+ORDER BY u.school_code, u.student_number, u.section_number, u.source_table`,
+  };
+};
+
 const studentSection: EntityExtractSpec = {
   entity: 'student_section',
-  nativeTables: ['SEC', 'STU'],
-  query: {
-    sql: `SELECT s.ID AS student_id, ${SECTION_ID('x')} AS section_id, x.SC AS school_code, x.SN AS student_number,
-  x.SE AS section_number
-FROM SEC x
-JOIN STU s ON s.SC = x.SC AND s.SN = x.SN AND s.DEL = 0
-WHERE x.DEL = 0
-ORDER BY x.SC, x.SN, x.SE`,
+  nativeTables: ['SEC', 'STU', 'CAR'],
+  query: studentSectionQuery(new Set()),
+  queryWithout: studentSectionQuery,
+  native: {
+    required: [...cols('SEC', 'SC SN SE DEL'), ...cols('STU', 'ID SC SN DEL')],
+    optional: [{ name: 'CAR', fields: ['begin_date', 'end_date'] }],
   },
-  native: { required: [...cols('SEC', 'SC SN SE DEL'), ...cols('STU', 'ID SC SN DEL')] },
   keyPrefix: 'SEC',
-  keyColumns: ['student_id', 'school_code', 'student_number', 'section_number'],
+  // A live class is keyed by its SEC row, a past one by its CAR row.
+  keyColumns: ['student_id', 'school_code', 'student_number', 'section_number', 'source_table'],
   fields: {
     student_id: { column: 'student_id', label: 'STU.ID' },
     section_id: { column: 'section_id', label: 'SEC.SC+SE' },
     school_id: { column: 'school_code', label: 'SEC.SC' },
+    begin_date: { column: 'begin_date', date: true, label: 'CAR.DS' },
+    end_date: { column: 'end_date', date: true, label: 'CAR.DE' },
   },
 };
 

@@ -5,7 +5,8 @@
 -- Most tables carry the soft-delete flag DEL (0 = live row); every extract filters DEL = 0.
 -- Primary keys are omitted on purpose: a soft-deleted row may share its natural key with a live one.
 
--- Schools. CC+DC+SC = the 14-digit CA CDS code. TG non-blank = inactive school.
+-- Schools. CC+DC+SC = the 14-digit CA CDS code. TG non-blank = inactive school. DNR non-blank = "do not report"
+-- (excluded from state reporting, not closed); CD 999 = the district pseudo-school, never reported.
 CREATE TABLE LOC (
   CD smallint NOT NULL,
   NM varchar(30),
@@ -80,6 +81,45 @@ CREATE TABLE PGM (
 );
 CREATE INDEX ix_pgm_pid ON PGM (PID);
 
+-- Special education (SPED → CALPADS program 144): ED entry date, XD exit date. [L] columns per the county's validations.
+CREATE TABLE CSE (
+  ID int,
+  ED timestamp(3),
+  XD timestamp(3),
+  DI varchar(3),
+  DEL smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_cse_id ON CSE (ID);
+
+-- Section 504 plans (→ program 101): SD start, ED end. [L]
+CREATE TABLE FOF (
+  ID int,
+  SD timestamp(3),
+  ED timestamp(3),
+  DEL smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_fof_id ON FOF (ID);
+
+-- Free/reduced meal eligibility: CD F free (→ 181), R reduced (→ 182); SD start, ED end. [L]
+CREATE TABLE FRE (
+  ID int,
+  CD varchar(1),
+  SD timestamp(3),
+  ED timestamp(3),
+  DEL smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_fre_id ON FRE (ID);
+
+-- Language acquisition: ELAS = English Language Acquisition Status (EO, IFEP, EL, RFEP, TBD), ESD = its start date
+-- (CALPADS SELA); the row with the latest ESD is current. [L]
+CREATE TABLE LAC (
+  ID int,
+  ELAS varchar(4),
+  ESD timestamp(3),
+  DEL smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_lac_id ON LAC (ID);
+
 -- District course catalog: CN course number, CO title, C3 CA state course code.
 CREATE TABLE CRS (
   CN varchar(6) NOT NULL,
@@ -108,6 +148,18 @@ CREATE TABLE SEC (
   DEL smallint NOT NULL DEFAULT 0
 );
 CREATE INDEX ix_sec_sc_sn ON SEC (SC, SN);
+
+-- Class history with dates: (SC, SN) student, SE section, DS start, DE end (null = still in the class). SEC is the
+-- live schedule; a class the student left stays here with its DE.
+CREATE TABLE CAR (
+  SC smallint NOT NULL,
+  SN int NOT NULL,
+  SE smallint NOT NULL,
+  DS timestamp(3),
+  DE timestamp(3),
+  DEL smallint NOT NULL DEFAULT 0
+);
+CREATE INDEX ix_car_sc_sn ON CAR (SC, SN);
 
 -- Per-school teacher record: TN teacher number, ID district staff id (STF.ID; 0 = not linked).
 CREATE TABLE TCH (

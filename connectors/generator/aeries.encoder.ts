@@ -1,4 +1,8 @@
-import { AERIES_EXIT_CODE_MAP, AERIES_GRADE_MAP } from 'connectors/aeries/aeries.connector';
+import {
+  AERIES_EXIT_CODE_MAP,
+  AERIES_GRADE_MAP,
+  AERIES_PSEUDO_SCHOOL,
+} from 'connectors/aeries/aeries.connector';
 import { addDays } from 'connectors/generator/calendar.util';
 import type { ModelDistrict, ModelEnrollment, ModelStudent } from 'connectors/generator/district-model.util';
 import { emptyCounts, invertMap, type SisEncoder } from 'connectors/generator/encoder.types';
@@ -10,6 +14,23 @@ const EXIT = invertMap(AERIES_EXIT_CODE_MAP, (native) => /^\d+$/.test(native));
 EXIT['E155'] = 'E155';
 EXIT['N470'] = 'N470';
 const LF: Record<string, string> = { EO: 'E', EL: 'L', RFEP: 'R', IFEP: 'I', TBD: 'T' };
+/**
+ * The ELAS start date: the student's first enrollment in the district (when the home language survey set the
+ * status). A TBD status is recent (at most two weeks before the as-of date): a TBD older than 30 days is
+ * CALPADS CERT106's finding, not clean data.
+ */
+function elasStart(d: ModelDistrict, s: ModelStudent): string {
+  // An impossible entry date (a defect of ENR) is no date the survey was taken on.
+  const first =
+    s.enrollments
+      .map((e) => e.entry)
+      .filter((e) => e >= '1900-01-01')
+      .sort()[0] ?? d.calendar.firstDay;
+  if (s.elStatus !== 'TBD') return first;
+  const recent = addDays(d.asOf, -14);
+  return first > recent ? first : recent;
+}
+
 /** An Aeries grade number outside −2..18 (and the default map). */
 export const AERIES_INVALID_GRADE = 22;
 
@@ -52,6 +73,11 @@ export class AeriesEncoder implements SisEncoder {
     ],
     ENR: ['ID', 'SC', 'YR', 'GR', 'ED', 'LD', 'ER', 'IT', 'TR', 'DEL'],
     PGM: ['PID', 'CD', 'ESD', 'EED', 'PSD', 'PED', 'DEL'],
+    CSE: ['ID', 'ED', 'XD', 'DI', 'DEL'],
+    FOF: ['ID', 'SD', 'ED', 'DEL'],
+    FRE: ['ID', 'CD', 'SD', 'ED', 'DEL'],
+    LAC: ['ID', 'ELAS', 'ESD', 'DEL'],
+    CAR: ['SC', 'SN', 'SE', 'DS', 'DE', 'DEL'],
     CRS: ['CN', 'CO', 'C3', 'DEL'],
     MST: ['SC', 'SE', 'CN', 'TN', 'PD', 'ST', 'DEL'],
     SEC: ['SC', 'SN', 'SE', 'DEL'],
@@ -60,6 +86,9 @@ export class AeriesEncoder implements SisEncoder {
     COD: ['TC', 'FC', 'CD', 'DE', 'AC', 'TG', 'DEL'],
   } as const;
   private readonly nextSn = new Map<number, number>();
+
+  /** `excludedRows`: also write the district pseudo-school 999 (LOC.DNR set), never reported to the state. */
+  constructor(private readonly excludedRows = false) {}
 
   writeDistrict(d: ModelDistrict, sink: TableSink): void {
     for (const s of d.schools) {
@@ -74,6 +103,23 @@ export class AeriesEncoder implements SisEncoder {
         Number(GRADE[s.high]),
         s.active ? '' : 'C',
         '',
+        0,
+      ]);
+      this.counts.school++;
+    }
+    if (this.excludedRows) {
+      // The district pseudo-school: no CDS code the state knows, flagged "do not report". State rules skip it.
+      sink.add('LOC', [
+        AERIES_PSEUDO_SCHOOL,
+        'District Office',
+        'District',
+        d.countyCode,
+        d.districtCode,
+        '9999999',
+        Number(GRADE['KG']),
+        Number(GRADE['12']),
+        'I',
+        'Y',
         0,
       ]);
       this.counts.school++;
@@ -174,12 +220,20 @@ export class AeriesEncoder implements SisEncoder {
       if (!s.beforeWindow) this.counts.enrollment++;
     }
     for (const p of s.programs) {
-      sink.add('PGM', [s.id, p.code, p.start, p.end, p.start, p.end, 0]);
+      // Where California districts keep them: SPED in CSE, 504 in FOF, meals in FRE, the others in PGM.
+      if (p.code === '144') sink.add('CSE', [s.id, p.start, p.end, '320', 0]);
+      else if (p.code === '101') sink.add('FOF', [s.id, p.start, p.end, 0]);
+      else if (p.code === '181' || p.code === '182')
+        sink.add('FRE', [s.id, p.code === '181' ? 'F' : 'R', p.start, p.end, 0]);
+      else sink.add('PGM', [s.id, p.code, p.start, p.end, p.start, p.end, 0]);
       if (!p.beforeWindow) this.counts.program++;
     }
+    if (s.id !== null && s.enrollments.length > 0) sink.add('LAC', [s.id, s.elStatus, elasStart(d, s), 0]);
     for (const r of s.rosters) {
-      if (r.end !== null) continue; // SEC holds the current schedule only
-      sink.add('SEC', [r.section.schoolCode, sn.get(r.section.schoolCode) as number, r.section.number, 0]);
+      const number = sn.get(r.section.schoolCode) as number;
+      // CAR: every class with its dates; SEC: the live schedule only.
+      sink.add('CAR', [r.section.schoolCode, number, r.section.number, r.begin, r.end, 0]);
+      if (r.end === null) sink.add('SEC', [r.section.schoolCode, number, r.section.number, 0]);
       this.counts.student_section++;
     }
     this.writeDeletedNoise(d, s, sink, schools);
@@ -206,7 +260,8 @@ export class AeriesEncoder implements SisEncoder {
       ),
     );
     sink.add('ENR', [s.id, other.code, d.calendar.schoolYear, aeriesGrade(e), d.asOf, null, null, '', '', 1]);
-    sink.add('PGM', [s.id, '144', d.asOf, null, d.asOf, null, 1]);
+    sink.add('CSE', [s.id, d.asOf, null, '320', 1]);
+    sink.add('LAC', [s.id, 'TBD', d.asOf, 1]);
   }
 
   private sn(sc: number): number {

@@ -65,10 +65,11 @@ import type { SisKind } from 'connectors/sdk/sis-kinds';
 
 export type DatabaseTarget = Pool | string;
 
-export function createEncoder(sis: SisKind): SisEncoder {
+/** `excludedRows`: write the rows a SIS keeps but does not report to the state (single districts, not pairs). */
+export function createEncoder(sis: SisKind, excludedRows = false): SisEncoder {
   switch (sis) {
     case 'aeries':
-      return new AeriesEncoder();
+      return new AeriesEncoder(excludedRows);
     case 'powerschool':
       return new PowerSchoolEncoder();
     case 'infinite_campus':
@@ -144,11 +145,13 @@ async function writeReplica(
     alumni?: number[];
     /** Indexes of last year's graduates (in the window), written through `transform` like any student. */
     graduates?: number[];
+    /** Rows the SIS keeps but does not report to the state (the other side of a pair would not hold them). */
+    excludedRows?: boolean;
   },
 ): Promise<WriteResult> {
   return withClient(target, async (client) => {
     await resetReplica(client, sis);
-    const encoder = createEncoder(sis);
+    const encoder = createEncoder(sis, opts.excludedRows ?? false);
     const writer = new ReplicaWriter(client, encoder.tables, opts.method);
     const defects = applySectionDefects(d, plan);
     encoder.writeDistrict(d, writer);
@@ -230,6 +233,7 @@ export async function generateDistrict(
   const result = await writeReplica(target, opts.sis, d, plan, {
     batchSize: opts.batchSize ?? 1000,
     method: opts.method ?? 'copy',
+    excludedRows: true,
   });
   // The state enters the hash only when it is not the default, so CA manifests hash as before.
   const body = {
@@ -512,8 +516,8 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const seed = String(opts.seed);
   const { schoolYear, asOf } = resolveYear(opts);
   const history = opts.history ?? true;
-  // Schedules are dated on both sides unless one is Aeries (SEC holds only the live schedule).
-  const datedSchedules = opts.oldSis !== 'aeries' && opts.newSis !== 'aeries';
+  // Schedules are dated on every side: Aeries keeps its class history with dates in CAR (SEC is the live one).
+  const datedSchedules = true;
   const build = (): ModelDistrict =>
     buildDistrict(seed, opts.students, schoolYear, asOf, true, 'CA', history);
   const d = build();

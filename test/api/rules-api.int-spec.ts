@@ -40,10 +40,9 @@ describe('rules API and CLI', () => {
       .set('Authorization', `Bearer ${user.token}`)
       .expect(200);
     const gained = (diff.body as { gained: Array<{ rule: { id: string }; missingFields: string[] }> }).gained;
-    expect(gained.find((g) => g.rule.id === 'COM-SCH-007')?.missingFields).toEqual([
-      'student_section.begin_date',
-      'student_section.end_date',
-    ]);
+    // Aeries supplies roster dates (CAR) and the ELAS start date (LAC); its programs carry no school.
+    expect(gained.find((g) => g.rule.id === 'COM-PRG-008')?.missingFields).toEqual(['program.school_id']);
+    expect(gained.some((g) => g.rule.id === 'COM-SCH-007')).toBe(false);
     await t.http
       .get('/api/rules?state=NY&sis=aeries')
       .set('Authorization', `Bearer ${user.token}`)

@@ -124,8 +124,8 @@ const CROSS_EFFECTS: Partial<Record<DefectKind, { rules: string[]; why: string }
     why: 'the entry date is extracted as null: the enrollment covers no day, so its rosters and programs lie outside any enrollment',
   },
   null_key_row: {
-    rules: ['COM-ENR-001', 'COM-STU-001', 'COM-STU-014', 'COM-STU-018', 'COM-STU-019'],
-    why: 'the copy has no student id (its enrollment neither) and no state id, and duplicates its source by name and birth date',
+    rules: ['COM-ENR-001', 'COM-STU-001', 'COM-STU-014', 'COM-STU-018', 'COM-STU-019', 'CA-GERR0001-ELAS'],
+    why: 'the copy has no student id (its enrollment neither) and no state id, duplicates its source by name and birth date, and no language record (Aeries LAC) is keyed to it',
   },
 };
 
@@ -542,6 +542,55 @@ describe('defect recall and precision of the rule packs over generated districts
         );
       });
     }
+
+    it('raises no state finding on rows excluded from state reporting, which would raise some if reported', async () => {
+      const stateRules = dirty.rules.filter((r) => r.pack !== 'common');
+      // Findings (of the given evaluation) on an excluded row: its own flag, or its student's or school's.
+      const onExcluded = async (evaluationId: string): Promise<string[]> => {
+        const res = await svc.pool.query<{ f: string }>(
+          `SELECT x.rule_id || ' ' || x.entity || ' ' || x.record_key AS f FROM rule_exceptions x
+           WHERE x.evaluation_id = $1 AND x.rule_id = ANY($3) AND (
+             EXISTS (SELECT 1 FROM snap_school r WHERE r.snapshot_id = $2 AND r.state_reporting_excluded
+                     AND (x.entity = 'school' AND r.school_id = x.record_key OR r.school_id = x.school_id AND x.entity <> 'student'))
+             OR EXISTS (SELECT 1 FROM snap_student r WHERE r.snapshot_id = $2 AND r.state_reporting_excluded AND r.student_id = x.student_id)
+             OR EXISTS (SELECT 1 FROM snap_enrollment r WHERE r.snapshot_id = $2 AND r.state_reporting_excluded
+                        AND x.entity = 'enrollment' AND r.source_key = x.source_key))
+           ORDER BY 1`,
+          [evaluationId, dirty.snapshotId, stateRules.map((r) => r.id)],
+        );
+        return res.rows.map((r) => r.f);
+      };
+      const flagged = await svc.pool.query<{ n: string }>(
+        `SELECT (SELECT count(*) FROM snap_school WHERE snapshot_id = $1 AND state_reporting_excluded)
+              + (SELECT count(*) FROM snap_student WHERE snapshot_id = $1 AND state_reporting_excluded)
+              + (SELECT count(*) FROM snap_enrollment WHERE snapshot_id = $1 AND state_reporting_excluded) AS n`,
+        [dirty.snapshotId],
+      );
+      const evaluated = await svc.pool.query<{ id: string }>(
+        `SELECT DISTINCT evaluation_id AS id FROM rule_exceptions WHERE snapshot_id = $1`,
+        [dirty.snapshotId],
+      );
+      for (const e of evaluated.rows) expect(await onExcluded(e.id)).toEqual([]);
+      if (sis === 'powerschool') return; // its exclusion flags are written by the PowerSchool encoder, when it has them
+      expect(Number(flagged.rows[0].n)).toBeGreaterThan(0);
+      // Infinite Campus's excluded rows hold clean data; Aeries' pseudo-school 999 has no CDS code.
+      if (sis !== 'aeries') return;
+      // The same state rules checking every row find something on those rows: the scope is what keeps them quiet.
+      const evaluationId = randomUUID();
+      await createRuleEngine(svc.pool).evaluator.evaluate({
+        evaluationId,
+        districtId: (
+          await svc.pool.query<{ id: string }>(`SELECT district_id AS id FROM snapshots WHERE id = $1`, [
+            dirty.snapshotId,
+          ])
+        ).rows[0].id,
+        snapshotId: dirty.snapshotId,
+        rules: stateRules.map((r) => ({ ...r, scope: 'all' as const })),
+        previousSnapshotId: null,
+        today: YEAR.asOf,
+      });
+      expect((await onExcluded(evaluationId)).length).toBeGreaterThan(0);
+    });
 
     it('finds every injected defect with the rule meant for it (recall 100% per kind)', () => {
       expect(dirty.errors).toEqual([]);

@@ -38,7 +38,7 @@ async function alter(db: TestDatabase, sql: string): Promise<void> {
 
 /**
  * Schema discovery: "test link" and every extraction inspect the SIS's native schema first. An Aeries without
- * STU.SX / STU.LF and a PowerSchool without S_CA_STU_X / StudentRace run to the end, their fields marked not
+ * STU.SX / LAC and a PowerSchool without S_CA_STU_X / StudentRace run to the end, their fields marked not
  * supplied and the rules needing them dropped by name; a replica missing required columns stops the run before
  * anything is extracted, naming every TABLE.Column.
  */
@@ -58,7 +58,7 @@ describe('schema discovery', () => {
     await generateDistrict(aeries.url, { sis: 'aeries', students: 150, seed: 'schema-a', ...YEAR });
     await generateDistrict(powerschool.url, { sis: 'powerschool', students: 150, seed: 'schema-p', ...YEAR });
     await generateDistrict(broken.url, { sis: 'aeries', students: 60, seed: 'schema-b', ...YEAR });
-    await alter(aeries, `ALTER TABLE STU DROP COLUMN SX; ALTER TABLE STU DROP COLUMN LF`);
+    await alter(aeries, `ALTER TABLE STU DROP COLUMN SX; DROP TABLE LAC`);
     await alter(powerschool, `DROP TABLE S_CA_STU_X; DROP TABLE StudentRace`);
     await alter(broken, `ALTER TABLE STU DROP COLUMN CID; ALTER TABLE ENR DROP COLUMN ER; DROP TABLE PGM`);
     t = await createTestApp({
@@ -117,13 +117,15 @@ describe('schema discovery', () => {
     const a = await testLink(districtId, oldLink);
     expect(a.reachable).toBe(true);
     expect(a.schema?.missingRequired).toEqual([]);
-    expect(a.schema?.absent).toEqual(['STU.LF', 'STU.SX']);
-    // STU.SX is GN's fallback: sex is still supplied; LF is the only source of EL status.
+    expect(a.schema?.absent).toEqual(['LAC', 'STU.SX']);
+    // STU.SX is GN's fallback: sex is still supplied; LAC is the only source of EL status and its start date.
     expect(a.schema?.notSupplied).toEqual([
-      { entity: 'student', field: 'el_status', reason: 'column STU.LF is not in the SIS schema' },
+      { entity: 'student', field: 'el_status', reason: 'table LAC is not in the SIS schema' },
+      { entity: 'student', field: 'elas_start_date', reason: 'table LAC is not in the SIS schema' },
     ]);
     expect(a.schema?.droppedRules.length).toBeGreaterThan(0);
-    for (const r of a.schema?.droppedRules ?? []) expect(r.reason).toMatch(/student\.el_status not supplied/);
+    for (const r of a.schema?.droppedRules ?? [])
+      expect(r.reason).toMatch(/student\.(el_status|elas_start_date) not supplied/);
 
     const p = await testLink(districtId, newLink);
     expect(p.schema?.absent).toEqual(['S_CA_STU_X', 'StudentRace']);
@@ -139,7 +141,8 @@ describe('schema discovery', () => {
     const step = (name: string, target: string) =>
       r.steps.find((s) => s.step === name && s.target === target);
     expect(step('extract', 'old')?.leftOut).toEqual([
-      'student.el_status: column STU.LF is not in the SIS schema',
+      'student.el_status: table LAC is not in the SIS schema',
+      'student.elas_start_date: table LAC is not in the SIS schema',
     ]);
     expect(step('extract', 'new')?.leftOut.sort()).toEqual([
       'student.el_status: table S_CA_STU_X is not in the SIS schema',
