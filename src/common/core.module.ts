@@ -17,7 +17,7 @@ export class CoreModule {
     const providers = [
       { provide: APP_CONFIG, useValue: o.config },
       { provide: DATABASE_URL, useValue: o.databaseUrl },
-      { provide: SECRET_BOX, useValue: new SecretBox(o.secretsKey) },
+      { provide: SECRET_BOX, useValue: new SecretBox(o.secretsKey, o.config.security.SECRETS_KEY_PREVIOUS) },
       { provide: CLOCK, useValue: systemClock },
     ];
     return { module: CoreModule, providers, exports: providers.map((p) => p.provide) };

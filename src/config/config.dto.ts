@@ -104,6 +104,17 @@ export class SecurityEnv {
   })
   SECRETS_KEY?: string;
 
+  /**
+   * During a key rotation: the key being retired. Secrets still encrypted with it are read, and
+   * `sis-certify secrets re-encrypt` rewrites them under SECRETS_KEY; then remove this setting.
+   */
+  @ValidateIf((o: SecurityEnv) => o.SECRETS_KEY_PREVIOUS !== undefined)
+  @IsBase64()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, {
+    message: 'SECRETS_KEY_PREVIOUS must be 32 bytes, base64-encoded (44 characters)',
+  })
+  SECRETS_KEY_PREVIOUS?: string;
+
   @IsOptional()
   @Transform(toInt)
   @IsInt()

@@ -29,7 +29,7 @@ export interface AppConfig {
   runs: RunsEnv;
 }
 
-const SECRET_VARS = new Set(['SECRETS_KEY', 'DATABASE_URL', 'SMTP_URL']);
+const SECRET_VARS = new Set(['SECRETS_KEY', 'SECRETS_KEY_PREVIOUS', 'DATABASE_URL', 'SMTP_URL']);
 
 function describe(errors: ValidationError[]): string[] {
   return errors.flatMap((e) => {

@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { SecretsRotationService } from 'src/districts/secrets-rotation.service';
 import { DistrictsController } from 'src/districts/districts.controller';
 import { DistrictsRepository } from 'src/districts/districts.repository';
 import { DistrictsService } from 'src/districts/districts.service';
@@ -9,7 +10,14 @@ import { LinksService } from 'src/districts/links.service';
 
 @Module({
   controllers: [DistrictsController, LinksController],
-  providers: [DistrictsRepository, DistrictsService, LinksRepository, LinksService, LinkDriverFactory],
+  providers: [
+    DistrictsRepository,
+    DistrictsService,
+    LinksRepository,
+    LinksService,
+    LinkDriverFactory,
+    SecretsRotationService,
+  ],
   exports: [DistrictsRepository, DistrictsService, LinksRepository, LinksService, LinkDriverFactory],
 })
 export class DistrictsModule {}

@@ -3,6 +3,14 @@ import { DataSource } from 'typeorm';
 import type { TenantScope } from 'src/auth/tenant-scope';
 import { SisLinkEntity } from 'src/districts/sis-link.entity';
 
+/** A link's encrypted secret, as key rotation reads it. */
+export interface LinkSecretRow {
+  id: string;
+  districtId: string;
+  name: string;
+  ciphertext: string;
+}
+
 @Injectable()
 export class LinksRepository {
   constructor(private readonly ds: DataSource) {}
@@ -72,5 +80,39 @@ export class LinksRepository {
     scope.assertDistrict(districtId);
     const res = await this.ds.getRepository(SisLinkEntity).delete({ id, districtId });
     return (res.affected ?? 0) > 0;
+  }
+
+  /** Key rotation (system access, never on behalf of a user): links with a secret, in id order after `afterId`. */
+  async secretsAfter(afterId: string | null, limit: number): Promise<LinkSecretRow[]> {
+    const rows: Array<{ id: string; district_id: string; name: string; secret_ciphertext: string }> =
+      await this.ds.query(
+        `SELECT id, district_id, name, secret_ciphertext FROM sis_links
+          WHERE secret_ciphertext IS NOT NULL AND ($1::uuid IS NULL OR id > $1::uuid)
+          ORDER BY id LIMIT $2`,
+        [afterId, limit],
+      );
+    return rows.map((r) => ({
+      id: r.id,
+      districtId: r.district_id,
+      name: r.name,
+      ciphertext: r.secret_ciphertext,
+    }));
+  }
+
+  /**
+   * Replaces secrets in one transaction, each only if it is still the ciphertext that was read (a password
+   * changed meanwhile through the API is already under the current key and wins). Answers how many changed.
+   */
+  replaceSecrets(changes: Array<{ id: string; from: string; to: string }>): Promise<number> {
+    if (changes.length === 0) return Promise.resolve(0);
+    return this.ds.transaction(async (m) => {
+      const res: [unknown, number] = await m.query(
+        `UPDATE sis_links l SET secret_ciphertext = c.to_ct, updated_at = now()
+           FROM unnest($1::uuid[], $2::text[], $3::text[]) AS c(id, from_ct, to_ct)
+          WHERE l.id = c.id AND l.secret_ciphertext = c.from_ct`,
+        [changes.map((c) => c.id), changes.map((c) => c.from), changes.map((c) => c.to)],
+      );
+      return res[1];
+    });
   }
 }

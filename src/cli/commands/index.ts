@@ -6,6 +6,7 @@ import { registerGenerateCommand } from 'src/cli/commands/generate.command';
 import { registerLinkCommands } from 'src/cli/commands/link.command';
 import { registerReferenceCommands } from 'src/cli/commands/reference.command';
 import { registerRulesCommands } from 'src/cli/commands/rules.command';
+import { registerSecretsCommands } from 'src/cli/commands/secrets.command';
 import { registerCrosswalkCommands } from 'src/comparison/id-crosswalk.cli';
 import { registerRunCommands } from 'src/runs/runs.cli';
 
@@ -20,4 +21,5 @@ export function registerCommands(program: Command, run: CliRunner): void {
   registerAgentCommand(program);
   registerRunCommands(program, run);
   registerCrosswalkCommands(program, run);
+  registerSecretsCommands(program, run);
 }

@@ -7,17 +7,30 @@ export class SecretBoxException extends Error {
   }
 }
 
+/** What `reencrypt` did with one ciphertext. */
+export type Reencryption = { state: 'current' } | { state: 'reencrypted'; ciphertext: string };
+
 /**
  * AES-256-GCM for secrets at rest (SIS passwords). Ciphertext format: `v1:<iv>:<tag>:<data>`, base64 parts.
  * The key never leaves this class; plaintext is only produced for the driver that connects.
+ *
+ * Key rotation: the box encrypts with the current key and decrypts with the current key, then with the
+ * previous one (GCM's tag tells which key a ciphertext belongs to); `reencrypt` moves a ciphertext of the
+ * previous key to the current one.
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly previous: Buffer | null;
 
-  constructor(base64Key: string) {
-    const key = Buffer.from(base64Key, 'base64');
-    if (key.length !== 32) throw new SecretBoxException('the secrets key must be 32 bytes (base64)');
-    this.key = key;
+  constructor(base64Key: string, previousBase64Key?: string) {
+    this.key = SecretBox.keyOf(base64Key, 'the secrets key');
+    this.previous = previousBase64Key ? SecretBox.keyOf(previousBase64Key, 'the previous secrets key') : null;
+  }
+
+  private static keyOf(base64: string, what: string): Buffer {
+    const key = Buffer.from(base64, 'base64');
+    if (key.length !== 32) throw new SecretBoxException(`${what} must be 32 bytes (base64)`);
+    return key;
   }
 
   encrypt(plaintext: string): string {
@@ -33,15 +46,34 @@ export class SecretBox {
   }
 
   decrypt(ciphertext: string): string {
+    const current = this.open(ciphertext, this.key);
+    if (current !== null) return current;
+    const old = this.previous ? this.open(ciphertext, this.previous) : null;
+    if (old !== null) return old;
+    throw new SecretBoxException(
+      this.previous
+        ? 'the secret cannot be decrypted with the current or the previous key'
+        : 'the secret cannot be decrypted with the configured key',
+    );
+  }
+
+  /** A ciphertext of the previous key, encrypted again under the current key; a current one is left alone. */
+  reencrypt(ciphertext: string): Reencryption {
+    if (this.open(ciphertext, this.key) !== null) return { state: 'current' };
+    return { state: 'reencrypted', ciphertext: this.encrypt(this.decrypt(ciphertext)) };
+  }
+
+  /** The plaintext, or null when this key did not encrypt it. */
+  private open(ciphertext: string, key: Buffer): string | null {
     const [version, iv, tag, data] = ciphertext.split(':');
     if (version !== 'v1' || !iv || !tag || data === undefined)
       throw new SecretBoxException('unknown ciphertext format');
     try {
-      const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64'));
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64'));
       decipher.setAuthTag(Buffer.from(tag, 'base64'));
       return Buffer.concat([decipher.update(Buffer.from(data, 'base64')), decipher.final()]).toString('utf8');
     } catch {
-      throw new SecretBoxException('the secret cannot be decrypted with the configured key');
+      return null;
     }
   }
 }
