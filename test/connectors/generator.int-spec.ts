@@ -121,10 +121,12 @@ describe('synthetic district generator', () => {
         counts[entity] = (await runExtract(a.pool, spec(def, entity), YEAR)).length;
       expect(counts).toEqual(m.counts);
       // 1500 students, 4 extra rows (2 second ids, 2 null keys).
-      expect(m.counts.student).toBe(1504);
+      // PowerSchool also a student flagged State_ExcludeFromReporting.
+      expect(m.counts.student).toBe(sis === 'powerschool' ? 1505 : 1504);
       expect(m.counts.enrollment).toBeGreaterThan(1504);
-      // 3 elementary, 1 middle, 1 high, 1 closed; Aeries also the district pseudo-school 999 (do not report).
-      expect(m.counts.school).toBe(sis === 'aeries' ? 7 : 6);
+      // 3 elementary, 1 middle, 1 high, 1 closed; Aeries also the district pseudo-school 999 (do not report),
+      // PowerSchool its graduated-students school 999999.
+      expect(m.counts.school).toBe(sis === 'infinite_campus' ? 6 : 7);
     });
 
     it('maps the sample students to the manifest values (inclusive exits, grade crosswalk, status)', async () => {
