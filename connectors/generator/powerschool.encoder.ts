@@ -28,6 +28,9 @@ const GRADUATED = 3;
 const psGrade = (e: ModelEnrollment): number =>
   e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]);
 const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
+/** ROLEDEF ids of the section roles. */
+const LEAD_ROLE = 1;
+const CO_TEACHER_ROLE = 2;
 /** Model index of the student a district keeps flagged State_ExcludeFromReporting (a test student). */
 const EXCLUDED_STUDENT_INDEX = 900_000;
 
@@ -148,6 +151,18 @@ export class PowerSchoolEncoder implements SisEncoder {
       'SIF_StatePrid',
       'Status',
     ],
+    ROLEDEF: ['ID', 'DCID', 'Name', 'RoleCategory'],
+    SECTIONTEACHER: [
+      'ID',
+      'DCID',
+      'SectionID',
+      'TeacherID',
+      'RoleID',
+      'Start_Date',
+      'End_Date',
+      'Allocation',
+      'PriorityOrder',
+    ],
     S_CA_STU_X: ['StudentsDCID', 'ELAStatus', 'PrimaryLanguage'],
     S_CA_STU_ELA_C: [
       'ID',
@@ -165,7 +180,8 @@ export class PowerSchoolEncoder implements SisEncoder {
 
   /**
    * `excludedRows`: also write what a district keeps but never reports to the state — the graduated-students
-   * school 999999 (no CDS code in the state's directory) and a student flagged State_ExcludeFromReporting.
+   * school 999999 (no CDS code in the state's directory) and a student flagged State_ExcludeFromReporting —
+   * and co-teachers (SECTIONTEACHER), which the other side of a migration pair could not hold.
    */
   constructor(private readonly excludedRows = false) {}
 
@@ -243,7 +259,24 @@ export class PowerSchoolEncoder implements SisEncoder {
       ]);
       this.counts.staff++;
     }
+    sink.add('ROLEDEF', [LEAD_ROLE, LEAD_ROLE, 'Lead Teacher', 'section']);
+    sink.add('ROLEDEF', [CO_TEACHER_ROLE, CO_TEACHER_ROLE, 'Co-teacher', 'section']);
     let sectionId = 0;
+    let assignment = 0;
+    const assign = (section: number, teacher: number, role: number, start: string): void => {
+      assignment++;
+      sink.add('SECTIONTEACHER', [
+        assignment,
+        50_000 + assignment,
+        section,
+        teacher,
+        role,
+        start,
+        c.lastDay,
+        role === LEAD_ROLE ? 1 : 0.5,
+        role === LEAD_ROLE ? 1 : 2,
+      ]);
+    };
     for (const school of d.schools) {
       for (const sec of school.sections) {
         sectionId++;
@@ -260,7 +293,18 @@ export class PowerSchoolEncoder implements SisEncoder {
           0,
         ]);
         this.counts.section++;
-        if (sec.teacherId !== null) this.counts.section_staff++;
+        if (sec.teacherId === null) continue;
+        this.counts.section_staff++;
+        // Every tenth section has no SECTIONTEACHER row (sections from before it existed): the lead alone.
+        if (sectionId % 10 !== 0) assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        const co = this.excludedRows
+          ? d.staff.find((t) => t.schoolCode === sec.schoolCode && t.id !== sec.teacherId)
+          : undefined;
+        if (co && sectionId % 6 === 1) {
+          // A co-teacher from the second semester on.
+          assign(sectionId, co.id, CO_TEACHER_ROLE, c.s2FirstDay);
+          this.counts.section_staff++;
+        }
       }
     }
     CA_PROGRAM_CODES.forEach((code, k) => {

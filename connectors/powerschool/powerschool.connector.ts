@@ -535,32 +535,79 @@ const staff: EntityExtractSpec = {
   },
 };
 
-/** The section's lead teacher (SECTIONS.Teacher). */
+const YEAR_SECTIONS = `JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID`;
+
+/**
+ * Every staff member of the year's sections. SECTIONTEACHER holds one row per teacher of a section (the lead and
+ * co-teachers, RoleID → ROLEDEF.Name: "Lead Teacher", "Co-teacher" …) with the dates of the assignment
+ * (Start_Date / End_Date, taken as inclusive [L]); a lead teacher (SECTIONS.Teacher) without a SECTIONTEACHER
+ * row of their own is added, undated. Without ROLEDEF the section's lead is the teacher, the others
+ * co-teachers; without SECTIONTEACHER (older versions) the lead teacher alone, undated.
+ */
+const sectionStaffQuery = (absent: ReadonlySet<string>): ExtractQuery => {
+  const lead = `SELECT 'SECTIONS' AS source_table, se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id,
+  tc.TeacherNumber AS staff_id, 'teacher' AS role, CAST(NULL AS date) AS begin_date, CAST(NULL AS date) AS end_date
+FROM SECTIONS se
+${YEAR_SECTIONS}
+JOIN TEACHERS tc ON tc.ID = se.Teacher`;
+  if (absent.has('SECTIONTEACHER'))
+    return {
+      sql: `SELECT u.* FROM (${lead}
+WHERE tm.YearID = :schoolYear - 1990) u
+ORDER BY u.school_id, u.section_id, u.source_table, u.row_dcid`,
+    };
+  const roledef = !absent.has('ROLEDEF');
+  const role = `CASE${
+    roledef
+      ? ` WHEN UPPER(rd.Name) LIKE '%LEAD%' THEN 'teacher' WHEN UPPER(rd.Name) LIKE '%CO%TEACH%' THEN 'co_teacher'
+    WHEN rd.ID IS NOT NULL THEN 'other'`
+      : ''
+  } WHEN st.TeacherID = se.Teacher THEN 'teacher' ELSE 'co_teacher' END`;
+  return {
+    sql: `SELECT u.* FROM (
+SELECT 'SECTIONTEACHER' AS source_table, st.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id,
+  tc.TeacherNumber AS staff_id, ${role} AS role, st.Start_Date AS begin_date, st.End_Date AS end_date
+FROM SECTIONTEACHER st
+JOIN SECTIONS se ON se.ID = st.SectionID
+${YEAR_SECTIONS}
+JOIN TEACHERS tc ON tc.ID = st.TeacherID${roledef ? '\nLEFT JOIN ROLEDEF rd ON rd.ID = st.RoleID' : ''}
+WHERE tm.YearID = :schoolYear - 1990
+UNION ALL
+${lead}
+LEFT JOIN (SELECT DISTINCT l.SectionID, l.TeacherID FROM SECTIONTEACHER l) lt
+  ON lt.SectionID = se.ID AND lt.TeacherID = se.Teacher
+WHERE tm.YearID = :schoolYear - 1990 AND lt.SectionID IS NULL
+) u
+ORDER BY u.school_id, u.section_id, u.source_table, u.row_dcid`,
+  };
+};
+
 const sectionStaff: EntityExtractSpec = {
   entity: 'section_staff',
-  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS'],
-  query: {
-    sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, tc.TeacherNumber AS staff_id
-FROM SECTIONS se
-JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
-JOIN TEACHERS tc ON tc.ID = se.Teacher
-WHERE tm.YearID = :schoolYear - 1990
-ORDER BY se.SchoolID, se.Section_Number`,
-  },
+  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS', 'SECTIONTEACHER', 'ROLEDEF'],
+  query: sectionStaffQuery(new Set()),
+  queryWithout: sectionStaffQuery,
   native: {
     required: [
-      ...cols('SECTIONS', 'DCID SchoolID Section_Number TermID Teacher'),
+      ...cols('SECTIONS', 'ID DCID SchoolID Section_Number TermID Teacher'),
       ...cols('TERMS', 'ID SchoolID YearID'),
       ...cols('TEACHERS', 'ID TeacherNumber'),
     ],
+    optional: [
+      { name: 'SECTIONTEACHER', fields: ['begin_date', 'end_date'] },
+      // Without it the role comes from the lead teacher: no field lost.
+      { name: 'ROLEDEF', fields: [] },
+    ],
   },
-  keyPrefix: 'SECTIONS',
-  keyColumns: ['row_dcid'],
+  keyPrefix: 'PS',
+  keyColumns: ['source_table', 'row_dcid'],
   fields: {
     section_id: { column: 'section_id', label: 'SECTIONS.SchoolID+Section_Number' },
     school_id: { column: 'school_id', label: 'SECTIONS.SchoolID' },
     staff_id: { column: 'staff_id', label: 'TEACHERS.TeacherNumber' },
-    role: { value: 'teacher' },
+    role: { column: 'role', label: 'ROLEDEF.Name / SECTIONS.Teacher' },
+    begin_date: { column: 'begin_date', date: true, label: 'SECTIONTEACHER.Start_Date' },
+    end_date: { column: 'end_date', date: true, label: 'SECTIONTEACHER.End_Date' },
   },
 };
 

@@ -149,6 +149,32 @@ CREATE TABLE SECTIONS (
   PRIMARY KEY (ID)
 );
 
+-- Role definitions (RoleCategory 'section': "Lead Teacher", "Co-teacher" …); SECTIONTEACHER.RoleID points here.
+CREATE TABLE ROLEDEF (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Name varchar(60),
+  RoleCategory varchar(20),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+
+-- Every teacher of a section (lead and co-teachers): TeacherID = TEACHERS.ID, dates of the assignment. [L] inclusive.
+CREATE TABLE SECTIONTEACHER (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  SectionID numeric(10) NOT NULL,
+  TeacherID numeric(10) NOT NULL,
+  RoleID numeric(10),
+  Start_Date date,
+  End_Date date,
+  Allocation numeric(5, 2),
+  PriorityOrder numeric(3),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_sectionteacher_section ON SECTIONTEACHER (SectionID);
+
 -- Student schedule. Dropped enrollments carry NEGATIVE SectionID and TermID; DateLeft is exclusive.
 CREATE TABLE CC (
   ID numeric(10) NOT NULL,
@@ -227,3 +253,5 @@ CREATE TRIGGER cc_touch BEFORE UPDATE ON CC FOR EACH ROW EXECUTE FUNCTION ps_tou
 CREATE TRIGGER teachers_touch BEFORE UPDATE ON TEACHERS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER s_ca_stu_x_touch BEFORE UPDATE ON S_CA_STU_X FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER s_ca_stu_ela_c_touch BEFORE UPDATE ON S_CA_STU_ELA_C FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER roledef_touch BEFORE UPDATE ON ROLEDEF FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER sectionteacher_touch BEFORE UPDATE ON SECTIONTEACHER FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();

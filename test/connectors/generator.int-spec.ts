@@ -254,4 +254,39 @@ describe('synthetic district generator', () => {
     expect(ended).toHaveLength(Number(dropped.rows[0].n));
     for (const r of ended) expect(String(r.end_date) >= String(r.begin_date)).toBe(true);
   });
+
+  it('PowerSchool California: co-teachers from SECTIONTEACHER, ELAS start dates, rows excluded from state reporting', async () => {
+    const m = await generateDistrict(a.pool, { sis: 'powerschool', students: 400, seed: 'ps-ca', ...YEAR });
+    const staff = await canonicalRows(a, 'powerschool', 'section_staff');
+    expect(staff).toHaveLength(m.counts.section_staff);
+    const co = staff.filter((r) => r.role === 'co_teacher');
+    expect(co.length).toBeGreaterThan(0);
+    for (const r of co) {
+      expect(r.begin_date).not.toBeNull();
+      // A co-teacher is never the section's lead.
+      const lead = staff.find((x) => x.section_id === r.section_id && x.role === 'teacher');
+      expect(lead?.staff_id).not.toBe(r.staff_id);
+    }
+    // Leads without a SECTIONTEACHER row come from SECTIONS.Teacher, undated.
+    const leads = staff.filter((r) => r.role === 'teacher');
+    expect(leads.some((r) => r.begin_date === null)).toBe(true);
+    expect(leads.some((r) => r.begin_date !== null)).toBe(true);
+    expect(staff.every((r) => r.role === 'teacher' || r.role === 'co_teacher')).toBe(true);
+
+    const students = await canonicalRows(a, 'powerschool', 'student');
+    expect(students.filter((r) => r.state_reporting_excluded === true)).toHaveLength(1);
+    // The current ELAS record (latest start) wins over the EL record an RFEP student ended.
+    const rfep = students.filter((r) => r.el_status === 'RFEP');
+    expect(rfep.length).toBeGreaterThan(0);
+    const history = await a.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM S_CA_STU_ELA_C WHERE ELAStatus = 'EL' AND ELAStatusEndDate IS NOT NULL`,
+    );
+    expect(Number(history.rows[0].n)).toBe(rfep.length);
+    for (const r of students.filter((x) => x.student_id !== null)) expect(r.elas_start_date).not.toBeNull();
+    const schools = await canonicalRows(a, 'powerschool', 'school');
+    expect(schools.filter((r) => r.state_reporting_excluded === true).map((r) => r.school_id)).toEqual([
+      '999999',
+    ]);
+    expect(schools.every((r) => !('active' in r) || r.active === undefined)).toBe(true);
+  });
 });

@@ -62,7 +62,7 @@ describe('schema discovery', () => {
     await alter(aeries, `ALTER TABLE STU DROP COLUMN SX; DROP TABLE LAC`);
     await alter(
       powerschool,
-      `DROP TABLE S_CA_STU_X; DROP TABLE S_CA_STU_ELA_C; DROP TABLE StudentRace;
+      `DROP TABLE S_CA_STU_X; DROP TABLE S_CA_STU_ELA_C; DROP TABLE StudentRace; DROP TABLE SECTIONTEACHER;
        ALTER TABLE STUDENTS DROP COLUMN State_ExcludeFromReporting; ALTER TABLE SCHOOLS DROP COLUMN State_ExcludeFromReporting`,
     );
     await alter(broken, `ALTER TABLE STU DROP COLUMN CID; ALTER TABLE ENR DROP COLUMN ER; DROP TABLE PGM`);
@@ -138,12 +138,15 @@ describe('schema discovery', () => {
         'S_CA_STU_ELA_C',
         'S_CA_STU_X',
         'SCHOOLS.State_ExcludeFromReporting',
+        'SECTIONTEACHER',
         'STUDENTS.State_ExcludeFromReporting',
         'StudentRace',
       ].sort(),
     );
     // Without SCHOOLS.State_ExcludeFromReporting only the graduated-students school is excluded: no field lost.
     expect(p.schema?.notSupplied.map((f) => `${f.entity}.${f.field}`).sort()).toEqual([
+      'section_staff.begin_date',
+      'section_staff.end_date',
       'student.el_status',
       'student.elas_start_date',
       'student.races',
@@ -161,6 +164,9 @@ describe('schema discovery', () => {
       'student.elas_start_date: table LAC is not in the SIS schema',
     ]);
     expect(step('extract', 'new')?.leftOut.sort()).toEqual([
+      // Without SECTIONTEACHER the lead teacher alone, undated.
+      'section_staff.begin_date: table SECTIONTEACHER is not in the SIS schema',
+      'section_staff.end_date: table SECTIONTEACHER is not in the SIS schema',
       'student.el_status: table S_CA_STU_X is not in the SIS schema',
       'student.elas_start_date: table S_CA_STU_ELA_C is not in the SIS schema',
       'student.races: table StudentRace is not in the SIS schema',
