@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Pool, PoolClient } from 'pg';
 import { DataSource, type QueryRunner } from 'typeorm';
+import { asError } from 'src/common/error-text.util';
 
 /**
  * One connection's worth of SQL: a pooled statement or a statement of an open transaction. Every statement
@@ -65,14 +66,19 @@ export class PoolSqlRunner extends SqlRunner {
 
   async transaction<T>(fn: (tx: SqlSession) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
+    // A failed transaction may have lost its connection: released with the error, the pool destroys it.
+    let failed: Error | undefined;
     try {
       return await inTransaction(
         (sql) => client.query(sql),
         () => fn(clientSession(client)),
         opts,
       );
+    } catch (err) {
+      failed = asError(err);
+      throw err;
     } finally {
-      client.release();
+      client.release(failed);
     }
   }
 }
