@@ -4,7 +4,12 @@ import {
   AERIES_PSEUDO_SCHOOL,
 } from 'connectors/aeries/aeries.connector';
 import { addDays } from 'connectors/generator/calendar.util';
-import type { ModelDistrict, ModelEnrollment, ModelStudent } from 'connectors/generator/district-model.util';
+import {
+  firstEntryOf,
+  type ModelDistrict,
+  type ModelEnrollment,
+  type ModelStudent,
+} from 'connectors/generator/district-model.util';
 import { emptyCounts, invertMap, type SisEncoder } from 'connectors/generator/encoder.types';
 import type { TableSink } from 'connectors/generator/replica-writer.util';
 
@@ -19,13 +24,9 @@ const LF: Record<string, string> = { EO: 'E', EL: 'L', RFEP: 'R', IFEP: 'I', TBD
  * status). A TBD status is recent (at most two weeks before the as-of date): a TBD older than 30 days is
  * CALPADS CERT106's finding, not clean data.
  */
-function elasStart(d: ModelDistrict, s: ModelStudent): string {
-  // An impossible entry date (a defect of ENR) is no date the survey was taken on.
-  const first =
-    s.enrollments
-      .map((e) => e.entry)
-      .filter((e) => e >= '1900-01-01')
-      .sort()[0] ?? d.calendar.firstDay;
+export function elasStart(d: ModelDistrict, s: ModelStudent): string {
+  // As built (a defect or a migration difference may change the enrollments, not the survey date).
+  const first = s.firstEntry ?? firstEntryOf(s) ?? d.calendar.firstDay;
   if (s.elStatus !== 'TBD') return first;
   const recent = addDays(d.asOf, -14);
   return first > recent ? first : recent;

@@ -71,7 +71,7 @@ export function createEncoder(sis: SisKind, excludedRows = false): SisEncoder {
     case 'aeries':
       return new AeriesEncoder(excludedRows);
     case 'powerschool':
-      return new PowerSchoolEncoder();
+      return new PowerSchoolEncoder(excludedRows);
     case 'infinite_campus':
       return new InfiniteCampusEncoder();
     case 'edfi':

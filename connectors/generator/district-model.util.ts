@@ -185,6 +185,19 @@ export interface ModelStudent {
   beforeWindow?: boolean;
   /** Texas PEIMS STUDENT-ID (E0001) when a defect overrides the encoder's valid one. */
   txStudentId?: string;
+  /**
+   * The student's first day in the district as built, before defects and migration differences touch the
+   * enrollments: the ELAS start date derives from it, so both sides of a migration pair write the same one.
+   */
+  firstEntry?: string;
+}
+
+/** The earliest entry date of the student's enrollments (none before 1900: no survey was taken then). */
+export function firstEntryOf(s: ModelStudent): string | undefined {
+  return s.enrollments
+    .map((e) => e.entry)
+    .filter((e) => e >= '1900-01-01')
+    .sort()[0];
 }
 
 export function rngFor(seed: string, ...parts: (string | number)[]): Rng {
@@ -511,6 +524,7 @@ export function buildStudent(d: ModelDistrict, index: number): ModelStudent {
   student.programs = buildPrograms(student, rng);
   student.rosters = buildRosters(d, student, rng);
   if (d.history) addHistory(d, student);
+  student.firstEntry = firstEntryOf(student);
   return student;
 }
 
@@ -573,6 +587,7 @@ export function buildAlumnus(d: ModelDistrict, index: number): ModelStudent {
   s.programs = s.programs.map((p) => ({ ...p, start: cal.firstDay, end: cal.lastDay, beforeWindow: true }));
   s.rosters = [];
   s.beforeWindow = true;
+  s.firstEntry = firstEntryOf(s);
   return s;
 }
 

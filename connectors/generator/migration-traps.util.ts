@@ -1,6 +1,7 @@
 import { addDays, schoolCalendar, weekday } from 'connectors/generator/calendar.util';
 import {
   buildStudent,
+  firstEntryOf,
   gradeNumber,
   gradeOrder,
   type ModelDistrict,
@@ -273,6 +274,7 @@ export function buildGraduate(d: ModelDistrict, index: number): ModelStudent {
   ];
   s.programs = [];
   s.rosters = [];
+  s.firstEntry = firstEntryOf(s);
   return s;
 }
 

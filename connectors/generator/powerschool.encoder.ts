@@ -1,9 +1,19 @@
 import { CA_PROGRAM_CODES } from 'connectors/aeries/aeries.connector';
+import { elasStart } from 'connectors/generator/aeries.encoder';
 import { addDays } from 'connectors/generator/calendar.util';
-import type { ModelDistrict, ModelEnrollment, ModelStudent } from 'connectors/generator/district-model.util';
+import {
+  buildStudent,
+  type ModelDistrict,
+  type ModelEnrollment,
+  type ModelStudent,
+} from 'connectors/generator/district-model.util';
 import { emptyCounts, invertMap, type SisEncoder } from 'connectors/generator/encoder.types';
 import type { TableSink } from 'connectors/generator/replica-writer.util';
-import { CALPADS_ENTRY_CODES, POWERSCHOOL_GRADE_MAP } from 'connectors/powerschool/powerschool.connector';
+import {
+  CALPADS_ENTRY_CODES,
+  POWERSCHOOL_GRADE_MAP,
+  POWERSCHOOL_GRADUATED_SCHOOL,
+} from 'connectors/powerschool/powerschool.connector';
 
 const GRADE = invertMap(POWERSCHOOL_GRADE_MAP);
 export const POWERSCHOOL_INVALID_GRADE = 22;
@@ -18,11 +28,18 @@ const GRADUATED = 3;
 const psGrade = (e: ModelEnrollment): number =>
   e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]);
 const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
+/** ROLEDEF ids of the section roles. */
+const LEAD_ROLE = 1;
+const CO_TEACHER_ROLE = 2;
+/** Model index of the student a district keeps flagged State_ExcludeFromReporting (a test student). */
+const EXCLUDED_STUDENT_INDEX = 900_000;
 
 /**
  * PowerSchool: the current enrollment (the open one, else the latest) on STUDENTS, the others in REENROLLMENTS.
  * ExitDate is written exclusive (inclusive exit + 1); a no-show has ExitDate = EntryDate; an active student
- * carries the year end + 1 as PowerSchool does. Dropped CC rows get negative SectionID/TermID.
+ * carries the year end + 1 as PowerSchool does. Dropped CC rows get negative SectionID/TermID. The ELAS and its
+ * start date go to S_CA_STU_ELA_C (the same start date as the Aeries encoder writes in LAC, so migration pairs
+ * agree); an RFEP student also carries the EL record it ended.
  */
 export class PowerSchoolEncoder implements SisEncoder {
   readonly sis = 'powerschool' as const;
@@ -134,12 +151,39 @@ export class PowerSchoolEncoder implements SisEncoder {
       'SIF_StatePrid',
       'Status',
     ],
+    ROLEDEF: ['ID', 'DCID', 'Name', 'RoleCategory'],
+    SECTIONTEACHER: [
+      'ID',
+      'DCID',
+      'SectionID',
+      'TeacherID',
+      'RoleID',
+      'Start_Date',
+      'End_Date',
+      'Allocation',
+      'PriorityOrder',
+    ],
     S_CA_STU_X: ['StudentsDCID', 'ELAStatus', 'PrimaryLanguage'],
+    S_CA_STU_ELA_C: [
+      'ID',
+      'StudentsDCID',
+      'ELAStatus',
+      'ELAStatusStartDate',
+      'ELAStatusEndDate',
+      'PrimaryLanguage',
+    ],
   } as const;
   private readonly sectionIds = new Map<string, number>();
   private readonly programIds = new Map<string, number>();
-  private seq = { reenrollment: 0, race: 0, sp: 0, cc: 0 };
+  private seq = { reenrollment: 0, race: 0, sp: 0, cc: 0, ela: 0 };
   private yearTermId = 0;
+
+  /**
+   * `excludedRows`: also write what a district keeps but never reports to the state — the graduated-students
+   * school 999999 (no CDS code in the state's directory) and a student flagged State_ExcludeFromReporting —
+   * and co-teachers (SECTIONTEACHER), which the other side of a migration pair could not hold.
+   */
+  constructor(private readonly excludedRows = false) {}
 
   writeDistrict(d: ModelDistrict, sink: TableSink): void {
     const yearId = d.calendar.schoolYear - 1990;
@@ -155,7 +199,8 @@ export class PowerSchoolEncoder implements SisEncoder {
         Number(GRADE[s.low]),
         Number(GRADE[s.high]),
         s.cds,
-        s.active ? 0 : 1,
+        // A closed school is still reported for its past records: closure is not "exclude from reporting".
+        0,
       ]);
       this.counts.school++;
       let dcid = s.code * 10;
@@ -214,7 +259,24 @@ export class PowerSchoolEncoder implements SisEncoder {
       ]);
       this.counts.staff++;
     }
+    sink.add('ROLEDEF', [LEAD_ROLE, LEAD_ROLE, 'Lead Teacher', 'section']);
+    sink.add('ROLEDEF', [CO_TEACHER_ROLE, CO_TEACHER_ROLE, 'Co-teacher', 'section']);
     let sectionId = 0;
+    let assignment = 0;
+    const assign = (section: number, teacher: number, role: number, start: string): void => {
+      assignment++;
+      sink.add('SECTIONTEACHER', [
+        assignment,
+        50_000 + assignment,
+        section,
+        teacher,
+        role,
+        start,
+        c.lastDay,
+        role === LEAD_ROLE ? 1 : 0.5,
+        role === LEAD_ROLE ? 1 : 2,
+      ]);
+    };
     for (const school of d.schools) {
       for (const sec of school.sections) {
         sectionId++;
@@ -231,7 +293,18 @@ export class PowerSchoolEncoder implements SisEncoder {
           0,
         ]);
         this.counts.section++;
-        if (sec.teacherId !== null) this.counts.section_staff++;
+        if (sec.teacherId === null) continue;
+        this.counts.section_staff++;
+        // Every tenth section has no SECTIONTEACHER row (sections from before it existed): the lead alone.
+        if (sectionId % 10 !== 0) assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        const co = this.excludedRows
+          ? d.staff.find((t) => t.schoolCode === sec.schoolCode && t.id !== sec.teacherId)
+          : undefined;
+        if (co && sectionId % 6 === 1) {
+          // A co-teacher from the second semester on.
+          assign(sectionId, co.id, CO_TEACHER_ROLE, c.s2FirstDay);
+          this.counts.section_staff++;
+        }
       }
     }
     CA_PROGRAM_CODES.forEach((code, k) => {
@@ -241,9 +314,29 @@ export class PowerSchoolEncoder implements SisEncoder {
     CALPADS_ENTRY_CODES.forEach((code, k) =>
       sink.add('GEN', [2000 + k, 2000 + k, 'entrycodes', code, code, 0, 0]),
     );
+    if (this.excludedRows) this.writeExcluded(d, sink);
   }
 
-  writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink): void {
+  /** The rows a California district keeps but does not report (state rules must skip them). */
+  private writeExcluded(d: ModelDistrict, sink: TableSink): void {
+    const high = d.schools.filter((x) => x.level === 'high')[0] ?? d.schools[0];
+    // PowerSchool's Graduated Students school; its code is unknown to the state's directory.
+    sink.add('SCHOOLS', [
+      POWERSCHOOL_GRADUATED_SCHOOL,
+      10_000 + POWERSCHOOL_GRADUATED_SCHOOL,
+      POWERSCHOOL_GRADUATED_SCHOOL,
+      'Graduated Students',
+      'Graduated',
+      Number(GRADE[high.low]),
+      Number(GRADE[high.high]),
+      `${d.countyCode}${d.districtCode}9999999`,
+      0,
+    ]);
+    this.counts.school++;
+    this.writeStudent(d, buildStudent(d, EXCLUDED_STUDENT_INDEX), sink, true);
+  }
+
+  writeStudent(d: ModelDistrict, s: ModelStudent, sink: TableSink, excluded = false): void {
     const id = s.index + 1;
     const dcid = 100_000 + s.index;
     const current = s.enrollments.find((e) => e.exit === null) ?? s.enrollments[s.enrollments.length - 1];
@@ -266,7 +359,7 @@ export class PowerSchoolEncoder implements SisEncoder {
       exitCode(current),
       s.hispanic ? 1 : 0,
       0,
-      0,
+      excluded ? 1 : 0,
     ]);
     if (!s.beforeWindow) this.counts.student++;
     for (const e of s.enrollments) {
@@ -291,6 +384,23 @@ export class PowerSchoolEncoder implements SisEncoder {
       sink.add('StudentRace', [this.seq.race, this.seq.race, id, race]);
     }
     sink.add('S_CA_STU_X', [dcid, s.elStatus, s.homeLanguage]);
+    if (s.enrollments.length > 0) {
+      const start = elasStart(d, s);
+      if (s.elStatus === 'RFEP') {
+        // Reclassified: the EL record it ended (two years before) stays in the history.
+        this.seq.ela++;
+        sink.add('S_CA_STU_ELA_C', [
+          this.seq.ela,
+          dcid,
+          'EL',
+          addDays(start, -730),
+          addDays(start, -1),
+          s.homeLanguage,
+        ]);
+      }
+      this.seq.ela++;
+      sink.add('S_CA_STU_ELA_C', [this.seq.ela, dcid, s.elStatus, start, null, s.homeLanguage]);
+    }
     for (const p of s.programs) {
       this.seq.sp++;
       sink.add('SPENROLLMENTS', [

@@ -55,11 +55,20 @@ const CHANGED_STUDENTS = (changed: (alias: string) => string): string =>
 
 const SECTION_ID = `CONCAT(CONCAT(CAST(se.SchoolID AS varchar(10)), '-'), se.Section_Number)`;
 
-/** State_ExcludeFromReporting is a state-reporting column (not in every edition): without it, `active` is not supplied. */
+/** PowerSchool's "Graduated Students" school: graduates are parked there (grade 99), never reported to the state. */
+export const POWERSCHOOL_GRADUATED_SCHOOL = 999999;
+/** The grade PowerSchool gives graduates parked at the graduated-students school. */
+export const POWERSCHOOL_GRADUATED_GRADE = 99;
+
+/**
+ * SCHOOLS.State_ExcludeFromReporting is "do not report this school to the state" (not closure: SCHOOLS has no
+ * closed flag, so `active` is not supplied and the state's school directory says which schools are closed). The
+ * graduated-students school 999999 is excluded with or without the column (not in every edition).
+ */
 const schoolQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
   sql: `SELECT sc.School_Number AS school_id, CAST(sc.Alternate_School_Number AS varchar(20)) AS state_school_id,
   sc.Name AS name, sc.Low_Grade AS low_grade, sc.High_Grade AS high_grade,
-  ${unless(absent, 'SCHOOLS.State_ExcludeFromReporting', "CASE WHEN sc.State_ExcludeFromReporting = 1 THEN 'N' ELSE 'Y' END", 'CAST(NULL AS varchar(1))')} AS active_flag
+  CASE WHEN sc.School_Number = ${POWERSCHOOL_GRADUATED_SCHOOL}${unless(absent, 'SCHOOLS.State_ExcludeFromReporting', ' OR sc.State_ExcludeFromReporting = 1', '')} THEN 'Y' ELSE 'N' END AS excluded_flag
 FROM SCHOOLS sc
 ORDER BY sc.School_Number`,
 });
@@ -71,7 +80,8 @@ const school: EntityExtractSpec = {
   queryWithout: schoolQuery,
   native: {
     required: cols('SCHOOLS', 'School_Number Alternate_School_Number Name Low_Grade High_Grade'),
-    optional: [{ name: 'SCHOOLS.State_ExcludeFromReporting', fields: ['active'] }],
+    // Without it only the graduated-students school is excluded: no field is lost.
+    optional: [{ name: 'SCHOOLS.State_ExcludeFromReporting', fields: [] }],
   },
   keyPrefix: 'SCHOOLS',
   keyColumns: ['school_id'],
@@ -81,21 +91,34 @@ const school: EntityExtractSpec = {
     name: { column: 'name', label: 'SCHOOLS.Name' },
     low_grade: { column: 'low_grade', codeSet: 'grade_level', label: 'SCHOOLS.Low_Grade' },
     high_grade: { column: 'high_grade', codeSet: 'grade_level', label: 'SCHOOLS.High_Grade' },
-    // State_ExcludeFromReporting stands for a closed school (SCHOOLS has no inactive flag).
-    active: {
-      column: 'active_flag',
+    state_reporting_excluded: {
+      column: 'excluded_flag',
       bool: { true: ['Y'], false: ['N'] },
-      label: 'SCHOOLS.State_ExcludeFromReporting',
+      label: 'SCHOOLS.State_ExcludeFromReporting / SchoolID 999999',
     },
   },
   refine: refineStateSchoolId,
 };
 
+const EXCLUDED_STUDENT = `CASE WHEN s.State_ExcludeFromReporting = 1 THEN 'Y' ELSE 'N' END`;
+
 const STUDENT_COLUMNS = `s.Student_Number AS student_id, s.DCID AS dcid, s.State_StudentNumber AS state_student_id, s.SSN AS tx_student_id,
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
   s.Gender AS sex, s.FedEthnicity AS hispanic,
   r.race1 AS race1, r.race2 AS race2, r.race3 AS race3, r.race4 AS race4, r.race5 AS race5,
-  x.ELAStatus AS el_status`;
+  x.ELAStatus AS el_status, ela.ELAStatusStartDate AS elas_start_date,
+  ${EXCLUDED_STUDENT} AS excluded_flag`;
+
+/**
+ * The current English Language Acquisition record per student (S_CA_STU_ELA_C, one row per status with its
+ * start and end date): the latest start date wins, undated rows last (`where`: an optional filter on `e`).
+ */
+const CURRENT_ELA = (where: string): string => `SELECT q.StudentsDCID, q.ELAStatusStartDate FROM (
+    SELECT e.StudentsDCID, e.ELAStatusStartDate,
+      ROW_NUMBER() OVER (PARTITION BY e.StudentsDCID
+        ORDER BY CASE WHEN e.ELAStatusStartDate IS NULL THEN 1 ELSE 0 END, e.ELAStatusStartDate DESC, e.ID DESC) AS rn
+    FROM S_CA_STU_ELA_C e${where}) q
+  WHERE q.rn = 1`;
 
 /** Up to five races per student, pivoted from StudentRace (`where`: an optional filter on `sr`). */
 const RACES = (where: string): string => `SELECT q.StudentID,
@@ -112,8 +135,10 @@ const NO_RACE = 'CAST(NULL AS varchar(10))';
 
 /**
  * Students with an enrollment (current or past) in the window; races pivoted from StudentRace, EL status from
- * the California extension table S_CA_STU_X. Both are optional: other states' editions have no S_CA_STU_X, and
- * older versions keep race on STUDENTS only; without them races / el_status are not supplied. (The `changes`
+ * the California extension table S_CA_STU_X and the start date of the current status from S_CA_STU_ELA_C (the
+ * ELAS history CALPADS SELA reports; CERT106 needs it). STUDENTS.State_ExcludeFromReporting flags a student not
+ * reported to the state (California's state extracts skip them). All are optional: other states' editions have
+ * no CA tables, older versions keep race on STUDENTS only; without them those fields are not supplied. (The `changes`
  * query of incremental extraction reads them all: an entity missing any optional name is extracted in full.)
  */
 const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => {
@@ -124,10 +149,13 @@ const studentQuery = (absent: ReadonlySet<string>): ExtractQuery => {
   s.Last_Name AS last_name, s.First_Name AS first_name, s.Middle_Name AS middle_name, s.DOB AS birth_date,
   s.Gender AS sex, s.FedEthnicity AS hispanic,
   ${race(1)} AS race1, ${race(2)} AS race2, ${race(3)} AS race3, ${race(4)} AS race4, ${race(5)} AS race5,
-  ${unless(absent, 'S_CA_STU_X', 'x.ELAStatus', 'CAST(NULL AS varchar(10))')} AS el_status
+  ${unless(absent, 'S_CA_STU_X', 'x.ELAStatus', 'CAST(NULL AS varchar(10))')} AS el_status,
+  ${unless(absent, 'S_CA_STU_ELA_C', 'ela.ELAStatusStartDate', 'CAST(NULL AS date)')} AS elas_start_date,
+  ${unless(absent, 'STUDENTS.State_ExcludeFromReporting', EXCLUDED_STUDENT, 'CAST(NULL AS varchar(1))')} AS excluded_flag
 FROM STUDENTS s
 ${absent.has('StudentRace') ? '' : RACES_FROM_STUDENTRACE}
 ${absent.has('S_CA_STU_X') ? '' : 'LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID'}
+${absent.has('S_CA_STU_ELA_C') ? '' : `LEFT JOIN (${CURRENT_ELA('')}) ela ON ela.StudentsDCID = s.DCID`}
 JOIN (${WINDOW_STUDENTS}) w ON w.sid = s.ID
 ORDER BY s.Student_Number, s.DCID`,
   };
@@ -135,7 +163,7 @@ ORDER BY s.Student_Number, s.DCID`,
 
 const student: EntityExtractSpec = {
   entity: 'student',
-  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X'],
+  nativeTables: ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X', 'S_CA_STU_ELA_C'],
   query: studentQuery(new Set()),
   queryWithout: studentQuery,
   native: {
@@ -149,23 +177,28 @@ const student: EntityExtractSpec = {
     optional: [
       { name: 'StudentRace', fields: ['races'] },
       { name: 'S_CA_STU_X', fields: ['el_status'] },
+      { name: 'S_CA_STU_ELA_C', fields: ['elas_start_date'] },
+      { name: 'STUDENTS.State_ExcludeFromReporting', fields: ['state_reporting_excluded'] },
       // Texas PEIMS STUDENT-ID (E0001); not every edition keeps SSN.
       { name: 'STUDENTS.SSN', fields: ['tx_student_id'] },
     ],
   },
-  // A student changes with STUDENTS, a race, the CA extension, or a re-enrollment (the window membership).
+  // A student changes with STUDENTS, a race, the CA extensions, or a re-enrollment (the window membership).
   changes: changesQuery(
     (changed) => `WITH ch AS (
   SELECT c.ID AS sid FROM STUDENTS c WHERE ${changed('c')}
   UNION SELECT re.StudentID FROM REENROLLMENTS re WHERE ${changed('re')}
   UNION SELECT sr.StudentID FROM StudentRace sr WHERE ${changed('sr')}
   UNION SELECT cs.ID FROM STUDENTS cs JOIN S_CA_STU_X cx ON cx.StudentsDCID = cs.DCID WHERE ${changed('cx')}
+  UNION SELECT es.ID FROM STUDENTS es JOIN S_CA_STU_ELA_C ex ON ex.StudentsDCID = es.DCID WHERE ${changed('ex')}
 )
 SELECT ${STUDENT_COLUMNS}, CASE WHEN w.sid IS NULL THEN 0 ELSE 1 END AS in_window
 FROM STUDENTS s
 JOIN ch ON ch.sid = s.ID
 LEFT JOIN (${RACES(' WHERE sr.StudentID IN (SELECT sid FROM ch)')}) r ON r.StudentID = s.ID
 LEFT JOIN S_CA_STU_X x ON x.StudentsDCID = s.DCID
+LEFT JOIN (${CURRENT_ELA(' WHERE e.StudentsDCID IN (SELECT ds.DCID FROM STUDENTS ds WHERE ds.ID IN (SELECT sid FROM ch))')}) ela
+  ON ela.StudentsDCID = s.DCID
 LEFT JOIN (
   SELECT cur.ID AS sid FROM STUDENTS cur
    WHERE cur.ID IN (SELECT sid FROM ch) AND ${inWindow('cur.EntryDate', 'cur.ExitDate', true)}
@@ -191,23 +224,46 @@ LEFT JOIN (
     hispanic: { column: 'hispanic', bool: { true: ['1'], false: ['0'] }, label: 'STUDENTS.FedEthnicity' },
     races: { columns: ['race1', 'race2', 'race3', 'race4', 'race5'], label: 'StudentRace.RaceCD' },
     el_status: { column: 'el_status', label: 'S_CA_STU_X.ELAStatus' },
+    elas_start_date: {
+      column: 'elas_start_date',
+      date: true,
+      label: 'S_CA_STU_ELA_C.ELAStatusStartDate',
+    },
+    state_reporting_excluded: {
+      column: 'excluded_flag',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'STUDENTS.State_ExcludeFromReporting',
+    },
   },
 };
+
+/** A row of a graduate parked at the graduated-students school 999999 or in grade 99: not reported to the state. */
+const PARKED_WHEN = (a: string): string =>
+  `${a}.SchoolID = ${POWERSCHOOL_GRADUATED_SCHOOL} OR ${a}.Grade_Level = ${POWERSCHOOL_GRADUATED_GRADE}`;
+const PARKED = (a: string): string => `CASE WHEN ${PARKED_WHEN(a)} THEN 'Y' ELSE 'N' END`;
+/** Grade 99 is PowerSchool's "graduated", no grade: null, not an unmapped code (no issue, no cascade). */
+const PARKED_GRADE = (a: string): string =>
+  `CASE WHEN ${a}.Grade_Level = ${POWERSCHOOL_GRADUATED_GRADE} THEN NULL ELSE ${a}.Grade_Level END`;
 
 const CURRENT_ENROLLMENT = `'STUDENTS' AS source_table, s.DCID AS row_dcid, s.Student_Number AS student_id, s.SchoolID AS school_id,
   ${SCHOOL_YEAR('s.EntryDate', 's.ExitDate')} AS school_year, s.EntryDate AS entry_date,
   CASE WHEN s.Enroll_Status <= 0 THEN NULL ELSE s.ExitDate END AS exit_date, s.ExitDate AS exit_date_native,
-  s.Grade_Level AS grade_level, s.EntryCode AS entry_code, s.ExitCode AS exit_code, s.Enroll_Status AS enroll_status`;
+  ${PARKED_GRADE('s')} AS grade_level, s.EntryCode AS entry_code, s.ExitCode AS exit_code, s.Enroll_Status AS enroll_status,
+  ${PARKED('s')} AS excluded_flag`;
 
 const PAST_ENROLLMENT = `'REENROLLMENTS' AS source_table, re.DCID AS row_dcid, s.Student_Number AS student_id, re.SchoolID AS school_id,
   ${SCHOOL_YEAR('re.EntryDate', 're.ExitDate')} AS school_year, re.EntryDate AS entry_date, re.ExitDate AS exit_date, re.ExitDate AS exit_date_native,
-  re.Grade_Level AS grade_level, re.EntryCode AS entry_code, re.ExitCode AS exit_code, 2 AS enroll_status`;
+  ${PARKED_GRADE('re')} AS grade_level, re.EntryCode AS entry_code, re.ExitCode AS exit_code, 2 AS enroll_status,
+  ${PARKED('re')} AS excluded_flag`;
 
 /**
  * STUDENTS (current) UNION ALL REENROLLMENTS (past) in the window. Active and pre-registered students carry the
  * school's year-end ExitDate in PowerSchool; that is not an exit, so it is nulled for Enroll_Status −1/0. Past
  * rows have no status column and are reported as 2 (transferred out / inactive). The school year is the
  * July–June year of the entry date, as PS_Enrollment_All derives YearID from the entry (no TERMS lookup).
+ * Graduates parked at the graduated-students school (SchoolID 999999, grade 99) are kept, flagged
+ * state_reporting_excluded: state rules skip them (an enrollment at an excluded school is skipped too, by the
+ * school's own flag).
  */
 const enrollment: EntityExtractSpec = {
   entity: 'enrollment',
@@ -256,6 +312,11 @@ WHERE ${changed('re')} OR re.StudentID IN (${CHANGED_STUDENTS(changed)})`,
     entry_code: { column: 'entry_code', codeSet: 'entry_code', label: 'EntryCode' },
     exit_code: { column: 'exit_code', codeSet: 'exit_code', label: 'ExitCode' },
     status: { column: 'enroll_status', codeSet: 'enrollment_status', label: 'STUDENTS.Enroll_Status' },
+    state_reporting_excluded: {
+      column: 'excluded_flag',
+      bool: { true: ['Y'], false: ['N'] },
+      label: 'SchoolID 999999 / Grade_Level 99',
+    },
   },
   refine: refineEnrollment,
 };
@@ -474,38 +535,86 @@ const staff: EntityExtractSpec = {
   },
 };
 
-/** The section's lead teacher (SECTIONS.Teacher). */
+const YEAR_SECTIONS = `JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID`;
+
+/**
+ * Every staff member of the year's sections. SECTIONTEACHER holds one row per teacher of a section (the lead and
+ * co-teachers, RoleID → ROLEDEF.Name: "Lead Teacher", "Co-teacher" …) with the dates of the assignment
+ * (Start_Date / End_Date, taken as inclusive [L]); a lead teacher (SECTIONS.Teacher) without a SECTIONTEACHER
+ * row of their own is added, undated. Without ROLEDEF the section's lead is the teacher, the others
+ * co-teachers; without SECTIONTEACHER (older versions) the lead teacher alone, undated.
+ */
+const sectionStaffQuery = (absent: ReadonlySet<string>): ExtractQuery => {
+  const lead = `SELECT 'SECTIONS' AS source_table, se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id,
+  tc.TeacherNumber AS staff_id, 'teacher' AS role, CAST(NULL AS date) AS begin_date, CAST(NULL AS date) AS end_date
+FROM SECTIONS se
+${YEAR_SECTIONS}
+JOIN TEACHERS tc ON tc.ID = se.Teacher`;
+  if (absent.has('SECTIONTEACHER'))
+    return {
+      sql: `SELECT u.* FROM (${lead}
+WHERE tm.YearID = :schoolYear - 1990) u
+ORDER BY u.school_id, u.section_id, u.source_table, u.row_dcid`,
+    };
+  const roledef = !absent.has('ROLEDEF');
+  const role = `CASE${
+    roledef
+      ? ` WHEN UPPER(rd.Name) LIKE '%LEAD%' THEN 'teacher' WHEN UPPER(rd.Name) LIKE '%CO%TEACH%' THEN 'co_teacher'
+    WHEN rd.ID IS NOT NULL THEN 'other'`
+      : ''
+  } WHEN st.TeacherID = se.Teacher THEN 'teacher' ELSE 'co_teacher' END`;
+  return {
+    sql: `SELECT u.* FROM (
+SELECT 'SECTIONTEACHER' AS source_table, st.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id,
+  tc.TeacherNumber AS staff_id, ${role} AS role, st.Start_Date AS begin_date, st.End_Date AS end_date
+FROM SECTIONTEACHER st
+JOIN SECTIONS se ON se.ID = st.SectionID
+${YEAR_SECTIONS}
+JOIN TEACHERS tc ON tc.ID = st.TeacherID${roledef ? '\nLEFT JOIN ROLEDEF rd ON rd.ID = st.RoleID' : ''}
+WHERE tm.YearID = :schoolYear - 1990
+UNION ALL
+${lead}
+LEFT JOIN (SELECT DISTINCT l.SectionID, l.TeacherID FROM SECTIONTEACHER l) lt
+  ON lt.SectionID = se.ID AND lt.TeacherID = se.Teacher
+WHERE tm.YearID = :schoolYear - 1990 AND lt.SectionID IS NULL
+) u
+ORDER BY u.school_id, u.section_id, u.source_table, u.row_dcid`,
+  };
+};
+
 const sectionStaff: EntityExtractSpec = {
   entity: 'section_staff',
-  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS'],
-  query: {
-    sql: `SELECT se.DCID AS row_dcid, ${SECTION_ID} AS section_id, se.SchoolID AS school_id, tc.TeacherNumber AS staff_id
-FROM SECTIONS se
-JOIN TERMS tm ON tm.ID = se.TermID AND tm.SchoolID = se.SchoolID
-JOIN TEACHERS tc ON tc.ID = se.Teacher
-WHERE tm.YearID = :schoolYear - 1990
-ORDER BY se.SchoolID, se.Section_Number`,
-  },
+  nativeTables: ['SECTIONS', 'TERMS', 'TEACHERS', 'SECTIONTEACHER', 'ROLEDEF'],
+  query: sectionStaffQuery(new Set()),
+  queryWithout: sectionStaffQuery,
   native: {
     required: [
-      ...cols('SECTIONS', 'DCID SchoolID Section_Number TermID Teacher'),
+      ...cols('SECTIONS', 'ID DCID SchoolID Section_Number TermID Teacher'),
       ...cols('TERMS', 'ID SchoolID YearID'),
       ...cols('TEACHERS', 'ID TeacherNumber'),
     ],
+    optional: [
+      { name: 'SECTIONTEACHER', fields: ['begin_date', 'end_date'] },
+      // Without it the role comes from the lead teacher: no field lost.
+      { name: 'ROLEDEF', fields: [] },
+    ],
   },
-  keyPrefix: 'SECTIONS',
-  keyColumns: ['row_dcid'],
+  keyPrefix: 'PS',
+  keyColumns: ['source_table', 'row_dcid'],
   fields: {
     section_id: { column: 'section_id', label: 'SECTIONS.SchoolID+Section_Number' },
     school_id: { column: 'school_id', label: 'SECTIONS.SchoolID' },
     staff_id: { column: 'staff_id', label: 'TEACHERS.TeacherNumber' },
-    role: { value: 'teacher' },
+    role: { column: 'role', label: 'ROLEDEF.Name / SECTIONS.Teacher' },
+    begin_date: { column: 'begin_date', date: true, label: 'SECTIONTEACHER.Start_Date' },
+    end_date: { column: 'end_date', date: true, label: 'SECTIONTEACHER.End_Date' },
   },
 };
 
 /**
- * Grade_Level is district-defined; this is a CA default (TK −1, PK −2, K 0; some districts park graduates at 99,
- * which is left unmapped on purpose). Texas districts override with −1 PK, −2 EE → PR through the crosswalk.
+ * Grade_Level is district-defined; this is a CA default (TK −1, PK −2, K 0). Graduates parked in grade 99 are
+ * extracted with no grade and excluded from state reporting (see the enrollment query), never an unmapped code.
+ * Texas districts override with −1 PK, −2 EE → PR through the crosswalk.
  */
 export const POWERSCHOOL_GRADE_MAP: Record<string, string> = {
   '-2': 'PK',

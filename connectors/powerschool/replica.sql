@@ -5,6 +5,8 @@
 -- TRANSACTION_DATE: PowerSchool stamps every insert and update of a row (Oracle DATE, server local time); the
 -- replica does it with a default and the trigger at the end. Incremental extraction selects by it.
 
+-- State_ExcludeFromReporting = 1: "do not report this school to the state" (not closure: SCHOOLS has no closed
+-- flag). School_Number 999999 is PowerSchool's "Graduated Students" school (graduates are parked there, grade 99).
 CREATE TABLE SCHOOLS (
   ID numeric(10) NOT NULL,
   DCID numeric(10) NOT NULL,
@@ -19,6 +21,7 @@ CREATE TABLE SCHOOLS (
   PRIMARY KEY (ID)
 );
 
+-- State_ExcludeFromReporting = 1: the student is not reported to the state (CA state extracts skip them).
 -- Current enrollment lives on STUDENTS; ExitDate is EXCLUSIVE (day after the last day; = EntryDate for a no-show).
 -- Enroll_Status: -1 pre-registered, 0 active, 1 inactive, 2 transferred out, 3 graduated, 4 historical.
 CREATE TABLE STUDENTS (
@@ -146,6 +149,32 @@ CREATE TABLE SECTIONS (
   PRIMARY KEY (ID)
 );
 
+-- Role definitions (RoleCategory 'section': "Lead Teacher", "Co-teacher" …); SECTIONTEACHER.RoleID points here.
+CREATE TABLE ROLEDEF (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  Name varchar(60),
+  RoleCategory varchar(20),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+
+-- Every teacher of a section (lead and co-teachers): TeacherID = TEACHERS.ID, dates of the assignment. [L] inclusive.
+CREATE TABLE SECTIONTEACHER (
+  ID numeric(10) NOT NULL,
+  DCID numeric(10) NOT NULL,
+  SectionID numeric(10) NOT NULL,
+  TeacherID numeric(10) NOT NULL,
+  RoleID numeric(10),
+  Start_Date date,
+  End_Date date,
+  Allocation numeric(5, 2),
+  PriorityOrder numeric(3),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_sectionteacher_section ON SECTIONTEACHER (SectionID);
+
 -- Student schedule. Dropped enrollments carry NEGATIVE SectionID and TermID; DateLeft is exclusive.
 CREATE TABLE CC (
   ID numeric(10) NOT NULL,
@@ -190,6 +219,20 @@ CREATE TABLE S_CA_STU_X (
   PRIMARY KEY (StudentsDCID)
 );
 
+-- California English Language Acquisition history (one row per status, per STUDENTS.DCID): ELAStatus with its
+-- start and end date; the row with the latest ELAStatusStartDate is current (CALPADS SELA, CERT106).
+CREATE TABLE S_CA_STU_ELA_C (
+  ID numeric(10) NOT NULL,
+  StudentsDCID numeric(10) NOT NULL,
+  ELAStatus varchar(4),
+  ELAStatusStartDate date,
+  ELAStatusEndDate date,
+  PrimaryLanguage varchar(2),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_s_ca_stu_ela_c_student ON S_CA_STU_ELA_C (StudentsDCID);
+
 -- PowerSchool sets TRANSACTION_DATE on every update; so does the replica.
 CREATE OR REPLACE FUNCTION ps_touch_transaction_date() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -209,3 +252,6 @@ CREATE TRIGGER sections_touch BEFORE UPDATE ON SECTIONS FOR EACH ROW EXECUTE FUN
 CREATE TRIGGER cc_touch BEFORE UPDATE ON CC FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER teachers_touch BEFORE UPDATE ON TEACHERS FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER s_ca_stu_x_touch BEFORE UPDATE ON S_CA_STU_X FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER s_ca_stu_ela_c_touch BEFORE UPDATE ON S_CA_STU_ELA_C FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER roledef_touch BEFORE UPDATE ON ROLEDEF FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER sectionteacher_touch BEFORE UPDATE ON SECTIONTEACHER FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();

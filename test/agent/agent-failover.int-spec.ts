@@ -4,12 +4,16 @@ import { join } from 'node:path';
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
 import {
   SUPPORT_EMAIL,
+  directLink,
   fastHealthEnv,
   linkState,
+  outboxOf,
   technicalContact,
+  waitForAlertsSettled,
+  waitForMoreProbes,
 } from 'test/connectivity/support/link-health.fixture';
 
 const ROOT = join(__dirname, '..', '..');
@@ -96,6 +100,16 @@ describe('agent process killed and restarted', () => {
         reconnect: { baseMs: 100, capMs: 1000 },
       }),
     };
+    // A direct link of another district, probed by the same service throughout: its probe history shows
+    // the service's later ticks while the agent (and so the agent's link) has nothing to report.
+    const control = await factory.district(t.db.pool, { name: 'Control USD' });
+    const controlLink = await directLink(
+      t.db.pool,
+      control.id,
+      Number(u.port || 5432),
+      replica.name,
+      'Aeries (control)',
+    );
     startChild();
     await waitFor('agent UP', async () => (await agentState(agent.id)) === 'UP', 300_000);
     await waitFor('link UP via agent probe', async () => (await linkState(t.db.pool, link.id)) === 'UP');
@@ -104,7 +118,10 @@ describe('agent process killed and restarted', () => {
     await waitFor('agent DOWN messages', () => smtp.received.length >= 2);
     expect(await agentState(agent.id)).toBe('DOWN');
     expect(await linkState(t.db.pool, link.id)).toBe('DOWN');
-    await sleep(1500);
+    // The agent's incident is told and its messages delivered; later probe ticks of the service: a second
+    // DOWN message, or one for the suppressed link, would have been queued by then.
+    await waitForAlertsSettled(t.db.pool, district.id, 'notified');
+    await waitForMoreProbes(t.db.pool, controlLink, 10, true);
     expect(smtp.summary()).toEqual([
       `${IT} | [sis-certify] DOWN: Pine USD — agent office server`,
       `${SUPPORT_EMAIL} | [sis-certify] DOWN: Pine USD — agent office server`,
@@ -118,7 +135,9 @@ describe('agent process killed and restarted', () => {
     startChild();
     await waitFor('recovery messages', () => smtp.received.length >= 4, 300_000);
     await waitFor('link UP again', async () => (await linkState(t.db.pool, link.id)) === 'UP');
-    await sleep(1000);
+    // Resolved and delivered, then later heartbeats of the restarted agent recorded for its link.
+    await waitForAlertsSettled(t.db.pool, district.id, 'resolved');
+    await waitForMoreProbes(t.db.pool, link.id, 5, true);
     expect(smtp.summary()).toEqual([
       `${IT} | [sis-certify] DOWN: Pine USD — agent office server`,
       `${IT} | [sis-certify] RECOVERED: Pine USD — agent office server`,
@@ -136,6 +155,12 @@ describe('agent process killed and restarted', () => {
         i.notifyState,
       ]),
     ).toEqual([['agent', 'AGENT_HEARTBEAT_MISSED', 'resolved']]);
+    expect((await outboxOf(t.db.pool, district.id)).map((r) => [r.kind, r.status, r.recipients])).toEqual([
+      ['link_open', 'sent', [IT]],
+      ['link_open', 'sent', [SUPPORT_EMAIL]],
+      ['link_recovery', 'sent', [IT]],
+      ['link_recovery', 'sent', [SUPPORT_EMAIL]],
+    ]);
     await stopChild('SIGTERM');
   });
 });

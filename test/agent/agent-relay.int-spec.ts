@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import type { DataSource } from 'typeorm';
 import { createDataSource } from 'src/database/data-source';
@@ -6,6 +5,7 @@ import { DataSourceSqlRunner } from 'src/database/sql-runner';
 import { AgentRelayRepository } from 'src/agent-gateway/agent-relay.repository';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
+import { waitFor } from 'test/notifications/support/smtp-capture';
 
 /**
  * The relay's claims between instances, on the real table: one holder at a time, a lapsed lease is claimed
@@ -84,9 +84,10 @@ describe('agent relay requests', () => {
 
   it('lets another instance take over a lapsed lease; the old holder can neither renew nor finish', async () => {
     const snapshotId = await request();
-    expect(await repo.claim([agentId], 'dead-instance', 600)).toMatchObject({ snapshotId, attempts: 1 });
+    expect(await repo.claim([agentId], 'dead-instance', 3_000)).toMatchObject({ snapshotId, attempts: 1 });
     expect(await repo.claim([agentId], 'instance-b', 10_000)).toBeNull();
-    await sleep(900);
+    // The relay's own view of the row: the dead holder's lease has lapsed (the database clock decides).
+    await waitFor('the lapsed lease', async () => (await repo.find(snapshotId))?.leaseValid === false);
     expect(await repo.claim([agentId], 'instance-b', 10_000)).toMatchObject({
       snapshotId,
       attempts: 2,

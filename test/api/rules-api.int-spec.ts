@@ -43,6 +43,11 @@ describe('rules API and CLI', () => {
     // Aeries supplies roster dates (CAR) and the ELAS start date (LAC); its programs carry no school.
     expect(gained.find((g) => g.rule.id === 'COM-PRG-008')?.missingFields).toEqual(['program.school_id']);
     expect(gained.some((g) => g.rule.id === 'COM-SCH-007')).toBe(false);
+    const lost = (diff.body as { lost: Array<{ rule: { id: string }; missingFields: string[] }> }).lost;
+    // PowerSchool supplies the ELAS start date (S_CA_STU_ELA_C); its SCHOOLS has no closure flag
+    // (State_ExcludeFromReporting is a reporting exclusion), so the rules on open schools stay with Aeries.
+    expect(lost.some((l) => l.rule.id === 'CA-CERT106')).toBe(false);
+    expect(lost.find((l) => l.rule.id === 'CA-CERT001')?.missingFields).toEqual(['school.active']);
     await t.http
       .get('/api/rules?state=NY&sis=aeries')
       .set('Authorization', `Bearer ${user.token}`)

@@ -1,11 +1,14 @@
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
 import {
   SUPPORT_EMAIL,
   directLink,
   fastHealthEnv,
+  outboxOf,
+  waitForAlertsSettled,
+  waitForMoreProbes,
   waitForState,
 } from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
@@ -47,22 +50,37 @@ describe('alert grouping', () => {
         }),
       ],
     );
+    const newLink = rows[0].id;
     await waitForState(t.db.pool, oldLink, 'UP');
-    await waitForState(t.db.pool, rows[0].id, 'UP');
+    await waitForState(t.db.pool, newLink, 'UP');
 
     proxy.cut();
     await waitFor('the grouped DOWN message', () => smtp.received.length >= 1);
-    await sleep(1000);
+    // Both links DOWN, both incidents told and every outbox row delivered, then later failed probes of
+    // both links: a second DOWN message (one per link) would have been queued by then.
+    await waitForState(t.db.pool, oldLink, 'DOWN');
+    await waitForState(t.db.pool, newLink, 'DOWN');
+    await waitForAlertsSettled(t.db.pool, district.id, 'notified');
+    await waitForMoreProbes(t.db.pool, oldLink, 3, false);
+    await waitForMoreProbes(t.db.pool, newLink, 3, false);
     expect(smtp.summary()).toEqual([`${SUPPORT_EMAIL} | [sis-certify] DOWN: Twin Oaks USD — 2 connections`]);
     expect(smtp.received[0].text).toContain('Aeries (old)');
     expect(smtp.received[0].text).toContain('PowerSchool (new)');
 
     proxy.restore();
     await waitFor('the grouped recovery', () => smtp.received.length >= 2);
-    await sleep(500);
+    await waitForState(t.db.pool, oldLink, 'UP');
+    await waitForState(t.db.pool, newLink, 'UP');
+    await waitForAlertsSettled(t.db.pool, district.id, 'resolved');
+    await waitForMoreProbes(t.db.pool, oldLink, 5, true);
+    await waitForMoreProbes(t.db.pool, newLink, 5, true);
     expect(smtp.summary()).toEqual([
       `${SUPPORT_EMAIL} | [sis-certify] DOWN: Twin Oaks USD — 2 connections`,
       `${SUPPORT_EMAIL} | [sis-certify] RECOVERED: Twin Oaks USD — 2 connections`,
+    ]);
+    expect((await outboxOf(t.db.pool, district.id)).map((r) => [r.kind, r.status])).toEqual([
+      ['link_open', 'sent'],
+      ['link_recovery', 'sent'],
     ]);
   });
 });

@@ -1,11 +1,13 @@
 import type { TestApp } from 'test/helpers/app';
 import type { TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { type SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { type SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
 import {
   SUPPORT_EMAIL,
   directLink,
+  outboxOf,
   technicalContact,
+  waitForMoreProbes,
   waitForState,
   startLinkHealthScenario,
   stopLinkHealthScenario,
@@ -63,8 +65,10 @@ describe('maintenance windows and silences', () => {
       );
       return (r.rowCount ?? 0) > 0;
     });
-    await sleep(1000);
+    // Later good probes: the recovery inside the window has been applied, and any alert it led to queued.
+    await waitForMoreProbes(t.db.pool, linkId, 5, true);
     expect(smtp.received).toEqual([]);
+    expect(await outboxOf(t.db.pool, district.id)).toEqual([]);
     const incidents = await t.db.pool.query(`SELECT id FROM incidents WHERE district_id = $1`, [district.id]);
     expect(incidents.rowCount).toBe(0);
     const status = await t.http
@@ -112,8 +116,10 @@ describe('maintenance windows and silences', () => {
 
     vpn.cut();
     await waitForState(t.db.pool, linkId, 'DOWN');
-    await sleep(1200);
+    // Later failed probes, well past the group wait: an unmuted incident would have its message queued.
+    await waitForMoreProbes(t.db.pool, linkId, 6, false);
     expect(smtp.received).toEqual([]);
+    expect(await outboxOf(t.db.pool, district.id)).toEqual([]);
     const open = await t.http
       .get(`/api/districts/${district.id}/incidents?open=true`)
       .set('Authorization', `Bearer ${admin.token}`)
@@ -127,8 +133,17 @@ describe('maintenance windows and silences', () => {
 
     vpn.restore();
     await waitForState(t.db.pool, linkId, 'UP');
-    await sleep(1000);
+    // The incident closed before anyone was told: quiet, for good. Then later good probes.
+    await waitFor('the quiet incident', async () => {
+      const r = await t.db.pool.query(
+        `SELECT 1 FROM incidents WHERE link_id = $1 AND notify_state = 'quiet' AND closed_at IS NOT NULL`,
+        [linkId],
+      );
+      return (r.rowCount ?? 0) > 0;
+    });
+    await waitForMoreProbes(t.db.pool, linkId, 5, true);
     expect(smtp.received).toEqual([]);
+    expect(await outboxOf(t.db.pool, district.id)).toEqual([]);
     const closed = await t.http
       .get(`/api/districts/${district.id}/incidents`)
       .set('Authorization', `Bearer ${admin.token}`)

@@ -4,12 +4,15 @@ import { ProbeSchedulerService } from 'src/connectivity/probe-scheduler.service'
 import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
-import { SmtpCapture, sleep, waitFor } from 'test/notifications/support/smtp-capture';
+import { SmtpCapture, waitFor } from 'test/notifications/support/smtp-capture';
 import {
   SUPPORT_EMAIL,
   directLink,
   fastHealthEnv,
+  outboxOf,
   technicalContact,
+  waitForAlertsSettled,
+  waitForMoreProbes,
   waitForState,
 } from 'test/connectivity/support/link-health.fixture';
 import { TcpProxy } from 'test/connectivity/support/tcp-proxy';
@@ -52,7 +55,10 @@ describe('two service instances on one database', () => {
     await waitFor('DOWN messages', () => smtp.received.length >= 2);
     proxy.restore();
     await waitFor('recovery messages', () => smtp.received.length >= 4);
-    await sleep(1500);
+    // The incident is resolved (the policy has nothing left to send for it) and every outbox row is
+    // delivered; then both instances probe the link again: ticks after which a second alert would exist.
+    await waitForAlertsSettled(t.db.pool, district.id, 'resolved');
+    await waitForMoreProbes(t.db.pool, linkId, 10, true);
     expect(smtp.summary()).toEqual([
       'it@cedar.test | [sis-certify] DOWN: Cedar USD — Aeries (current)',
       'it@cedar.test | [sis-certify] RECOVERED: Cedar USD — Aeries (current)',
@@ -61,6 +67,12 @@ describe('two service instances on one database', () => {
     ]);
     const incidents = await t.db.pool.query(`SELECT id FROM incidents WHERE link_id = $1`, [linkId]);
     expect(incidents.rowCount).toBe(1);
+    expect((await outboxOf(t.db.pool, district.id)).map((r) => [r.kind, r.status, r.recipients])).toEqual([
+      ['link_open', 'sent', ['it@cedar.test']],
+      ['link_open', 'sent', [SUPPORT_EMAIL]],
+      ['link_recovery', 'sent', ['it@cedar.test']],
+      ['link_recovery', 'sent', [SUPPORT_EMAIL]],
+    ]);
   });
 
   it('never probes one link twice in a round when both instances tick at once', async () => {

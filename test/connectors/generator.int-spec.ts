@@ -121,10 +121,12 @@ describe('synthetic district generator', () => {
         counts[entity] = (await runExtract(a.pool, spec(def, entity), YEAR)).length;
       expect(counts).toEqual(m.counts);
       // 1500 students, 4 extra rows (2 second ids, 2 null keys).
-      expect(m.counts.student).toBe(1504);
+      // PowerSchool also a student flagged State_ExcludeFromReporting.
+      expect(m.counts.student).toBe(sis === 'powerschool' ? 1505 : 1504);
       expect(m.counts.enrollment).toBeGreaterThan(1504);
-      // 3 elementary, 1 middle, 1 high, 1 closed; Aeries also the district pseudo-school 999 (do not report).
-      expect(m.counts.school).toBe(sis === 'aeries' ? 7 : 6);
+      // 3 elementary, 1 middle, 1 high, 1 closed; Aeries also the district pseudo-school 999 (do not report),
+      // PowerSchool its graduated-students school 999999.
+      expect(m.counts.school).toBe(sis === 'infinite_campus' ? 6 : 7);
     });
 
     it('maps the sample students to the manifest values (inclusive exits, grade crosswalk, status)', async () => {
@@ -251,5 +253,40 @@ describe('synthetic district generator', () => {
     );
     expect(ended).toHaveLength(Number(dropped.rows[0].n));
     for (const r of ended) expect(String(r.end_date) >= String(r.begin_date)).toBe(true);
+  });
+
+  it('PowerSchool California: co-teachers from SECTIONTEACHER, ELAS start dates, rows excluded from state reporting', async () => {
+    const m = await generateDistrict(a.pool, { sis: 'powerschool', students: 400, seed: 'ps-ca', ...YEAR });
+    const staff = await canonicalRows(a, 'powerschool', 'section_staff');
+    expect(staff).toHaveLength(m.counts.section_staff);
+    const co = staff.filter((r) => r.role === 'co_teacher');
+    expect(co.length).toBeGreaterThan(0);
+    for (const r of co) {
+      expect(r.begin_date).not.toBeNull();
+      // A co-teacher is never the section's lead.
+      const lead = staff.find((x) => x.section_id === r.section_id && x.role === 'teacher');
+      expect(lead?.staff_id).not.toBe(r.staff_id);
+    }
+    // Leads without a SECTIONTEACHER row come from SECTIONS.Teacher, undated.
+    const leads = staff.filter((r) => r.role === 'teacher');
+    expect(leads.some((r) => r.begin_date === null)).toBe(true);
+    expect(leads.some((r) => r.begin_date !== null)).toBe(true);
+    expect(staff.every((r) => r.role === 'teacher' || r.role === 'co_teacher')).toBe(true);
+
+    const students = await canonicalRows(a, 'powerschool', 'student');
+    expect(students.filter((r) => r.state_reporting_excluded === true)).toHaveLength(1);
+    // The current ELAS record (latest start) wins over the EL record an RFEP student ended.
+    const rfep = students.filter((r) => r.el_status === 'RFEP');
+    expect(rfep.length).toBeGreaterThan(0);
+    const history = await a.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM S_CA_STU_ELA_C WHERE ELAStatus = 'EL' AND ELAStatusEndDate IS NOT NULL`,
+    );
+    expect(Number(history.rows[0].n)).toBe(rfep.length);
+    for (const r of students.filter((x) => x.student_id !== null)) expect(r.elas_start_date).not.toBeNull();
+    const schools = await canonicalRows(a, 'powerschool', 'school');
+    expect(schools.filter((r) => r.state_reporting_excluded === true).map((r) => r.school_id)).toEqual([
+      '999999',
+    ]);
+    expect(schools.every((r) => !('active' in r) || r.active === undefined)).toBe(true);
   });
 });

@@ -52,7 +52,15 @@ describe('PowerSchool incremental extraction', () => {
     const client = await replica.pool.connect();
     try {
       await client.query(`SET session_replication_role = replica`);
-      for (const t of ['STUDENTS', 'REENROLLMENTS', 'StudentRace', 'S_CA_STU_X', 'SPENROLLMENTS', 'GEN'])
+      for (const t of [
+        'STUDENTS',
+        'REENROLLMENTS',
+        'StudentRace',
+        'S_CA_STU_X',
+        'S_CA_STU_ELA_C',
+        'SPENROLLMENTS',
+        'GEN',
+      ])
         await client.query(`UPDATE ${t} SET TRANSACTION_DATE = LOCALTIMESTAMP - INTERVAL '1 day'`);
       for (const t of ['TERMS', 'COURSES', 'SECTIONS', 'CC', 'TEACHERS', 'SCHOOLS'])
         await client.query(`UPDATE ${t} SET TRANSACTION_DATE = LOCALTIMESTAMP - INTERVAL '1 day'`);
@@ -111,6 +119,14 @@ describe('PowerSchool incremental extraction', () => {
       `UPDATE SECTIONS SET Section_Number = Section_Number || 'B' WHERE ID = (SELECT min(ID) FROM SECTIONS)`,
     );
     await sis(`UPDATE StudentRace SET RaceCD = '600' WHERE ID = (SELECT max(ID) FROM StudentRace)`);
+    // A new ELAS record (reclassified), a student flagged not to be reported.
+    await sis(
+      `INSERT INTO S_CA_STU_ELA_C (ID, StudentsDCID, ELAStatus, ELAStatusStartDate)
+       SELECT 9000000, StudentsDCID, 'RFEP', DATE '2026-10-15' FROM S_CA_STU_ELA_C WHERE ID = (SELECT min(ID) FROM S_CA_STU_ELA_C)`,
+    );
+    await sis(
+      `UPDATE STUDENTS SET State_ExcludeFromReporting = 1 WHERE ID = (SELECT max(ID) FROM STUDENTS WHERE State_ExcludeFromReporting = 0)`,
+    );
     await sis(
       `UPDATE SPENROLLMENTS SET Exit_Date = DATE '2026-10-01' WHERE ID = (SELECT min(ID) FROM SPENROLLMENTS)`,
     );

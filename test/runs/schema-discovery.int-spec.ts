@@ -38,7 +38,8 @@ async function alter(db: TestDatabase, sql: string): Promise<void> {
 
 /**
  * Schema discovery: "test link" and every extraction inspect the SIS's native schema first. An Aeries without
- * STU.SX / LAC and a PowerSchool without S_CA_STU_X / StudentRace run to the end, their fields marked not
+ * STU.SX / LAC and a PowerSchool without S_CA_STU_X / S_CA_STU_ELA_C / StudentRace / the State_ExcludeFromReporting
+ * columns run to the end, their fields marked not
  * supplied and the rules needing them dropped by name; a replica missing required columns stops the run before
  * anything is extracted, naming every TABLE.Column.
  */
@@ -59,7 +60,11 @@ describe('schema discovery', () => {
     await generateDistrict(powerschool.url, { sis: 'powerschool', students: 150, seed: 'schema-p', ...YEAR });
     await generateDistrict(broken.url, { sis: 'aeries', students: 60, seed: 'schema-b', ...YEAR });
     await alter(aeries, `ALTER TABLE STU DROP COLUMN SX; DROP TABLE LAC`);
-    await alter(powerschool, `DROP TABLE S_CA_STU_X; DROP TABLE StudentRace`);
+    await alter(
+      powerschool,
+      `DROP TABLE S_CA_STU_X; DROP TABLE S_CA_STU_ELA_C; DROP TABLE StudentRace; DROP TABLE SECTIONTEACHER;
+       ALTER TABLE STUDENTS DROP COLUMN State_ExcludeFromReporting; ALTER TABLE SCHOOLS DROP COLUMN State_ExcludeFromReporting`,
+    );
     await alter(broken, `ALTER TABLE STU DROP COLUMN CID; ALTER TABLE ENR DROP COLUMN ER; DROP TABLE PGM`);
     t = await createTestApp({
       LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -128,10 +133,24 @@ describe('schema discovery', () => {
       expect(r.reason).toMatch(/student\.(el_status|elas_start_date) not supplied/);
 
     const p = await testLink(districtId, newLink);
-    expect(p.schema?.absent).toEqual(['S_CA_STU_X', 'StudentRace']);
+    expect([...(p.schema?.absent ?? [])].sort()).toEqual(
+      [
+        'S_CA_STU_ELA_C',
+        'S_CA_STU_X',
+        'SCHOOLS.State_ExcludeFromReporting',
+        'SECTIONTEACHER',
+        'STUDENTS.State_ExcludeFromReporting',
+        'StudentRace',
+      ].sort(),
+    );
+    // Without SCHOOLS.State_ExcludeFromReporting only the graduated-students school is excluded: no field lost.
     expect(p.schema?.notSupplied.map((f) => `${f.entity}.${f.field}`).sort()).toEqual([
+      'section_staff.begin_date',
+      'section_staff.end_date',
       'student.el_status',
+      'student.elas_start_date',
       'student.races',
+      'student.state_reporting_excluded',
     ]);
     const psDropped = p.schema?.droppedRules.map((r) => r.reason).join('\n') ?? '';
     expect(psDropped).toMatch(/student\.races not supplied \(table StudentRace is not in the SIS schema\)/);
@@ -145,8 +164,13 @@ describe('schema discovery', () => {
       'student.elas_start_date: table LAC is not in the SIS schema',
     ]);
     expect(step('extract', 'new')?.leftOut.sort()).toEqual([
+      // Without SECTIONTEACHER the lead teacher alone, undated.
+      'section_staff.begin_date: table SECTIONTEACHER is not in the SIS schema',
+      'section_staff.end_date: table SECTIONTEACHER is not in the SIS schema',
       'student.el_status: table S_CA_STU_X is not in the SIS schema',
+      'student.elas_start_date: table S_CA_STU_ELA_C is not in the SIS schema',
       'student.races: table StudentRace is not in the SIS schema',
+      'student.state_reporting_excluded: column STUDENTS.State_ExcludeFromReporting is not in the SIS schema',
     ]);
     // The rules that dropped out are the ones "test link" named, each with its reason.
     expect(step('evaluate', 'old')?.leftOut).toEqual(

@@ -66,27 +66,56 @@ describe('two service instances on one database', () => {
       300_000,
     );
     for (const id of runIds) expect((await waitForRun(db.pool, id, 600_000)).status).toBe('done');
-    // Several more ticks of both schedulers: still one run per district and slot.
-    await new Promise((r) => setTimeout(r, 3500));
+    // Later ticks of both schedulers: districts made due one after another (without a link, so each run is
+    // recorded as skipped at once) until each instance has recorded one of them. Ticks of one instance never
+    // overlap, so every earlier tick of both — any that could start a second run for a slot — is over.
+    const recordedBy = new Set<number>();
+    for (let i = 1; recordedBy.size < services.length; i++) {
+      const zone = 'America/Chicago';
+      const later = await factory.district(db.pool, { time_zone: zone });
+      await db.pool.query(`UPDATE districts SET nightly_at = $2 WHERE id = $1`, [
+        later.id,
+        localHHMM(zone, -1),
+      ]);
+      const laterRuns = await waitFor(
+        `the run of later district ${i}`,
+        async () => {
+          const { rows } = await db.pool.query<{ id: string; status: string }>(
+            `SELECT id, status FROM runs WHERE district_id = $1`,
+            [later.id],
+          );
+          return rows.length > 0 ? rows : null;
+        },
+        300_000,
+      );
+      expect(laterRuns.map((r) => r.status)).toEqual(['skipped']);
+      const by = await waitFor(
+        `the instance that recorded run ${laterRuns[0].id}`,
+        async () => services.findIndex((s) => s.output().includes(laterRuns[0].id)) + 1,
+        300_000,
+        200,
+      );
+      recordedBy.add(by);
+    }
 
+    // One run per district and schedule slot, executed once, by one worker.
     const { rows: runs } = await db.pool.query<{
       district_id: string;
+      scheduled_for: Date | null;
       n: string;
       attempts: string;
       executors: string;
+      done: string;
     }>(
-      `SELECT district_id, count(*) AS n, sum(attempts) AS attempts, count(DISTINCT lease_owner) AS executors
-       FROM runs WHERE district_id = ANY($1::uuid[]) GROUP BY district_id`,
+      `SELECT district_id, scheduled_for, count(*) AS n, sum(attempts) AS attempts,
+              count(DISTINCT lease_owner) AS executors, count(*) FILTER (WHERE status = 'done') AS done
+       FROM runs WHERE district_id = ANY($1::uuid[]) GROUP BY district_id, scheduled_for`,
       [districts],
     );
-    expect(runs.map((r) => [Number(r.n), Number(r.attempts), Number(r.executors)])).toEqual(
-      districts.map(() => [1, 1, 1]),
+    expect(runs.map((r) => r.scheduled_for !== null)).toEqual(districts.map(() => true));
+    expect(runs.map((r) => [Number(r.n), Number(r.attempts), Number(r.executors), Number(r.done)])).toEqual(
+      districts.map(() => [1, 1, 1, 1]),
     );
-    const { rows: jobs } = await db.pool.query<{ singleton_key: string; n: string }>(
-      `SELECT singleton_key, count(*) AS n FROM pgboss.job WHERE singleton_key = ANY($1) GROUP BY singleton_key`,
-      [runIds],
-    );
-    expect(jobs.map((j) => Number(j.n))).toEqual(runIds.map(() => 1));
     const { rows: snaps } = await db.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM snapshots WHERE run_id = ANY($1::uuid[])`,
       [runIds],

@@ -101,3 +101,60 @@ export async function stopLinkHealthScenario(s: Partial<LinkHealthScenario>): Pr
   await s.smtp?.stop();
   await s.replica?.drop();
 }
+
+/** How many probes of the link the probe history holds (only failed or only good ones when `ok` is given). */
+export async function probeCount(pool: Pool, linkId: string, ok?: boolean): Promise<number> {
+  const { rows } = await pool.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM probe_results WHERE link_id = $1 AND ($2::boolean IS NULL OR ok = $2)`,
+    [linkId, ok ?? null],
+  );
+  return rows[0].n;
+}
+
+/**
+ * Waits for `n` more probes of the link (of the given outcome) than the history holds now: later probe ticks
+ * of the running service, the observable event after which an unwanted alert would already have been decided.
+ */
+export async function waitForMoreProbes(pool: Pool, linkId: string, n: number, ok?: boolean): Promise<void> {
+  const target = (await probeCount(pool, linkId, ok)) + n;
+  await waitFor(
+    `${n} more probes of link ${linkId}`,
+    async () => (await probeCount(pool, linkId, ok)) >= target,
+  );
+}
+
+export interface OutboxEntry {
+  kind: string;
+  status: string;
+  recipients: string[];
+}
+
+/** The district's outbox rows (mail only ever leaves through them), in a stable order. */
+export async function outboxOf(pool: Pool, districtId: string): Promise<OutboxEntry[]> {
+  const { rows } = await pool.query<OutboxEntry>(
+    `SELECT kind, status, recipients FROM notification_outbox WHERE district_id = $1 ORDER BY kind, recipients`,
+    [districtId],
+  );
+  return rows;
+}
+
+/**
+ * Waits until every incident of the district has reached `notifyState` (so the alert policy has nothing left
+ * to send for them) and every outbox row of the district has been delivered.
+ */
+export async function waitForAlertsSettled(
+  pool: Pool,
+  districtId: string,
+  notifyState: 'notified' | 'resolved' | 'quiet' | 'pending',
+): Promise<void> {
+  await waitFor(`the alerts of district ${districtId} ${notifyState} and delivered`, async () => {
+    const { rows } = await pool.query<{ incidents: number; other: number; unsent: number }>(
+      `SELECT (SELECT count(*)::int FROM incidents WHERE district_id = $1) AS incidents,
+              (SELECT count(*)::int FROM incidents WHERE district_id = $1 AND notify_state <> $2) AS other,
+              (SELECT count(*)::int FROM notification_outbox WHERE district_id = $1 AND status <> 'sent') AS unsent`,
+      [districtId, notifyState],
+    );
+    const r = rows[0];
+    return r.incidents > 0 && r.other === 0 && r.unsent === 0;
+  });
+}
