@@ -179,6 +179,10 @@ async function writeReplica(
       encoder.writeStudent(d, opts.transform ? (opts.transform(g) ?? g) : g, writer);
     }
     await writer.flush();
+    // A district's SIS database keeps planner statistics (SQL Server auto-stats, Oracle's statistics job);
+    // the replica must too, or the connectors' queries are planned for empty tables (nested loops over
+    // grouped sets: the Aeries roster query ran for minutes at 20k students on an unanalysed replica).
+    await client.query('ANALYZE');
     const order: Scenario[] = [
       'continuing',
       'late_entry',

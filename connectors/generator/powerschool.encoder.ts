@@ -28,6 +28,8 @@ const GRADUATED = 3;
 const psGrade = (e: ModelEnrollment): number =>
   e.invalidGrade ? POWERSCHOOL_INVALID_GRADE : Number(GRADE[e.grade]);
 const exitCode = (e: ModelEnrollment): string | null => e.rawExitCode ?? e.exitCode;
+/** Programs written to S_CA_STU_CALPADSPROGRAMS_C (SPED, 504, free and reduced meals); the others to SPENROLLMENTS. */
+const CALPADS_PROGRAMS_TABLE = new Set(['144', '101', '181', '182']);
 /** ROLEDEF ids of the section roles. */
 const LEAD_ROLE = 1;
 const CO_TEACHER_ROLE = 2;
@@ -164,6 +166,7 @@ export class PowerSchoolEncoder implements SisEncoder {
       'PriorityOrder',
     ],
     S_CA_STU_X: ['StudentsDCID', 'ELAStatus', 'PrimaryLanguage'],
+    S_CA_STU_CALPADSPROGRAMS_C: ['ID', 'StudentsDCID', 'SchoolID', 'ProgramCode', 'StartDate', 'EndDate'],
     S_CA_STU_ELA_C: [
       'ID',
       'StudentsDCID',
@@ -175,7 +178,7 @@ export class PowerSchoolEncoder implements SisEncoder {
   } as const;
   private readonly sectionIds = new Map<string, number>();
   private readonly programIds = new Map<string, number>();
-  private seq = { reenrollment: 0, race: 0, sp: 0, cc: 0, ela: 0 };
+  private seq = { reenrollment: 0, race: 0, sp: 0, cc: 0, ela: 0, calpads: 0 };
   private yearTermId = 0;
 
   /**
@@ -402,6 +405,20 @@ export class PowerSchoolEncoder implements SisEncoder {
       sink.add('S_CA_STU_ELA_C', [this.seq.ela, dcid, s.elStatus, start, null, s.homeLanguage]);
     }
     for (const p of s.programs) {
+      if (!p.beforeWindow) this.counts.program++;
+      if (CALPADS_PROGRAMS_TABLE.has(p.code)) {
+        // Where California districts keep SPED, 504 and meal eligibility.
+        this.seq.calpads++;
+        sink.add('S_CA_STU_CALPADSPROGRAMS_C', [
+          this.seq.calpads,
+          dcid,
+          p.schoolCode,
+          p.code,
+          p.start,
+          p.end,
+        ]);
+        continue;
+      }
       this.seq.sp++;
       sink.add('SPENROLLMENTS', [
         this.seq.sp,
@@ -414,7 +431,6 @@ export class PowerSchoolEncoder implements SisEncoder {
         null,
         psGrade(current),
       ]);
-      if (!p.beforeWindow) this.counts.program++;
     }
     for (const r of s.rosters) {
       this.seq.cc++;

@@ -344,27 +344,50 @@ function sameDay(a: NativeValue | undefined, b: NativeValue | undefined): boolea
   return String(a).slice(0, 10) === String(b).slice(0, 10);
 }
 
-const PROGRAM_COLUMNS = `sp.DCID AS row_dcid, s.Student_Number AS student_id, sp.SchoolID AS school_id, g.Value AS program_code,
-  sp.Enter_Date AS start_date, sp.Exit_Date AS end_date`;
+const PROGRAM_COLUMNS = `'SPENROLLMENTS' AS source_table, sp.DCID AS row_dcid, s.Student_Number AS student_id, sp.SchoolID AS school_id,
+  g.Value AS program_code, sp.Enter_Date AS start_date, sp.Exit_Date AS end_date`;
 
-/** SPENROLLMENTS in the window (programs ended before it are out of scope); the code is GEN(specprog).Value. */
-const program: EntityExtractSpec = {
-  entity: 'program',
-  nativeTables: ['SPENROLLMENTS', 'GEN', 'STUDENTS'],
-  query: {
-    sql: `SELECT ${PROGRAM_COLUMNS}
+/** California's CALPADS program records: the code itself (ProgramCode), per student (DCID) and school. [L] */
+const CALPADS_PROGRAM_COLUMNS = `'S_CA_STU_CALPADSPROGRAMS_C' AS source_table, cp.ID AS row_dcid, s.Student_Number AS student_id,
+  cp.SchoolID AS school_id, cp.ProgramCode AS program_code, cp.StartDate AS start_date, cp.EndDate AS end_date`;
+
+const programQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
+  sql: `SELECT u.* FROM (
+SELECT ${PROGRAM_COLUMNS}
 FROM SPENROLLMENTS sp
 JOIN STUDENTS s ON s.ID = sp.StudentID
 LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
-WHERE ${inWindow('sp.Enter_Date', 'sp.Exit_Date')}
-ORDER BY s.Student_Number, sp.DCID`,
-  },
+WHERE ${inWindow('sp.Enter_Date', 'sp.Exit_Date')}${
+    absent.has('S_CA_STU_CALPADSPROGRAMS_C')
+      ? ''
+      : `
+UNION ALL
+SELECT ${CALPADS_PROGRAM_COLUMNS}
+FROM S_CA_STU_CALPADSPROGRAMS_C cp
+JOIN STUDENTS s ON s.DCID = cp.StudentsDCID
+WHERE ${inWindow('cp.StartDate', 'cp.EndDate')}`
+  }
+) u
+ORDER BY u.student_id, u.source_table, u.row_dcid`,
+});
+
+/**
+ * Programs in the window (those ended before it are out of scope): SPENROLLMENTS (the code is
+ * GEN(specprog).Value) and, where California districts keep them, S_CA_STU_CALPADSPROGRAMS_C (ProgramCode,
+ * StartDate, EndDate; optional: other states' editions have none, no field is lost).
+ */
+const program: EntityExtractSpec = {
+  entity: 'program',
+  nativeTables: ['SPENROLLMENTS', 'GEN', 'STUDENTS', 'S_CA_STU_CALPADSPROGRAMS_C'],
+  query: programQuery(new Set()),
+  queryWithout: programQuery,
   native: {
     required: [
       ...cols('SPENROLLMENTS', 'DCID StudentID SchoolID ProgramID Enter_Date Exit_Date'),
-      ...cols('STUDENTS', 'ID Student_Number'),
+      ...cols('STUDENTS', 'ID DCID Student_Number'),
       ...cols('GEN', 'ID Cat Value'),
     ],
+    optional: [{ name: 'S_CA_STU_CALPADSPROGRAMS_C', fields: [] }],
   },
   changes: changesQuery(
     (changed) => `SELECT ${PROGRAM_COLUMNS},
@@ -373,17 +396,35 @@ FROM SPENROLLMENTS sp
 JOIN STUDENTS s ON s.ID = sp.StudentID
 LEFT JOIN GEN g ON g.ID = sp.ProgramID AND g.Cat = 'specprog'
 WHERE ${changed('sp')} OR sp.StudentID IN (${CHANGED_STUDENTS(changed)})
-   OR sp.ProgramID IN (SELECT g2.ID FROM GEN g2 WHERE ${changed('g2')})`,
+   OR sp.ProgramID IN (SELECT g2.ID FROM GEN g2 WHERE ${changed('g2')})
+UNION ALL
+SELECT ${CALPADS_PROGRAM_COLUMNS},
+  CASE WHEN ${inWindow('cp.StartDate', 'cp.EndDate')} THEN 1 ELSE 0 END AS in_window
+FROM S_CA_STU_CALPADSPROGRAMS_C cp
+JOIN STUDENTS s ON s.DCID = cp.StudentsDCID
+WHERE ${changed('cp')} OR s.ID IN (${CHANGED_STUDENTS(changed)})`,
   ),
-  keyPrefix: 'SPENROLLMENTS',
-  keyColumns: ['student_id', 'row_dcid'],
+  keyPrefix: 'PS',
+  keyColumns: ['student_id', 'source_table', 'row_dcid'],
   fields: {
     student_id: { column: 'student_id', label: 'STUDENTS.Student_Number' },
-    school_id: { column: 'school_id', label: 'SPENROLLMENTS.SchoolID' },
-    program_code: { column: 'program_code', codeSet: 'program_code', label: 'GEN.Value' },
-    start_date: { column: 'start_date', date: true, label: 'SPENROLLMENTS.Enter_Date' },
+    school_id: { column: 'school_id', label: 'SPENROLLMENTS.SchoolID / S_CA_STU_CALPADSPROGRAMS_C.SchoolID' },
+    program_code: {
+      column: 'program_code',
+      codeSet: 'program_code',
+      label: 'GEN.Value / S_CA_STU_CALPADSPROGRAMS_C.ProgramCode',
+    },
+    start_date: {
+      column: 'start_date',
+      date: true,
+      label: 'SPENROLLMENTS.Enter_Date / S_CA_STU_CALPADSPROGRAMS_C.StartDate',
+    },
     // Program exit dates are treated as inclusive (not verified against a PowerSchool state guide).
-    end_date: { column: 'end_date', date: true, label: 'SPENROLLMENTS.Exit_Date' },
+    end_date: {
+      column: 'end_date',
+      date: true,
+      label: 'SPENROLLMENTS.Exit_Date / S_CA_STU_CALPADSPROGRAMS_C.EndDate',
+    },
   },
 };
 

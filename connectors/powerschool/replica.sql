@@ -219,6 +219,20 @@ CREATE TABLE S_CA_STU_X (
   PRIMARY KEY (StudentsDCID)
 );
 
+-- California CALPADS program records (SPED 144, 504 101, meals 181/182 …): ProgramCode is the CALPADS code,
+-- StartDate / EndDate (inclusive [L]), per STUDENTS.DCID and school.
+CREATE TABLE S_CA_STU_CALPADSPROGRAMS_C (
+  ID numeric(10) NOT NULL,
+  StudentsDCID numeric(10) NOT NULL,
+  SchoolID numeric(10),
+  ProgramCode varchar(10),
+  StartDate date,
+  EndDate date,
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (ID)
+);
+CREATE INDEX ix_s_ca_stu_calpadsprograms_c_student ON S_CA_STU_CALPADSPROGRAMS_C (StudentsDCID);
+
 -- California English Language Acquisition history (one row per status, per STUDENTS.DCID): ELAStatus with its
 -- start and end date; the row with the latest ELAStatusStartDate is current (CALPADS SELA, CERT106).
 CREATE TABLE S_CA_STU_ELA_C (
@@ -255,3 +269,4 @@ CREATE TRIGGER s_ca_stu_x_touch BEFORE UPDATE ON S_CA_STU_X FOR EACH ROW EXECUTE
 CREATE TRIGGER s_ca_stu_ela_c_touch BEFORE UPDATE ON S_CA_STU_ELA_C FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER roledef_touch BEFORE UPDATE ON ROLEDEF FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
 CREATE TRIGGER sectionteacher_touch BEFORE UPDATE ON SECTIONTEACHER FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();
+CREATE TRIGGER s_ca_stu_calpadsprograms_c_touch BEFORE UPDATE ON S_CA_STU_CALPADSPROGRAMS_C FOR EACH ROW EXECUTE FUNCTION ps_touch_transaction_date();

@@ -288,5 +288,11 @@ describe('synthetic district generator', () => {
       '999999',
     ]);
     expect(schools.every((r) => !('active' in r) || r.active === undefined)).toBe(true);
+    // SPED, 504 and meals from S_CA_STU_CALPADSPROGRAMS_C beside SPENROLLMENTS, one canonical program each.
+    const calpads = await a.pool.query<{ n: string }>(`SELECT count(*) AS n FROM S_CA_STU_CALPADSPROGRAMS_C`);
+    expect(Number(calpads.rows[0].n)).toBeGreaterThan(0);
+    const programs = await canonicalRows(a, 'powerschool', 'program');
+    expect(programs).toHaveLength(m.counts.program);
+    expect(programs.some((r) => ['144', '101', '181', '182'].includes(String(r.program_code)))).toBe(true);
   });
 });

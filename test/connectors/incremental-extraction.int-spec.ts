@@ -58,6 +58,7 @@ describe('PowerSchool incremental extraction', () => {
         'StudentRace',
         'S_CA_STU_X',
         'S_CA_STU_ELA_C',
+        'S_CA_STU_CALPADSPROGRAMS_C',
         'SPENROLLMENTS',
         'GEN',
       ])
@@ -119,6 +120,9 @@ describe('PowerSchool incremental extraction', () => {
       `UPDATE SECTIONS SET Section_Number = Section_Number || 'B' WHERE ID = (SELECT min(ID) FROM SECTIONS)`,
     );
     await sis(`UPDATE StudentRace SET RaceCD = '600' WHERE ID = (SELECT max(ID) FROM StudentRace)`);
+    await sis(
+      `UPDATE S_CA_STU_CALPADSPROGRAMS_C SET EndDate = DATE '2026-10-02' WHERE ID = (SELECT min(ID) FROM S_CA_STU_CALPADSPROGRAMS_C)`,
+    );
     // A new ELAS record (reclassified), a student flagged not to be reported.
     await sis(
       `INSERT INTO S_CA_STU_ELA_C (ID, StudentsDCID, ELAStatus, ELAStatusStartDate)

@@ -4,11 +4,11 @@ import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import { projectRoot } from 'src/common/paths.util';
 
 /**
- * The public Ed-Fi "Grand Bend" sample, vendored under test/fixtures/edfi-grand-bend (see its NOTICE.md for
- * provenance, licence, truncation and counts), so that a clean clone tests the connector on it.
+ * The public Ed-Fi "Grand Bend" sample, vendored under data/edfi-grand-bend (see its NOTICE.md for provenance,
+ * licence, truncation and counts), so that a clean clone tests the connector on it and the demo ships it.
  */
 export function grandBendDir(): string {
-  const dir = join(projectRoot(), 'test', 'fixtures', 'edfi-grand-bend');
+  const dir = join(projectRoot(), 'data', 'edfi-grand-bend');
   if (!existsSync(join(dir, 'Student.xml')))
     throw new Error(`the Ed-Fi Grand Bend sample was not found in ${dir}`);
   return dir;
