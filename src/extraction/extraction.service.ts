@@ -390,9 +390,13 @@ export class ExtractionService {
       return await work();
     } catch (err) {
       if (err instanceof ConnectorException || err instanceof ExtractionException) throw err;
-      throw new ExtractionException(
-        ExtractionErrorCode.WRITE_FAILED,
-        `writing the snapshot failed: ${errorText(err)}`,
+      // The cause is kept: a lost connection to the service database is retried, not failed (ExecuteRunUseCase).
+      throw Object.assign(
+        new ExtractionException(
+          ExtractionErrorCode.WRITE_FAILED,
+          `writing the snapshot failed: ${errorText(err)}`,
+        ),
+        { cause: err },
       );
     }
   }

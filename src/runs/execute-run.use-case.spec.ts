@@ -489,6 +489,46 @@ describe('ExecuteRunUseCase', () => {
     expect(await store.claim('run-10', 'next-worker')).not.toBeNull();
   });
 
+  it('gives its lease back and lets the queue retry when the service database goes away under the run', async () => {
+    const lost = Object.assign(new Error('terminating connection due to administrator command'), {
+      code: '57P01',
+    });
+    store.add(runRecord('run-lost'));
+    const extractor = new ScriptedExtractor(() =>
+      Promise.reject(new Error('writing the snapshot failed', { cause: lost })),
+    );
+    const err = await useCase(extractor, evaluated())
+      .execute('run-lost')
+      .catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(store.get('run-lost').status).toBe('extracting');
+    expect(store.get('run-lost').error).toBeNull();
+    // Released: the retry claims it at once and resumes.
+    expect(await store.claim('run-lost', 'retry-worker')).not.toBeNull();
+  });
+
+  it('fails the run when its last allowed attempt loses the database too', async () => {
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    store.add(runRecord('run-lost-last', { attempts: config.runs.RUN_JOB_RETRY_LIMIT }));
+    const extractor = new ScriptedExtractor(() => Promise.reject(lost));
+    expect(await useCase(extractor, evaluated()).execute('run-lost-last')).toBe('failed');
+    expect(store.get('run-lost-last').error).toContain('Connection terminated unexpectedly');
+  });
+
+  it('fails, not retries, a run whose SIS connection drops (the link is at fault, not the service)', async () => {
+    store.add(runRecord('run-sis-drop'));
+    const extractor = new ScriptedExtractor(() =>
+      Promise.reject(
+        new ConnectorException(
+          ConnectorErrorCode.UNREACHABLE,
+          'current link',
+          'Connection terminated unexpectedly',
+        ),
+      ),
+    );
+    expect(await useCase(extractor, evaluated()).execute('run-sis-drop')).toBe('failed');
+  });
+
   it('fails a run whose SIS returned no rows instead of certifying it, and evaluates nothing', async () => {
     store.add(runRecord('run-empty'));
     const evaluator = evaluated();

@@ -32,6 +32,7 @@ import {
 import { RunsRepository } from 'src/runs/runs.repository';
 import { ACTIVE_RUN_STATUSES, targetsOf, type RunRecord, type RunTarget } from 'src/runs/runs.types';
 import { errorText } from 'src/common/error-text.util';
+import { isConnectionLoss } from 'src/database/connection-loss.util';
 import { SnapshotsRepository } from 'src/snapshots/snapshots.repository';
 import { mustGet } from 'src/common/invariant.util';
 
@@ -169,6 +170,21 @@ export class ExecuteRunUseCase {
     if ((await this.runs.findById(run.id).catch(() => null))?.cancelRequested) {
       await this.runs.finish(run.id, owner, 'cancelled', { message: 'cancelled' });
       return 'cancelled';
+    }
+    // The service's own database went away under the run (connection killed, server restarting): not the
+    // run's fault. Give the lease back and let the queue retry; the next attempt resumes from the
+    // checkpoints. SIS-side failures (ConnectorException) and the last allowed attempt stay failures.
+    if (
+      !(err instanceof ConnectorException) &&
+      isConnectionLoss(err) &&
+      run.attempts <= this.config.runs.RUN_JOB_RETRY_LIMIT
+    ) {
+      this.logger.warn(
+        { runId: run.id, attempt: run.attempts, err: loggableError(err) },
+        'lost the service database under the run: it is retried and resumes from its checkpoints',
+      );
+      await this.runs.renew(run.id, owner, 0).catch(() => undefined);
+      throw err;
     }
     const message = errorText(err);
     this.logger.error({ runId: run.id, err: loggableError(err) }, 'run failed');
