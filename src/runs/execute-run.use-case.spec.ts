@@ -508,7 +508,7 @@ describe('ExecuteRunUseCase', () => {
   });
 
   it('fails the run when its last allowed attempt loses the database too', async () => {
-    const lost = Object.assign(new Error('Connection terminated unexpectedly'), { code: undefined });
+    const lost = new Error('Connection terminated unexpectedly');
     store.add(runRecord('run-lost-last', { attempts: config.runs.RUN_JOB_RETRY_LIMIT }));
     const extractor = new ScriptedExtractor(() => Promise.reject(lost));
     expect(await useCase(extractor, evaluated()).execute('run-lost-last')).toBe('failed');

@@ -46,21 +46,28 @@ export class SecretBox {
   }
 
   decrypt(ciphertext: string): string {
+    return this.unlock(ciphertext).plaintext;
+  }
+
+  /** A ciphertext of the previous key, encrypted again under the current key; a current one is left alone. */
+  reencrypt(ciphertext: string): Reencryption {
+    const { plaintext, key } = this.unlock(ciphertext);
+    return key === 'current'
+      ? { state: 'current' }
+      : { state: 'reencrypted', ciphertext: this.encrypt(plaintext) };
+  }
+
+  /** The plaintext and which key opened it: the current one first, then the previous one. */
+  private unlock(ciphertext: string): { plaintext: string; key: 'current' | 'previous' } {
     const current = this.open(ciphertext, this.key);
-    if (current !== null) return current;
+    if (current !== null) return { plaintext: current, key: 'current' };
     const old = this.previous ? this.open(ciphertext, this.previous) : null;
-    if (old !== null) return old;
+    if (old !== null) return { plaintext: old, key: 'previous' };
     throw new SecretBoxException(
       this.previous
         ? 'the secret cannot be decrypted with the current or the previous key'
         : 'the secret cannot be decrypted with the configured key',
     );
-  }
-
-  /** A ciphertext of the previous key, encrypted again under the current key; a current one is left alone. */
-  reencrypt(ciphertext: string): Reencryption {
-    if (this.open(ciphertext, this.key) !== null) return { state: 'current' };
-    return { state: 'reencrypted', ciphertext: this.encrypt(this.decrypt(ciphertext)) };
   }
 
   /** The plaintext, or null when this key did not encrypt it. */
