@@ -7,19 +7,9 @@ import { factory } from 'test/helpers/factory';
 import { startPrivatePostgres, type PrivatePostgres } from 'test/helpers/private-postgres';
 import { freePort } from 'test/helpers/process';
 import { replicaLink, runResults, waitForRun } from 'test/runs/run-fixtures';
-import { startService, waitFor, type ServiceProcess } from 'test/runs/worker-process';
+import { FAST_RECOVERY_ENV, startService, waitFor, type ServiceProcess } from 'test/runs/worker-process';
 
-/** Short leases and job expiry, so a job whose attempt lost the database comes back within seconds. */
-const ENV = {
-  SIS_CERTIFY_ROLE: 'all',
-  RUN_SCHEDULER: 'off',
-  RUN_QUEUE_POLL_SECONDS: '0.5',
-  RUN_LEASE_SECONDS: '3',
-  RUN_JOB_EXPIRE_SECONDS: '6',
-  RUN_QUEUE_MAINTENANCE_SECONDS: '1',
-  RUN_JOB_RETRY_DELAY_SECONDS: '1',
-  RUN_JOB_RETRY_LIMIT: '50',
-};
+const ENV = { ...FAST_RECOVERY_ENV, SIS_CERTIFY_ROLE: 'all', RUN_JOB_RETRY_LIMIT: '50' };
 
 /**
  * Issue 12, hole 3, against a real server fault: the service's own store is a private PostgreSQL. Its

@@ -4,19 +4,10 @@ import { createTestApp, type TestApp } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { replicaLink, runResults, runRow, waitForRun } from 'test/runs/run-fixtures';
-import { startService, waitFor, type ServiceProcess } from 'test/runs/worker-process';
+import { FAST_RECOVERY_ENV, startService, waitFor, type ServiceProcess } from 'test/runs/worker-process';
 
-/** Workers with short lease and job expiry, so pg-boss brings a killed worker's job back within seconds. */
-const WORKER_ENV = {
-  SIS_CERTIFY_ROLE: 'worker',
-  RUN_SCHEDULER: 'off',
-  RUN_QUEUE_POLL_SECONDS: '0.5',
-  RUN_LEASE_SECONDS: '3',
-  RUN_JOB_EXPIRE_SECONDS: '6',
-  RUN_QUEUE_MAINTENANCE_SECONDS: '1',
-  RUN_JOB_RETRY_DELAY_SECONDS: '1',
-  RUN_JOB_RETRY_LIMIT: '20',
-};
+/** Workers that recover fast (FAST_RECOVERY_ENV), up to 20 attempts. */
+const WORKER_ENV = { ...FAST_RECOVERY_ENV, SIS_CERTIFY_ROLE: 'worker', RUN_JOB_RETRY_LIMIT: '20' };
 
 /**
  * A worker process is SIGKILLed in the middle of a run (some entities extracted, others not); pg-boss expires

@@ -4,6 +4,19 @@ import { join } from 'node:path';
 
 const ROOT = join(__dirname, '..', '..');
 
+/**
+ * Queue settings for specs that interrupt a run (a killed worker, a lost database): short leases and job
+ * expiry, so pg-boss brings the interrupted job back within seconds. Each spec adds its role and retry limit.
+ */
+export const FAST_RECOVERY_ENV = {
+  RUN_SCHEDULER: 'off',
+  RUN_QUEUE_POLL_SECONDS: '0.5',
+  RUN_LEASE_SECONDS: '3',
+  RUN_JOB_EXPIRE_SECONDS: '6',
+  RUN_QUEUE_MAINTENANCE_SECONDS: '1',
+  RUN_JOB_RETRY_DELAY_SECONDS: '1',
+};
+
 export interface ServiceProcess {
   child: ChildProcess;
   output: () => string;
