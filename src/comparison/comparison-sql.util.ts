@@ -64,23 +64,59 @@ function keyExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string, joi
   return `jsonb_build_object(${parts.join(', ')})::text`;
 }
 
+/** A student's school for the readiness: the school of their primary, latest enrollment (cmp_student_school). */
 function schoolExpr(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
   if (spec.school === 'none') return 'NULL::text';
-  if (spec.school === 'field')
-    return side === 'o' ? crosswalked('school', `${alias}.school_id`) : `${alias}.school_id`;
-  const school = `(SELECT e.school_id FROM snap_enrollment e WHERE e.snapshot_id = ${SIDE_PARAM[side]} AND e.student_id = ${alias}.student_id
-    ORDER BY (e.enrollment_type = 'primary') DESC NULLS LAST, e.entry_date DESC NULLS LAST, e.row_no LIMIT 1)`;
+  const school = spec.school === 'field' ? `${alias}.school_id` : 'ss.school_id';
   return side === 'o' ? crosswalked('school', school) : school;
 }
 
+function schoolJoin(spec: EntityComparisonSpec, side: 'o' | 'n', alias: string): string {
+  return spec.school === 'enrollment'
+    ? `LEFT JOIN cmp_student_school ss ON ss.side = '${side}' AND ss.student_id = ${alias}.student_id`
+    : '';
+}
+
+/** Each student's school on each side, computed once in one sort instead of a sub-plan per student. */
+function studentSchoolStatements(): string[] {
+  const side = (s: 'o' | 'n'): string =>
+    `SELECT '${s}'::char(1) AS side, student_id, school_id, enrollment_type, entry_date, row_no FROM snap_enrollment
+     WHERE snapshot_id = ${SIDE_PARAM[s]} AND student_id IS NOT NULL`;
+  return [
+    `CREATE TEMP TABLE cmp_student_school ON COMMIT DROP AS
+     SELECT DISTINCT ON (side, student_id) side, student_id, school_id
+     FROM (${side('o')} UNION ALL ${side('n')}) e
+     ORDER BY side, student_id, (enrollment_type = 'primary') DESC NULLS LAST, entry_date DESC NULLS LAST, row_no`,
+    'ANALYZE cmp_student_school',
+  ];
+}
+
+/**
+ * The work tables that hold every entity's records are partitioned by entity (temporary partitions, dropped
+ * with their parent at commit): each statement names its entity, so it reads only that entity's partition
+ * instead of scanning every entity's records once per statement.
+ */
+const PARTITIONED = ['cmp_rows', 'cmp_pairs', 'cmp_diff'] as const;
+const partition = (table: (typeof PARTITIONED)[number], entity: string): string =>
+  ident(`${table}_${entity}`);
+
 export function setupStatements(): string[] {
+  const partitions = PARTITIONED.flatMap((table) =>
+    COMPARISON_SPECS.map(
+      (spec) =>
+        `CREATE TEMP TABLE ${partition(table, spec.entity)} PARTITION OF ${table} FOR VALUES IN (${lit(spec.entity)})`,
+    ),
+  );
   return [
     `CREATE TEMP TABLE cmp_idmap (entity text NOT NULL, old_id text NOT NULL, new_id text NOT NULL, PRIMARY KEY (entity, old_id)) ON COMMIT DROP`,
-    `CREATE TEMP TABLE cmp_rows (entity text NOT NULL, side char(1) NOT NULL, row_no bigint NOT NULL, k text NOT NULL, r int NOT NULL, school_id text) ON COMMIT DROP`,
-    `CREATE TEMP TABLE cmp_pairs (entity text NOT NULL, old_row bigint NOT NULL, new_row bigint NOT NULL, k text NOT NULL, school_id text) ON COMMIT DROP`,
+    `CREATE TEMP TABLE cmp_rows (entity text NOT NULL, side char(1) NOT NULL, row_no bigint NOT NULL, k text NOT NULL, r int NOT NULL, school_id text)
+       PARTITION BY LIST (entity) ON COMMIT DROP`,
+    `CREATE TEMP TABLE cmp_pairs (entity text NOT NULL, old_row bigint NOT NULL, new_row bigint NOT NULL, k text NOT NULL, school_id text)
+       PARTITION BY LIST (entity) ON COMMIT DROP`,
     `CREATE TEMP TABLE cmp_diff (entity text NOT NULL, kind text NOT NULL, k text NOT NULL, school_id text, field text,
        old_row bigint, new_row bigint, old_source_key text, new_source_key text,
-       old_raw text, old_value text, new_raw text, new_value text) ON COMMIT DROP`,
+       old_raw text, old_value text, new_raw text, new_value text) PARTITION BY LIST (entity) ON COMMIT DROP`,
+    ...partitions,
     `CREATE TEMP TABLE cmp_warn (entity text NOT NULL, ref_entity text NOT NULL, ref_id text NOT NULL, old_source_key text, message text NOT NULL) ON COMMIT DROP`,
   ];
 }
@@ -103,7 +139,8 @@ function rowStatements(spec: EntityComparisonSpec, options: ComparisonOptions): 
     return `INSERT INTO cmp_rows (entity, side, row_no, k, r, school_id)
       SELECT ${lit(spec.entity)}, '${side}', row_no, k, row_number() OVER (PARTITION BY k ORDER BY ord NULLS LAST, row_no), school_id
       FROM (SELECT s.row_no, ${k} AS k, ${ord} AS ord, ${schoolExpr(spec, side, 's')} AS school_id
-            FROM ${table} s ${joins.sql()} WHERE s.snapshot_id = ${SIDE_PARAM[side]}${live}) x`;
+            FROM ${table} s ${joins.sql()} ${schoolJoin(spec, side, 's')}
+            WHERE s.snapshot_id = ${SIDE_PARAM[side]}${live}) x`;
   });
 }
 
@@ -133,7 +170,7 @@ function identityStatements(spec: EntityComparisonSpec, options: ComparisonOptio
     WHERE p.entity = ${lit(spec.entity)} AND o.${id} IS NOT NULL AND n.${id} IS NOT NULL
     ORDER BY o.${id}, p.old_row
     ON CONFLICT DO NOTHING`;
-  return [...passes.flatMap((pass) => [pass, ANALYZE_PAIRS]), idmap];
+  return [...passes.flatMap((pass) => [pass, analyzePairs(spec)]), idmap];
 }
 
 function keyedPairStatement(spec: EntityComparisonSpec): string {
@@ -276,32 +313,39 @@ export function bindUsed(sql: string, params: readonly unknown[]): { sql: string
   };
 }
 
-const ANALYZE_ROWS = 'ANALYZE cmp_rows';
-const ANALYZE_PAIRS = 'ANALYZE cmp_pairs';
+/** Statistics of one entity's partition, just filled (the others keep theirs). */
+const analyzeRows = (spec: EntityComparisonSpec): string => `ANALYZE ${partition('cmp_rows', spec.entity)}`;
+const analyzePairs = (spec: EntityComparisonSpec): string => `ANALYZE ${partition('cmp_pairs', spec.entity)}`;
 
 /** Every statement computing the work tables, in order. */
 export function comparisonStatements(columns: SnapColumns, options: ComparisonOptions): string[] {
   // Fresh statistics for every table the comparison joins that the extraction did not just analyse.
-  const statements = [...setupStatements(), 'ANALYZE id_crosswalks'];
+  const statements = [...setupStatements(), 'ANALYZE id_crosswalks', ...studentSchoolStatements()];
   const identities = COMPARISON_SPECS.filter((s) => s.identity);
   const keyed = COMPARISON_SPECS.filter((s) => !s.identity);
   // Temporary tables have no statistics until analysed: without them the planner assumes a handful of rows and
   // joins cmp_rows to itself in a nested loop, which made the comparison quadratic in the number of records.
   for (const spec of identities)
-    statements.push(...rowStatements(spec, options), ANALYZE_ROWS, ...identityStatements(spec, options));
+    statements.push(...rowStatements(spec, options), analyzeRows(spec), ...identityStatements(spec, options));
   statements.push(
     `INSERT INTO cmp_idmap (entity, old_id, new_id)
     SELECT entity, old_id, new_id FROM id_crosswalks WHERE district_id = $3 ON CONFLICT DO NOTHING`,
     'ANALYZE cmp_idmap',
   );
   for (const spec of keyed)
-    statements.push(...rowStatements(spec, options), ANALYZE_ROWS, keyedPairStatement(spec), ANALYZE_PAIRS);
+    statements.push(
+      ...rowStatements(spec, options),
+      analyzeRows(spec),
+      keyedPairStatement(spec),
+      analyzePairs(spec),
+    );
   // Matched identities take the school of their record in the new snapshot (keyed pairs carry it already).
-  statements.push(
-    `UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
-    WHERE p.entity IN (${identities.map((s) => lit(s.entity)).join(', ')}) AND r.entity = p.entity AND r.side = 'n' AND r.row_no = p.new_row`,
-    ANALYZE_PAIRS,
-  );
+  for (const spec of identities)
+    statements.push(
+      `UPDATE cmp_pairs p SET school_id = r.school_id FROM cmp_rows r
+      WHERE p.entity = ${lit(spec.entity)} AND r.entity = ${lit(spec.entity)} AND r.side = 'n' AND r.row_no = p.new_row`,
+      analyzePairs(spec),
+    );
   for (const spec of COMPARISON_SPECS) {
     const all = columns.get(snapshotTable(spec.entity)) ?? [];
     statements.push(...missingStatements(spec));
