@@ -299,7 +299,13 @@ export class PowerSchoolEncoder implements SisEncoder {
         if (sec.teacherId === null) continue;
         this.counts.section_staff++;
         // Every tenth section has no SECTIONTEACHER row (sections from before it existed): the lead alone.
-        if (sectionId % 10 !== 0) assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        if (sectionId % 10 !== 0 || sec.duplicateTeacher)
+          assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        if (sec.duplicateTeacher) {
+          // Defect: the lead entered again as co-teacher (one SEID twice on the section, CALPADS CRSE0122).
+          assign(sectionId, sec.teacherId, CO_TEACHER_ROLE, c.firstDay);
+          this.counts.section_staff++;
+        }
         const co = this.excludedRows
           ? d.staff.find((t) => t.schoolCode === sec.schoolCode && t.id !== sec.teacherId)
           : undefined;

@@ -7,6 +7,7 @@ import { schoolCalendar, weekday } from 'connectors/generator/calendar.util';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import {
   DEFECT_KINDS,
+  DEFECT_SIS,
   defectKindsFor,
   type DefectKind,
   type DistrictManifest,
@@ -88,6 +89,27 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   student_id_invalid_area: { rules: ['TX-40100-0014'] },
   // Fall prior-year leavers: last year's grade 7-12 student, not back by the school-start window, no C162 reason.
   unreported_prior_year_leaver: { rules: ['TX-40203-FALL'] },
+  // ELAS TBD since 45 days before the as-of date (Aeries LAC.ESD, PowerSchool S_CA_STU_ELA_C.ELAStatusStartDate).
+  elas_tbd_overdue: { rules: ['CA-CERT106'] },
+  // The lead teacher's second SECTIONTEACHER row as co-teacher (PowerSchool): both section_staff rows fail.
+  duplicate_section_teacher: { rules: ['CA-CRSE0122'] },
+};
+
+/**
+ * Kinds a SIS cannot carry, said here as the generator's DEFECT_SIS says it (the generator plants them only
+ * where the SIS has a native place the connector reads); the cases below must not see them.
+ */
+const UNAVAILABLE: Partial<Record<DefectKind, Partial<Record<SisKind, string>>>> = {
+  elas_tbd_overdue: {
+    infinite_campus:
+      'the Infinite Campus connector maps no EL status or ELAS start date (CA-CERT106 not selected)',
+  },
+  duplicate_section_teacher: {
+    aeries:
+      'Aeries section staff is MST.TN, the one teacher of record: a section cannot list a teacher twice',
+    infinite_campus:
+      'Infinite Campus section staff is Section.teacherPersonID, the one teacher of record (co-teachers not read)',
+  },
 };
 
 /**
@@ -190,6 +212,7 @@ const ENTITIES: CanonicalEntity[] = [
   'section',
   'student_section',
   'staff',
+  'section_staff',
 ];
 
 async function runDistrict(
@@ -314,6 +337,8 @@ function isTarget(run: Run, d: InjectedDefect, r: Rec): boolean {
   }
   if (d.kind === 'section_without_teacher')
     return r.entity === 'section' && r.row?.section_id === d.section_id;
+  if (d.kind === 'duplicate_section_teacher')
+    return r.entity === 'section_staff' && r.row?.section_id === d.section_id;
   // Enrollments and rosters: the student's record at the defect's school (for an overlap, the added enrollment).
   if (d.entity === 'enrollment' || d.entity === 'student_section')
     return r.entity === d.entity && r.student_id === d.student_id && r.school_id === d.school_id;
@@ -323,7 +348,7 @@ function isTarget(run: Run, d: InjectedDefect, r: Rec): boolean {
 /** Records the defect necessarily involves: every record of its student(s), the null-key copy, the section. */
 function involves(run: Run, d: InjectedDefect, r: Rec): boolean {
   if (isTarget(run, d, r)) return true;
-  if (d.kind === 'section_without_teacher') return false;
+  if (d.kind === 'section_without_teacher' || d.kind === 'duplicate_section_teacher') return false;
   if (d.kind === 'null_key_row' && r.student_id === null) {
     // The copy's other rows (its enrollment) carry no student id and no name: match them by school.
     return (
@@ -594,7 +619,13 @@ describe('defect recall and precision of the rule packs over generated districts
 
     it('finds every injected defect with the rule meant for it (recall 100% per kind)', () => {
       expect(dirty.errors).toEqual([]);
-      expect(new Set(dirty.manifest.defects.map((d) => d.kind))).toEqual(new Set(defectKindsFor(state)));
+      expect(new Set(dirty.manifest.defects.map((d) => d.kind))).toEqual(new Set(defectKindsFor(state, sis)));
+      // What the SIS cannot carry is left out, and only that (each with its reason above).
+      const left = defectKindsFor(state).filter((k) => !defectKindsFor(state, sis).includes(k));
+      expect(left.map((k) => [k, UNAVAILABLE[k]?.[sis] !== undefined])).toEqual(left.map((k) => [k, true]));
+      for (const [k, bySis] of Object.entries(UNAVAILABLE))
+        for (const x of Object.keys(bySis))
+          expect([k, DEFECT_SIS[k as DefectKind]?.includes(x as SisKind)]).toEqual([k, false]);
       const misses = dirty.manifest.defects
         .map((d) => ({ d, why: missed(dirty, d) }))
         .filter((m) => m.why !== null);
