@@ -417,7 +417,12 @@ function score(run: Run): KindScore[] {
       else if (by.length > 0) other++;
       else unexplained++;
     }
-    const channels = [...detectors, ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : [])];
+    const unavailable = UNAVAILABLE[kind]?.[run.manifest.sis];
+    const channels = [
+      ...detectors,
+      ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : []),
+      ...(unavailable && injected.length === 0 ? [`(not carried: ${unavailable})`] : []),
+    ];
     return {
       kind,
       injected: injected.length,
