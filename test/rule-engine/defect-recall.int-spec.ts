@@ -74,7 +74,8 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   grade_outside_school_span: {
     rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'],
   },
-  // CA-SENR0184 reads the state's directory (the closed school is closed there too).
+  // CA-SENR0184 reads the state's directory (the closed school is closed there too); TX-40110-0003 reads AskTED,
+  // which Texas districts of the generator do not ship: there COM-ENR-012 (the SIS's active flag) finds it.
   enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003', 'CA-SENR0184'] },
   section_without_teacher: { rules: ['COM-SCH-001', 'TX-10050-TEACHER'] },
   roster_without_enrollment: { rules: ['COM-SCH-005', 'CA-CERT005'] },
