@@ -422,7 +422,11 @@ function score(run: Run): KindScore[] {
     const channels = [
       ...detectors,
       ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : []),
-      ...(unavailable && injected.length === 0 ? [`(not carried: ${unavailable})`] : []),
+      ...(!defectKindsFor(run.manifest.state).includes(kind)
+        ? [`(not a ${run.manifest.state} defect)`]
+        : unavailable && injected.length === 0
+          ? [`(not carried: ${unavailable})`]
+          : []),
     ];
     return {
       kind,
