@@ -22,9 +22,10 @@ const LF: Record<string, string> = { EO: 'E', EL: 'L', RFEP: 'R', IFEP: 'I', TBD
 /**
  * The ELAS start date: the student's first enrollment in the district (when the home language survey set the
  * status). A TBD status is recent (at most two weeks before the as-of date): a TBD older than 30 days is
- * CALPADS CERT106's finding, not clean data.
+ * CALPADS CERT106's finding, not clean data (the elas_tbd_overdue defect sets such a date).
  */
 export function elasStart(d: ModelDistrict, s: ModelStudent): string {
+  if (s.elasStartDate !== undefined) return s.elasStartDate;
   // As built (a defect or a migration difference may change the enrollments, not the survey date).
   const first = s.firstEntry ?? firstEntryOf(s) ?? d.calendar.firstDay;
   if (s.elStatus !== 'TBD') return first;

@@ -13,8 +13,10 @@ import {
   type ModelStudent,
   type StudentBase,
 } from 'connectors/generator/district-model.util';
+import type { SisKind } from 'connectors/sdk/sis-kinds';
 import {
   DEFECT_KINDS,
+  DEFECT_SIS,
   DEFECT_STATES,
   defectKindsFor,
   type DefectKind,
@@ -28,16 +30,23 @@ export interface DefectPlan {
   /** Partner index for duplicate_state_id (the student whose SSID is copied). */
   partner: Map<number, number>;
   sectionsWithoutTeacher: string[];
+  /** Sections whose lead teacher is entered again as co-teacher (duplicate_section_teacher). */
+  sectionsWithDuplicateTeacher: string[];
   /** Extra students appended after the regular ones (copies for same_name_birth_two_ids, null-key rows). */
   extras: { kind: 'same_name_birth_two_ids' | 'null_key_row'; of: number }[];
 }
 
-/** `all` = two of every kind the state has; asking for a kind of another state's conventions is an error. */
+/**
+ * `all` = two of every kind the state has (and `sis` can carry); asking for a kind of another state's
+ * conventions is an error. A kind none of `sis`'s native tables can hold (DEFECT_SIS) is left out of the spec,
+ * so the manifest never lists a defect the replica does not carry.
+ */
 export function resolveDefects(
   spec: DefectSpec | 'all' | undefined,
   state: GeneratorState = 'CA',
+  sis: SisKind | readonly SisKind[] = [],
 ): DefectSpec {
-  if (spec === 'all') return Object.fromEntries(defectKindsFor(state).map((k) => [k, 2]));
+  if (spec === 'all') return Object.fromEntries(defectKindsFor(state, sis).map((k) => [k, 2]));
   const foreign = Object.entries(spec ?? {}).filter(
     ([k, n]) => (n ?? 0) > 0 && !defectKindsFor(state).includes(k as DefectKind),
   );
@@ -46,7 +55,12 @@ export function resolveDefects(
       `defect kind ${foreign.map(([k]) => `${k} (${(DEFECT_STATES[k as DefectKind] ?? []).join('/')} only)`).join(', ')} does not exist in a ${state} district`,
     );
   }
-  return spec ?? {};
+  const carried = defectKindsFor(state, sis);
+  return Object.fromEntries(
+    Object.entries(spec ?? {}).filter(
+      ([k]) => carried.includes(k as DefectKind) || !DEFECT_SIS[k as DefectKind],
+    ),
+  );
 }
 
 type Need = (b: StudentBase, d: ModelDistrict) => boolean;
@@ -82,6 +96,10 @@ const NEEDS: Record<DefectKind, Need> = {
   // Last year's grade 7–12 student (this year's 8–12) who did not come back and has no leaver reason.
   unreported_prior_year_leaver: (b, d) =>
     applies('unreported_prior_year_leaver', d) && b.scenario === 'continuing' && gradeNumber(b.grade) >= 8,
+  // Enrolled on the as-of date in a grade CERT106 checks (not preschool/infant/adult).
+  elas_tbd_overdue: (b, d) =>
+    applies('elas_tbd_overdue', d) && b.scenario === 'continuing' && gradeNumber(b.grade) >= 0,
+  duplicate_section_teacher: () => false,
 };
 
 /** Seeded permutation of 0..n-1 (Fisher-Yates). */
@@ -108,6 +126,7 @@ export function planDefects(
     byStudent: new Map(),
     partner: new Map(),
     sectionsWithoutTeacher: [],
+    sectionsWithDuplicateTeacher: [],
     extras: [],
   };
   const order = permutation(d.seed, d.students);
@@ -135,6 +154,18 @@ export function planDefects(
       for (let k = 0; k < count && sections.length > 0; k++) {
         const at = Math.floor(rng() * sections.length);
         plan.sectionsWithoutTeacher.push(sections.splice(at, 1)[0].id);
+      }
+      continue;
+    }
+    if (kind === 'duplicate_section_teacher') {
+      // Sections that keep their teacher (after section_without_teacher, which DEFECT_KINDS lists first).
+      const sections = d.schools
+        .flatMap((s) => s.sections)
+        .filter((s) => s.teacherId !== null && !plan.sectionsWithoutTeacher.includes(s.id));
+      const rng = rngFor(d.seed, 'defect', kind);
+      for (let k = 0; k < count && sections.length > 0; k++) {
+        const at = Math.floor(rng() * sections.length);
+        plan.sectionsWithDuplicateTeacher.push(sections.splice(at, 1)[0].id);
       }
       continue;
     }
@@ -176,13 +207,30 @@ export function withholdDefects(plan: DefectPlan, withheld: DefectSpec = {}): De
     byStudent,
     partner: new Map([...plan.partner].filter(([i]) => has(i, 'duplicate_state_id'))),
     sectionsWithoutTeacher: plan.sectionsWithoutTeacher.filter(() => !take('section_without_teacher')),
+    sectionsWithDuplicateTeacher: plan.sectionsWithDuplicateTeacher.filter(
+      () => !take('duplicate_section_teacher'),
+    ),
     extras: plan.extras.filter((e) => has(e.of, e.kind)),
   };
 }
 
-/** Removes the teacher of the planned sections (call once, before writing the district). */
+/**
+ * Removes the teacher of the planned sections and marks the sections whose lead is entered again as co-teacher
+ * (call once, before writing the district).
+ */
 export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): InjectedDefect[] {
   const out: InjectedDefect[] = [];
+  for (const id of plan.sectionsWithDuplicateTeacher) {
+    const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
+    section.duplicateTeacher = true;
+    out.push({
+      kind: 'duplicate_section_teacher',
+      entity: 'section_staff',
+      section_id: id,
+      school_id: String(section.schoolCode),
+      detail: `lead teacher ${section.teacherId ?? ''} is also entered as the section's co-teacher`,
+    });
+  }
   for (const id of plan.sectionsWithoutTeacher) {
     const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
     section.teacherId = null;
@@ -373,10 +421,25 @@ function applyOne(d: ModelDistrict, s: ModelStudent, kind: DefectKind, plan: Def
       enr.entry = IMPOSSIBLE_DATE;
       s.rosters = s.rosters.map((r) => ({ ...r, begin: d.calendar.firstDay }));
       return { ...base, entity: 'enrollment', detail: `entry date ${IMPOSSIBLE_DATE}` };
+    case 'elas_tbd_overdue': {
+      // An English-only or English-learner student turned TBD: no Language Instruction Program (LIP is for ELs).
+      s.elStatus = 'TBD';
+      s.elasStartDate = weekday(addDays(d.asOf, -45), -1);
+      s.programs = s.programs.filter((p) => !LIP_CODES.has(p.code));
+      return {
+        ...base,
+        entity: 'student',
+        detail: `ELAS TBD since ${s.elasStartDate}, more than 30 days before ${d.asOf}`,
+      };
+    }
     case 'section_without_teacher':
-      throw new Error('section_without_teacher is a section defect');
+    case 'duplicate_section_teacher':
+      throw new Error(`${kind} is a section defect`);
   }
 }
+
+/** CALPADS Language Instruction Program codes (300–307). */
+const LIP_CODES = new Set(['300', '301', '302', '303', '304', '305', '306', '307']);
 
 export const EXTRA_ID_BASE = 900001;
 export const IMPOSSIBLE_DATE = '1899-12-30';

@@ -233,7 +233,7 @@ export async function generateDistrict(
   const { schoolYear, asOf } = resolveYear(opts);
   const state = resolveState(opts.sis, opts.state);
   const d = buildDistrict(seed, opts.students, schoolYear, asOf, opts.sis !== 'aeries', state);
-  const plan = planDefects(d, resolveDefects(opts.defects, d.state));
+  const plan = planDefects(d, resolveDefects(opts.defects, d.state, opts.sis));
   const result = await writeReplica(target, opts.sis, d, plan, {
     batchSize: opts.batchSize ?? 1000,
     method: opts.method ?? 'copy',
@@ -529,7 +529,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
   const pair = planPair(d, opts.differences ?? {}, history, shape);
   const reserved = new Set([...pair.byStudent.keys(), ...pair.traps.keys(), ...pair.studentTraps.keys()]);
   const plan = withholdDefects(
-    planDefects(d, resolveDefects(opts.defects, d.state), reserved),
+    planDefects(d, resolveDefects(opts.defects, d.state, [opts.oldSis, opts.newSis]), reserved),
     opts.withheldDefects,
   );
   const differences: PairDifference[] = [];

@@ -70,9 +70,20 @@ describe('canonical district model', () => {
     const plan = planDefects(d, resolveDefects('all'));
     const again = planDefects(buildDistrict('unit', 3000, 2026, '2026-11-01', true), resolveDefects('all'));
     expect([...again.byStudent.entries()]).toEqual([...plan.byStudent.entries()]);
-    expect([...plan.byStudent.values()].flat().length + plan.sectionsWithoutTeacher.length).toBe(
-      defectKindsFor('CA').length * 2,
-    );
+    expect(
+      [...plan.byStudent.values()].flat().length +
+        plan.sectionsWithoutTeacher.length +
+        plan.sectionsWithDuplicateTeacher.length,
+    ).toBe(defectKindsFor('CA').length * 2);
+    // A duplicated teacher stays on a section that keeps its teacher.
+    expect(
+      plan.sectionsWithDuplicateTeacher.filter((id) => plan.sectionsWithoutTeacher.includes(id)),
+    ).toEqual([]);
+    // Only the SIS that can carry a kind get it: Aeries holds one teacher per section (MST.TN).
+    expect(resolveDefects('all', 'CA', 'aeries').duplicate_section_teacher).toBeUndefined();
+    expect(resolveDefects({ duplicate_section_teacher: 1 }, 'CA', 'aeries')).toEqual({});
+    expect(resolveDefects('all', 'CA', 'powerschool').duplicate_section_teacher).toBe(2);
+    expect(resolveDefects('all', 'CA', 'aeries').elas_tbd_overdue).toBe(2);
     const [withdrawn] = [...plan.byStudent.entries()].find(([, k]) => k.includes('exit_before_entry')) ?? [];
     const s = buildStudent(d, withdrawn as number);
     const [injected] = applyStudentDefects(d, s, ['exit_before_entry'], plan);
@@ -101,6 +112,9 @@ describe('canonical district model', () => {
     expect(gone[0]).toBe(before.find((x) => x.endsWith(':missing_birth_date')));
     expect(kept.partner.size).toBe(0);
     expect(kept.sectionsWithoutTeacher).toEqual(plan.sectionsWithoutTeacher.slice(1));
+    expect(withholdDefects(plan, { duplicate_section_teacher: 1 }).sectionsWithDuplicateTeacher).toEqual(
+      plan.sectionsWithDuplicateTeacher.slice(1),
+    );
     expect(withholdDefects(plan, {})).toEqual(plan);
   });
 

@@ -77,6 +77,8 @@ export interface ModelSection {
   stateCourseCode: string;
   teacherId: number | null;
   term: string;
+  /** Defect marker: the lead teacher is entered again as co-teacher (where the SIS keeps co-teachers). */
+  duplicateTeacher?: boolean;
 }
 
 export interface ModelStaff {
@@ -190,6 +192,8 @@ export interface ModelStudent {
    * enrollments: the ELAS start date derives from it, so both sides of a migration pair write the same one.
    */
   firstEntry?: string;
+  /** Defect marker: the ELAS start date as the SIS holds it, instead of the one derived from the first entry. */
+  elasStartDate?: string;
 }
 
 /** The earliest entry date of the student's enrollments (none before 1900: no survey was taken then). */

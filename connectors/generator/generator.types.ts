@@ -26,6 +26,10 @@ export const DEFECT_KINDS = [
   'leaver_below_grade7',
   'student_id_invalid_area',
   'unreported_prior_year_leaver',
+  /** An English learner whose ELAS is still TBD more than 30 days after its ELAS start date (CALPADS CERT106). */
+  'elas_tbd_overdue',
+  /** The section's lead teacher entered again as its co-teacher: one SEID twice on a section (CALPADS CRSE0122). */
+  'duplicate_section_teacher',
 ] as const;
 export type DefectKind = (typeof DEFECT_KINDS)[number];
 
@@ -38,11 +42,31 @@ export const DEFECT_STATES: Partial<Record<DefectKind, readonly GeneratorState[]
   leaver_below_grade7: ['TX'],
   student_id_invalid_area: ['TX'],
   unreported_prior_year_leaver: ['TX'],
+  elas_tbd_overdue: ['CA'],
+  duplicate_section_teacher: ['CA'],
 };
 
-/** The defect kinds `defects: 'all'` injects into a district following `state`. */
-export function defectKindsFor(state: GeneratorState): DefectKind[] {
-  return DEFECT_KINDS.filter((k) => DEFECT_STATES[k]?.includes(state) ?? true);
+/**
+ * Defect kinds only some SIS can carry (the others have no native place for them, as their connector reads it):
+ * the ELAS and its start date are Aeries LAC and PowerSchool S_CA_STU_ELA_C (the Infinite Campus connector maps no
+ * EL status); co-teachers are PowerSchool SECTIONTEACHER rows (Aeries MST and Infinite Campus Section carry the
+ * one teacher of record the connectors read).
+ */
+export const DEFECT_SIS: Partial<Record<DefectKind, readonly SisKind[]>> = {
+  elas_tbd_overdue: ['aeries', 'powerschool'],
+  duplicate_section_teacher: ['powerschool'],
+};
+
+/**
+ * The defect kinds `defects: 'all'` injects into a district following `state`, written as `sis` (every SIS
+ * given must carry the kind: both sides of a migration pair); without `sis`, every kind of the state.
+ */
+export function defectKindsFor(state: GeneratorState, sis: SisKind | readonly SisKind[] = []): DefectKind[] {
+  const systems: readonly SisKind[] = typeof sis === 'string' ? [sis] : sis;
+  return DEFECT_KINDS.filter(
+    (k) =>
+      (DEFECT_STATES[k]?.includes(state) ?? true) && systems.every((x) => DEFECT_SIS[k]?.includes(x) ?? true),
+  );
 }
 export type DefectSpec = Partial<Record<DefectKind, number>>;
 

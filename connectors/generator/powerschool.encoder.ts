@@ -41,7 +41,8 @@ const EXCLUDED_STUDENT_INDEX = 900_000;
  * ExitDate is written exclusive (inclusive exit + 1); a no-show has ExitDate = EntryDate; an active student
  * carries the year end + 1 as PowerSchool does. Dropped CC rows get negative SectionID/TermID. The ELAS and its
  * start date go to S_CA_STU_ELA_C (the same start date as the Aeries encoder writes in LAC, so migration pairs
- * agree); an RFEP student also carries the EL record it ended.
+ * agree); an RFEP student also carries the EL record it ended. The staff SEID is the custom field CA_SEID
+ * (U_DEF_EXT_USERS) for most teachers, SIF_StatePrid for the others.
  */
 export class PowerSchoolEncoder implements SisEncoder {
   readonly sis = 'powerschool' as const;
@@ -153,6 +154,7 @@ export class PowerSchoolEncoder implements SisEncoder {
       'SIF_StatePrid',
       'Status',
     ],
+    U_DEF_EXT_USERS: ['UsersDCID', 'CA_SEID'],
     ROLEDEF: ['ID', 'DCID', 'Name', 'RoleCategory'],
     SECTIONTEACHER: [
       'ID',
@@ -248,6 +250,11 @@ export class PowerSchoolEncoder implements SisEncoder {
       sink.add('COURSES', [k + 1, k + 1, course.code, course.title, course.stateCode, 10]),
     );
     for (const t of d.staff) {
+      // The SEID as California districts keep it: the custom field CA_SEID (U_DEF_EXT_USERS), SIF_StatePrid
+      // blank; every fourth teacher (entered before the custom field) has SIF_StatePrid alone, and every fourth
+      // from the second on a stale SIF_StatePrid (the HR number) that CA_SEID overrides.
+      const custom = t.id % 4 !== 0;
+      const sif = !custom ? t.stateId : t.id % 4 === 1 ? `HR${t.id}` : null;
       sink.add('TEACHERS', [
         t.id,
         20_000 + t.id,
@@ -257,9 +264,10 @@ export class PowerSchoolEncoder implements SisEncoder {
         t.last,
         t.first,
         t.email,
-        t.stateId,
+        sif,
         1,
       ]);
+      if (custom) sink.add('U_DEF_EXT_USERS', [30_000 + t.id, t.stateId]);
       this.counts.staff++;
     }
     sink.add('ROLEDEF', [LEAD_ROLE, LEAD_ROLE, 'Lead Teacher', 'section']);
@@ -299,7 +307,13 @@ export class PowerSchoolEncoder implements SisEncoder {
         if (sec.teacherId === null) continue;
         this.counts.section_staff++;
         // Every tenth section has no SECTIONTEACHER row (sections from before it existed): the lead alone.
-        if (sectionId % 10 !== 0) assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        if (sectionId % 10 !== 0 || sec.duplicateTeacher)
+          assign(sectionId, sec.teacherId, LEAD_ROLE, c.firstDay);
+        if (sec.duplicateTeacher) {
+          // Defect: the lead entered again as co-teacher (one SEID twice on the section, CALPADS CRSE0122).
+          assign(sectionId, sec.teacherId, CO_TEACHER_ROLE, c.firstDay);
+          this.counts.section_staff++;
+        }
         const co = this.excludedRows
           ? d.staff.find((t) => t.schoolCode === sec.schoolCode && t.id !== sec.teacherId)
           : undefined;

@@ -544,32 +544,51 @@ WHERE ${changed('cc')} OR cc.StudentID IN (${CHANGED_STUDENTS(changed)})
 /**
  * TEACHERS has one row per user per school: one canonical staff row per TeacherNumber (lowest ID wins), picked
  * by a join to the pre-aggregated minimum per TeacherNumber (one hash join, not a sub-query per row).
+ *
+ * The state staff id (SEID): California districts keep it in the custom field CA_SEID (the legacy custom field
+ * migrated into the extension U_DEF_EXT_USERS, per USERS.DCID [L]; what state extracts read with
+ * ps_customfields.getcf('teachers', id, 'CA_SEID')); it wins when filled, else SIF_StatePrid (the SIF/state
+ * column, often blank in California). Without both, state_staff_id is not supplied.
  */
-/** SIF_StatePrid (the state staff id) is a SIF/state-reporting column; without it state_staff_id is not supplied. */
-const staffQuery = (absent: ReadonlySet<string>): ExtractQuery => ({
-  sql: `SELECT tc.ID AS teacher_id, tc.TeacherNumber AS staff_id,
-  ${unless(absent, 'TEACHERS.SIF_StatePrid', 'tc.SIF_StatePrid', 'CAST(NULL AS varchar(20))')} AS state_staff_id,
+const staffQuery = (absent: ReadonlySet<string>): ExtractQuery => {
+  const sif = unless(absent, 'TEACHERS.SIF_StatePrid', 'tc.SIF_StatePrid', 'CAST(NULL AS varchar(20))');
+  const custom = !absent.has('U_DEF_EXT_USERS.CA_SEID') && !absent.has('TEACHERS.Users_DCID');
+  const seid = !custom
+    ? sif
+    : `COALESCE(CASE WHEN TRIM(ux.CA_SEID) = '' THEN NULL ELSE TRIM(ux.CA_SEID) END, ${sif})`;
+  return {
+    sql: `SELECT tc.ID AS teacher_id, tc.TeacherNumber AS staff_id,
+  ${seid} AS state_staff_id,
   tc.Last_Name AS last_name, tc.First_Name AS first_name, tc.Email_Addr AS email
 FROM TEACHERS tc
 JOIN (SELECT MIN(t2.ID) AS first_id FROM TEACHERS t2 WHERE t2.TeacherNumber IS NOT NULL GROUP BY t2.TeacherNumber) f
-  ON f.first_id = tc.ID
+  ON f.first_id = tc.ID${custom ? '\nLEFT JOIN U_DEF_EXT_USERS ux ON ux.UsersDCID = tc.Users_DCID' : ''}
 ORDER BY tc.TeacherNumber`,
-});
+  };
+};
 
 const staff: EntityExtractSpec = {
   entity: 'staff',
-  nativeTables: ['TEACHERS'],
+  nativeTables: ['TEACHERS', 'U_DEF_EXT_USERS'],
   query: staffQuery(new Set()),
   queryWithout: staffQuery,
   native: {
     required: cols('TEACHERS', 'ID TeacherNumber Last_Name First_Name Email_Addr'),
-    optional: [{ name: 'TEACHERS.SIF_StatePrid', fields: ['state_staff_id'] }],
+    optional: [
+      // Without the custom field SIF_StatePrid alone (no field lost; without both, state_staff_id is).
+      { name: 'U_DEF_EXT_USERS.CA_SEID', fields: [] },
+      { name: 'TEACHERS.SIF_StatePrid', fields: ['state_staff_id'] },
+      { name: 'TEACHERS.Users_DCID', fields: [] },
+    ],
   },
   keyPrefix: 'TEACHERS',
   keyColumns: ['teacher_id'],
   fields: {
     staff_id: { column: 'staff_id', label: 'TEACHERS.TeacherNumber' },
-    state_staff_id: { column: 'state_staff_id', label: 'TEACHERS.SIF_StatePrid' },
+    state_staff_id: {
+      column: 'state_staff_id',
+      label: 'U_DEF_EXT_USERS.CA_SEID / TEACHERS.SIF_StatePrid',
+    },
     last_name: { column: 'last_name', label: 'TEACHERS.Last_Name' },
     first_name: { column: 'first_name', label: 'TEACHERS.First_Name' },
     email: { column: 'email', label: 'TEACHERS.Email_Addr' },

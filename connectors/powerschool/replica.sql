@@ -209,6 +209,18 @@ CREATE TABLE TEACHERS (
   PRIMARY KEY (ID)
 );
 
+-- Custom fields of users (staff) as PowerSchool 9+ keeps them: the legacy custom fields migrated into the
+-- database extension U_DEF_EXT_USERS, one row per USERS.DCID (TEACHERS.Users_DCID), a column per field. California
+-- districts keep the staff SEID there as the custom field CA_SEID, which state extracts read with
+-- ps_customfields.getcf('teachers', id, 'CA_SEID'); SIF_StatePrid is often blank. Which extension table holds
+-- CA_SEID in a given district (USERS-level here, as an SEID is one per person) is [L].
+CREATE TABLE U_DEF_EXT_USERS (
+  UsersDCID numeric(10) NOT NULL,
+  CA_SEID varchar(10),
+  TRANSACTION_DATE timestamp NOT NULL DEFAULT LOCALTIMESTAMP,
+  PRIMARY KEY (UsersDCID)
+);
+
 -- California state extension (one row per STUDENTS.DCID). ELAStatus holds the CALPADS ELAS code
 -- (EO, EL, RFEP, IFEP, TBD); the column name follows the CA extension but is unverified against a live district.
 CREATE TABLE S_CA_STU_X (

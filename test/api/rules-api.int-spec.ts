@@ -45,9 +45,11 @@ describe('rules API and CLI', () => {
     expect(gained.some((g) => g.rule.id === 'COM-SCH-007')).toBe(false);
     const lost = (diff.body as { lost: Array<{ rule: { id: string }; missingFields: string[] }> }).lost;
     // PowerSchool supplies the ELAS start date (S_CA_STU_ELA_C); its SCHOOLS has no closure flag
-    // (State_ExcludeFromReporting is a reporting exclusion), so the rules on open schools stay with Aeries.
+    // (State_ExcludeFromReporting is a reporting exclusion), so the rules on the SIS's active flag stay with
+    // Aeries, while CA-CERT001 reads the school's status from the CDS directory and runs on both.
     expect(lost.some((l) => l.rule.id === 'CA-CERT106')).toBe(false);
-    expect(lost.find((l) => l.rule.id === 'CA-CERT001')?.missingFields).toEqual(['school.active']);
+    expect(lost.some((l) => l.rule.id === 'CA-CERT001')).toBe(false);
+    expect(lost.find((l) => l.rule.id === 'COM-SCL-004')?.missingFields).toEqual(['school.active']);
     await t.http
       .get('/api/rules?state=NY&sis=aeries')
       .set('Authorization', `Bearer ${user.token}`)

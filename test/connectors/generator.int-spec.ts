@@ -5,6 +5,7 @@ import { generateDistrict } from 'connectors/generator/district-generator.servic
 import { DEFECT_KINDS, defectKindsFor, type DistrictManifest } from 'connectors/generator/generator.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { canonicalize, day, runExtract, spec } from 'test/connectors/native-extract.util';
+import { queryFor } from 'connectors/sdk/native-schema';
 import type { SisKind } from 'src/districts/district.types';
 
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
@@ -75,7 +76,7 @@ describe('synthetic district generator', () => {
       DEFECT_KINDS.map((k) => [k, m.defects.filter((d) => d.kind === k).length]),
     );
     expect(perKind).toEqual(
-      Object.fromEntries(DEFECT_KINDS.map((k) => [k, defectKindsFor('CA').includes(k) ? 2 : 0])),
+      Object.fromEntries(DEFECT_KINDS.map((k) => [k, defectKindsFor('CA', 'aeries').includes(k) ? 2 : 0])),
     );
     // A kind of another state's conventions is refused by name, not skipped.
     await expect(
@@ -294,5 +295,42 @@ describe('synthetic district generator', () => {
     const programs = await canonicalRows(a, 'powerschool', 'program');
     expect(programs).toHaveLength(m.counts.program);
     expect(programs.some((r) => ['144', '101', '181', '182'].includes(String(r.program_code)))).toBe(true);
+  });
+
+  it('PowerSchool California: the staff SEID from the CA_SEID custom field, SIF_StatePrid where it is blank or absent', async () => {
+    await generateDistrict(a.pool, { sis: 'powerschool', students: 100, seed: 'ps-seid', ...YEAR });
+    const def = CONNECTORS.powerschool;
+    const staffSpec = spec(def, 'staff');
+    const seids = async (absent: string[] = []): Promise<Map<string, unknown>> => {
+      const s = { ...staffSpec, query: queryFor(staffSpec, absent) };
+      const rows = (await runExtract(a.pool, s, YEAR)).map((r) => canonicalize(def, s, r));
+      return new Map(rows.map((r) => [String(r.staff_id), r.state_staff_id]));
+    };
+    const native = await a.pool.query<{ staff_id: string; sif: string | null; custom: string | null }>(
+      `SELECT tc.TeacherNumber AS staff_id, tc.SIF_StatePrid AS sif, ux.CA_SEID AS custom
+       FROM TEACHERS tc LEFT JOIN U_DEF_EXT_USERS ux ON ux.UsersDCID = tc.Users_DCID ORDER BY tc.ID`,
+    );
+    // The replica holds all three cases: the custom field alone, a stale SIF_StatePrid beside it, SIF alone.
+    const stale = native.rows.filter((r) => r.custom !== null && r.sif !== null);
+    const sifOnly = native.rows.filter((r) => r.custom === null);
+    expect(stale.length).toBeGreaterThan(0);
+    expect(sifOnly.length).toBeGreaterThan(0);
+    expect(native.rows.some((r) => r.custom !== null && r.sif === null)).toBe(true);
+    // CA_SEID wins; SIF_StatePrid fills in without it: every teacher has a 10-digit SEID.
+    const full = await seids();
+    expect(full.size).toBe(native.rows.length);
+    for (const r of native.rows)
+      expect([r.staff_id, full.get(r.staff_id)]).toEqual([r.staff_id, r.custom ?? r.sif]);
+    for (const v of full.values()) expect(String(v)).toMatch(/^\d{10}$/);
+    // A blank custom field falls back to SIF_StatePrid.
+    await a.pool.query(
+      `UPDATE U_DEF_EXT_USERS SET CA_SEID = '  ' WHERE UsersDCID = (SELECT Users_DCID FROM TEACHERS WHERE TeacherNumber = $1)`,
+      [stale[0].staff_id],
+    );
+    expect((await seids()).get(stale[0].staff_id)).toBe(stale[0].sif);
+    // Without the custom field (an edition without it) SIF_StatePrid alone, and no field is lost.
+    const sifAlone = await seids(['U_DEF_EXT_USERS.CA_SEID']);
+    for (const r of native.rows) expect(sifAlone.get(r.staff_id) ?? null).toBe(r.sif);
+    expect(staffSpec.native?.optional?.find((o) => o.name === 'U_DEF_EXT_USERS.CA_SEID')?.fields).toEqual([]);
   });
 });

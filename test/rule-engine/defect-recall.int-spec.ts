@@ -7,6 +7,7 @@ import { schoolCalendar, weekday } from 'connectors/generator/calendar.util';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import {
   DEFECT_KINDS,
+  DEFECT_SIS,
   defectKindsFor,
   type DefectKind,
   type DistrictManifest,
@@ -73,7 +74,8 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   grade_outside_school_span: {
     rules: ['COM-ENR-013', 'CA-SENR0269', 'COM-ENR-018', 'CA-IVR0262', 'COM-ENR-020'],
   },
-  // CA-SENR0184 reads the state's directory (the closed school is closed there too).
+  // CA-SENR0184 reads the state's directory (the closed school is closed there too); TX-40110-0003 reads AskTED,
+  // which Texas districts of the generator do not ship: there COM-ENR-012 (the SIS's active flag) finds it.
   enrolled_inactive_school: { rules: ['COM-ENR-012', 'TX-40110-0003', 'CA-SENR0184'] },
   section_without_teacher: { rules: ['COM-SCH-001', 'TX-10050-TEACHER'] },
   roster_without_enrollment: { rules: ['COM-SCH-005', 'CA-CERT005'] },
@@ -88,6 +90,27 @@ const DEFECT_RULES: Record<DefectKind, { rules?: string[]; extractionIssue?: Iss
   student_id_invalid_area: { rules: ['TX-40100-0014'] },
   // Fall prior-year leavers: last year's grade 7-12 student, not back by the school-start window, no C162 reason.
   unreported_prior_year_leaver: { rules: ['TX-40203-FALL'] },
+  // ELAS TBD since 45 days before the as-of date (Aeries LAC.ESD, PowerSchool S_CA_STU_ELA_C.ELAStatusStartDate).
+  elas_tbd_overdue: { rules: ['CA-CERT106'] },
+  // The lead teacher's second SECTIONTEACHER row as co-teacher (PowerSchool): both section_staff rows fail.
+  duplicate_section_teacher: { rules: ['CA-CRSE0122'] },
+};
+
+/**
+ * Kinds a SIS cannot carry, said here as the generator's DEFECT_SIS says it (the generator plants them only
+ * where the SIS has a native place the connector reads); the cases below must not see them.
+ */
+const UNAVAILABLE: Partial<Record<DefectKind, Partial<Record<SisKind, string>>>> = {
+  elas_tbd_overdue: {
+    infinite_campus:
+      'the Infinite Campus connector maps no EL status or ELAS start date (CA-CERT106 not selected)',
+  },
+  duplicate_section_teacher: {
+    aeries:
+      'Aeries section staff is MST.TN, the one teacher of record: a section cannot list a teacher twice',
+    infinite_campus:
+      'Infinite Campus section staff is Section.teacherPersonID, the one teacher of record (co-teachers not read)',
+  },
 };
 
 /**
@@ -190,6 +213,7 @@ const ENTITIES: CanonicalEntity[] = [
   'section',
   'student_section',
   'staff',
+  'section_staff',
 ];
 
 async function runDistrict(
@@ -314,6 +338,8 @@ function isTarget(run: Run, d: InjectedDefect, r: Rec): boolean {
   }
   if (d.kind === 'section_without_teacher')
     return r.entity === 'section' && r.row?.section_id === d.section_id;
+  if (d.kind === 'duplicate_section_teacher')
+    return r.entity === 'section_staff' && r.row?.section_id === d.section_id;
   // Enrollments and rosters: the student's record at the defect's school (for an overlap, the added enrollment).
   if (d.entity === 'enrollment' || d.entity === 'student_section')
     return r.entity === d.entity && r.student_id === d.student_id && r.school_id === d.school_id;
@@ -323,7 +349,7 @@ function isTarget(run: Run, d: InjectedDefect, r: Rec): boolean {
 /** Records the defect necessarily involves: every record of its student(s), the null-key copy, the section. */
 function involves(run: Run, d: InjectedDefect, r: Rec): boolean {
   if (isTarget(run, d, r)) return true;
-  if (d.kind === 'section_without_teacher') return false;
+  if (d.kind === 'section_without_teacher' || d.kind === 'duplicate_section_teacher') return false;
   if (d.kind === 'null_key_row' && r.student_id === null) {
     // The copy's other rows (its enrollment) carry no student id and no name: match them by school.
     return (
@@ -392,7 +418,16 @@ function score(run: Run): KindScore[] {
       else if (by.length > 0) other++;
       else unexplained++;
     }
-    const channels = [...detectors, ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : [])];
+    const unavailable = UNAVAILABLE[kind]?.[run.manifest.sis];
+    const channels = [
+      ...detectors,
+      ...(spec.extractionIssue ? [`issue:${spec.extractionIssue.kind}`] : []),
+      ...(!defectKindsFor(run.manifest.state).includes(kind)
+        ? [`(not a ${run.manifest.state} defect)`]
+        : unavailable && injected.length === 0
+          ? [`(not carried: ${unavailable})`]
+          : []),
+    ];
     return {
       kind,
       injected: injected.length,
@@ -594,7 +629,13 @@ describe('defect recall and precision of the rule packs over generated districts
 
     it('finds every injected defect with the rule meant for it (recall 100% per kind)', () => {
       expect(dirty.errors).toEqual([]);
-      expect(new Set(dirty.manifest.defects.map((d) => d.kind))).toEqual(new Set(defectKindsFor(state)));
+      expect(new Set(dirty.manifest.defects.map((d) => d.kind))).toEqual(new Set(defectKindsFor(state, sis)));
+      // What the SIS cannot carry is left out, and only that (each with its reason above).
+      const left = defectKindsFor(state).filter((k) => !defectKindsFor(state, sis).includes(k));
+      expect(left.map((k) => [k, UNAVAILABLE[k]?.[sis] !== undefined])).toEqual(left.map((k) => [k, true]));
+      for (const [k, bySis] of Object.entries(UNAVAILABLE))
+        for (const x of Object.keys(bySis))
+          expect([k, DEFECT_SIS[k as DefectKind]?.includes(x as SisKind)]).toEqual([k, false]);
       const misses = dirty.manifest.defects
         .map((d) => ({ d, why: missed(dirty, d) }))
         .filter((m) => m.why !== null);
