@@ -92,7 +92,11 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
   const runPair = async (
     settings: Record<string, unknown>,
     password?: string,
-  ): Promise<{ runId: string; diffs: Diff[]; counts: Record<string, Record<string, number>> }> => {
+  ): Promise<{
+    diffs: Diff[];
+    counts: Record<string, Record<string, number>>;
+    unmapped: Array<[string, number]>;
+  }> => {
     const district = await factory.district(t.db.pool);
     const admin = await t.user('district_admin', district.id);
     await replicaLink(t.db.pool, district.id, db, { role: 'old', sis: 'powerschool' });
@@ -141,7 +145,12 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
       );
       for (const r of rows) (counts[r.side] ??= {})[entity] = Number(r.n);
     }
-    return { runId, diffs, counts };
+    const { rows: issues } = await t.db.pool.query<{ raw_value: string; n: string }>(
+      `SELECT i.raw_value, count(*) AS n FROM extraction_issues i JOIN snapshots s ON s.id = i.snapshot_id
+       WHERE s.run_id = $1 AND s.sis_kind = 'edfi' AND i.kind = 'unmapped_code' GROUP BY i.raw_value`,
+      [runId],
+    );
+    return { diffs, counts, unmapped: issues.map((i) => [i.raw_value, Number(i.n)]) };
   };
 
   /** Every reported difference is a planted one, or a record of a student the ODS never received. */
@@ -167,7 +176,7 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
   ])(
     'through %s: the comparison finds exactly the planted differences and the ODS round-trips',
     async (_label, driver) => {
-      const { diffs, counts } = await runPair(
+      const { diffs, counts, unmapped } = await runPair(
         driver === 'edfi_xml' ? { driver, path: dir } : { driver, url: ods.url, user: ods.clientId },
         driver === 'edfi_api' ? ods.clientSecret : undefined,
       );
@@ -175,6 +184,14 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
       expect(diffs.filter((d) => d.kind === 'missing_in_new' && d.entity === 'student')).toHaveLength(
         PLANTED.missing_in_new,
       );
+      // The descriptors that do not map: the planted ones and the trap's (unmapped in the SIS too), by URI.
+      const trapped = manifest.traps.filter((x) => x.kind === 'unmapped_code_both').length;
+      expect(unmapped).toEqual([
+        [
+          expect.stringMatching(/^uri:\/\/district-\d+\.example\.org\/ExitWithdrawTypeDescriptor#X7$/),
+          PLANTED.unmapped_code_new + trapped,
+        ],
+      ]);
       // The generated district through the Ed-Fi connector: the canonical counts the generator wrote.
       expect(counts.edfi).toEqual(manifest.new.counts);
       // The ODS holds the SIS's students less the unpublished ones, and the same schools, sections and staff.
