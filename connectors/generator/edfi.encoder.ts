@@ -128,6 +128,8 @@ export class EdfiEncoder {
   private readonly pending = new Set<WriteStream>();
   private ns = '';
   private lea = '';
+  /** The first write error of any file (a full disk …), raised at the next flush or close. */
+  private failure: Error | null = null;
 
   constructor(private readonly dir: string) {}
 
@@ -135,7 +137,11 @@ export class EdfiEncoder {
   async open(): Promise<void> {
     await mkdir(this.dir, { recursive: true });
     for (const [root, file] of Object.entries(EDFI_FILES) as [Interchange, string][]) {
-      const stream = createWriteStream(join(this.dir, file), { encoding: 'utf8' });
+      const path = join(this.dir, file);
+      const stream = createWriteStream(path, { encoding: 'utf8' });
+      stream.on('error', (err) => {
+        this.failure ??= new Error(`writing ${path}: ${err.message}`);
+      });
       stream.write(
         `<?xml version="1.0" encoding="UTF-8"?>\n<${root} xmlns="${XML_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n`,
       );
@@ -154,18 +160,27 @@ export class EdfiEncoder {
   async flush(): Promise<void> {
     const waiting = [...this.pending];
     this.pending.clear();
-    await Promise.all(waiting.map((s) => (s.writableNeedDrain ? once(s, 'drain') : undefined)));
+    await Promise.all(
+      waiting.map((s) => (s.writableNeedDrain && !this.failure ? once(s, 'drain') : undefined)),
+    );
+    if (this.failure) throw this.failure;
   }
 
   /** Closes every interchange file (root end tag) and waits until they are on disk. */
   async close(): Promise<void> {
-    await Promise.all(
-      [...this.streams.entries()].map(async ([root, stream]) => {
-        stream.end(`</${root}>\n`);
-        await once(stream, 'finish');
-      }),
-    );
+    const streams = [...this.streams.entries()];
     this.streams.clear();
+    await Promise.all(
+      streams.map(([root, stream]) =>
+        stream.destroyed
+          ? undefined
+          : new Promise<void>((done) => {
+              stream.once('close', () => done());
+              stream.end(`</${root}>\n`);
+            }),
+      ),
+    );
+    if (this.failure) throw this.failure;
   }
 
   private schoolRef(code: number | string, element = 'SchoolReference'): Node {
@@ -196,34 +211,34 @@ export class EdfiEncoder {
     ];
   }
 
-  private sectionRef(
+  /** A section's identity: its identifier and course offering (a Section's own children, a reference's key). */
+  private sectionIdentity(
     d: ModelDistrict,
     sec: { schoolCode: number; courseCode: string; number: number },
-  ): Node {
+  ): Node[] {
     return [
-      'SectionReference',
+      ['SectionIdentifier', sec.number],
       [
+        'CourseOfferingReference',
         [
-          'SectionIdentity',
           [
-            ['SectionIdentifier', sec.number],
+            'CourseOfferingIdentity',
             [
-              'CourseOfferingReference',
-              [
-                [
-                  'CourseOfferingIdentity',
-                  [
-                    ['LocalCourseCode', sec.courseCode],
-                    this.schoolRef(sec.schoolCode),
-                    this.session(d, sec.schoolCode),
-                  ],
-                ],
-              ],
+              ['LocalCourseCode', sec.courseCode],
+              this.schoolRef(sec.schoolCode),
+              this.session(d, sec.schoolCode),
             ],
           ],
         ],
       ],
     ];
+  }
+
+  private sectionRef(
+    d: ModelDistrict,
+    sec: { schoolCode: number; courseCode: string; number: number },
+  ): Node {
+    return ['SectionReference', [['SectionIdentity', this.sectionIdentity(d, sec)]]];
   }
 
   private desc(type: string, code: string): string {
@@ -343,9 +358,7 @@ export class EdfiEncoder {
             ],
           ]);
         }
-        const ref = this.sectionRef(d, sec);
-        const identity = (ref[1] as Node[])[0][1] as Node[];
-        this.emit('InterchangeMasterSchedule', ['Section', identity]);
+        this.emit('InterchangeMasterSchedule', ['Section', this.sectionIdentity(d, sec)]);
         this.counts.section++;
         if (sec.teacherId === null) continue;
         const dated = ordinal % 10 !== 0;
@@ -353,7 +366,7 @@ export class EdfiEncoder {
           'StaffSectionAssociation',
           [
             ['StaffReference', [['StaffIdentity', [['StaffUniqueId', sec.teacherId]]]]],
-            ref,
+            this.sectionRef(d, sec),
             ['ClassroomPosition', `${EDFI_NS}/ClassroomPositionDescriptor#Teacher of Record`],
             ['BeginDate', dated ? cal.firstDay : null],
             ['EndDate', dated ? cal.lastDay : null],
