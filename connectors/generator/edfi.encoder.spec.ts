@@ -4,7 +4,12 @@ import { join } from 'node:path';
 import { EDFI_DEFAULT_CODE_MAPS } from 'connectors/edfi/edfi-descriptors';
 import { generateDistrict } from 'connectors/generator/district-generator.service';
 import { buildDistrict, buildStudent } from 'connectors/generator/district-model.util';
-import { EdfiEncoder, edfiCodeCrosswalks, edfiSectionId } from 'connectors/generator/edfi.encoder';
+import {
+  EDFI_FILES,
+  EdfiEncoder,
+  edfiCodeCrosswalks,
+  edfiSectionId,
+} from 'connectors/generator/edfi.encoder';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import type { NativeRow } from 'connectors/sdk/connector.types';
 import { EdfiRowAssembler } from 'connectors/sdk/drivers/edfi/edfi-row-assembler';
@@ -45,6 +50,19 @@ describe('EdfiEncoder', () => {
       expect([entity, rows.filter((r) => r._problems).map((r) => r._problems)]).toEqual([entity, []]);
     }
     expect(counts).toEqual(m.counts);
+  });
+
+  it('writes the same files for the same seed', async () => {
+    const other = await mkdtemp(join(tmpdir(), 'edfi-encoder-'));
+    try {
+      const opts = { sis: 'edfi', students: 80, seed: 'same', schoolYear: 2026, asOf: AS_OF } as const;
+      const [a, b] = [await generateDistrict(dir, opts), await generateDistrict(other, opts)];
+      expect(a.hash).toBe(b.hash);
+      for (const file of Object.values(EDFI_FILES))
+        expect(await readFile(join(other, file), 'utf8')).toBe(await readFile(join(dir, file), 'utf8'));
+    } finally {
+      await rm(other, { recursive: true, force: true });
+    }
   });
 
   it('writes grade and sex as Ed-Fi URIs and the district codes in its namespace, each mapped', async () => {
