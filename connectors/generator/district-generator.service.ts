@@ -41,6 +41,7 @@ import {
   type SampleStudent,
   type Scenario,
 } from 'connectors/generator/generator.types';
+import { EdfiEncoder, edfiCodeCrosswalks, edfiSectionId } from 'connectors/generator/edfi.encoder';
 import { InfiniteCampusEncoder } from 'connectors/generator/infinite-campus.encoder';
 import { PowerSchoolEncoder } from 'connectors/generator/powerschool.encoder';
 import { ReplicaWriter, resetReplica } from 'connectors/generator/replica-writer.util';
@@ -130,73 +131,133 @@ async function withClient<T>(
   }
 }
 
-/** Writes the district in the SIS's native form, batch by batch (memory stays bounded by the batch size). */
+interface WriteOptions {
+  batchSize: number;
+  method: 'copy' | 'insert';
+  transform?: StudentTransform;
+  reserved?: Set<number>;
+  /** Indexes of former students written after the district's (outside the window, never extracted). */
+  alumni?: number[];
+  /** Indexes of last year's graduates (in the window), written through `transform` like any student. */
+  graduates?: number[];
+  /** Rows the SIS keeps but does not report to the state (the other side of a pair would not hold them). */
+  excludedRows?: boolean;
+}
+
+/** Where the district goes: a SIS's replica tables, or Ed-Fi interchange files. */
+interface DistrictOutput {
+  counts: DistrictManifest['counts'];
+  nativeRows: Record<string, number>;
+  writeDistrict(d: ModelDistrict): void;
+  writeStudent(d: ModelDistrict, s: ModelStudent): void;
+  /** Hands the batch written so far on (bulk load, file back-pressure). */
+  flush(): Promise<void>;
+}
+
+const SCENARIO_ORDER: Scenario[] = [
+  'continuing',
+  'late_entry',
+  'transfer',
+  'withdrawn',
+  'no_show',
+  'pre_registered',
+];
+
+/** Builds and writes the district's students batch by batch (memory stays bounded by the batch size). */
+async function writeStudents(
+  out: DistrictOutput,
+  d: ModelDistrict,
+  plan: DefectPlan,
+  opts: WriteOptions,
+): Promise<WriteResult> {
+  const defects = applySectionDefects(d, plan);
+  out.writeDistrict(d);
+  await out.flush();
+  const samples = new Map<Scenario, SampleStudent[]>();
+  for (let from = 0; from < d.students; from += opts.batchSize) {
+    const to = Math.min(d.students, from + opts.batchSize);
+    for (let i = from; i < to; i++) {
+      let s: ModelStudent | null = buildStudent(d, i);
+      const kinds = plan.byStudent.get(i);
+      if (kinds) defects.push(...applyStudentDefects(d, s, kinds, plan));
+      s = opts.transform ? opts.transform(s) : s;
+      if (!s) continue;
+      out.writeStudent(d, s);
+      const list = samples.get(s.scenario) ?? [];
+      if (!kinds && !opts.reserved?.has(i) && list.length < SAMPLES_PER_SCENARIO)
+        samples.set(s.scenario, [...list, sample(s)]);
+    }
+    await out.flush();
+  }
+  plan.extras.forEach((extra, position) => out.writeStudent(d, buildExtra(d, extra, position)));
+  for (const index of opts.alumni ?? []) out.writeStudent(d, buildAlumnus(d, index));
+  for (const index of opts.graduates ?? []) {
+    const g = buildGraduate(d, index);
+    out.writeStudent(d, opts.transform ? (opts.transform(g) ?? g) : g);
+  }
+  await out.flush();
+  return {
+    counts: { ...out.counts },
+    nativeRows: out.nativeRows,
+    defects,
+    samples: SCENARIO_ORDER.flatMap((k) => samples.get(k) ?? []),
+  };
+}
+
+/**
+ * Writes the district in the SIS's native form: replica tables (recreated), or for Ed-Fi the interchange files
+ * in the folder `target` names.
+ */
 async function writeReplica(
   target: DatabaseTarget,
   sis: SisKind,
   d: ModelDistrict,
   plan: DefectPlan,
-  opts: {
-    batchSize: number;
-    method: 'copy' | 'insert';
-    transform?: StudentTransform;
-    reserved?: Set<number>;
-    /** Indexes of former students written after the district's (outside the window, never extracted). */
-    alumni?: number[];
-    /** Indexes of last year's graduates (in the window), written through `transform` like any student. */
-    graduates?: number[];
-    /** Rows the SIS keeps but does not report to the state (the other side of a pair would not hold them). */
-    excludedRows?: boolean;
-  },
+  opts: WriteOptions,
 ): Promise<WriteResult> {
+  if (sis === 'edfi') {
+    if (typeof target !== 'string')
+      throw new Error('an Ed-Fi district is written as XML interchange files: give a folder path');
+    const encoder = new EdfiEncoder(target);
+    await encoder.open();
+    try {
+      return await writeStudents(
+        {
+          counts: encoder.counts,
+          nativeRows: encoder.nativeRows,
+          writeDistrict: (x) => encoder.writeDistrict(x),
+          writeStudent: (x, s) => encoder.writeStudent(x, s),
+          flush: () => encoder.flush(),
+        },
+        d,
+        plan,
+        opts,
+      );
+    } finally {
+      await encoder.close();
+    }
+  }
   return withClient(target, async (client) => {
     await resetReplica(client, sis);
     const encoder = createEncoder(sis, opts.excludedRows ?? false);
     const writer = new ReplicaWriter(client, encoder.tables, opts.method);
-    const defects = applySectionDefects(d, plan);
-    encoder.writeDistrict(d, writer);
-    await writer.flush();
-    const samples = new Map<Scenario, SampleStudent[]>();
-    for (let from = 0; from < d.students; from += opts.batchSize) {
-      const to = Math.min(d.students, from + opts.batchSize);
-      for (let i = from; i < to; i++) {
-        let s: ModelStudent | null = buildStudent(d, i);
-        const kinds = plan.byStudent.get(i);
-        if (kinds) defects.push(...applyStudentDefects(d, s, kinds, plan));
-        s = opts.transform ? opts.transform(s) : s;
-        if (!s) continue;
-        encoder.writeStudent(d, s, writer);
-        const list = samples.get(s.scenario) ?? [];
-        if (!kinds && !opts.reserved?.has(i) && list.length < SAMPLES_PER_SCENARIO)
-          samples.set(s.scenario, [...list, sample(s)]);
-      }
-      await writer.flush();
-    }
-    plan.extras.forEach((extra, position) => encoder.writeStudent(d, buildExtra(d, extra, position), writer));
-    for (const index of opts.alumni ?? []) encoder.writeStudent(d, buildAlumnus(d, index), writer);
-    for (const index of opts.graduates ?? []) {
-      const g = buildGraduate(d, index);
-      encoder.writeStudent(d, opts.transform ? (opts.transform(g) ?? g) : g, writer);
-    }
-    await writer.flush();
+    const result = await writeStudents(
+      {
+        counts: encoder.counts,
+        nativeRows: writer.nativeRows,
+        writeDistrict: (x) => encoder.writeDistrict(x, writer),
+        writeStudent: (x, s) => encoder.writeStudent(x, s, writer),
+        flush: () => writer.flush(),
+      },
+      d,
+      plan,
+      opts,
+    );
     // A district's SIS database keeps planner statistics (SQL Server auto-stats, Oracle's statistics job);
     // the replica must too, or the connectors' queries are planned for empty tables (nested loops over
     // grouped sets: the Aeries roster query ran for minutes at 20k students on an unanalysed replica).
     await client.query('ANALYZE');
-    const order: Scenario[] = [
-      'continuing',
-      'late_entry',
-      'transfer',
-      'withdrawn',
-      'no_show',
-      'pre_registered',
-    ];
-    return {
-      counts: { ...encoder.counts },
-      nativeRows: writer.nativeRows,
-      defects,
-      samples: order.flatMap((k) => samples.get(k) ?? []),
-    };
+    return result;
   });
 }
 
@@ -262,9 +323,18 @@ export async function generateDistrict(
     samples: result.samples,
     hash: hashOf(body),
     stateDirectory: stateDirectoryFile(d),
+    ...(opts.sis === 'edfi' ? edfiExtras(d, target) : {}),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);
   return manifest;
+}
+
+/** What an Ed-Fi manifest adds: the folder, and the code crosswalks of the district's descriptor namespace. */
+function edfiExtras(
+  d: ModelDistrict,
+  target: DatabaseTarget,
+): Pick<DistrictManifest, 'codeCrosswalks' | 'dir'> {
+  return { codeCrosswalks: edfiCodeCrosswalks(d), ...(typeof target === 'string' ? { dir: target } : {}) };
 }
 
 export interface GeneratePairOptions {
@@ -277,6 +347,12 @@ export interface GeneratePairOptions {
   newUrl?: string;
   oldPool?: Pool;
   newPool?: Pool;
+  /**
+   * `newSis: 'edfi'`: the folder receiving the new side's interchange files (the SIS's Ed-Fi ODS; the test
+   * ODS/API serves the same folder). The manifest's `crosswalks.section` maps the SIS's section ids to the
+   * ODS's natural keys and `new.codeCrosswalks` lists the descriptor mappings the Ed-Fi link needs.
+   */
+  newDir?: string;
   /** Injected differences per kind (each one difference the comparison must report); default none. */
   differences?: Partial<Record<DifferenceKind, number>>;
   /** Data-quality defects carried by BOTH replicas (a migration copies the old SIS's errors); default none. */
@@ -509,14 +585,31 @@ function alumniCount(students: number): number {
   return Math.max(2, Math.floor(students / 400));
 }
 
+/** The SIS's section ids (`school-number`) → the ODS's natural keys, as a district imports them (CSV). */
+function edfiSectionCrosswalk(d: ModelDistrict): string {
+  const rows = d.schools.flatMap((school) => school.sections.map((x) => `${x.id},${edfiSectionId(d, x)}`));
+  return ['old_id,new_id', ...rows, ''].join('\n');
+}
+
 /**
  * Writes the same canonical district twice, once per SIS's native form, with controlled differences and
  * traps. Clean records are identical in canonical terms after each connector's mapping.
  */
 export async function generatePair(opts: GeneratePairOptions): Promise<PairManifest> {
   const oldTarget = opts.oldPool ?? opts.oldUrl;
-  const newTarget = opts.newPool ?? opts.newUrl;
-  if (!oldTarget || !newTarget) throw new Error('generatePair needs an old and a new database (url or pool)');
+  const newTarget = opts.newSis === 'edfi' ? opts.newDir : (opts.newPool ?? opts.newUrl);
+  if (opts.oldSis === 'edfi')
+    throw new Error(
+      'an Ed-Fi ODS is generated as the new side of a pair (the SIS it is published from is the old)',
+    );
+  if (opts.newSis === 'edfi' && opts.reidentify)
+    throw new Error('reidentify is not generated with an Ed-Fi side (the ODS keeps the SIS ids)');
+  if (!oldTarget || !newTarget)
+    throw new Error(
+      opts.newSis === 'edfi'
+        ? 'generatePair needs an old database (url or pool) and newDir for the Ed-Fi files'
+        : 'generatePair needs an old and a new database (url or pool)',
+    );
   const seed = String(opts.seed);
   const { schoolYear, asOf } = resolveYear(opts);
   const history = opts.history ?? true;
@@ -612,7 +705,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     );
   }
   if (reid) traps.push(...reid.traps());
-  const side = (sis: SisKind, r: WriteResult): DistrictManifest => {
+  const side = (sis: SisKind, r: WriteResult, target: DatabaseTarget): DistrictManifest => {
     const body = { sis, seed, schoolYear, asOf, students: opts.students, ...r };
     return {
       sis,
@@ -624,10 +717,11 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
       ...r,
       hash: hashOf(body),
       stateDirectory: stateDirectoryFile(d),
+      ...(sis === 'edfi' ? edfiExtras(nd, target) : {}),
     };
   };
-  const oldManifest = side(opts.oldSis, oldResult);
-  const newManifest = side(opts.newSis, newResult);
+  const oldManifest = side(opts.oldSis, oldResult, oldTarget);
+  const newManifest = side(opts.newSis, newResult, newTarget);
   const manifest: PairManifest = {
     oldSis: opts.oldSis,
     newSis: opts.newSis,
@@ -639,7 +733,7 @@ export async function generatePair(opts: GeneratePairOptions): Promise<PairManif
     new: newManifest,
     differences,
     traps,
-    crosswalks: reid?.files() ?? {},
+    crosswalks: reid?.files() ?? (opts.newSis === 'edfi' ? { section: edfiSectionCrosswalk(nd) } : {}),
     hash: hashOf({ old: oldManifest.hash, new: newManifest.hash, differences }),
   };
   if (opts.manifestPath) await writeFile(opts.manifestPath, `${JSON.stringify(manifest, null, 2)}\n`);

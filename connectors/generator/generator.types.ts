@@ -1,7 +1,7 @@
 import type { GeneratedDirectory } from 'connectors/generator/state-directory.util';
 import type { GeneratorState } from 'connectors/generator/district-model.util';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
-import type { SisKind } from 'connectors/sdk/sis-kinds';
+import type { CodeSet, SisKind } from 'connectors/sdk/sis-kinds';
 
 /** Defects the generator can inject, each with a count. The manifest lists exactly what was injected. */
 export const DEFECT_KINDS = [
@@ -111,6 +111,13 @@ export interface SampleStudent {
 
 export type EntityCounts = Record<CanonicalEntity, number>;
 
+/** A code crosswalk entry a district configures on a link (native value → canonical code). */
+export interface CodeCrosswalkEntry {
+  codeSet: CodeSet;
+  sourceValue: string;
+  canonicalValue: string;
+}
+
 export interface DistrictManifest {
   sis: SisKind;
   /** Whose conventions the data follows (grades, sex codes, state school ids). */
@@ -130,9 +137,17 @@ export interface DistrictManifest {
   hash: string;
   /** The state's school directory file for the district (CA: CDE pubschls), to load as reference data. */
   stateDirectory: GeneratedDirectory | null;
+  /**
+   * Ed-Fi: the code crosswalk entries the district configures on its Ed-Fi link, mapping the descriptors of its
+   * own namespace (CALPADS entry/exit and program codes) to canonical codes.
+   */
+  codeCrosswalks?: CodeCrosswalkEntry[];
+  /** Ed-Fi: the folder the interchange files were written into. */
+  dir?: string;
 }
 
 export interface GenerateDistrictOptions {
+  /** `edfi`: XML interchange files into the folder given as the target, instead of a replica database. */
   sis: SisKind;
   students: number;
   seed: string | number;
