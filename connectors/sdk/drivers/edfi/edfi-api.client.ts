@@ -83,7 +83,7 @@ export class EdfiApiClient {
 
   /**
    * The tracked deletes (or key changes) of a resource within the change window `minChangeVersion` .. pinned:
-   * `{ id, changeVersion, keyValues }` (key changes: `oldKeyValues`, `newKeyValues`). Null where the ODS/API
+   * `{ id, changeVersion, keyValues }` (key changes: `oldKeyValues`, `newKeyValues`). Nothing where the ODS/API
    * has no such endpoint (key changes before v5.3) or no Change Queries.
    */
   async *tombstones(

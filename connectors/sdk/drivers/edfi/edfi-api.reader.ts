@@ -298,7 +298,7 @@ export class EdfiApiReader implements EdfiReader {
   /**
    * The natural keys gone since `minChangeVersion`, as records holding only their key: deleted records
    * (`/deletes`) and the old keys of records whose key changed (`/keyChanges`, v5.3+; the new key is among the
-   * changed records). A delete without `keyValues` (ODS/API 5.1–5.2) cannot be matched to a row: an error.
+   * changed records). A delete without `keyValues` (ODS/API 5.1–5.3 without the change-query enhancements) cannot be matched to a row: an error.
    */
   async *readDeleted<K extends EdfiRecordKind>(
     kind: K,
@@ -317,7 +317,7 @@ export class EdfiApiReader implements EdfiReader {
             const key = obj(o[field]);
             if (!key)
               throw new Error(
-                `${name}/${tracked} answers without ${field} (an ODS/API before 5.3 cannot say which record was deleted): extract this link in full`,
+                `${name}/${tracked} answers without ${field} (ODS/API 5.1–5.3 without the change-query enhancements cannot say which record was deleted): extract this link in full`,
               );
             const loc: Located = { origin: `${name}/${tracked} ${str(o.id) ?? ''}`.trim(), problems: [] };
             const body = shape(key);
