@@ -1,6 +1,11 @@
 import { EDFI_DEFAULT_CODE_MAPS, EDFI_TX_CODE_MAPS } from 'connectors/edfi/edfi-descriptors';
 import { PROBLEMS_COLUMN, RACE_COLUMNS } from 'connectors/sdk/drivers/edfi/edfi-row-assembler';
 import { EDFI_QUERY_PREFIX } from 'connectors/sdk/drivers/edfi/edfi.driver';
+import {
+  EDFI_CHANGES_PREFIX,
+  EDFI_CLOCK_QUERY,
+  EDFI_INCREMENTAL,
+} from 'connectors/sdk/drivers/edfi/edfi-changes';
 import type { CanonicalEntity } from 'connectors/sdk/canonical';
 import type {
   CanonicalRow,
@@ -217,6 +222,13 @@ const sectionStaff: EntityExtractSpec = {
   refine: reportProblems,
 };
 
+/** Entities Change Queries can update (EDFI_INCREMENTAL) get their `changes` query; the rest are read in full. */
+function withChanges(spec: EntityExtractSpec): EntityExtractSpec {
+  return EDFI_INCREMENTAL[spec.entity]
+    ? { ...spec, changes: { sql: `${EDFI_CHANGES_PREFIX}${spec.entity}` } }
+    : spec;
+}
+
 export const edfiConnector: ConnectorDefinition = {
   kind: 'edfi',
   title: 'Ed-Fi ODS',
@@ -244,5 +256,12 @@ export const edfiConnector: ConnectorDefinition = {
       },
     },
   },
-  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff],
+  changeTracking: {
+    clock: { sql: EDFI_CLOCK_QUERY },
+    description:
+      'ODS/API Change Queries: the newest change version (availableChangeVersions), pinned for the whole extraction; the next nightly run reads the records changed after it and the /deletes (and /keyChanges) of each resource. XML files and an ODS/API without Change Queries are extracted in full.',
+  },
+  entities: [school, student, enrollment, program, section, studentSection, staff, sectionStaff].map(
+    withChanges,
+  ),
 };

@@ -68,7 +68,10 @@ export interface EntityExtractSpec {
 /**
  * Change tracking of a SIS (PowerSchool TRANSACTION_DATE, SQL Server rowversion): `clock` returns one row with
  * one column `now`, the SIS's own clock as text, already moved back by a safety overlap for transactions in
- * flight; it is read before the first entity and bound as `:since` in the next run's `changes` queries.
+ * flight; it is read before the first entity and bound as `:since` in the next run's `changes` queries. It is
+ * given the base snapshot's watermark as `:since` ('' without one) and may answer a `full_reason` column: the
+ * base cannot be built on (an Ed-Fi ODS whose change versions went back); with `now` null as well, the source
+ * tracks no changes at all (Ed-Fi XML, an ODS/API without Change Queries) and every extraction is full.
  */
 export interface ChangeTracking {
   clock: ExtractQuery;

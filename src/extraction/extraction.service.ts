@@ -37,6 +37,12 @@ import { errorText } from 'src/common/error-text.util';
 /** Issues are held back at most this many before the row COPY pauses to write them. */
 const ISSUE_FLUSH = 10_000;
 
+/** The base an extraction builds on (null: full) and, for a full one, why. */
+interface ExtractionBasis {
+  base: IncrementalBase | null;
+  reason: string | null;
+}
+
 interface EntityRun {
   input: ExtractSnapshotInput;
   repo: SnapshotWriterRepository;
@@ -126,6 +132,7 @@ export class ExtractionService {
       snapshotId: input.snapshotId,
       ...(schema ? { schema: withoutMissing(schema) } : {}),
       baseSnapshotId: basis.base?.snapshotId ?? null,
+      ...(basis.reason ? { fullReason: basis.reason } : {}),
       entities,
       totalRows: entities.reduce((n, e) => n + e.rows, 0),
       durationMs: Math.round(performance.now() - started),
@@ -134,12 +141,13 @@ export class ExtractionService {
       ...windowParams(input.schoolYear, input.windowYears ?? DEFAULT_WINDOW_YEARS),
       asOf: input.asOf,
     };
-    const basis: { base: IncrementalBase | null } = { base: null };
+    const basis: ExtractionBasis = { base: null, reason: null };
     try {
       schema = await discoverSchema(input);
       const absent = schema?.absent ?? [];
-      basis.base = await this.extractionBasis(input, repo, params);
+      Object.assign(basis, await this.extractionBasis(input, repo, params));
       const base = basis.base;
+      input.onBasis?.({ incremental: base !== null, reason: basis.reason });
       const checkpoints = await repo.checkpoints(input.snapshotId);
       for (const [index, spec] of input.connector.entities.entries()) {
         const done = checkpoints.get(spec.entity);
@@ -178,13 +186,16 @@ export class ExtractionService {
 
   /**
    * Reads the SIS clock (connectors with change tracking, sources that can run its queries) and picks the
-   * incremental base when asked for one; records both on the snapshot. Null: every entity in full.
+   * incremental base when asked for one; records both on the snapshot. No base: every entity in full, and
+   * `reason` says why. The clock is given the base's watermark as `:since` and may refuse it (`full_reason`: an
+   * Ed-Fi ODS whose change versions went back) or have no time at all (`now` null with a `full_reason`: a
+   * source without change tracking, whose snapshots are then no base either).
    */
   private async extractionBasis(
     input: ExtractSnapshotInput,
     repo: SnapshotWriterRepository,
     params: ExtractParams,
-  ): Promise<IncrementalBase | null> {
+  ): Promise<ExtractionBasis> {
     const tracking = input.connector.changeTracking;
     const fingerprint = extractionFingerprint(
       input,
@@ -193,25 +204,45 @@ export class ExtractionService {
     );
     if (!tracking || !input.rows.streamQuery) {
       await repo.recordExtractionBasis(input.snapshotId, { fingerprint, watermark: null, base: null });
-      return null;
+      return {
+        base: null,
+        reason: tracking
+          ? 'the row source runs only extract queries (agent link)'
+          : 'the SIS tracks no changes',
+      };
     }
-    const base = input.incremental
+    let base = input.incremental
       ? await repo.incrementalBase(input.snapshotId, fingerprint, input.incremental.fullEvery)
       : null;
+    let reason: string | null = input.incremental
+      ? base
+        ? null
+        : `no earlier complete snapshot of this link and year to build on (same connector, code maps and window, fewer than ${input.incremental.fullEvery - 1} incremental ones in a row)`
+      : 'a full extraction was asked for';
     let watermark: string | null = null;
-    for await (const batch of input.rows.streamQuery(tracking.clock, params)) {
+    let refused: string | null = null;
+    for await (const batch of input.rows.streamQuery(tracking.clock, {
+      ...params,
+      since: base?.since ?? '',
+    })) {
       const now = batch[0]?.['now'];
       if (now !== undefined && now !== null) watermark = String(now);
+      const why = batch[0]?.['full_reason'];
+      if (typeof why === 'string' && why) refused = why;
     }
-    if (!watermark) {
+    if (!watermark && !refused) {
       throw new ConnectorException(
         ConnectorErrorCode.UNKNOWN,
         input.linkName ?? input.connector.title,
         'the change-tracking clock query returned no time',
       );
     }
+    if (refused && (base || !watermark)) {
+      base = null;
+      reason = refused;
+    }
     await repo.recordExtractionBasis(input.snapshotId, { fingerprint, watermark, base });
-    return base;
+    return { base, reason };
   }
 
   /**

@@ -80,6 +80,8 @@ export interface ExtractSnapshotInput {
    * again (rows deleted in the SIS leave only then). Absent: a full extraction.
    */
   incremental?: { fullEvery: number };
+  /** Told once, before the first entity, whether this extraction builds on a base snapshot, and if not why. */
+  onBasis?: (basis: { incremental: boolean; reason: string | null }) => void;
 }
 
 export type BulkWriteMode = 'copy' | 'insert';
@@ -102,6 +104,8 @@ export interface ExtractionReport {
   schema?: Omit<SchemaCheck, 'missingRequired'>;
   /** The snapshot this one carried unchanged rows forward from (incremental extraction), else null. */
   baseSnapshotId: string | null;
+  /** A full extraction: why no base was built on (no earlier snapshot, the SIS cannot say what changed …). */
+  fullReason?: string;
   entities: EntityReport[];
   totalRows: number;
   durationMs: number;

@@ -69,6 +69,13 @@ export class DriverExtractorAdapter implements RunExtractor {
         // The embedded database (no DATABASE_URL) cannot take COPY FROM STDIN over its socket.
         bulkWrite: this.config.database.DATABASE_URL ? 'copy' : 'insert',
         incremental: this.incremental(input),
+        onBasis: ({ incremental, reason }) =>
+          input.onProgress(
+            0,
+            incremental
+              ? `extracting from ${link.name}: only what changed since the last snapshot`
+              : `extracting everything from ${link.name}${reason ? ` (${reason})` : ''}`,
+          ),
         onProgress: (entity, n, index, count) =>
           input.onProgress((index + 0.5) / count, `extracting ${entity} from ${link.name} (${n} rows)`),
       });

@@ -17,7 +17,8 @@ import {
 /**
  * A test Ed-Fi ODS/API (v7 shapes) serving a folder of XML interchange files: discovery document, OAuth2
  * client-credentials token endpoint, `/data/v3/ed-fi/<resource>` with offset/limit paging (limit ≤ 500),
- * Change Queries (`/changeQueries/v1/availableChangeVersions`, min/maxChangeVersion), and fault injection
+ * Change Queries (`/changeQueries/v1/availableChangeVersions`, min/maxChangeVersion, `<resource>/deletes`
+ * as `{ id, changeVersion, keyValues }`), get-by-example on key fields (`?studentUniqueId=…`), and fault injection
  * (429/503 answers, expired tokens) so the client's retries and token renewal are tested over real HTTP.
  * The JSON is built here, independently of the connector's XML reader, following the ODS/API's resource
  * model (references flattened to their natural keys, integer ids and school years, descriptor URIs).
@@ -34,8 +35,14 @@ export interface EdfiOdsServer {
   failNext(count: number, status: number): void;
   /** Every issued token stops working (the next data request gets 401). */
   expireTokens(): void;
-  /** Gives one record a new change version (an update in the ODS). */
-  touch(resource: string, index: number): number;
+  /** Gives one record a new change version (an update in the ODS), with `patch` laid over its body. */
+  touch(resource: string, index: number, patch?: JsonObject): number;
+  /** Deletes one record: gone from its resource, tracked at `<resource>/deletes` with its natural key. */
+  remove(resource: string, index: number): number;
+  /** Change Queries on or off (off: availableChangeVersions and `/deletes` answer 404, as an ODS without them). */
+  changeQueries(on: boolean): void;
+  /** Renumbers every record from 1 and forgets the deletes, as an ODS restored from a backup or reloaded. */
+  resetChangeVersions(): number;
   close(): Promise<void>;
 }
 
@@ -297,6 +304,74 @@ const RESOURCES: Record<string, { resource: string; json: ToJson }> = {
   ),
 };
 
+/** The natural key of each resource, as `/deletes` flattens it: [path in the body, keyValues name]. */
+const SECTION_KEY: Array<[string, string]> = [
+  'localCourseCode',
+  'schoolId',
+  'schoolYear',
+  'sectionIdentifier',
+  'sessionName',
+].map((k) => [`sectionReference.${k}`, k]);
+const PROGRAM_KEY: Array<[string, string]> = [
+  ['beginDate', 'beginDate'],
+  ['educationOrganizationReference.educationOrganizationId', 'educationOrganizationId'],
+  ['programReference.educationOrganizationId', 'programEducationOrganizationId'],
+  ['programReference.programName', 'programName'],
+  ['programReference.programTypeDescriptor', 'programTypeDescriptor'],
+  ['studentReference.studentUniqueId', 'studentUniqueId'],
+];
+const KEYS: Record<string, Array<[string, string]>> = {
+  'ed-fi/schools': [['schoolId', 'schoolId']],
+  'ed-fi/students': [['studentUniqueId', 'studentUniqueId']],
+  'ed-fi/staffs': [['staffUniqueId', 'staffUniqueId']],
+  'ed-fi/studentEducationOrganizationAssociations': [
+    ['educationOrganizationReference.educationOrganizationId', 'educationOrganizationId'],
+    ['studentReference.studentUniqueId', 'studentUniqueId'],
+  ],
+  'ed-fi/studentSchoolAssociations': [
+    ['entryDate', 'entryDate'],
+    ['schoolReference.schoolId', 'schoolId'],
+    ['studentReference.studentUniqueId', 'studentUniqueId'],
+  ],
+  'ed-fi/studentSectionAssociations': [
+    ['beginDate', 'beginDate'],
+    ...SECTION_KEY,
+    ['studentReference.studentUniqueId', 'studentUniqueId'],
+  ],
+  'ed-fi/staffSectionAssociations': [...SECTION_KEY, ['staffReference.staffUniqueId', 'staffUniqueId']],
+  ...Object.fromEntries(PROGRAM_ASSOCIATIONS.map((a) => [`ed-fi/${resourceOf(a)}`, PROGRAM_KEY])),
+};
+
+function keyValues(resource: string, body: JsonObject): JsonObject {
+  const out: JsonObject = {};
+  for (const [path, name] of KEYS[resource] ?? []) {
+    let v: Json | undefined = body;
+    for (const part of path.split('.'))
+      v = v && typeof v === 'object' && !Array.isArray(v) ? v[part] : undefined;
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+/** Get-by-example: a query parameter matches a top-level field or a member of any `…Reference`. */
+function matches(body: JsonObject, where: Array<[string, string]>): boolean {
+  return where.every(([k, v]) => {
+    const own = body[k];
+    if (own !== undefined && typeof own !== 'object') return String(own) === v;
+    return Object.entries(body).some(
+      ([name, ref]) =>
+        name.endsWith('Reference') &&
+        ref !== null &&
+        typeof ref === 'object' &&
+        !Array.isArray(ref) &&
+        ref[k] !== undefined &&
+        String(ref[k]) === v,
+    );
+  });
+}
+
+const PAGING = new Set(['offset', 'limit', 'minChangeVersion', 'maxChangeVersion', 'totalCount']);
+
 async function load(dir: string): Promise<EdfiOdsServer['resources']> {
   const out: EdfiOdsServer['resources'] = new Map(
     Object.values(RESOURCES).map((r) => [
@@ -329,7 +404,11 @@ export async function startEdfiOdsServer(dir: string): Promise<EdfiOdsServer> {
   const tokens = new Set<string>();
   const requests: string[] = [];
   const faults: { count: number; status: number } = { count: 0, status: 503 };
-  const state = { newest: Math.max(0, ...[...resources.values()].flat().map((r) => r.changeVersion)) };
+  const state = {
+    newest: Math.max(0, ...[...resources.values()].flat().map((r) => r.changeVersion)),
+    changeQueries: true,
+  };
+  const deletes = new Map<string, Array<{ changeVersion: number; body: JsonObject }>>();
 
   const send = (
     res: ServerResponse,
@@ -381,10 +460,18 @@ export async function startEdfiOdsServer(dir: string): Promise<EdfiOdsServer> {
       );
     }
     if (url.pathname === '/changeQueries/v1/availableChangeVersions') {
+      if (!state.changeQueries) return send(res, 404, { message: 'not found' });
       return send(res, 200, { oldestChangeVersion: 0, newestChangeVersion: state.newest });
     }
-    const m = /^\/data\/v3\/(ed-fi\/\w+)$/.exec(url.pathname);
-    const records = m ? resources.get(m[1]) : undefined;
+    const m = /^\/data\/v3\/(ed-fi\/\w+)(\/deletes)?$/.exec(url.pathname);
+    const records =
+      m && m[2]
+        ? state.changeQueries && resources.has(m[1])
+          ? (deletes.get(m[1]) ?? [])
+          : undefined
+        : m
+          ? resources.get(m[1])
+          : undefined;
     if (!records) return send(res, 404, { message: 'not found' });
     const offset = Number(url.searchParams.get('offset') ?? 0);
     const limit = Number(url.searchParams.get('limit') ?? 25);
@@ -392,7 +479,10 @@ export async function startEdfiOdsServer(dir: string): Promise<EdfiOdsServer> {
       return send(res, 400, { message: 'limit must be 1–500 and offset ≥ 0' });
     const min = Number(url.searchParams.get('minChangeVersion') ?? -Infinity);
     const max = Number(url.searchParams.get('maxChangeVersion') ?? Infinity);
-    const matching = records.filter((r) => r.changeVersion >= min && r.changeVersion <= max);
+    const where = [...url.searchParams].filter(([k]) => !PAGING.has(k));
+    const matching = records.filter(
+      (r) => r.changeVersion >= min && r.changeVersion <= max && matches(r.body, where),
+    );
     const page = matching.slice(offset, offset + limit).map((r) => r.body);
     const headers: Record<string, string> =
       url.searchParams.get('totalCount') === 'true' ? { 'total-count': String(matching.length) } : {};
@@ -417,11 +507,36 @@ export async function startEdfiOdsServer(dir: string): Promise<EdfiOdsServer> {
     expireTokens() {
       tokens.clear();
     },
-    touch(resource, index) {
+    touch(resource, index, patch = {}) {
       state.newest += 1;
       const rec = resources.get(resource)?.[index];
-      if (rec) rec.changeVersion = state.newest;
+      if (rec) {
+        rec.changeVersion = state.newest;
+        rec.body = { ...rec.body, ...patch };
+      }
       return state.newest;
+    },
+    remove(resource, index) {
+      const [rec] = resources.get(resource)?.splice(index, 1) ?? [];
+      if (!rec) throw new Error(`no ${resource} #${index}`);
+      state.newest += 1;
+      const tracked = deletes.get(resource) ?? [];
+      tracked.push({
+        changeVersion: state.newest,
+        body: { id: rec.body.id, changeVersion: state.newest, keyValues: keyValues(resource, rec.body) },
+      });
+      deletes.set(resource, tracked);
+      return state.newest;
+    },
+    changeQueries(on) {
+      state.changeQueries = on;
+    },
+    resetChangeVersions() {
+      let version = 0;
+      for (const records of resources.values()) for (const r of records) r.changeVersion = ++version;
+      deletes.clear();
+      state.newest = version;
+      return version;
     },
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -26,6 +26,23 @@ export interface EdfiApiOptions {
   minChangeVersion?: number;
 }
 
+/** The ODS's Change Queries range (`availableChangeVersions`). */
+export interface ChangeVersions {
+  oldest: number | null;
+  newest: number;
+}
+
+/** What one read of a resource selects besides the pinned version. */
+export interface PageQuery {
+  /** Only records changed at or after this version (Change Queries). */
+  minChangeVersion?: number;
+  /** Get-by-example: records whose fields (or flattened reference keys) equal these values. */
+  where?: Record<string, string>;
+}
+
+/** Tracked changes of deleted records (`deletes`) or of records whose natural key changed (`keyChanges`). */
+export type Tombstones = 'deletes' | 'keyChanges';
+
 interface Endpoints {
   token: string;
   data: string;
@@ -42,7 +59,7 @@ const RETRYABLE = new Set([429, 500, 502, 503, 504]);
 export class EdfiApiClient {
   private endpoints: Promise<Endpoints> | null = null;
   private token: { value: string; expires: number } | null = null;
-  private maxChangeVersion: Promise<number | null> | null = null;
+  private changeVersions: Promise<ChangeVersions | null> | null = null;
   private readonly pageSize: number;
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
@@ -55,20 +72,59 @@ export class EdfiApiClient {
     this.timeoutMs = opts.requestTimeoutMs ?? 60_000;
   }
 
-  /** Every record of a resource (`ed-fi/students`), page by page. */
-  async *pages(resource: string): AsyncGenerator<JsonObject[]> {
+  /**
+   * Every record of a resource (`ed-fi/students`), page by page, at the pinned change version; `q` narrows it
+   * to a change window (`minChangeVersion`, else the client's own) or to a natural key (`where`).
+   */
+  async *pages(resource: string, q: PageQuery = {}): AsyncGenerator<JsonObject[]> {
+    const min = q.minChangeVersion ?? this.opts.minChangeVersion;
+    yield* this.paged(resource, resource, min, q.where);
+  }
+
+  /**
+   * The tracked deletes (or key changes) of a resource within the change window `minChangeVersion` .. pinned:
+   * `{ id, changeVersion, keyValues }` (key changes: `oldKeyValues`, `newKeyValues`). Nothing where the ODS/API
+   * has no such endpoint (key changes before v5.3) or no Change Queries.
+   */
+  async *tombstones(
+    resource: string,
+    kind: Tombstones,
+    minChangeVersion: number,
+  ): AsyncGenerator<JsonObject[]> {
+    if ((await this.pinnedChangeVersion()) === null) return;
+    yield* this.paged(
+      `${resource}/${kind}`,
+      `${resource}/${kind}`,
+      minChangeVersion,
+      undefined,
+      kind === 'keyChanges',
+    );
+  }
+
+  private async *paged(
+    path: string,
+    what: string,
+    min: number | undefined,
+    where: Record<string, string> | undefined,
+    allowNotFound = false,
+  ): AsyncGenerator<JsonObject[]> {
     const { data } = await this.discover();
     const max = await this.pinnedChangeVersion();
     for (let offset = 0; ; offset += this.pageSize) {
       const query = new URLSearchParams({ offset: String(offset), limit: String(this.pageSize) });
       if (max !== null) {
         query.set('maxChangeVersion', String(max));
-        if (this.opts.minChangeVersion !== undefined)
-          query.set('minChangeVersion', String(this.opts.minChangeVersion));
+        if (min !== undefined) query.set('minChangeVersion', String(min));
       }
-      const body = await this.getJson(`${data}/${resource}?${query.toString()}`, resource);
+      for (const [k, v] of Object.entries(where ?? {})) query.set(k, v);
+      const res = await this.request(`${data}/${path}?${query.toString()}`, what, { allowNotFound });
+      if (!res) {
+        if (allowNotFound) return;
+        this.fail(ConnectorErrorCode.QUERY_FAILED, `${what}: not found`);
+      }
+      const body = (await res.json()) as Json;
       if (!Array.isArray(body))
-        this.fail(ConnectorErrorCode.QUERY_FAILED, `${resource}: the answer is not a list`);
+        this.fail(ConnectorErrorCode.QUERY_FAILED, `${what}: the answer is not a list`);
       const page = body.filter(
         (r): r is JsonObject => typeof r === 'object' && r !== null && !Array.isArray(r),
       );
@@ -84,20 +140,30 @@ export class EdfiApiClient {
   }
 
   /** Newest change version at the start of the read (null where Change Queries are off). */
-  pinnedChangeVersion(): Promise<number | null> {
-    this.maxChangeVersion ??= this.readChangeVersion();
-    return this.maxChangeVersion;
+  async pinnedChangeVersion(): Promise<number | null> {
+    return (await this.availableChangeVersions())?.newest ?? null;
   }
 
-  private async readChangeVersion(): Promise<number | null> {
+  /**
+   * The ODS's change version range, read once (it pins the upper bound of every read of this client); null
+   * where the ODS/API has no Change Queries (404).
+   */
+  availableChangeVersions(): Promise<ChangeVersions | null> {
+    this.changeVersions ??= this.readChangeVersions();
+    return this.changeVersions;
+  }
+
+  private async readChangeVersions(): Promise<ChangeVersions | null> {
     const { changeQueries } = await this.discover();
     const res = await this.request(`${changeQueries}/availableChangeVersions`, 'availableChangeVersions', {
       allowNotFound: true,
     });
     if (!res) return null;
     const body = (await res.json()) as JsonObject;
-    const v = body.newestChangeVersion;
-    return typeof v === 'number' ? v : null;
+    const newest = body.newestChangeVersion;
+    const oldest = body.oldestChangeVersion;
+    if (typeof newest !== 'number') return null;
+    return { newest, oldest: typeof oldest === 'number' ? oldest : null };
   }
 
   private discover(): Promise<Endpoints> {

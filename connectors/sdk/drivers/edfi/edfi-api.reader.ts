@@ -230,22 +230,126 @@ export const API_RESOURCES: Record<EdfiRecordKind, readonly string[]> = {
   staff: ['ed-fi/staffs'],
 };
 
+/**
+ * The natural key of a deleted record (`keyValues`, flattened as the ODS/API tracks it) back in its resource's
+ * shape, so the converter and the row assembler build the identity the snapshot holds. Only the resources of
+ * entities read incrementally (see edfi-changes.ts).
+ */
+const KEY_SHAPES: Partial<Record<EdfiRecordKind, (k: JsonObject) => JsonObject>> = {
+  students: (k) => ({ studentUniqueId: k.studentUniqueId ?? null }),
+  studentEdOrgs: (k) => ({
+    studentReference: { studentUniqueId: k.studentUniqueId ?? null },
+    educationOrganizationReference: { educationOrganizationId: k.educationOrganizationId ?? null },
+  }),
+  studentSchools: (k) => ({
+    entryDate: k.entryDate ?? null,
+    schoolReference: { schoolId: k.schoolId ?? null },
+    studentReference: { studentUniqueId: k.studentUniqueId ?? null },
+  }),
+  studentPrograms: (k) => ({
+    beginDate: k.beginDate ?? null,
+    educationOrganizationReference: { educationOrganizationId: k.educationOrganizationId ?? null },
+    programReference: {
+      educationOrganizationId: k.programEducationOrganizationId ?? null,
+      programName: k.programName ?? null,
+      programTypeDescriptor: k.programTypeDescriptor ?? null,
+    },
+    studentReference: { studentUniqueId: k.studentUniqueId ?? null },
+  }),
+  studentSections: (k) => ({
+    beginDate: k.beginDate ?? null,
+    sectionReference: {
+      localCourseCode: k.localCourseCode ?? null,
+      schoolId: k.schoolId ?? null,
+      schoolYear: k.schoolYear ?? null,
+      sectionIdentifier: k.sectionIdentifier ?? null,
+      sessionName: k.sessionName ?? null,
+    },
+    studentReference: { studentUniqueId: k.studentUniqueId ?? null },
+  }),
+  staff: (k) => ({ staffUniqueId: k.staffUniqueId ?? null }),
+};
+
 /** Records from an Ed-Fi ODS/API, page by page. */
 export class EdfiApiReader implements EdfiReader {
   constructor(private readonly client: EdfiApiClient) {}
 
-  async *read<K extends EdfiRecordKind>(kind: K): AsyncGenerator<Array<EdfiRecords[K]>> {
+  /** Every record of the kind's resources. */
+  read<K extends EdfiRecordKind>(kind: K): AsyncGenerator<Array<EdfiRecords[K]>> {
+    return this.records(kind, {});
+  }
+
+  /** The records changed at or after `minChangeVersion` (Change Queries), up to the pinned version. */
+  readChanged<K extends EdfiRecordKind>(
+    kind: K,
+    minChangeVersion: number,
+  ): AsyncGenerator<Array<EdfiRecords[K]>> {
+    return this.records(kind, { minChangeVersion });
+  }
+
+  /** The records whose natural key (or reference keys) equal `where` (get-by-example), at the pinned version. */
+  readWhere<K extends EdfiRecordKind>(
+    kind: K,
+    where: Record<string, string>,
+  ): AsyncGenerator<Array<EdfiRecords[K]>> {
+    return this.records(kind, { where });
+  }
+
+  /**
+   * The natural keys gone since `minChangeVersion`, as records holding only their key: deleted records
+   * (`/deletes`) and the old keys of records whose key changed (`/keyChanges`, v5.3+; the new key is among the
+   * changed records). A delete without `keyValues` (ODS/API 5.1–5.3 without the change-query enhancements) cannot be matched to a row: an error.
+   */
+  async *readDeleted<K extends EdfiRecordKind>(
+    kind: K,
+    minChangeVersion: number,
+  ): AsyncGenerator<Array<EdfiRecords[K]>> {
+    const shape = KEY_SHAPES[kind];
+    if (!shape) throw new Error(`no key shape for Ed-Fi ${kind} deletes`);
     const convert = CONVERTERS[kind] as Converter<K>;
     for (const resource of API_RESOURCES[kind]) {
-      const name = resource.slice(resource.indexOf('/') + 1);
-      const association = PROGRAM_ASSOCIATIONS.find((a) => resourceOf(a) === name);
+      const name = nameOf(resource);
+      const association = associationOf(name);
+      for (const tracked of ['deletes', 'keyChanges'] as const) {
+        const field = tracked === 'deletes' ? 'keyValues' : 'oldKeyValues';
+        for await (const page of this.client.tombstones(resource, tracked, minChangeVersion)) {
+          yield page.map((o) => {
+            const key = obj(o[field]);
+            if (!key)
+              throw new Error(
+                `${name}/${tracked} answers without ${field} (ODS/API 5.1–5.3 without the change-query enhancements cannot say which record was deleted): extract this link in full`,
+              );
+            const loc: Located = { origin: `${name}/${tracked} ${str(o.id) ?? ''}`.trim(), problems: [] };
+            const body = shape(key);
+            return convert(association ? { ...body, __association: association } : body, loc);
+          });
+        }
+      }
+    }
+  }
+
+  private async *records<K extends EdfiRecordKind>(
+    kind: K,
+    q: { minChangeVersion?: number; where?: Record<string, string> },
+  ): AsyncGenerator<Array<EdfiRecords[K]>> {
+    const convert = CONVERTERS[kind] as Converter<K>;
+    for (const resource of API_RESOURCES[kind]) {
+      const name = nameOf(resource);
+      const association = associationOf(name);
       let n = 0;
-      for await (const page of this.client.pages(resource)) {
+      for await (const page of this.client.pages(resource, q)) {
         yield page.map((o) => {
-          const loc: Located = { origin: `${name} #${n++}`, problems: [] };
+          // The resource id locates the record whichever read found it (full, change window or by key).
+          const id = str(o.id);
+          const loc: Located = { origin: id ? `${name} ${id}` : `${name} #${n}`, problems: [] };
+          n += 1;
           return convert(association ? { ...o, __association: association } : o, loc);
         });
       }
     }
   }
 }
+
+const nameOf = (resource: string): string => resource.slice(resource.indexOf('/') + 1);
+const associationOf = (name: string): string | undefined =>
+  PROGRAM_ASSOCIATIONS.find((a) => resourceOf(a) === name);

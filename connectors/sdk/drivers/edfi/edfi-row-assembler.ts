@@ -8,8 +8,16 @@ import {
   type EdfiRecordKind,
   type EdfiRecords,
   type Located,
+  type StaffRecord,
   type StudentEdOrgRecord,
+  type StudentProgramRecord,
+  type StudentRecord,
+  type StudentSchoolRecord,
+  type StudentSectionRecord,
 } from 'connectors/sdk/drivers/edfi/edfi-records';
+
+/** Record kinds that alone make a canonical entity's rows (enrollment, program, student section, staff). */
+export type SingleResourceKind = 'studentSchools' | 'studentPrograms' | 'studentSections' | 'staff';
 
 /** Races are pivoted into this many columns (Ed-Fi defines nine race descriptors). */
 export const RACE_COLUMNS = Array.from({ length: 9 }, (_, i) => `race${i + 1}`);
@@ -67,7 +75,7 @@ function problems(rec: Located): string | null {
   return rec.problems.length ? rec.problems.join('; ') : null;
 }
 
-interface Demographics {
+export interface Demographics {
   sex: string | null;
   hispanic: string | null;
   races: string[];
@@ -110,41 +118,13 @@ export class EdfiRowAssembler {
       case 'student':
         return this.students();
       case 'enrollment':
-        return this.map('studentSchools', (r) => ({
-          studentuniqueid: r.studentUniqueId,
-          schoolid: r.schoolId,
-          entrydate: r.entryDate,
-          schoolyear: canonicalYear(r.schoolYear, r.entryDate),
-          exitwithdrawdate: r.exitWithdrawDate,
-          entrygradelevel: r.entryGradeLevel,
-          entrytype: r.entryType,
-          exitcode: r.leaverReason ?? r.exitWithdrawType,
-          status: this.status(r.entryDate, r.exitWithdrawDate, r.exitWithdrawType),
-          [PROBLEMS_COLUMN]: problems(r),
-        }));
+        return this.map('studentSchools', (r) => this.row('studentSchools', r));
       case 'program':
-        return this.map('studentPrograms', (r) => ({
-          association: r.association,
-          studentuniqueid: r.studentUniqueId,
-          educationorganizationid: r.educationOrganizationId,
-          programeducationorganizationid: r.programEducationOrganizationId,
-          programname: r.programName,
-          programtype: r.programType,
-          begindate: r.beginDate,
-          enddate: r.endDate,
-          [PROBLEMS_COLUMN]: problems(r),
-        }));
+        return this.map('studentPrograms', (r) => this.row('studentPrograms', r));
       case 'section':
         return this.sections();
       case 'student_section':
-        return this.map('studentSections', (r) => ({
-          studentuniqueid: r.studentUniqueId,
-          sectionid: sectionKey(r.section),
-          schoolid: r.section.schoolId,
-          begindate: r.beginDate,
-          enddate: r.endDate,
-          [PROBLEMS_COLUMN]: problems(r),
-        }));
+        return this.map('studentSections', (r) => this.row('studentSections', r));
       case 'section_staff':
         return this.map('staffSections', (r) => ({
           sectionid: sectionKey(r.section),
@@ -157,14 +137,67 @@ export class EdfiRowAssembler {
           [PROBLEMS_COLUMN]: problems(r),
         }));
       case 'staff':
-        return this.map('staff', (r) => ({
+        return this.map('staff', (r) => this.row('staff', r));
+    }
+  }
+
+  /**
+   * The native row of a record of a kind that is a canonical entity's only resource (enrollment, program,
+   * student section, staff); incremental reads build changed and deleted records' rows with it.
+   */
+  row<K extends SingleResourceKind>(kind: K, rec: EdfiRecords[K]): NativeRow {
+    switch (kind) {
+      case 'studentSchools': {
+        const r = rec as StudentSchoolRecord;
+        return {
+          studentuniqueid: r.studentUniqueId,
+          schoolid: r.schoolId,
+          entrydate: r.entryDate,
+          schoolyear: canonicalYear(r.schoolYear, r.entryDate),
+          exitwithdrawdate: r.exitWithdrawDate,
+          entrygradelevel: r.entryGradeLevel,
+          entrytype: r.entryType,
+          exitcode: r.leaverReason ?? r.exitWithdrawType,
+          status: this.status(r.entryDate, r.exitWithdrawDate, r.exitWithdrawType),
+          [PROBLEMS_COLUMN]: problems(r),
+        };
+      }
+      case 'studentPrograms': {
+        const r = rec as StudentProgramRecord;
+        return {
+          association: r.association,
+          studentuniqueid: r.studentUniqueId,
+          educationorganizationid: r.educationOrganizationId,
+          programeducationorganizationid: r.programEducationOrganizationId,
+          programname: r.programName,
+          programtype: r.programType,
+          begindate: r.beginDate,
+          enddate: r.endDate,
+          [PROBLEMS_COLUMN]: problems(r),
+        };
+      }
+      case 'studentSections': {
+        const r = rec as StudentSectionRecord;
+        return {
+          studentuniqueid: r.studentUniqueId,
+          sectionid: sectionKey(r.section),
+          schoolid: r.section.schoolId,
+          begindate: r.beginDate,
+          enddate: r.endDate,
+          [PROBLEMS_COLUMN]: problems(r),
+        };
+      }
+      case 'staff': {
+        const r = rec as StaffRecord;
+        return {
           staffuniqueid: r.staffUniqueId,
           statestaffid: r.stateStaffId,
           firstname: r.firstName,
           lastsurname: r.lastSurname,
           email: r.email,
           [PROBLEMS_COLUMN]: problems(r),
-        }));
+        };
+      }
     }
   }
 
@@ -219,27 +252,9 @@ export class EdfiRowAssembler {
       (r) => r.studentUniqueId,
       (r, prev) => mergeDemographics(prev, r),
     );
-    yield* this.map('students', (r) => {
-      const d = r.studentUniqueId ? demo.get(r.studentUniqueId) : undefined;
-      const row: NativeRow = {
-        studentuniqueid: r.studentUniqueId,
-        // The state id: TEA's unique id where the ODS has one, else the `State` identification code.
-        statestudentid: d?.uniqueStudentId ?? d?.stateStudentId ?? null,
-        txuniqueid: d?.uniqueStudentId ?? null,
-        txstudentid: d?.stateStudentId ?? null,
-        firstname: r.firstName,
-        middlename: r.middleName,
-        lastsurname: r.lastSurname,
-        birthdate: r.birthDate,
-        sex: d?.sex ?? r.birthSex,
-        hispanic: d?.hispanic ?? null,
-        elstatus: d?.el ?? null,
-        homelanguage: d?.homeLanguage ?? null,
-        [PROBLEMS_COLUMN]: problems(r),
-      };
-      RACE_COLUMNS.forEach((c, i) => (row[c] = d?.races[i] ?? null));
-      return row;
-    });
+    yield* this.map('students', (r) =>
+      studentRow(r, r.studentUniqueId ? demo.get(r.studentUniqueId) : undefined),
+    );
   }
 
   private async *sections(): AsyncGenerator<NativeRow[]> {
@@ -295,7 +310,30 @@ function staffRole(position: string | null): string | null {
   return 'other';
 }
 
-function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord): Demographics {
+/** A student's native row: the Student record and its demographics (merged StudentEducationOrganizationAssociations). */
+export function studentRow(r: StudentRecord, d: Demographics | undefined): NativeRow {
+  const row: NativeRow = {
+    studentuniqueid: r.studentUniqueId,
+    // The state id: TEA's unique id where the ODS has one, else the `State` identification code.
+    statestudentid: d?.uniqueStudentId ?? d?.stateStudentId ?? null,
+    txuniqueid: d?.uniqueStudentId ?? null,
+    txstudentid: d?.stateStudentId ?? null,
+    firstname: r.firstName,
+    middlename: r.middleName,
+    lastsurname: r.lastSurname,
+    birthdate: r.birthDate,
+    sex: d?.sex ?? r.birthSex,
+    hispanic: d?.hispanic ?? null,
+    elstatus: d?.el ?? null,
+    homelanguage: d?.homeLanguage ?? null,
+    [PROBLEMS_COLUMN]: problems(r),
+  };
+  RACE_COLUMNS.forEach((c, i) => (row[c] = d?.races[i] ?? null));
+  return row;
+}
+
+/** Several associations per student (LEA, schools): the first value of each field wins, in the ODS's order. */
+export function mergeDemographics(prev: Demographics | undefined, r: StudentEdOrgRecord): Demographics {
   const el = r.emergentBilingual ?? r.limitedEnglishProficiency;
   const next: Demographics = {
     sex: r.sex,
