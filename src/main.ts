@@ -34,7 +34,9 @@ async function main(): Promise<void> {
     // work at once, the scorecards fill in as the runs finish.
     const parts = [
       ...(demo.edfi.created ? ['one Ed-Fi run of Grand Bend ISD'] : []),
-      ...(demo.created ? [`${DEMO_HISTORY.length} runs of history, Aeries and PowerSchool side by side`] : []),
+      ...(demo.created
+        ? [`${DEMO_HISTORY.length} runs of history, Aeries and PowerSchool side by side`]
+        : []),
     ];
     process.stdout.write(
       block(`The demo (${parts.join(', then ')}) is being built; this block is repeated when it is done.`),

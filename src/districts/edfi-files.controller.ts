@@ -66,7 +66,7 @@ export class EdfiFilesController {
 
   @Roles('support', 'district_admin')
   @Get()
-  @ApiOperation({ summary: "The interchange files uploaded to an Ed-Fi XML link (name, size, upload time)" })
+  @ApiOperation({ summary: 'The interchange files uploaded to an Ed-Fi XML link (name, size, upload time)' })
   @ApiOkResponse({ type: [EdfiFileViewDto] })
   list(
     @CurrentPrincipal() p: Principal,

@@ -159,10 +159,15 @@ async function fileView(folder: string, name: string): Promise<EdfiFileView> {
  * Streams a file once through the interchange reader: its root must be an Ed-Fi interchange and it must be
  * well-formed XML throughout. The first error is refused with `name:line:column: message`.
  */
-async function checkInterchange(path: string, name: string): Promise<{ interchange: string; records: number }> {
+async function checkInterchange(
+  path: string,
+  name: string,
+): Promise<{ interchange: string; records: number }> {
   const root = await interchangeRoot(path);
   if (!root)
-    throw DomainException.invalid(`${name}:1: not an XML document (no root element): not an Ed-Fi interchange`);
+    throw DomainException.invalid(
+      `${name}:1: not an XML document (no root element): not an Ed-Fi interchange`,
+    );
   if (!root.startsWith('Interchange'))
     throw DomainException.invalid(
       `${name}: root element <${root}> is not an Ed-Fi interchange (InterchangeStudent, InterchangeStudentEnrollment …)`,
