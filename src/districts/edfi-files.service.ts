@@ -54,6 +54,11 @@ export function incomingDir(config: AppConfig): string {
   return resolve(config.app.UPLOADS_DIR, '.incoming');
 }
 
+/** A link's upload folder: `<UPLOADS_DIR>/links/<link id>` (its `settings.path` once it has files). */
+export function uploadFolderOf(config: AppConfig, linkId: string): string {
+  return resolve(config.app.UPLOADS_DIR, 'links', linkId);
+}
+
 /**
  * Ed-Fi XML interchange files uploaded through the API to a direct `edfi_xml` link. A link's files live in
  * `<UPLOADS_DIR>/links/<link id>/`, which becomes the link's `settings.path` on its first upload, so the next
@@ -146,7 +151,7 @@ export class EdfiFilesService {
   }
 
   private folderOf(linkId: string): string {
-    return resolve(this.config.app.UPLOADS_DIR, 'links', linkId);
+    return uploadFolderOf(this.config, linkId);
   }
 }
 

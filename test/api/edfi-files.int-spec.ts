@@ -278,4 +278,13 @@ describe('Ed-Fi XML uploads through the API', () => {
       await small.close();
     }
   });
+
+  it('removes the uploaded files with their link', async () => {
+    expect(existsSync(linkFolder())).toBe(true);
+    await t.http
+      .delete(`/api/districts/${districtId}/links/${linkId}`)
+      .auth(support.token, { type: 'bearer' })
+      .expect(204);
+    expect(existsSync(linkFolder())).toBe(false);
+  });
 });
