@@ -128,8 +128,9 @@ describe('Ed-Fi XML uploads through the API', () => {
     }
   });
 
-  // `npm run test:embedded` runs test/api again on PGlite: the uploads are checked there too, but a whole run in a
-  // test app on PGlite outlasts any reasonable wait (the demo e2e spec runs Ed-Fi on the embedded database).
+  // `npm run test:embedded` runs test/api again on PGlite: the uploads are checked there too, but a run in a test
+  // app on PGlite (the spec's pool beside the app's) did not end within 10 minutes even on an idle machine; the
+  // demo e2e spec runs Ed-Fi on the embedded database through the real service instead.
   const onPostgres = process.env.TEST_EMBEDDED === '1' ? it.skip : it;
 
   onPostgres('runs the link on the uploaded files: the sample counts and a scorecard', async () => {
