@@ -5,8 +5,7 @@ import { ConfigException, loadConfig } from 'src/config/config.service';
 import { resolveDatabase } from 'src/database/database-bootstrap';
 import { DEMO_HISTORY } from 'src/demo/demo-history';
 import { seedDemoIfWanted } from 'src/demo/demo-seed';
-import { demoLogins, runDemoHistory, startupBlock } from 'src/demo/demo-startup';
-import { DEMO_DISTRICT_NAME } from 'src/demo/demo.repository';
+import { demoLogins, runDemoHistory, runEdfiDemo, startupBlock } from 'src/demo/demo-startup';
 import { errorText } from 'src/common/error-text.util';
 
 async function main(): Promise<void> {
@@ -26,26 +25,41 @@ async function main(): Promise<void> {
   const block = (note?: string): string =>
     startupBlock({
       url: config.http.PUBLIC_URL,
-      logins: demo ? demoLogins(demo.users, DEMO_DISTRICT_NAME) : [],
+      logins: demo ? demoLogins(demo.users) : [],
       note,
     });
-  if (demo?.created) {
-    // First start of the demo: its history is built with the real pipeline (a few runs, old and new side by
-    // side); the logins work at once, the scorecard fills in as the runs finish.
+  if (demo && (demo.created || demo.edfi.created)) {
+    // First start of the demo: the Ed-Fi district's one run (small: the Grand Bend sample), then the history
+    // of the California district (a few runs, old and new side by side), all with the real pipeline; the logins
+    // work at once, the scorecards fill in as the runs finish.
+    const parts = [
+      ...(demo.edfi.created ? ['one Ed-Fi run of Grand Bend ISD'] : []),
+      ...(demo.created
+        ? [`${DEMO_HISTORY.length} runs of history, Aeries and PowerSchool side by side`]
+        : []),
+    ];
     process.stdout.write(
-      block(
-        `The demo history (${DEMO_HISTORY.length} runs, Aeries and PowerSchool side by side) is being built; this block is repeated when it is done.`,
-      ),
+      block(`The demo (${parts.join(', then ')}) is being built; this block is repeated when it is done.`),
     );
-    void runDemoHistory(app, demo)
-      .then((r) =>
-        process.stdout.write(
-          block(
-            `Demo history ready: ${r.runs.map((x) => `${x.asOf} ${x.status}`).join(', ')}. Scorecard: ${config.http.PUBLIC_URL}/districts/${demo.districtId}/scorecard`,
-          ),
-        ),
-      )
-      .catch((err: unknown) => logger.error({ err }, 'the demo history could not be built'));
+    const build = async (): Promise<string> => {
+      const notes: string[] = [];
+      if (demo.edfi.created) {
+        const run = await runEdfiDemo(app, demo.edfi);
+        notes.push(
+          `Ed-Fi demo run ${run?.status ?? 'not started'}. Scorecard: ${config.http.PUBLIC_URL}/districts/${demo.edfi.districtId}/scorecard`,
+        );
+      }
+      if (demo.created) {
+        const r = await runDemoHistory(app, demo);
+        notes.push(
+          `Demo history ready: ${r.runs.map((x) => `${x.asOf} ${x.status}`).join(', ')}. Scorecard: ${config.http.PUBLIC_URL}/districts/${demo.districtId}/scorecard`,
+        );
+      }
+      return notes.join('\n');
+    };
+    void build()
+      .then((note) => process.stdout.write(block(note)))
+      .catch((err: unknown) => logger.error({ err }, 'the demo could not be built'));
   } else {
     process.stdout.write(block());
   }

@@ -32,9 +32,20 @@ function isJson(contentType: string | undefined): boolean {
   return media === 'application/json' || /^application\/[\w.+-]+\+json$/.test(media);
 }
 
-/** The API takes JSON bodies only: a form or text body (what a cross-site form can send) is 415. */
+/**
+ * The one route that takes a multipart body: Ed-Fi XML interchange uploads (POST, streamed to disk by multer).
+ * A cross-site form could send multipart too, but a cookie-authenticated POST needs the CSRF header.
+ */
+const MULTIPART_ROUTE = /^\/api\/districts\/[^/]+\/links\/[^/]+\/edfi-files\/?$/;
+
+function isMultipartUpload(req: Request): boolean {
+  const media = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  return media === 'multipart/form-data' && req.method === 'POST' && MULTIPART_ROUTE.test(req.path);
+}
+
+/** The API takes JSON bodies only (but for the upload route): a form or text body (what a cross-site form can send) is 415. */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  if (hasBody(req) && !isJson(req.headers['content-type'])) {
+  if (hasBody(req) && !isJson(req.headers['content-type']) && !isMultipartUpload(req)) {
     next(new UnsupportedMediaTypeException('request bodies must be application/json'));
     return;
   }

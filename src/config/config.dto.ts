@@ -35,6 +35,22 @@ export class AppEnv {
   @IsOptional()
   @IsString()
   LOG_FILE?: string;
+
+  /**
+   * Files uploaded through the API: Ed-Fi XML interchange files of a link in `<UPLOADS_DIR>/links/<link id>/`
+   * (its `settings.path`). Workers read them there: with SIS_CERTIFY_ROLE=api / worker, a shared directory.
+   */
+  @IsOptional()
+  @IsString()
+  UPLOADS_DIR: string = './var/uploads';
+
+  /** Largest Ed-Fi XML interchange file one upload takes, in MB (a larger one is refused with 413). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  EDFI_UPLOAD_MAX_MB: number = 512;
 }
 
 export class HttpEnv {

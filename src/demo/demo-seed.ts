@@ -8,6 +8,7 @@ import { hashPassword } from 'src/auth/password.util';
 import type { AppConfig } from 'src/config/config.service';
 import type { ResolvedDatabase } from 'src/database/database-bootstrap';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from 'src/database/embedded/embedded-postgres';
+import { ensureEdfiDemo, type EdfiDemoHandle } from 'src/demo/demo-edfi';
 import { DEMO_DEFECTS, DEMO_HISTORY, type DemoHistoryStep } from 'src/demo/demo-history';
 import { DemoRepository, type DemoUserRow } from 'src/demo/demo.repository';
 
@@ -30,6 +31,8 @@ export interface DemoHandle {
   oldUrl: string;
   newUrl: string;
   students: number;
+  /** The Texas district read through Ed-Fi (Grand Bend sample). */
+  edfi: EdfiDemoHandle;
   users: DemoUserRow[];
   stop(): Promise<void>;
 }
@@ -63,6 +66,7 @@ export async function generateDemoPair(
  * schema in its own embedded server under `var/demo-sis/` (standing in for the district's SQL Server and
  * Oracle databases), generated with realistic defects and migration differences by connectors/generator.
  * The replicas start in the first state of the demo history (DEMO_HISTORY); main.ts then runs the history.
+ * Next to it, a Texas district read through Ed-Fi (src/demo/demo-edfi.ts) gets one run.
  */
 export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase): Promise<DemoHandle | null> {
   const wanted =
@@ -101,10 +105,12 @@ export async function seedDemoIfWanted(config: AppConfig, db: ResolvedDatabase):
     }
     await repo.updateLinkPort(districtId, 'old', portOf(aeries));
     await repo.updateLinkPort(districtId, 'new', portOf(powerschool));
+    const edfi = await ensureEdfiDemo(repo, () => hashPassword(DEMO_PASSWORD));
     return {
       districtId,
       created: !existing,
       ...target,
+      edfi,
       users: await repo.users(),
       stop: async () => {
         for (const s of servers) await s.stop();

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from 'src/common/tokens';
+import { EDFI_DEMO_AS_OF, type EdfiDemoHandle } from 'src/demo/demo-edfi';
 import { DEMO_HISTORY, demoAsOf } from 'src/demo/demo-history';
 import { DEMO_PASSWORD, DEMO_PROGRAM, generateDemoPair, type DemoHandle } from 'src/demo/demo-seed';
 import { RunsRepository } from 'src/runs/runs.repository';
@@ -40,6 +41,26 @@ export async function runDemoHistory(app: INestApplication, demo: DemoHandle): P
   return report;
 }
 
+/** The Ed-Fi district's first run: one current-side run of the Grand Bend sample through the real pipeline. */
+export async function runEdfiDemo(
+  app: INestApplication,
+  edfi: EdfiDemoHandle,
+): Promise<Pick<RunRecord, 'id' | 'status'> | null> {
+  const logger = new Logger('Demo');
+  const run = await app
+    .get(StartRunUseCase)
+    .execute({ districtId: edfi.districtId, kind: 'manual', trigger: 'cli', asOf: EDFI_DEMO_AS_OF });
+  if (!run) return null;
+  const started = Date.now();
+  logger.log(`Ed-Fi demo run ${run.id} (Grand Bend sample as of ${EDFI_DEMO_AS_OF}) queued`);
+  const end = await waitForEnd(app.get(RunsRepository), run.id);
+  const status = end?.status ?? run.status;
+  const took = Math.round((Date.now() - started) / 1000);
+  if (status === 'done') logger.log(`Ed-Fi demo run ${run.id} done in ${took} s`);
+  else logger.warn(`Ed-Fi demo run ${run.id} ended ${status} after ${took} s`);
+  return { id: run.id, status };
+}
+
 async function waitForEnd(runs: RunsRepository, runId: string): Promise<RunRecord | null> {
   const deadline = Date.now() + RUN_DEADLINE_MS;
   for (;;) {
@@ -64,8 +85,13 @@ const ROLE_TITLES: Record<string, string> = {
 
 /** The logins of the demo users, each with its role and scope, for the start-up block. */
 export function demoLogins(
-  users: Array<{ email: string; role: string; school_ids: string[]; program_codes: string[] }>,
-  districtName: string,
+  users: Array<{
+    email: string;
+    role: string;
+    school_ids: string[];
+    program_codes: string[];
+    district_name: string | null;
+  }>,
 ): StartupLogin[] {
   return users.map((u) => ({
     role: ROLE_TITLES[u.role] ?? u.role,
@@ -79,7 +105,7 @@ export function demoLogins(
             ? `program ${u.program_codes
                 .map((c) => (c === DEMO_PROGRAM.code ? `${c} (${DEMO_PROGRAM.name})` : c))
                 .join(', ')}`
-            : districtName,
+            : (u.district_name ?? ''),
   }));
 }
 
@@ -99,7 +125,7 @@ export function startupBlock(o: {
   } else {
     lines.push('', 'No demo here: create a support user with `npx sis-certify user create --role support`.');
   }
-  if (o.note) lines.push('', o.note);
+  if (o.note) lines.push('', ...o.note.split('\n'));
   const width = Math.max(...lines.map((l) => l.length)) + 4;
   const rule = '='.repeat(width);
   return `\n${rule}\n${lines.map((l) => `  ${l}`).join('\n')}\n${rule}\n\n`;

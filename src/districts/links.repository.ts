@@ -43,6 +43,16 @@ export class LinksRepository {
     return this.ds.getRepository(SisLinkEntity).save(l);
   }
 
+  /** Points a link's `settings.path` (Ed-Fi XML folder) at a directory, keeping its other settings. */
+  async setSettingsPath(scope: TenantScope, districtId: string, id: string, path: string): Promise<void> {
+    scope.assertDistrict(districtId);
+    await this.ds.query(
+      `UPDATE sis_links SET settings = jsonb_set(settings, '{path}', to_jsonb($3::text)), updated_at = now()
+       WHERE id = $1 AND district_id = $2`,
+      [id, districtId, path],
+    );
+  }
+
   /**
    * Binds the link to one of its own district's agents (transport becomes 'agent'), or unbinds it with null
    * (transport 'direct'). Answers what was missing: the link, or a live agent of the same district.

@@ -1,9 +1,12 @@
+import { rm } from 'node:fs/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Principal } from 'src/auth/auth.types';
 import { TenantScope } from 'src/auth/tenant-scope';
 import type { SecretBox } from 'src/common/crypto/secret-box.service';
 import { DomainException } from 'src/common/domain.exception';
 import { SECRET_BOX } from 'src/common/tokens';
+import { APP_CONFIG, type AppConfig } from 'src/config/config.service';
+import { uploadFolderOf } from 'src/districts/edfi-files.service';
 import type { CreateLinkDto, UpdateLinkDto } from 'src/districts/districts.dto';
 import { DistrictsRepository } from 'src/districts/districts.repository';
 import { LinksRepository } from 'src/districts/links.repository';
@@ -48,6 +51,7 @@ export class LinksService {
     private readonly links: LinksRepository,
     private readonly districts: DistrictsRepository,
     @Inject(SECRET_BOX) private readonly box: SecretBox,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async list(p: Principal, districtId: string): Promise<LinkView[]> {
@@ -121,6 +125,8 @@ export class LinksService {
 
   async remove(p: Principal, districtId: string, id: string): Promise<void> {
     if (!(await this.links.delete(TenantScope.of(p), districtId, id))) throw DomainException.notFound('link');
+    // Ed-Fi XML files uploaded to the link go with it.
+    await rm(uploadFolderOf(this.config, id), { recursive: true, force: true });
   }
 
   private async require(scope: TenantScope, districtId: string, id: string): Promise<SisLinkEntity> {

@@ -30,13 +30,14 @@ function localName(qname: string): string {
  * Streams the top-level elements of one interchange file whose local name is in `wanted` (all when omitted),
  * holding only the record being read: a 17 MB StudentEnrollment file never sits in memory. A malformed
  * stretch is reported as `file:line:column: message` on the record it falls in (or the next one) and parsing
- * goes on with the next element.
+ * goes on with the next element. `file` is the name errors quote (the path's base name unless given: an upload
+ * is checked under its temporary name but reported under the name it was sent with).
  */
 export async function* readInterchange(
   path: string,
   wanted?: ReadonlySet<string>,
+  file: string = basename(path),
 ): AsyncGenerator<XmlRecord[], void, undefined> {
-  const file = basename(path);
   const parser = new SaxesParser({ fileName: file, position: true });
   const ready: XmlRecord[] = [];
   const stack: XmlNode[] = [];
