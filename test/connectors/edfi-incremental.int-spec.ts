@@ -1,6 +1,5 @@
-import type { Pool } from 'pg';
 import { edfiConnector } from 'connectors/edfi/edfi.connector';
-import { CANONICAL_ENTITIES, type CanonicalEntity } from 'connectors/sdk/canonical';
+import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { defaultCodeMapsFor } from 'connectors/sdk/connector.types';
 import { EdfiDriver } from 'connectors/sdk/drivers/edfi/edfi.driver';
 import type { JsonObject } from 'connectors/sdk/drivers/edfi/edfi-api.client';
@@ -11,6 +10,7 @@ import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { startEdfiOdsServer, type EdfiOdsServer } from 'test/helpers/edfi-ods-server';
 import { grandBendDir } from 'test/helpers/edfi-sample';
 import { factory } from 'test/helpers/factory';
+import { issueDifferences, snapshotDifferences } from 'test/helpers/snapshot-diff';
 
 const YEAR = { schoolYear: 2021, asOf: '2022-03-01' };
 const STATE = 'TX';
@@ -194,11 +194,11 @@ describe('Ed-Fi incremental extraction (Change Queries)', () => {
 
     expect(nightly.totalRows).toBe(full2.totalRows);
     for (const entity of CANONICAL_ENTITIES)
-      expect([entity, await differences(svc.pool, entity, second, third)]).toEqual([entity, 0]);
+      expect([entity, await snapshotDifferences(svc.pool, entity, second, third)]).toEqual([entity, 0]);
     expect(await issueDifferences(svc.pool, second, third)).toBe(0);
     // The night's changes are in: the deleted rows left, the new values arrived.
     for (const entity of ['student', 'enrollment', 'program', 'student_section', 'staff'] as const)
-      expect([entity, await differences(svc.pool, entity, first, third)]).not.toEqual([entity, 0]);
+      expect([entity, await snapshotDifferences(svc.pool, entity, first, third)]).not.toEqual([entity, 0]);
     const { rows } = await svc.pool.query<{ n: string }>(
       `SELECT count(*) AS n FROM snap_student WHERE snapshot_id = $1 AND last_name = 'Changed-Surname'`,
       [second],
@@ -219,7 +219,10 @@ describe('Ed-Fi incremental extraction (Change Queries)', () => {
       // Such a snapshot is no base: it has no change version.
       expect(await watermarkOf(snapshotId)).toBeNull();
       for (const entity of CANONICAL_ENTITIES)
-        expect([entity, await differences(svc.pool, entity, snapshotId, fullId)]).toEqual([entity, 0]);
+        expect([entity, await snapshotDifferences(svc.pool, entity, snapshotId, fullId)]).toEqual([
+          entity,
+          0,
+        ]);
     } finally {
       ods.changeQueries(true);
     }
@@ -234,7 +237,7 @@ describe('Ed-Fi incremental extraction (Change Queries)', () => {
     expect(report.fullReason).toMatch(/change versions went back/);
     expect(await watermarkOf(snapshotId)).toBe(String(newest));
     for (const entity of CANONICAL_ENTITIES)
-      expect([entity, await differences(svc.pool, entity, snapshotId, fullId)]).toEqual([entity, 0]);
+      expect([entity, await snapshotDifferences(svc.pool, entity, snapshotId, fullId)]).toEqual([entity, 0]);
 
     // The next night builds on it again.
     ods.touch('ed-fi/staffs', 1, { lastSurname: 'Again' });
@@ -260,28 +263,3 @@ describe('Ed-Fi incremental extraction (Change Queries)', () => {
     expect(report.entities.every((e) => e.changed === undefined)).toBe(true);
   });
 });
-
-/** Rows of one snapshot not matched one-for-one in the other (every column but snapshot_id and row_no). */
-async function differences(pool: Pool, entity: CanonicalEntity, a: string, b: string): Promise<number> {
-  const table = `snap_${entity}`;
-  const { rows } = await pool.query<{ n: string }>(
-    `WITH x AS (SELECT to_jsonb(t) - 'snapshot_id' - 'row_no' AS r FROM ${table} t WHERE snapshot_id = $1),
-          y AS (SELECT to_jsonb(t) - 'snapshot_id' - 'row_no' AS r FROM ${table} t WHERE snapshot_id = $2)
-     SELECT ((SELECT count(*) FROM (SELECT r FROM x EXCEPT ALL SELECT r FROM y) d)
-           + (SELECT count(*) FROM (SELECT r FROM y EXCEPT ALL SELECT r FROM x) e))::text AS n`,
-    [a, b],
-  );
-  return Number(rows[0].n);
-}
-
-async function issueDifferences(pool: Pool, a: string, b: string): Promise<number> {
-  const cols = `entity, source_key, field, raw_value, kind, message`;
-  const { rows } = await pool.query<{ n: string }>(
-    `SELECT ((SELECT count(*) FROM (SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $1
-                                     EXCEPT ALL SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $2) d)
-           + (SELECT count(*) FROM (SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $2
-                                     EXCEPT ALL SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $1) e))::text AS n`,
-    [a, b],
-  );
-  return Number(rows[0].n);
-}

@@ -1,4 +1,3 @@
-import type { Pool } from 'pg';
 import { CONNECTORS } from 'connectors/index';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { PgDriver } from 'connectors/sdk/drivers/pg.driver';
@@ -8,6 +7,7 @@ import { extractSnapshot } from 'src/extraction/extraction.service';
 import type { ExtractionReport } from 'src/extraction/extraction.types';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
+import { issueDifferences, snapshotDifferences } from 'test/helpers/snapshot-diff';
 
 const YEAR = { schoolYear: 2026, asOf: '2026-11-01' };
 const connector = CONNECTORS.powerschool;
@@ -156,34 +156,10 @@ describe('PowerSchool incremental extraction', () => {
     expect(nightly.totalRows).toBe(full2.totalRows);
 
     for (const entity of CANONICAL_ENTITIES) {
-      expect([entity, await differences(svc.pool, `snap_${entity}`, second, third)]).toEqual([entity, 0]);
+      expect([entity, await snapshotDifferences(svc.pool, entity, second, third)]).toEqual([entity, 0]);
     }
     expect(await issueDifferences(svc.pool, second, third)).toBe(0);
     // The changes really are in: the full extraction differs from the first snapshot.
-    expect(await differences(svc.pool, 'snap_student', first, third)).toBeGreaterThan(0);
+    expect(await snapshotDifferences(svc.pool, 'student', first, third)).toBeGreaterThan(0);
   });
 });
-
-/** Rows of one snapshot not matched one-for-one in the other (every column but snapshot_id and row_no). */
-async function differences(pool: Pool, table: string, a: string, b: string): Promise<number> {
-  const { rows } = await pool.query<{ n: string }>(
-    `WITH x AS (SELECT to_jsonb(t) - 'snapshot_id' - 'row_no' AS r FROM ${table} t WHERE snapshot_id = $1),
-          y AS (SELECT to_jsonb(t) - 'snapshot_id' - 'row_no' AS r FROM ${table} t WHERE snapshot_id = $2)
-     SELECT ((SELECT count(*) FROM (SELECT r FROM x EXCEPT ALL SELECT r FROM y) d)
-           + (SELECT count(*) FROM (SELECT r FROM y EXCEPT ALL SELECT r FROM x) e))::text AS n`,
-    [a, b],
-  );
-  return Number(rows[0].n);
-}
-
-async function issueDifferences(pool: Pool, a: string, b: string): Promise<number> {
-  const cols = `entity, source_key, field, raw_value, kind, message`;
-  const { rows } = await pool.query<{ n: string }>(
-    `SELECT ((SELECT count(*) FROM (SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $1
-                                     EXCEPT ALL SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $2) d)
-           + (SELECT count(*) FROM (SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $2
-                                     EXCEPT ALL SELECT ${cols} FROM extraction_issues WHERE snapshot_id = $1) e))::text AS n`,
-    [a, b],
-  );
-  return Number(rows[0].n);
-}
