@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generatePair } from 'connectors/generator/district-generator.service';
-import type { PairDifference, PairManifest } from 'connectors/generator/generator.types';
+import type { PairManifest } from 'connectors/generator/generator.types';
 import { CANONICAL_ENTITIES } from 'connectors/sdk/canonical';
 import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
@@ -10,33 +10,16 @@ import { startEdfiOdsServer, type EdfiOdsServer } from 'test/helpers/edfi-ods-se
 import { factory } from 'test/helpers/factory';
 import { replicaLink, waitForRun } from 'test/runs/run-fixtures';
 import { RUN_ENV, RUN_WAIT_MS } from 'test/scorecards/scorecard-fixtures';
-
-interface Diff {
-  entity: string;
-  kind: 'missing_in_new' | 'missing_in_old' | 'field';
-  key: Record<string, string | null>;
-  field: string | null;
-  oldValue: string | null;
-  newValue: string | null;
-}
+import {
+  allDifferences,
+  expectedKey,
+  reportedKey,
+  type ReportedDifference,
+} from 'test/comparison/pair-differences';
 
 const STUDENTS = 900;
 const AS_OF = '2026-11-01';
 const PLANTED = { missing_in_new: 4, field_drift: 3, unmapped_code_new: 2 } as const;
-
-function expectedKey(d: PairDifference): string {
-  const e = d.expect;
-  return e.kind === 'field'
-    ? `field|${e.entity}|${d.key.student_id}|${e.field}|${e.old ?? ''}|${e.new ?? ''}`
-    : `${e.kind}|${e.entity}|${d.key.student_id}`;
-}
-
-function reportedKey(d: Diff): string {
-  const sid = d.key.student_id ?? '';
-  return d.kind === 'field'
-    ? `field|${d.entity}|${sid}|${d.field}|${d.oldValue ?? ''}|${d.newValue ?? ''}`
-    : `${d.kind}|${d.entity}|${sid}`;
-}
 
 /**
  * "The SIS vs its Ed-Fi ODS": a generated PowerSchool district (the replica in PostgreSQL) and the same district
@@ -93,7 +76,7 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
     settings: Record<string, unknown>,
     password?: string,
   ): Promise<{
-    diffs: Diff[];
+    diffs: ReportedDifference[];
     counts: Record<string, Record<string, number>>;
     unmapped: Array<[string, number]>;
   }> => {
@@ -126,16 +109,7 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
     const runId = (res.body as { id: string }).id;
     const end = await waitForRun(t.db.pool, runId, RUN_WAIT_MS);
     expect([end.status, end.error]).toEqual(['done', null]);
-    const diffs: Diff[] = [];
-    for (let page = 1; ; page++) {
-      const r = await t.http
-        .get(`/api/districts/${district.id}/runs/${runId}/comparison/differences?page=${page}`)
-        .auth(admin.token, { type: 'bearer' })
-        .expect(200);
-      const body = r.body as { items: Diff[]; total: number; pageSize: number };
-      diffs.push(...body.items);
-      if (page * body.pageSize >= body.total) break;
-    }
+    const diffs = await allDifferences(t, district.id, runId, admin.token);
     const counts: Record<string, Record<string, number>> = {};
     for (const entity of CANONICAL_ENTITIES) {
       const { rows } = await t.db.pool.query<{ side: string; n: string }>(
@@ -154,7 +128,7 @@ describe('SIS vs its Ed-Fi ODS (generated pair)', () => {
   };
 
   /** Every reported difference is a planted one, or a record of a student the ODS never received. */
-  const expectExactly = (diffs: Diff[]): void => {
+  const expectExactly = (diffs: ReportedDifference[]): void => {
     const expected = new Set(manifest.differences.map(expectedKey));
     const unpublished = new Set(
       manifest.differences.filter((d) => d.kind === 'missing_in_new').map((d) => d.key.student_id),

@@ -1,10 +1,6 @@
 import { generatePair } from 'connectors/generator/district-generator.service';
 import { STUDENT_TRAP_KINDS, differenceApplies } from 'connectors/generator/migration-traps.util';
-import {
-  DIFFERENCE_KINDS,
-  type PairDifference,
-  type PairManifest,
-} from 'connectors/generator/generator.types';
+import { DIFFERENCE_KINDS, type PairManifest } from 'connectors/generator/generator.types';
 import type { SisKind } from 'src/districts/district.types';
 import { CompareSnapshotsUseCase } from 'src/comparison/compare-snapshots.use-case';
 import { ComparisonRepository } from 'src/comparison/comparison.repository';
@@ -12,39 +8,17 @@ import { createTestApp, type TestApp, type TestUser } from 'test/helpers/app';
 import { createTestDatabase, type TestDatabase } from 'test/helpers/database';
 import { factory } from 'test/helpers/factory';
 import { replicaLink, waitForRun } from 'test/runs/run-fixtures';
-
-interface Diff {
-  entity: string;
-  kind: 'missing_in_new' | 'missing_in_old' | 'field';
-  key: Record<string, string | null>;
-  field: string | null;
-  oldValue: string | null;
-  newValue: string | null;
-}
+import {
+  allDifferences,
+  expectedKey,
+  reportedKey,
+  type ReportedDifference,
+} from 'test/comparison/pair-differences';
 
 /** 3,000 students by default; MIGRATION_PAIR_STUDENTS=50000 runs the same spec at 50k (several minutes). */
 const STUDENTS = Number(process.env.MIGRATION_PAIR_STUDENTS ?? 3000);
 const PER_KIND = 4;
 const PRECISION_FLOOR = 0.995;
-
-/** The record an expected or reported difference is about: its student, or for staff its staff id. */
-const recordId = (key: { student_id?: string | null; staff_id?: string | null }): string =>
-  key.student_id || key.staff_id || '';
-
-/** What the comparison reports for an injected difference, as one comparable string. */
-function expectedKey(d: PairDifference): string {
-  const e = d.expect;
-  return e.kind === 'field'
-    ? `field|${e.entity}|${recordId(d.key)}|${e.field}|${e.old ?? ''}|${e.new ?? ''}`
-    : `${e.kind}|${e.entity}|${recordId(d.key)}`;
-}
-
-function reportedKey(d: Diff): string {
-  const sid = recordId(d.key);
-  return d.kind === 'field'
-    ? `field|${d.entity}|${sid}|${d.field}|${d.oldValue ?? ''}|${d.newValue ?? ''}`
-    : `${d.kind}|${d.entity}|${sid}`;
-}
 
 interface KindScore {
   kind: string;
@@ -62,7 +36,7 @@ interface KindScore {
  */
 function score(
   manifest: PairManifest,
-  diffs: Diff[],
+  diffs: ReportedDifference[],
   applies: (kind: (typeof DIFFERENCE_KINDS)[number]) => boolean,
 ): { kinds: KindScore[]; unexplained: string[] } {
   const expected = new Map<string, string>(manifest.differences.map((d) => [expectedKey(d), d.kind]));
@@ -125,7 +99,7 @@ describe.each([
   let admin: TestUser;
   let districtId: string;
   let runId: string;
-  let diffs: Diff[];
+  let diffs: ReportedDifference[];
   const shape = { datedSchedules: oldSis !== 'aeries' && newSis !== 'aeries', reidentify: true };
   const applies = (kind: (typeof DIFFERENCE_KINDS)[number]): boolean => differenceApplies(kind, shape);
 
@@ -179,16 +153,7 @@ describe.each([
     runId = (res.body as { id: string }).id;
     const end = await waitForRun(t.db.pool, runId, 1_800_000);
     expect([end.status, end.error]).toEqual(['done', null]);
-    diffs = [];
-    for (let page = 1; ; page++) {
-      const r = await t.http
-        .get(`/api/districts/${districtId}/runs/${runId}/comparison/differences?page=${page}`)
-        .auth(admin.token, { type: 'bearer' })
-        .expect(200);
-      const body = r.body as { items: Diff[]; total: number; pageSize: number };
-      diffs.push(...body.items);
-      if (page * body.pageSize >= body.total) break;
-    }
+    diffs = await allDifferences(t, districtId, runId, admin.token);
   }, 2_400_000);
 
   afterAll(async () => {
