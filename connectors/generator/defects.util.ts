@@ -220,8 +220,9 @@ export function withholdDefects(plan: DefectPlan, withheld: DefectSpec = {}): De
  */
 export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): InjectedDefect[] {
   const out: InjectedDefect[] = [];
+  const sections = new Map(d.schools.flatMap((s) => s.sections).map((s) => [s.id, s]));
   for (const id of plan.sectionsWithDuplicateTeacher) {
-    const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
+    const section = sections.get(id) as ModelSection;
     section.duplicateTeacher = true;
     out.push({
       kind: 'duplicate_section_teacher',
@@ -232,7 +233,7 @@ export function applySectionDefects(d: ModelDistrict, plan: DefectPlan): Injecte
     });
   }
   for (const id of plan.sectionsWithoutTeacher) {
-    const section = d.schools.flatMap((s) => s.sections).find((s) => s.id === id) as ModelSection;
+    const section = sections.get(id) as ModelSection;
     section.teacherId = null;
     out.push({
       kind: 'section_without_teacher',
